@@ -1,0 +1,77 @@
+from django.http import HttpRequest
+from ninja import Router
+from ninja.pagination import paginate
+
+from accounts import selectors, services
+from accounts.auth import auth_required
+from accounts.schemas import (
+    MeOut,
+    MessageOut,
+    PasswordResetConfirmIn,
+    PasswordResetIn,
+    ProfileIn,
+    SignUpIn,
+    TokenCreatedOut,
+    TokenIn,
+    TokenOut,
+)
+from stagewise.pagination import Pagination
+
+router = Router(tags=["accounts"])
+
+
+@router.post("/auth/signup", response={201: MeOut}, auth=None)
+def sign_up(request: HttpRequest, payload: SignUpIn):
+    user = services.user_sign_up(
+        email=payload.email,
+        password=payload.password,
+        display_name=payload.display_name,
+        timezone_name=payload.timezone,
+        language=payload.language,
+    )
+    return 201, user
+
+
+@router.post("/auth/password-reset", response={202: MessageOut}, auth=None)
+def password_reset(request: HttpRequest, payload: PasswordResetIn):
+    services.password_reset_request(email=payload.email)
+    return 202, {"message": "If an account uses this address, a reset link is on its way."}
+
+
+@router.post("/auth/password-reset/confirm", response=MessageOut, auth=None)
+def password_reset_confirm(request: HttpRequest, payload: PasswordResetConfirmIn):
+    services.password_reset_confirm(uidb64=payload.uid, token=payload.token, new_password=payload.new_password)
+    return {"message": "Your password has been changed. You can sign in now."}
+
+
+@router.get("/me", response=MeOut, auth=auth_required)
+def me(request: HttpRequest):
+    return request.auth
+
+
+@router.patch("/me", response=MeOut, auth=auth_required)
+def me_update(request: HttpRequest, payload: ProfileIn):
+    return services.user_profile_update(
+        user=request.auth,
+        display_name=payload.display_name,
+        timezone_name=payload.timezone,
+        language=payload.language,
+    )
+
+
+@router.get("/me/tokens", response=list[TokenOut], auth=auth_required)
+@paginate(Pagination)
+def token_list(request: HttpRequest):
+    return selectors.api_token_list(user=request.auth)
+
+
+@router.post("/me/tokens", response={201: TokenCreatedOut}, auth=auth_required)
+def token_create(request: HttpRequest, payload: TokenIn):
+    token, raw = services.api_token_create(user=request.auth, name=payload.name)
+    return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
+
+
+@router.delete("/me/tokens/{token_id}", response={204: None}, auth=auth_required)
+def token_revoke(request: HttpRequest, token_id: int):
+    services.api_token_revoke(user=request.auth, token_id=token_id)
+    return 204, None

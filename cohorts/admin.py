@@ -1,0 +1,27 @@
+from django.contrib import admin
+
+from cohorts.models import CheckIn, Cohort, Enrollment
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = ["name", "course", "status", "timezone", "starts_on", "ends_on", "capacity"]
+    list_filter = ["status", "course"]
+    search_fields = ["name"]
+    # Status changes go through the services (and the scheduler), never a bare save.
+    readonly_fields = ["status", "status_changed_at"]
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(admin.ModelAdmin):
+    list_display = ["learner", "cohort", "status", "created_at"]
+    list_filter = ["status", "cohort"]
+    search_fields = ["learner__email", "learner__display_name"]
+    readonly_fields = ["status", "status_changed_at"]
+    raw_id_fields = ["learner"]
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(admin.ModelAdmin):
+    list_display = ["enrollment", "day", "local_date", "is_makeup", "created_at"]
+    raw_id_fields = ["enrollment"]

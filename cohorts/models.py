@@ -1,0 +1,122 @@
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from accounts.models import validate_timezone
+from cohorts import days
+from cohorts.statuses import CohortStatus, EnrollmentStatus
+from content.models import Course
+
+
+class Cohort(models.Model):
+    """One time-boxed run of a course. Its days follow its IANA time zone."""
+
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="cohorts")
+    name = models.CharField(max_length=120)
+    timezone = models.CharField(max_length=64, validators=[validate_timezone])
+    enrollment_opens_on = models.DateField(help_text="Local date; enrollment opens at its local midnight.")
+    enrollment_closes_on = models.DateField(help_text="Local date, inclusive.")
+    starts_on = models.DateField(help_text="Local date of day 1.")
+    ends_on = models.DateField(help_text="Local date of the last day.")
+    capacity = models.PositiveIntegerField()
+    status = models.CharField(max_length=12, choices=CohortStatus.choices, default=CohortStatus.DRAFT)
+    scheduled = models.BooleanField(
+        default=False, help_text="Let the scheduler open enrollment when the window starts."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_on", "id"]
+        indexes = [models.Index(fields=["status", "starts_on"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="cohort_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(enrollment_closes_on__gte=F("enrollment_opens_on")),
+                name="cohort_enrollment_window_ordered",
+            ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="cohort_capacity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course.title} · {self.name}"
+
+    @property
+    def grace(self) -> timedelta:
+        return timedelta(hours=self.course.checkin_grace_hours)
+
+    @property
+    def duration_days(self) -> int:
+        return (self.ends_on - self.starts_on).days + 1
+
+    def day_number(self, at: datetime) -> int:
+        """Day n at instant ``at`` (no grace): lessons release at local midnight."""
+        return days.cohort_day_number(tz=self.timezone, starts_on=self.starts_on, at=at)
+
+    def local_date(self, at: datetime) -> date:
+        return days.local_date(tz=self.timezone, at=at)
+
+    @property
+    def enrollment_opens_at(self) -> datetime:
+        return days.local_midnight(tz=self.timezone, on=self.enrollment_opens_on)
+
+    @property
+    def enrollment_closes_at(self) -> datetime:
+        return days.local_midnight(tz=self.timezone, on=self.enrollment_closes_on + timedelta(days=1))
+
+    @property
+    def starts_at(self) -> datetime:
+        return days.local_midnight(tz=self.timezone, on=self.starts_on)
+
+    @property
+    def ends_at(self) -> datetime:
+        """The instant the last day, plus the check-in grace, is over."""
+        return days.local_midnight(tz=self.timezone, on=self.ends_on + timedelta(days=1)) + self.grace
+
+
+class Enrollment(models.Model):
+    """A learner's place in a cohort: one row per learner per cohort, whose status moves along."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="enrollments")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrollments")
+    status = models.CharField(max_length=16, choices=EnrollmentStatus.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["cohort_id", "id"]
+        indexes = [models.Index(fields=["cohort", "status"])]
+        constraints = [models.UniqueConstraint(fields=["cohort", "learner"], name="enrollment_one_per_cohort")]
+
+    def __str__(self) -> str:
+        return f"{self.learner} in {self.cohort} ({self.status})"
+
+
+class CheckIn(models.Model):
+    """A learner's 打卡 for one cohort day. One per enrollment per day, enforced by the database."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="checkins")
+    day = models.PositiveSmallIntegerField()
+    local_date = models.DateField()
+    text = models.TextField(blank=True)
+    link = models.URLField(blank=True, max_length=500)
+    image = models.ImageField(upload_to="checkins/%Y/%m/", blank=True)
+    is_makeup = models.BooleanField(default=False)
+    makeup_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["enrollment_id", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "day"], name="checkin_one_per_day"),
+            models.CheckConstraint(condition=Q(day__gte=1), name="checkin_day_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id} day {self.day}"

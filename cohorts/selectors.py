@@ -1,0 +1,123 @@
+"""Reads on cohorts, enrollments and released lessons."""
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from cohorts.models import Cohort, Enrollment
+from cohorts.statuses import MEMBER_STATUSES, SEAT_STATUSES, CohortStatus
+from content.models import Lesson
+from content.selectors import is_course_instructor
+from stagewise.errors import NotFound
+from stagewise.permissions import is_staff
+
+# Everyone sees cohorts in these statuses of published courses; drafts and the rest only their instructors.
+PUBLIC_STATUSES = (CohortStatus.OPEN, CohortStatus.RUNNING, CohortStatus.ENDED)
+
+
+def _with_seats(qs: QuerySet[Cohort]) -> QuerySet[Cohort]:
+    return qs.annotate(seats_taken=Count("enrollments", filter=Q(enrollments__status__in=SEAT_STATUSES)))
+
+
+def _visible_cohorts(user: Any) -> QuerySet[Cohort]:
+    qs = Cohort.objects.select_related("course", "course__track")
+    if is_staff(user):
+        return qs
+    public = Q(status__in=PUBLIC_STATUSES, course__is_published=True)
+    if getattr(user, "is_authenticated", False):
+        mine = Q(course__instructors=user) | Q(enrollments__learner=user)
+        ids = qs.filter(public | mine).values("pk")
+        return qs.filter(pk__in=ids)
+    return qs.filter(public)
+
+
+def cohort_list_for_user(*, user: Any, status: str | None = None, course_id: int | None = None) -> QuerySet[Cohort]:
+    qs = _visible_cohorts(user)
+    if status:
+        qs = qs.filter(status=status)
+    if course_id is not None:
+        qs = qs.filter(course_id=course_id)
+    return _with_seats(qs).order_by("starts_on", "id")
+
+
+def cohort_get_for_user(*, user: Any, cohort_id: int) -> Cohort:
+    cohort = _with_seats(_visible_cohorts(user)).filter(pk=cohort_id).first()
+    if cohort is None:
+        raise NotFound("No such cohort.", code="cohort_not_found")
+    return cohort
+
+
+def cohort_get_for_instructor(*, user: Any, cohort_id: int) -> Cohort:
+    cohort = _with_seats(Cohort.objects.select_related("course", "course__track")).filter(pk=cohort_id).first()
+    if cohort is None or not is_course_instructor(user=user, course=cohort.course):
+        raise NotFound("No such cohort.", code="cohort_not_found")
+    return cohort
+
+
+def seats_left(cohort: Cohort) -> int:
+    taken = getattr(cohort, "seats_taken", None)
+    if taken is None:
+        taken = cohort.enrollments.filter(status__in=SEAT_STATUSES).count()
+    return max(cohort.capacity - taken, 0)
+
+
+def upcoming_cohorts_by_course(*, course_ids: list[int]) -> dict[int, list[Cohort]]:
+    """Open (and scheduled-open) cohorts of each course, soonest first, for the catalog; one query."""
+    qs = _with_seats(
+        Cohort.objects.filter(course_id__in=course_ids, status__in=(CohortStatus.OPEN, CohortStatus.RUNNING))
+    ).order_by("starts_on", "id")
+    result: dict[int, list[Cohort]] = {cid: [] for cid in course_ids}
+    for cohort in qs:
+        result[cohort.course_id].append(cohort)
+    return result
+
+
+def enrollment_for(*, user: Any, cohort: Cohort) -> Enrollment | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Enrollment.objects.filter(cohort=cohort, learner=user).first()
+
+
+def is_cohort_member(*, user: Any, cohort: Cohort) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Enrollment.objects.filter(cohort=cohort, learner=user, status__in=MEMBER_STATUSES).exists()
+
+
+def released_day(*, cohort: Cohort, now: datetime | None = None) -> int:
+    """The highest day whose lesson is out (0 before the start), capped at the cohort's length."""
+    now = now or timezone.now()
+    if cohort.status in (CohortStatus.DRAFT, CohortStatus.OPEN, CohortStatus.CANCELLED):
+        return 0
+    return max(0, min(cohort.day_number(now), cohort.duration_days))
+
+
+def lesson_list_for_cohort(*, user: Any, cohort_id: int, now: datetime | None = None) -> QuerySet[Lesson]:
+    """Instructors see every lesson of the course; members see published lessons released so far.
+
+    Anyone else gets NotFound, as if the cohort did not exist.
+    """
+    cohort = cohort_get_for_user(user=user, cohort_id=cohort_id)
+    lessons = Lesson.objects.filter(course_id=cohort.course_id).order_by("day", "id")
+    if is_course_instructor(user=user, course=cohort.course):
+        return lessons
+    if not is_cohort_member(user=user, cohort=cohort):
+        raise NotFound("No such cohort.", code="cohort_not_found")
+    return lessons.filter(is_published=True, day__lte=released_day(cohort=cohort, now=now))
+
+
+def lesson_get_for_cohort(*, user: Any, cohort_id: int, day: int, now: datetime | None = None) -> Lesson:
+    lesson = lesson_list_for_cohort(user=user, cohort_id=cohort_id, now=now).filter(day=day).first()
+    if lesson is None:
+        raise NotFound("No such lesson, or it is not released yet.", code="lesson_not_found")
+    return lesson
+
+
+def cohort_list_for_learner(*, user: Any) -> QuerySet[Enrollment]:
+    return (
+        Enrollment.objects.filter(learner=user)
+        .select_related("cohort", "cohort__course", "cohort__course__track")
+        .order_by("-cohort__starts_on", "-id")
+    )

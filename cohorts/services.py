@@ -1,0 +1,279 @@
+"""Writes on cohorts and enrollments. Status changes go through ``cohort_transition``."""
+
+import logging
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import validate_timezone
+from cohorts.days import local_date
+from cohorts.models import Cohort, Enrollment
+from cohorts.selectors import cohort_get_for_instructor
+from cohorts.statuses import (
+    COHORT_TRANSITIONS,
+    ENROLLMENT_TRANSITIONS,
+    SEAT_STATUSES,
+    CohortStatus,
+    EnrollmentStatus,
+    can_transition,
+)
+from content.selectors import course_get_for_instructor
+from stagewise.errors import Conflict, Invalid
+
+logger = logging.getLogger(__name__)
+
+EDITABLE_BEFORE_START = (
+    "name",
+    "timezone",
+    "enrollment_opens_on",
+    "enrollment_closes_on",
+    "starts_on",
+    "ends_on",
+)
+
+
+def _check_dates(*, tz: str, opens_on: date, closes_on: date, starts_on: date, ends_on: date, now: datetime) -> None:
+    try:
+        validate_timezone(tz)
+    except Exception as exc:
+        raise Invalid(f"Unknown time zone: {tz}.", code="invalid_timezone", extra={"field": "timezone"}) from exc
+    if closes_on < opens_on:
+        raise Invalid(
+            "Enrollment must close on or after the day it opens.",
+            code="invalid_enrollment_window",
+            extra={"field": "enrollment_closes_on"},
+        )
+    if opens_on > starts_on:
+        raise Invalid(
+            "Enrollment must open on or before the first day.",
+            code="invalid_enrollment_window",
+            extra={"field": "enrollment_opens_on"},
+        )
+    if ends_on < starts_on:
+        raise Invalid("The cohort can't end before it starts.", code="invalid_dates", extra={"field": "ends_on"})
+    if starts_on <= local_date(tz=tz, at=now):
+        raise Invalid(
+            "The first day must be in the future (in the cohort's time zone).",
+            code="start_in_past",
+            extra={"field": "starts_on"},
+        )
+
+
+def cohort_create(
+    *,
+    actor: Any,
+    course_id: int,
+    name: str,
+    timezone_name: str,
+    starts_on: date,
+    capacity: int,
+    enrollment_opens_on: date | None = None,
+    enrollment_closes_on: date | None = None,
+    ends_on: date | None = None,
+    now: datetime | None = None,
+) -> Cohort:
+    """Create a draft cohort. ``ends_on`` defaults to the course's duration; enrollment to "from now to day 1"."""
+    course = course_get_for_instructor(user=actor, course_id=course_id)
+    now = now or timezone.now()
+    if not name.strip():
+        raise Invalid("A cohort needs a name.", code="invalid_name", extra={"field": "name"})
+    if capacity < 1:
+        raise Invalid("Capacity must be at least 1.", code="invalid_capacity", extra={"field": "capacity"})
+    ends_on = ends_on or starts_on + timedelta(days=course.duration_days - 1)
+    try:
+        today = local_date(tz=timezone_name, at=now)
+    except Exception as exc:
+        raise Invalid(
+            f"Unknown time zone: {timezone_name}.", code="invalid_timezone", extra={"field": "timezone"}
+        ) from exc
+    opens_on = enrollment_opens_on or today
+    closes_on = enrollment_closes_on or starts_on
+    _check_dates(
+        tz=timezone_name,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        now=now,
+    )
+    return Cohort.objects.create(
+        course=course,
+        name=name.strip(),
+        timezone=timezone_name,
+        enrollment_opens_on=opens_on,
+        enrollment_closes_on=closes_on,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        capacity=capacity,
+        created_by=actor,
+    )
+
+
+def cohort_update(*, actor: Any, cohort_id: int, now: datetime | None = None, **values: Any) -> Cohort:
+    """Change a cohort. Dates, zone and name only before it starts; capacity never below the seats taken."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
+        cohort = Cohort.objects.select_for_update().select_related("course").get(pk=cohort_id)
+        unknown = set(values) - set(EDITABLE_BEFORE_START) - {"capacity", "timezone_name"}
+        if unknown:
+            raise Invalid(f"Unknown fields: {', '.join(sorted(unknown))}.", code="unknown_fields")
+        if "timezone_name" in values:
+            values["timezone"] = values.pop("timezone_name")
+        date_fields = set(values) & set(EDITABLE_BEFORE_START)
+        if date_fields and (cohort.status not in (CohortStatus.DRAFT, CohortStatus.OPEN) or now >= cohort.starts_at):
+            raise Conflict(
+                "Dates, time zone and name can only change before the cohort starts.",
+                code="cohort_already_started",
+            )
+        if "capacity" in values:
+            taken = cohort.enrollments.filter(status__in=SEAT_STATUSES).count()
+            if values["capacity"] < max(taken, 1):
+                raise Invalid(
+                    f"Capacity can't go below the {taken} seats already taken.",
+                    code="capacity_below_taken",
+                    extra={"field": "capacity", "taken": taken},
+                )
+        if "starts_on" in values and "ends_on" not in values:
+            values["ends_on"] = values["starts_on"] + timedelta(days=cohort.course.duration_days - 1)
+        for name, value in values.items():
+            setattr(cohort, name, value)
+        if date_fields:
+            _check_dates(
+                tz=cohort.timezone,
+                opens_on=cohort.enrollment_opens_on,
+                closes_on=cohort.enrollment_closes_on,
+                starts_on=cohort.starts_on,
+                ends_on=cohort.ends_on,
+                now=now,
+            )
+        if values:
+            cohort.save(update_fields=list(values))
+    return cohort
+
+
+def cohort_transition(*, cohort_id: int, old: str, new: str, now: datetime | None = None) -> bool:
+    """Move a cohort from ``old`` to ``new`` with a conditional UPDATE.
+
+    Returns False when the cohort was no longer in ``old`` (another worker or request got there first).
+    Raises Conflict for a transition the lifecycle does not allow.
+    """
+    if not can_transition(COHORT_TRANSITIONS, old, new):
+        raise Conflict(f"A cohort can't go from {old} to {new}.", code="invalid_transition")
+    updated = Cohort.objects.filter(pk=cohort_id, status=old).update(
+        status=new, status_changed_at=now or timezone.now()
+    )
+    return updated == 1
+
+
+def _transition_or_conflict(*, cohort: Cohort, new: str, now: datetime | None = None) -> Cohort:
+    if not can_transition(COHORT_TRANSITIONS, cohort.status, new):
+        raise Conflict(
+            f"A {cohort.status} cohort can't become {new}.",
+            code="invalid_transition",
+            extra={"status": cohort.status, "target": new},
+        )
+    if not cohort_transition(cohort_id=cohort.pk, old=cohort.status, new=new, now=now):
+        raise Conflict("The cohort changed meanwhile; reload and try again.", code="concurrent_change")
+    cohort.refresh_from_db(fields=["status", "status_changed_at"])
+    return cohort
+
+
+def cohort_schedule(*, actor: Any, cohort_id: int) -> Cohort:
+    """Let the scheduler open enrollment at the window's start (draft cohorts only)."""
+    cohort = cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
+    if cohort.status != CohortStatus.DRAFT:
+        raise Conflict("Only a draft cohort can be scheduled.", code="invalid_transition")
+    if not cohort.scheduled:
+        Cohort.objects.filter(pk=cohort.pk).update(scheduled=True)
+        cohort.scheduled = True
+    return cohort
+
+
+def cohort_open(*, actor: Any, cohort_id: int, now: datetime | None = None) -> Cohort:
+    cohort = cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
+    return _transition_or_conflict(cohort=cohort, new=CohortStatus.OPEN, now=now)
+
+
+def cohort_cancel(*, actor: Any, cohort_id: int, now: datetime | None = None) -> Cohort:
+    """Call off a draft or open cohort. (Refunding its learners is billing's job, triggered on commit.)"""
+    cohort = cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
+    return _transition_or_conflict(cohort=cohort, new=CohortStatus.CANCELLED, now=now)
+
+
+def cohort_archive(*, actor: Any, cohort_id: int, now: datetime | None = None) -> Cohort:
+    cohort = cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
+    return _transition_or_conflict(cohort=cohort, new=CohortStatus.ARCHIVED, now=now)
+
+
+def cohort_transitions_run(*, now: datetime | None = None) -> dict[str, int]:
+    """The scheduled transitions: open at the window's start, run at local midnight of day 1, end after the last day.
+
+    Idempotent and safe when two workers run it at once: every change is a conditional UPDATE on the old
+    status, so each transition happens exactly once and the loser simply skips it. Returns what *this*
+    call changed.
+    """
+    now = now or timezone.now()
+    # Local dates are at most 14 h ahead of / 12 h behind UTC: a one-day margin narrows the candidates.
+    horizon = now.date() + timedelta(days=1)
+    done = {"opened": 0, "started": 0, "ended": 0}
+
+    for cohort in Cohort.objects.filter(
+        status=CohortStatus.DRAFT, scheduled=True, enrollment_opens_on__lte=horizon
+    ).select_related("course"):
+        if cohort.enrollment_opens_at <= now and cohort_transition(
+            cohort_id=cohort.pk, old=CohortStatus.DRAFT, new=CohortStatus.OPEN, now=now
+        ):
+            done["opened"] += 1
+            cohort.status = CohortStatus.OPEN
+
+    for cohort in Cohort.objects.filter(status=CohortStatus.OPEN, starts_on__lte=horizon).select_related("course"):
+        if cohort.starts_at <= now and cohort_transition(
+            cohort_id=cohort.pk, old=CohortStatus.OPEN, new=CohortStatus.RUNNING, now=now
+        ):
+            done["started"] += 1
+
+    for cohort in Cohort.objects.filter(status=CohortStatus.RUNNING, ends_on__lt=horizon).select_related("course"):
+        if cohort.ends_at <= now and cohort_transition(
+            cohort_id=cohort.pk, old=CohortStatus.RUNNING, new=CohortStatus.ENDED, now=now
+        ):
+            done["ended"] += 1
+
+    if any(done.values()):
+        logger.info("cohort transitions at %s: %s", now.isoformat(), done)
+    return done
+
+
+def enrollment_transition(*, enrollment_id: int, old: str, new: str, now: datetime | None = None) -> bool:
+    """Conditional UPDATE of an enrollment's status; False if it was no longer ``old``."""
+    if not can_transition(ENROLLMENT_TRANSITIONS, old, new):
+        raise Conflict(f"An enrollment can't go from {old} to {new}.", code="invalid_transition")
+    updated = Enrollment.objects.filter(pk=enrollment_id, status=old).update(
+        status=new, status_changed_at=now or timezone.now()
+    )
+    return updated == 1
+
+
+def enrollment_admit(*, actor: Any, cohort_id: int, learner: Any, now: datetime | None = None) -> Enrollment:
+    """An instructor or staff member gives a learner a seat without payment (a complimentary seat).
+
+    Takes the cohort row lock so that the capacity check and the insert can't interleave with another admit.
+    """
+    cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
+    now = now or timezone.now()
+    with transaction.atomic():
+        cohort = Cohort.objects.select_for_update().get(pk=cohort_id)
+        if cohort.status not in (CohortStatus.OPEN, CohortStatus.RUNNING, CohortStatus.DRAFT):
+            raise Conflict("This cohort no longer takes learners.", code="cohort_closed")
+        taken = cohort.enrollments.filter(status__in=SEAT_STATUSES).count()
+        if taken >= cohort.capacity:
+            raise Conflict("The cohort is full.", code="cohort_full", extra={"capacity": cohort.capacity})
+        try:
+            with transaction.atomic():
+                return Enrollment.objects.create(
+                    cohort=cohort, learner=learner, status=EnrollmentStatus.ACTIVE, status_changed_at=now
+                )
+        except IntegrityError as exc:
+            raise Conflict("This learner is already in the cohort.", code="already_enrolled") from exc

@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from cohorts.services import cohort_transitions_run
+
+
+@shared_task
+def cohort_transitions_run_task() -> dict[str, int]:
+    return cohort_transitions_run()

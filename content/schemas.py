@@ -1,0 +1,129 @@
+from datetime import datetime
+
+from ninja import Field, Schema
+
+from content.models import Prerequisite
+
+
+class TrackIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    slug: str = Field("", max_length=80)
+    description: str = ""
+
+
+class TrackOut(Schema):
+    id: int
+    slug: str
+    title: str
+    description: str
+
+
+class CourseSettings(Schema):
+    checkin_grace_hours: int = Field(3, ge=0, le=12)
+    checkin_min_text_length: int = Field(20, ge=0, le=5000)
+    checkin_requires_image: bool = False
+    checkin_requires_link: bool = False
+    makeup_limit: int = Field(2, ge=0, le=100)
+    makeup_max_days_back: int = Field(3, ge=0, le=60)
+    completion_min_rate_percent: int = Field(80, ge=0, le=100)
+    completion_requires_final_task: bool = True
+
+
+class CourseIn(CourseSettings):
+    track_id: int
+    stage: int = Field(..., ge=1, le=50)
+    stage_label: str = Field(..., min_length=1, max_length=60)
+    slug: str = Field("", max_length=80)
+    title: str = Field(..., min_length=1, max_length=200)
+    description: str = ""
+    price_minor: int = Field(..., ge=0, le=100_000_000, description="Price in minor units (cents, fen)")
+    currency: str = Field("CNY", min_length=3, max_length=3)
+    duration_days: int = Field(..., ge=1, le=366)
+    prerequisite: Prerequisite = Prerequisite.PREVIOUS_STAGE
+
+
+class CoursePatch(Schema):
+    stage_label: str | None = Field(None, min_length=1, max_length=60)
+    title: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = None
+    price_minor: int | None = Field(None, ge=0, le=100_000_000)
+    currency: str | None = Field(None, min_length=3, max_length=3)
+    duration_days: int | None = Field(None, ge=1, le=366)
+    prerequisite: Prerequisite | None = None
+    checkin_grace_hours: int | None = Field(None, ge=0, le=12)
+    checkin_min_text_length: int | None = Field(None, ge=0, le=5000)
+    checkin_requires_image: bool | None = None
+    checkin_requires_link: bool | None = None
+    makeup_limit: int | None = Field(None, ge=0, le=100)
+    makeup_max_days_back: int | None = Field(None, ge=0, le=60)
+    completion_min_rate_percent: int | None = Field(None, ge=0, le=100)
+    completion_requires_final_task: bool | None = None
+
+
+class CourseOut(CourseSettings):
+    id: int
+    track_id: int
+    stage: int
+    stage_label: str
+    slug: str
+    title: str
+    description: str
+    price_minor: int
+    currency: str
+    duration_days: int
+    prerequisite: str
+    is_published: bool
+
+
+class LinkIn(Schema):
+    title: str = Field("", max_length=200)
+    url: str = Field(..., min_length=1, max_length=500)
+
+
+class LessonIn(Schema):
+    day: int = Field(..., ge=1, le=366)
+    title: str = Field(..., min_length=1, max_length=200)
+    body: str = ""
+    task: str = ""
+    links: list[LinkIn] = []
+    is_published: bool = False
+
+
+class LessonPatch(Schema):
+    day: int | None = Field(None, ge=1, le=366)
+    title: str | None = Field(None, min_length=1, max_length=200)
+    body: str | None = None
+    task: str | None = None
+    links: list[LinkIn] | None = None
+
+
+class LessonOut(Schema):
+    id: int
+    course_id: int
+    day: int
+    title: str
+    body: str
+    body_html: str
+    task: str
+    links: list[dict]
+    attachment_url: str | None
+    is_published: bool
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_body_html(obj) -> str:
+        from content.markdown import render_markdown
+
+        return str(render_markdown(obj.body))
+
+    @staticmethod
+    def resolve_attachment_url(obj) -> str | None:
+        return obj.attachment.url if obj.attachment else None
+
+
+class MarkdownIn(Schema):
+    text: str = Field("", max_length=100_000)
+
+
+class MarkdownOut(Schema):
+    html: str

@@ -1,0 +1,201 @@
+"""Writes on tracks, courses and lessons. Callers pass the acting user; permission is checked here."""
+
+from typing import Any
+
+from babel.numbers import get_currency_name
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
+
+from content.models import Course, Lesson, Prerequisite, Track
+from content.selectors import course_get_for_instructor, lesson_get_for_instructor
+from stagewise.errors import Conflict, Forbidden, Invalid
+from stagewise.permissions import can_create_courses
+
+COURSE_EDITABLE_FIELDS = (
+    "stage_label",
+    "title",
+    "description",
+    "price_minor",
+    "currency",
+    "duration_days",
+    "prerequisite",
+    "checkin_grace_hours",
+    "checkin_min_text_length",
+    "checkin_requires_image",
+    "checkin_requires_link",
+    "makeup_limit",
+    "makeup_max_days_back",
+    "completion_min_rate_percent",
+    "completion_requires_final_task",
+)
+LESSON_EDITABLE_FIELDS = ("day", "title", "body", "task", "links")
+
+
+def _require_course_creator(actor: Any) -> None:
+    if not can_create_courses(actor):
+        raise Forbidden("Only instructors and staff can create tracks and courses.", code="not_instructor")
+
+
+def _check_currency(currency: str) -> str:
+    code = currency.strip().upper()
+    if len(code) != 3 or get_currency_name(code, locale="en") == code:
+        raise Invalid(f"Unknown currency: {currency}.", code="invalid_currency", extra={"field": "currency"})
+    return code
+
+
+def _check_course_values(values: dict[str, Any]) -> None:
+    if "title" in values and not str(values["title"]).strip():
+        raise Invalid("A course needs a title.", code="invalid_title", extra={"field": "title"})
+    if "duration_days" in values and not 1 <= values["duration_days"] <= 366:
+        raise Invalid(
+            "Duration must be between 1 and 366 days.",
+            code="invalid_duration",
+            extra={"field": "duration_days"},
+        )
+    if "price_minor" in values and values["price_minor"] < 0:
+        raise Invalid("Price can't be negative.", code="invalid_price", extra={"field": "price_minor"})
+    if "checkin_grace_hours" in values and not 0 <= values["checkin_grace_hours"] <= 12:
+        raise Invalid(
+            "The check-in grace must be between 0 and 12 hours.",
+            code="invalid_grace",
+            extra={"field": "checkin_grace_hours"},
+        )
+    if "completion_min_rate_percent" in values and not 0 <= values["completion_min_rate_percent"] <= 100:
+        raise Invalid(
+            "The completion rate is a percentage (0–100).",
+            code="invalid_completion_rate",
+            extra={"field": "completion_min_rate_percent"},
+        )
+    if "prerequisite" in values and values["prerequisite"] not in Prerequisite.values:
+        raise Invalid("Unknown prerequisite.", code="invalid_prerequisite", extra={"field": "prerequisite"})
+
+
+def _check_links(links: list[dict[str, str]]) -> list[dict[str, str]]:
+    clean = []
+    for link in links:
+        url = str(link.get("url", "")).strip()
+        if not url.startswith(("https://", "http://")):
+            raise Invalid("Links must start with http:// or https://.", code="invalid_link", extra={"url": url})
+        clean.append({"title": str(link.get("title") or url).strip()[:200], "url": url[:500]})
+    return clean
+
+
+def track_create(*, actor: Any, title: str, slug: str = "", description: str = "") -> Track:
+    _require_course_creator(actor)
+    if not title.strip():
+        raise Invalid("A track needs a title.", code="invalid_title", extra={"field": "title"})
+    slug = slugify(slug or title, allow_unicode=False) or f"track-{Track.objects.count() + 1}"
+    try:
+        with transaction.atomic():
+            return Track.objects.create(title=title.strip(), slug=slug, description=description)
+    except IntegrityError as exc:
+        raise Conflict("A track with this slug exists.", code="slug_taken", extra={"field": "slug"}) from exc
+
+
+def course_create(*, actor: Any, track: Track, stage: int, slug: str = "", **values: Any) -> Course:
+    """Create a course (unpublished). The creator becomes one of its instructors."""
+    _require_course_creator(actor)
+    unknown = set(values) - set(COURSE_EDITABLE_FIELDS)
+    if unknown:
+        raise Invalid(f"Unknown fields: {', '.join(sorted(unknown))}.", code="unknown_fields")
+    if stage < 1:
+        raise Invalid("Stages start at 1.", code="invalid_stage", extra={"field": "stage"})
+    values.setdefault("stage_label", f"Stage {stage}")
+    values.setdefault("currency", "CNY")
+    values["currency"] = _check_currency(values["currency"])
+    _check_course_values(values)
+    slug = slugify(slug or f"{track.slug}-{stage}")
+    try:
+        with transaction.atomic():
+            course = Course.objects.create(track=track, stage=stage, slug=slug, **values)
+            course.instructors.add(actor)
+    except IntegrityError as exc:
+        raise Conflict(
+            "This track already has a course at that stage, or the slug is taken.",
+            code="course_exists",
+            extra={"stage": stage, "slug": slug},
+        ) from exc
+    return course
+
+
+def course_update(*, actor: Any, course_id: int, **values: Any) -> Course:
+    course = course_get_for_instructor(user=actor, course_id=course_id)
+    unknown = set(values) - set(COURSE_EDITABLE_FIELDS)
+    if unknown:
+        raise Invalid(f"Unknown fields: {', '.join(sorted(unknown))}.", code="unknown_fields")
+    if "currency" in values:
+        values["currency"] = _check_currency(values["currency"])
+    _check_course_values(values)
+    for name, value in values.items():
+        setattr(course, name, value)
+    if values:
+        course.save(update_fields=[*values, "updated_at"])
+    return course
+
+
+def course_publish(*, actor: Any, course_id: int, published: bool = True) -> Course:
+    course = course_get_for_instructor(user=actor, course_id=course_id)
+    if course.is_published != published:
+        course.is_published = published
+        course.save(update_fields=["is_published", "updated_at"])
+    return course
+
+
+def course_instructor_add(*, actor: Any, course_id: int, instructor: Any) -> Course:
+    course = course_get_for_instructor(user=actor, course_id=course_id)
+    course.instructors.add(instructor)
+    return course
+
+
+def _check_lesson_values(course: Course, values: dict[str, Any]) -> None:
+    if "day" in values and not 1 <= values["day"] <= course.duration_days:
+        raise Invalid(
+            f"Day must be between 1 and {course.duration_days} for this course.",
+            code="invalid_day",
+            extra={"field": "day", "max": course.duration_days},
+        )
+    if "title" in values and not str(values["title"]).strip():
+        raise Invalid("A lesson needs a title.", code="invalid_title", extra={"field": "title"})
+    if "links" in values:
+        values["links"] = _check_links(values["links"] or [])
+
+
+def lesson_create(*, actor: Any, course_id: int, day: int, title: str, **values: Any) -> Lesson:
+    course = course_get_for_instructor(user=actor, course_id=course_id)
+    unknown = set(values) - set(LESSON_EDITABLE_FIELDS) - {"is_published"}
+    if unknown:
+        raise Invalid(f"Unknown fields: {', '.join(sorted(unknown))}.", code="unknown_fields")
+    values.update(day=day, title=title)
+    _check_lesson_values(course, values)
+    try:
+        with transaction.atomic():
+            return Lesson.objects.create(course=course, **values)
+    except IntegrityError as exc:
+        raise Conflict(
+            f"Day {day} already has a lesson.", code="lesson_day_taken", extra={"field": "day", "day": day}
+        ) from exc
+
+
+def lesson_update(*, actor: Any, lesson_id: int, **values: Any) -> Lesson:
+    lesson = lesson_get_for_instructor(user=actor, lesson_id=lesson_id)
+    unknown = set(values) - set(LESSON_EDITABLE_FIELDS)
+    if unknown:
+        raise Invalid(f"Unknown fields: {', '.join(sorted(unknown))}.", code="unknown_fields")
+    _check_lesson_values(lesson.course, values)
+    for name, value in values.items():
+        setattr(lesson, name, value)
+    if values:
+        try:
+            with transaction.atomic():
+                lesson.save(update_fields=[*values, "updated_at"])
+        except IntegrityError as exc:
+            raise Conflict("That day already has a lesson.", code="lesson_day_taken") from exc
+    return lesson
+
+
+def lesson_publish(*, actor: Any, lesson_id: int, published: bool = True) -> Lesson:
+    lesson = lesson_get_for_instructor(user=actor, lesson_id=lesson_id)
+    if lesson.is_published != published:
+        lesson.is_published = published
+        lesson.save(update_fields=["is_published", "updated_at"])
+    return lesson

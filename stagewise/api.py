@@ -1,0 +1,71 @@
+"""The one NinjaAPI: routers from each app, errors mapped to ``{"code", "message", "details"}`` once."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+
+from accounts.api import router as accounts_router
+from cohorts.api import router as cohorts_router
+from content.api import router as content_router
+from stagewise.errors import ApplicationError
+
+api = NinjaAPI(
+    title="Stagewise API",
+    version="1",
+    description=(
+        "Tracks, courses, lessons and cohorts. Authenticate with a personal token "
+        "(`Authorization: Bearer sw_…`, created under /api/v1/me/tokens) or a session cookie plus CSRF token."
+    ),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+api.add_router("", accounts_router)
+api.add_router("", content_router)
+api.add_router("", cohorts_router)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, details: dict | None = None) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, "details": details or {}}, status=status)
+
+
+@api.exception_handler(ApplicationError)
+def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return _error(request, exc.status, exc.code, exc.message, exc.extra)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields = []
+    for err in exc.errors:
+        loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "query", "path", "payload")]
+        fields.append({"field": ".".join(loc), "message": err.get("msg", "invalid")})
+    return _error(request, 422, "validation_error", "Some fields are missing or invalid.", {"errors": fields})
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "not_authenticated", "Sign in or send a valid API token.")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(Throttled)
+def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    return _error(request, 429, "rate_limited", "Too many requests. Try again shortly.")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    codes = {
+        400: "bad_request",
+        401: "not_authenticated",
+        403: "forbidden",
+        404: "not_found",
+        405: "not_allowed",
+    }
+    code = "csrf_failed" if "CSRF" in str(exc) else codes.get(exc.status_code, "error")
+    message = "The CSRF token is missing or wrong; reload the page." if code == "csrf_failed" else str(exc)
+    return _error(request, exc.status_code, code, message)

@@ -1,0 +1,18 @@
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stagewise.settings")
+
+app = Celery("stagewise")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# The beat schedule lives in code.
+app.conf.beat_schedule = {
+    "cohort-transitions": {
+        "task": "cohorts.tasks.cohort_transitions_run_task",
+        "schedule": crontab(minute="*"),
+    },
+}

@@ -1,0 +1,51 @@
+"""One error hierarchy for the whole project, mapped to JSON once in ``stagewise.api``.
+
+Every error has an HTTP status, a stable machine-readable ``code`` and a message a person understands.
+"""
+
+from typing import Any
+
+
+class ApplicationError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None, extra: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.extra = extra or {}
+
+
+class NotFound(ApplicationError):
+    """Missing *or* forbidden: both answer the same so ids can't be probed."""
+
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(ApplicationError):
+    """An action the user's role does not allow (not used to hide objects: see NotFound)."""
+
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(ApplicationError):
+    """The request is well-formed but clashes with the current state (a status, a unique row)."""
+
+    status = 409
+    code = "conflict"
+
+
+class Invalid(ApplicationError):
+    """The input breaks a rule the schema can't express."""
+
+    status = 422
+    code = "invalid"
+
+
+class RateLimited(ApplicationError):
+    status = 429
+    code = "rate_limited"

@@ -1,0 +1,37 @@
+"""The Jinja2 environment for pages and mail: URLs, static files, i18n through Django's gettext."""
+
+from typing import Any
+
+from django.conf import settings
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
+from jinja2 import Environment
+
+from content.markdown import render_markdown
+from stagewise.money import format_money
+
+
+def url(name: str, *args: Any, **kwargs: Any) -> str:
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def environment(**options: Any) -> Environment:
+    env = Environment(**options)  # noqa: S701 - autoescape is set in settings.TEMPLATES
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=translation.gettext, ngettext=translation.ngettext, newstyle=True
+    )
+    env.globals.update(
+        url=url,
+        static=static,
+        languages=settings.LANGUAGES,
+        get_language=translation.get_language,
+        site_url=settings.SITE_URL,
+    )
+    env.filters.update(
+        markdown=render_markdown,
+        money=format_money,
+        date=lambda value, fmt="DATE_FORMAT": date_format(value, fmt) if value else "",
+    )
+    return env

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from stagewise.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("accounts.urls")),
+    path("", include("cohorts.urls")),
+    path("", include("content.urls")),
+]

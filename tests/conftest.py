@@ -1,0 +1,46 @@
+import pytest
+from django.test import Client
+
+from accounts.services import api_token_create
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """The login rate limiter lives in the cache: every test starts with a clean one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_client():
+    """Returns a function: api_client(user) -> a Client that sends that user's personal API token."""
+
+    def make(user=None) -> Client:
+        if user is None:
+            return Client()
+        _, raw = api_token_create(user=user, name="tests")
+        return Client(headers={"Authorization": f"Bearer {raw}"})
+
+    return make
+
+
+@pytest.fixture
+def personas(db):
+    """The permission matrix's cast around one course."""
+    teacher = factories.instructor(name="Teacher")
+    other_teacher = factories.instructor(name="Other Teacher")
+    course = factories.course(teacher=teacher)
+    factories.course(teacher=other_teacher, track=course.track, stage=2, slug="other-course")
+    return {
+        "learner": factories.learner(name="张伟"),
+        "instructor": teacher,
+        "other_instructor": other_teacher,
+        "marketer": factories.marketer(name="Marketer"),
+        "staff": factories.staff(name="Staff"),
+        "anonymous": None,
+        "course": course,
+    }

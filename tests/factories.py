@@ -1,0 +1,85 @@
+"""Shared personas and factories: a learner, an instructor, another instructor, a marketer, staff, outsiders."""
+
+import itertools
+from datetime import date, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from accounts.models import User
+from cohorts.models import Cohort, Enrollment
+from cohorts.statuses import CohortStatus, EnrollmentStatus
+from content.models import Course, Lesson, Track
+
+PASSWORD = "correct-horse-battery-staple"
+_seq = itertools.count(1)
+
+
+def user(*, name: str | None = None, **fields: Any) -> User:
+    n = next(_seq)
+    fields.setdefault("email", f"user{n}@example.test")
+    fields.setdefault("display_name", name or f"User {n}")
+    return User.objects.create_user(password=PASSWORD, **fields)
+
+
+def learner(**fields: Any) -> User:
+    return user(**fields)
+
+
+def instructor(**fields: Any) -> User:
+    return user(is_instructor=True, **fields)
+
+
+def marketer(**fields: Any) -> User:
+    return user(is_marketer=True, **fields)
+
+
+def staff(**fields: Any) -> User:
+    return user(is_staff=True, **fields)
+
+
+def track(**fields: Any) -> Track:
+    n = next(_seq)
+    fields.setdefault("slug", f"track-{n}")
+    fields.setdefault("title", f"Track {n}")
+    return Track.objects.create(**fields)
+
+
+def course(*, teacher: User | None = None, **fields: Any) -> Course:
+    n = next(_seq)
+    fields.setdefault("track", track())
+    fields.setdefault("stage", 1)
+    fields.setdefault("stage_label", "Beginner")
+    fields.setdefault("slug", f"course-{n}")
+    fields.setdefault("title", f"Course {n}")
+    fields.setdefault("price_minor", 19900)
+    fields.setdefault("currency", "CNY")
+    fields.setdefault("duration_days", 7)
+    fields.setdefault("is_published", True)
+    obj = Course.objects.create(**fields)
+    if teacher is not None:
+        obj.instructors.add(teacher)
+    return obj
+
+
+def lesson(*, course: Course, day: int, **fields: Any) -> Lesson:
+    fields.setdefault("title", f"Day {day}")
+    fields.setdefault("body", f"Lesson body for day {day}.")
+    fields.setdefault("is_published", True)
+    return Lesson.objects.create(course=course, day=day, **fields)
+
+
+def cohort(*, course: Course, starts_on: date | None = None, **fields: Any) -> Cohort:
+    starts_on = starts_on or timezone.now().date() + timedelta(days=10)
+    fields.setdefault("name", f"Cohort {next(_seq)}")
+    fields.setdefault("timezone", "Asia/Shanghai")
+    fields.setdefault("enrollment_opens_on", starts_on - timedelta(days=20))
+    fields.setdefault("enrollment_closes_on", starts_on)
+    fields.setdefault("ends_on", starts_on + timedelta(days=course.duration_days - 1))
+    fields.setdefault("capacity", 30)
+    fields.setdefault("status", CohortStatus.OPEN)
+    return Cohort.objects.create(course=course, starts_on=starts_on, **fields)
+
+
+def enrollment(*, cohort: Cohort, learner: User, status: str = EnrollmentStatus.ACTIVE) -> Enrollment:
+    return Enrollment.objects.create(cohort=cohort, learner=learner, status=status)
