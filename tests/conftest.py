@@ -6,6 +6,12 @@ from tests import factories
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """PBKDF2 is slow on purpose; tests create many users, so they hash with MD5 (never in production)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _clean_cache():
     """The login rate limiter lives in the cache: every test starts with a clean one."""
     from django.core.cache import cache

@@ -1,0 +1,308 @@
+"""Load a realistic demo: one track with three stages, lessons for every day, three cohorts, people and history.
+
+Idempotent: every object is looked up by a natural key first, and a cohort's history is written only when the
+cohort is created, so running it again neither fails nor duplicates anything.
+"""
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from cohorts.days import local_date, local_hour
+from cohorts.models import CheckIn, Cohort, Enrollment
+from cohorts.statuses import CohortStatus, EnrollmentStatus
+from content.models import Course, Lesson, Prerequisite, Track
+
+PASSWORD = "stagewise-demo"
+TZ = "Asia/Shanghai"
+
+LEARNER_NAMES = [
+    "张伟",
+    "王芳",
+    "李娜",
+    "刘洋",
+    "陈静",
+    "杨磊",
+    "赵敏",
+    "黄晓明",
+    "周杰",
+    "吴倩",
+    "徐子涵",
+    "孙悦",
+    "马超",
+    "朱琳",
+    "胡歌",
+    "郭靖",
+    "林黛玉",
+    "何欣",
+    "高远",
+    "罗一帆",
+    "José García",
+    "Amélie Laurent",
+    "Liam O'Brien",
+    "Sofia Rossi",
+    "Noah Müller",
+    "Priya Sharma",
+    "Kenji Tanaka",
+    "𠮷野家 花子",
+    "Chloé 🎨 Martin",
+    "Mateus Silva",
+    "Emma Johansson",
+    "Olusegun Adeyemi",
+    "Zoë Park",
+    "Ahmed Hassan",
+]
+
+STAGES = [
+    {
+        "stage": 1,
+        "label": "Beginner",
+        "slug": "python-data-beginner",
+        "title": "Python for Data: First Steps · Python 数据入门",
+        "days": 7,
+        "price": 19900,
+        "description": (
+            "Seven days, one small task a day: install Python, read a CSV, clean it, and draw your first chart.\n\n"
+            "七天，每天一个小任务：安装 Python、读取 CSV、清洗数据，画出你的第一张图表。"
+        ),
+    },
+    {
+        "stage": 2,
+        "label": "Bootcamp",
+        "slug": "python-data-bootcamp",
+        "title": "Data Analysis Bootcamp · 数据分析训练营",
+        "days": 21,
+        "price": 129900,
+        "description": (
+            "Three weeks of daily practice with pandas on real data sets, reviewed by an instructor.\n\n"
+            "二十一天的 pandas 实战，每日打卡，老师点评。"
+        ),
+    },
+    {
+        "stage": 3,
+        "label": "Advanced",
+        "slug": "python-data-advanced",
+        "title": "Advanced Analytics · 高阶数据分析",
+        "days": 28,
+        "price": 299900,
+        "description": (
+            "Four weeks on statistics, experiments and a capstone project you present to the cohort.\n\n"
+            "四周：统计、实验设计，以及在班级面前展示的结业项目。"
+        ),
+    },
+]
+
+TOPICS = [
+    ("Setting up", "环境搭建", "Install Python and run your first notebook.", "安装 Python，运行第一个 notebook。"),
+    ("Reading data", "读取数据", "Load a CSV file and look at its first rows.", "读取一个 CSV 文件，查看前几行。"),
+    ("Cleaning", "数据清洗", "Find and fix missing values.", "找出并处理缺失值。"),
+    ("Grouping", "分组统计", "Group by a column and compare the groups.", "按某一列分组并比较各组。"),
+    ("Charts", "可视化", "Draw a bar chart and a line chart.", "画一张柱状图和一张折线图。"),
+    ("Joining", "数据合并", "Join two tables on a key.", "按键合并两张表。"),
+    ("Telling the story", "讲故事", "Write three sentences about what the data says.", "用三句话写下数据告诉你的事。"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (idempotent) and print the demo logins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self._password_hash = make_password(PASSWORD)
+        rng = random.Random(20261121)  # the same history on every machine
+        now = timezone.now()
+        with transaction.atomic():
+            people = self._people()
+            courses = self._ladder(people["instructor"])
+            self._cohorts(courses, people, now, rng)
+        self._print_logins(people)
+
+    def _user(self, email: str, name: str, **fields: Any) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            # One hash for every demo account: hashing is deliberately slow, and they share a password.
+            user = User.objects.create_user(email=email, password=None, display_name=name, **fields)
+            user.password = self._password_hash
+            user.save(update_fields=["password"])
+        return user
+
+    def _people(self) -> dict[str, Any]:
+        learners = []
+        for n, name in enumerate(LEARNER_NAMES, start=1):
+            language = "zh-hans" if any("\u4e00" <= ch <= "\u9fff" for ch in name) else "en"
+            learners.append(self._user(f"learner{n}@demo.stagewise.local", name, timezone=TZ, language=language))
+        return {
+            "instructor": self._user(
+                "teacher@demo.stagewise.local", "王老师 (Wang Lei)", is_instructor=True, timezone=TZ, language="zh-hans"
+            ),
+            "marketer": self._user("marketer@demo.stagewise.local", "Maya Chen 陈美", is_marketer=True, timezone=TZ),
+            "staff": self._user(
+                "staff@demo.stagewise.local", "Ops Admin", is_staff=True, is_superuser=True, timezone=TZ
+            ),
+            "learners": learners,
+        }
+
+    def _ladder(self, instructor: User) -> list[Course]:
+        track, _ = Track.objects.get_or_create(
+            slug="python-data",
+            defaults={
+                "title": "Python for Data · Python 数据分析",
+                "description": "From your first CSV to a capstone project, one stage at a time. 一步一个台阶。",
+            },
+        )
+        courses = []
+        for spec in STAGES:
+            course, created = Course.objects.get_or_create(
+                track=track,
+                stage=spec["stage"],
+                defaults={
+                    "slug": spec["slug"],
+                    "stage_label": spec["label"],
+                    "title": spec["title"],
+                    "description": spec["description"],
+                    "price_minor": spec["price"],
+                    "currency": "CNY",
+                    "duration_days": spec["days"],
+                    "prerequisite": Prerequisite.NONE if spec["stage"] == 1 else Prerequisite.PREVIOUS_STAGE,
+                    "is_published": True,
+                },
+            )
+            if created:
+                course.instructors.add(instructor)
+                Lesson.objects.bulk_create(self._lessons(course))
+            courses.append(course)
+        return courses
+
+    def _lessons(self, course: Course) -> list[Lesson]:
+        lessons = []
+        for day in range(1, course.duration_days + 1):
+            en, zh, task_en, task_zh = TOPICS[(day - 1) % len(TOPICS)]
+            week = (day - 1) // len(TOPICS) + 1
+            lessons.append(
+                Lesson(
+                    course=course,
+                    day=day,
+                    title=f"{en} · {zh}" + (f" ({week})" if course.duration_days > 7 else ""),
+                    body=(
+                        f"## {en} · {zh}\n\nToday's reading is short: work through the notebook and take notes.\n\n"
+                        f"今天的阅读很短：跟着 notebook 走一遍，记下笔记。\n\n- Watch the 10-minute video\n"
+                        f"- Try the exercises\n- 把遇到的问题写进打卡"
+                    ),
+                    task=f"{task_en}\n\n{task_zh}",
+                    links=[{"title": "pandas docs", "url": "https://pandas.pydata.org/docs/"}],
+                    is_published=True,
+                )
+            )
+        return lessons
+
+    def _cohort(self, course: Course, name: str, starts_on: Any, status: str, capacity: int) -> tuple[Cohort, bool]:
+        return Cohort.objects.get_or_create(
+            course=course,
+            name=name,
+            defaults={
+                "timezone": TZ,
+                "enrollment_opens_on": starts_on - timedelta(days=21),
+                "enrollment_closes_on": starts_on,
+                "starts_on": starts_on,
+                "ends_on": starts_on + timedelta(days=course.duration_days - 1),
+                "capacity": capacity,
+                "status": status,
+                "scheduled": True,
+            },
+        )
+
+    def _cohorts(self, courses: list[Course], people: dict[str, Any], now: datetime, rng: random.Random) -> None:
+        beginner, bootcamp, advanced = courses
+        today = local_date(tz=TZ, at=now)
+        learners = people["learners"]
+
+        # Ended: the beginner course, finished a week ago.
+        ended_start = today - timedelta(days=beginner.duration_days + 7)
+        ended, created = self._cohort(beginner, "2026 Autumn · 秋季班", ended_start, CohortStatus.ENDED, 40)
+        if created:
+            for learner in learners[:30]:
+                rate = rng.choice([1.0, 1.0, 0.9, 0.85, 0.7, 0.4])
+                enrollment = self._enroll(ended, learner, now - timedelta(days=30))
+                days = self._history(ended, enrollment, rate, ended.duration_days, rng)
+                completed = days / ended.duration_days >= beginner.completion_min_rate_percent / 100
+                Enrollment.objects.filter(pk=enrollment.pk).update(
+                    status=EnrollmentStatus.COMPLETED if completed else EnrollmentStatus.NOT_COMPLETED
+                )
+
+        # Running: the bootcamp on its day 9.
+        running_start = today - timedelta(days=8)
+        running, created = self._cohort(bootcamp, "Bootcamp #3 · 第三期", running_start, CohortStatus.RUNNING, 35)
+        if created:
+            for learner in learners[:30]:
+                rate = rng.choice([1.0, 1.0, 0.95, 0.9, 0.8, 0.6, 0.3])
+                enrollment = self._enroll(running, learner, now - timedelta(days=20))
+                # Days 1..8 are over; some learners already checked in today (day 9).
+                self._history(running, enrollment, rate, 8, rng)
+                if rng.random() < 0.4:
+                    self._checkin(running, enrollment, 9, rng, at=now)
+
+        # Open for enrollment: the next bootcamp and the advanced course.
+        self._cohort(bootcamp, "Bootcamp #4 · 第四期", today + timedelta(days=12), CohortStatus.OPEN, 30)
+        opened, created = self._cohort(
+            advanced, "Advanced #1 · 高阶一期", today + timedelta(days=19), CohortStatus.OPEN, 20
+        )
+        if created:
+            for learner in learners[:4]:
+                self._enroll(opened, learner, now - timedelta(days=2))
+
+    def _enroll(self, cohort: Cohort, learner: User, at: datetime) -> Enrollment:
+        enrollment, _ = Enrollment.objects.get_or_create(
+            cohort=cohort, learner=learner, defaults={"status": EnrollmentStatus.ACTIVE, "status_changed_at": at}
+        )
+        return enrollment
+
+    def _history(self, cohort: Cohort, enrollment: Enrollment, rate: float, last_day: int, rng: random.Random) -> int:
+        count = 0
+        for day in range(1, last_day + 1):
+            if rng.random() <= rate:
+                self._checkin(cohort, enrollment, day, rng)
+                count += 1
+        return count
+
+    def _checkin(
+        self, cohort: Cohort, enrollment: Enrollment, day: int, rng: random.Random, at: datetime | None = None
+    ) -> None:
+        on = cohort.starts_on + timedelta(days=day - 1)
+        created_at = at or local_hour(tz=cohort.timezone, on=on, hour=rng.choice([8, 12, 19, 21, 22]))
+        created_at = min(created_at, timezone.now())
+        texts = [
+            "Finished the exercises; the groupby part took me a while but it clicked. 今天的分组练习终于搞懂了！",
+            "完成今日任务，画了两张图，柱状图配色还要再调一调。",
+            "Read the notebook twice. Missing values are sneaky. 缺失值真是防不胜防。",
+            "Done ✅ — joined the two tables and found 12 orders without customers.",
+            "今天有点忙，只做了前两道题，明天补上后面的。",
+        ]
+        CheckIn.objects.get_or_create(
+            enrollment=enrollment,
+            day=day,
+            defaults={"local_date": on, "text": rng.choice(texts), "created_at": created_at},
+        )
+
+    def _print_logins(self, people: dict[str, Any]) -> None:
+        out = self.stdout
+        out.write("")
+        out.write(self.style.SUCCESS("Stagewise demo is ready on http://127.0.0.1:8000"))
+        out.write(f"All demo accounts use the password: {PASSWORD}")
+        rows = [
+            ("instructor", people["instructor"]),
+            ("marketer", people["marketer"]),
+            ("staff (admin at /admin/)", people["staff"]),
+            ("learner", people["learners"][0]),
+            ("learner", people["learners"][20]),
+        ]
+        for role, user in rows:
+            out.write(f"  {role:<26} {user.email:<36} {user.display_name}")
+        out.write(
+            f"  (and {len(people['learners']) - 2} more learners: learner1..{len(people['learners'])}@demo.stagewise.local)"
+        )
+        out.write("")
