@@ -43,7 +43,7 @@ def cohort_detail(request: HttpRequest, cohort_id: int):
 
 @router.patch("/cohorts/{cohort_id}", response=CohortOut, auth=auth_required)
 def cohort_update(request: HttpRequest, cohort_id: int, payload: CohortPatch):
-    values = payload.dict(exclude_unset=True)
+    values = payload.dict(exclude_unset=True, exclude_none=True)
     if "timezone" in values:
         values["timezone_name"] = values.pop("timezone")
     services.cohort_update(actor=request.auth, cohort_id=cohort_id, **values)

@@ -62,7 +62,9 @@ def course_detail(request: HttpRequest, course_id: int):
 
 @router.patch("/courses/{course_id}", response=CourseOut, auth=auth_required)
 def course_update(request: HttpRequest, course_id: int, payload: CoursePatch):
-    return services.course_update(actor=request.auth, course_id=course_id, **payload.dict(exclude_unset=True))
+    return services.course_update(
+        actor=request.auth, course_id=course_id, **payload.dict(exclude_unset=True, exclude_none=True)
+    )
 
 
 @router.post("/courses/{course_id}/publish", response=CourseOut, auth=auth_required)
@@ -95,7 +97,9 @@ def lesson_detail(request: HttpRequest, lesson_id: int):
 
 @router.patch("/lessons/{lesson_id}", response=LessonOut, auth=auth_required)
 def lesson_update(request: HttpRequest, lesson_id: int, payload: LessonPatch):
-    return services.lesson_update(actor=request.auth, lesson_id=lesson_id, **payload.dict(exclude_unset=True))
+    return services.lesson_update(
+        actor=request.auth, lesson_id=lesson_id, **payload.dict(exclude_unset=True, exclude_none=True)
+    )
 
 
 @router.post("/lessons/{lesson_id}/publish", response=LessonOut, auth=auth_required)

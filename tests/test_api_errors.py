@@ -1,0 +1,405 @@
+"""One error shape everywhere: ``{"code", "message", "details"}`` with the status that says what went wrong."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from accounts.services import api_token_create, api_token_revoke
+from cohorts.statuses import CohortStatus
+from tests import factories
+
+CSRF_SECRET = "a" * 32
+
+
+def assert_error(response, status: int, code: str | None = None) -> dict:
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"code", "message", "details"}
+    assert isinstance(body["code"], str) and body["code"]
+    assert isinstance(body["message"], str) and body["message"]
+    assert isinstance(body["details"], dict)
+    if code is not None:
+        assert body["code"] == code
+    return body
+
+
+def strict_client(**headers: str) -> Client:
+    """A client that enforces CSRF like a real browser session or script does (the default test client doesn't)."""
+    return Client(enforce_csrf_checks=True, headers=headers)
+
+
+def bearer(raw: str) -> Client:
+    return strict_client(Authorization=f"Bearer {raw}")
+
+
+TRACK = {"title": "Writing"}
+
+
+# 401 ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_no_credentials_is_401():
+    assert_error(Client().get("/api/v1/me"), 401, "not_authenticated")
+
+
+@pytest.mark.django_db
+def test_anonymous_write_is_401_not_a_csrf_error():
+    # given a script with no credentials at all, CSRF enforced as in production
+    client = strict_client()
+
+    # when it tries to write
+    response = client.post("/api/v1/tracks", TRACK, content_type="application/json")
+
+    # then it is told to authenticate, not that a CSRF cookie is missing
+    assert_error(response, 401, "not_authenticated")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("raw", ["sw_not-a-real-token", "garbage", "sw_"])
+def test_invalid_token_is_401_on_reads_and_writes(raw):
+    client = bearer(raw)
+
+    assert_error(client.get("/api/v1/me"), 401, "not_authenticated")
+    assert_error(client.post("/api/v1/tracks", TRACK, content_type="application/json"), 401, "not_authenticated")
+
+
+@pytest.mark.django_db
+def test_invalid_token_on_a_public_endpoint_is_401_not_silently_anonymous():
+    """A script with a wrong token must learn it, not get the anonymous view of the catalog."""
+    assert_error(bearer("sw_wrong").get("/api/v1/cohorts"), 401, "not_authenticated")
+    assert Client().get("/api/v1/cohorts").status_code == 200
+
+
+@pytest.mark.django_db
+def test_revoked_token_is_401_on_every_kind_of_endpoint():
+    # given a token that worked
+    instructor = factories.instructor()
+    token, raw = api_token_create(user=instructor, name="ci")
+    client = bearer(raw)
+    assert client.get("/api/v1/me").status_code == 200
+
+    # when it is revoked
+    api_token_revoke(user=instructor, token_id=token.pk)
+
+    # then it opens nothing any more
+    assert_error(client.get("/api/v1/me"), 401, "not_authenticated")
+    assert_error(client.get("/api/v1/tracks"), 401, "not_authenticated")
+    assert_error(client.post("/api/v1/tracks", TRACK, content_type="application/json"), 401, "not_authenticated")
+
+
+@pytest.mark.django_db
+def test_token_of_a_deactivated_user_is_401():
+    user = factories.learner()
+    _, raw = api_token_create(user=user, name="ci")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+    assert_error(bearer(raw).get("/api/v1/me"), 401, "not_authenticated")
+
+
+# 403 ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_learner_creating_a_course_is_403(api_client):
+    track = factories.track()
+    learner = factories.learner()
+
+    response = api_client(learner).post(
+        "/api/v1/courses",
+        {
+            "track_id": track.pk,
+            "stage": 1,
+            "stage_label": "Beginner",
+            "title": "Intro",
+            "price_minor": 0,
+            "duration_days": 7,
+        },
+        content_type="application/json",
+    )
+
+    assert_error(response, 403, "not_instructor")
+    assert not track.courses.exists()
+
+
+@pytest.mark.django_db
+def test_session_post_without_csrf_token_is_403():
+    # given an instructor signed in with a session cookie
+    client = strict_client()
+    client.force_login(factories.instructor())
+
+    # when a form posts without the CSRF token
+    response = client.post("/api/v1/tracks", TRACK, content_type="application/json")
+
+    # then it is refused with a CSRF error, and nothing was created
+    assert_error(response, 403, "csrf_failed")
+    assert client.get("/api/v1/tracks").json()["count"] == 0
+
+
+@pytest.mark.django_db
+def test_session_post_with_csrf_token_goes_through():
+    client = strict_client()
+    client.force_login(factories.instructor())
+    client.cookies["csrftoken"] = CSRF_SECRET
+
+    response = client.post(
+        "/api/v1/tracks", TRACK, content_type="application/json", headers={"X-CSRFToken": CSRF_SECRET}
+    )
+
+    assert response.status_code == 201, response.content
+
+
+@pytest.mark.django_db
+def test_session_reads_need_no_csrf_token():
+    client = strict_client()
+    client.force_login(factories.learner(display_name="Ana"))
+
+    assert client.get("/api/v1/me").json()["display_name"] == "Ana"
+
+
+@pytest.mark.django_db
+def test_token_writes_need_no_csrf_token(api_client):
+    _, raw = api_token_create(user=factories.instructor(), name="ci")
+
+    assert bearer(raw).post("/api/v1/tracks", TRACK, content_type="application/json").status_code == 201
+
+
+# 404 ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_forbidden_and_missing_objects_answer_the_same_404(api_client):
+    # given objects an outsider must not see
+    teacher, outsider = factories.instructor(), factories.instructor()
+    course = factories.course(teacher=teacher, is_published=False)
+    lesson = factories.lesson(course=course, day=1)
+    draft = factories.cohort(course=factories.course(teacher=teacher), status=CohortStatus.DRAFT)
+    client = api_client(outsider)
+
+    for hidden, missing in [
+        (f"/api/v1/courses/{course.pk}", "/api/v1/courses/987654"),
+        (f"/api/v1/lessons/{lesson.pk}", "/api/v1/lessons/987654"),
+        (f"/api/v1/cohorts/{draft.pk}", "/api/v1/cohorts/987654"),
+        (f"/api/v1/cohorts/{draft.pk}/lessons", "/api/v1/cohorts/987654/lessons"),
+    ]:
+        # when the outsider asks for a hidden object and for one that does not exist
+        forbidden_response, missing_response = client.get(hidden), client.get(missing)
+
+        # then both answers are byte-for-byte the same
+        assert_error(forbidden_response, 404)
+        assert forbidden_response.content == missing_response.content, hidden
+
+
+@pytest.mark.django_db
+def test_writes_on_someone_elses_objects_look_like_missing_ones(api_client):
+    teacher, outsider = factories.instructor(), factories.instructor()
+    course = factories.course(teacher=teacher)
+    client = api_client(outsider)
+
+    forbidden = client.patch(f"/api/v1/courses/{course.pk}", {"title": "Mine now"}, content_type="application/json")
+    missing = client.patch("/api/v1/courses/987654", {"title": "Mine now"}, content_type="application/json")
+
+    assert_error(forbidden, 404, "course_not_found")
+    assert forbidden.content == missing.content
+    course.refresh_from_db()
+    assert course.title != "Mine now"
+
+
+# 409 ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_duplicate_stage_is_409(api_client):
+    teacher = factories.instructor()
+    course = factories.course(teacher=teacher)
+    payload = {
+        "track_id": course.track_id,
+        "stage": course.stage,
+        "stage_label": "Again",
+        "title": "Same rung",
+        "price_minor": 100,
+        "duration_days": 7,
+    }
+
+    body = assert_error(api_client(teacher).post("/api/v1/courses", payload, content_type="application/json"), 409)
+
+    assert body["code"] == "course_exists"
+    assert body["details"]["stage"] == course.stage
+
+
+@pytest.mark.django_db
+def test_lesson_day_taken_is_409_on_create_and_on_move(api_client):
+    teacher = factories.instructor()
+    course = factories.course(teacher=teacher)
+    factories.lesson(course=course, day=1)
+    second = factories.lesson(course=course, day=2)
+    client = api_client(teacher)
+
+    created = client.post(
+        f"/api/v1/courses/{course.pk}/lessons", {"day": 1, "title": "Twice"}, content_type="application/json"
+    )
+    moved = client.patch(f"/api/v1/lessons/{second.pk}", {"day": 1}, content_type="application/json")
+
+    assert_error(created, 409, "lesson_day_taken")
+    assert_error(moved, 409, "lesson_day_taken")
+    second.refresh_from_db()
+    assert second.day == 2
+
+
+@pytest.mark.django_db
+def test_invalid_transition_is_409(api_client):
+    teacher = factories.instructor()
+    running = factories.cohort(
+        course=factories.course(teacher=teacher),
+        starts_on=timezone.now().date() - timedelta(days=1),
+        status=CohortStatus.RUNNING,
+    )
+
+    body = assert_error(api_client(teacher).post(f"/api/v1/cohorts/{running.pk}/cancel"), 409, "invalid_transition")
+
+    assert body["details"] == {"status": "running", "target": "cancelled"}
+    running.refresh_from_db()
+    assert running.status == CohortStatus.RUNNING
+
+
+# 422 ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_schema_validation_is_422_and_names_the_fields(api_client):
+    teacher = factories.instructor()
+
+    response = api_client(teacher).post(
+        "/api/v1/courses", {"stage": 0, "title": "No track"}, content_type="application/json"
+    )
+
+    body = assert_error(response, 422, "validation_error")
+    fields = {error["field"] for error in body["details"]["errors"]}
+    assert {"track_id", "stage", "price_minor", "duration_days", "stage_label"} <= fields
+
+
+@pytest.mark.django_db
+def test_bad_query_parameter_is_422(api_client):
+    assert_error(Client().get("/api/v1/cohorts?status=sleeping"), 422, "validation_error")
+    assert_error(Client().get("/api/v1/cohorts?page=0"), 422, "validation_error")
+
+
+@pytest.mark.django_db
+def test_rule_violation_is_422(api_client):
+    teacher = factories.instructor()
+    course = factories.course(teacher=teacher, duration_days=7)
+
+    response = api_client(teacher).post(
+        f"/api/v1/courses/{course.pk}/lessons", {"day": 8, "title": "Too late"}, content_type="application/json"
+    )
+
+    body = assert_error(response, 422, "invalid_day")
+    assert body["details"]["max"] == 7
+
+
+@pytest.mark.django_db
+def test_explicit_null_in_a_patch_changes_nothing_instead_of_crashing(api_client):
+    teacher = factories.instructor()
+    course = factories.course(teacher=teacher, title="Keep me")
+    lesson = factories.lesson(course=course, day=1, title="Keep me too")
+    cohort = factories.cohort(course=course, status=CohortStatus.DRAFT, capacity=12)
+    client = api_client(teacher)
+
+    course_response = client.patch(
+        f"/api/v1/courses/{course.pk}", {"title": None, "price_minor": None}, content_type="application/json"
+    )
+    lesson_response = client.patch(f"/api/v1/lessons/{lesson.pk}", {"title": None}, content_type="application/json")
+    cohort_response = client.patch(
+        f"/api/v1/cohorts/{cohort.pk}", {"name": None, "capacity": None}, content_type="application/json"
+    )
+
+    assert (course_response.status_code, course_response.json()["title"]) == (200, "Keep me")
+    assert (lesson_response.status_code, lesson_response.json()["title"]) == (200, "Keep me too")
+    assert (cohort_response.status_code, cohort_response.json()["capacity"]) == (200, 12)
+
+
+@pytest.mark.django_db
+def test_malformed_json_has_the_error_shape(api_client):
+    response = api_client(factories.instructor()).post("/api/v1/tracks", "{not json", content_type="application/json")
+
+    assert_error(response, 400, "bad_request")
+
+
+# Pagination --------------------------------------------------------------------------------------------------
+
+
+def _list_paths(schema: dict) -> list[str]:
+    return [
+        path
+        for path, operations in schema["paths"].items()
+        if "get" in operations
+        and any(param["name"] == "page_size" for param in operations["get"].get("parameters", []))
+    ]
+
+
+@pytest.mark.django_db
+def test_every_list_endpoint_is_paginated():
+    """Every GET that returns a list takes page/page_size; a new unpaginated list fails here."""
+    schema = Client().get("/api/v1/openapi.json").json()
+    list_responses = []
+    for path, operations in schema["paths"].items():
+        get = operations.get("get")
+        if get is None:
+            continue
+        content = get["responses"]["200"]["content"]["application/json"]["schema"]
+        if content.get("type") == "array":
+            list_responses.append(path)
+    assert list_responses == [], "lists must be paginated"
+    assert set(_list_paths(schema)) == {
+        "/api/v1/me/tokens",
+        "/api/v1/tracks",
+        "/api/v1/courses",
+        "/api/v1/courses/{course_id}/lessons",
+        "/api/v1/cohorts",
+        "/api/v1/cohorts/{cohort_id}/lessons",
+        "/api/v1/me/enrollments",
+    }
+
+
+@pytest.mark.django_db
+def test_pages_report_count_and_page_count(api_client):
+    for n in range(5):
+        factories.track(title=f"Track {n:02d}")
+    client = Client()
+
+    first = client.get("/api/v1/tracks?page=1&page_size=2").json()
+    last = client.get("/api/v1/tracks?page=3&page_size=2").json()
+    beyond = client.get("/api/v1/tracks?page=4&page_size=2").json()
+
+    assert {k: first[k] for k in ("count", "page", "page_size", "pages")} == {
+        "count": 5,
+        "page": 1,
+        "page_size": 2,
+        "pages": 3,
+    }
+    assert [t["title"] for t in first["items"]] == ["Track 00", "Track 01"]
+    assert [t["title"] for t in last["items"]] == ["Track 04"]
+    assert beyond["items"] == [] and beyond["count"] == 5
+
+
+@pytest.mark.django_db
+def test_page_size_is_capped_at_100():
+    for n in range(105):
+        factories.track(title=f"T{n:03d}", slug=f"t{n:03d}")
+
+    body = Client().get("/api/v1/tracks?page_size=1000").json()
+
+    assert body["page_size"] == 100
+    assert len(body["items"]) == 100
+    assert body["pages"] == 2
+    assert body["count"] == 105
+
+
+@pytest.mark.django_db
+def test_empty_list_has_one_empty_page():
+    body = Client().get("/api/v1/tracks").json()
+
+    assert body == {"items": [], "count": 0, "page": 1, "page_size": 20, "pages": 1}
