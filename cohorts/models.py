@@ -6,7 +6,7 @@ from django.db.models import F, Q
 
 from accounts.models import validate_timezone
 from cohorts import days
-from cohorts.statuses import CohortStatus, EnrollmentStatus
+from cohorts.statuses import CheckInStatus, CohortStatus, EnrollmentStatus
 from content.models import Course
 
 
@@ -108,14 +108,25 @@ class CheckIn(models.Model):
     image = models.ImageField(upload_to="checkins/%Y/%m/", blank=True)
     is_makeup = models.BooleanField(default=False)
     makeup_reason = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=CheckInStatus.choices, default=CheckInStatus.COUNTED)
+    is_featured = models.BooleanField(default=False)
+    rejection_reason = models.CharField(max_length=300, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["enrollment_id", "day"]
+        indexes = [models.Index(fields=["enrollment", "status", "day"])]
         constraints = [
             models.UniqueConstraint(fields=["enrollment", "day"], name="checkin_one_per_day"),
             models.CheckConstraint(condition=Q(day__gte=1), name="checkin_day_positive"),
+            models.CheckConstraint(
+                condition=Q(is_makeup=False) | ~Q(makeup_reason=""), name="checkin_makeup_has_reason"
+            ),
         ]
 
     def __str__(self) -> str:

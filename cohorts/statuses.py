@@ -70,5 +70,10 @@ SEAT_STATUSES = frozenset(
 MEMBER_STATUSES = frozenset({EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED})
 
 
+class CheckInStatus(models.TextChoices):
+    COUNTED = "counted", _("Counted")  # counts toward the streak and completion
+    REJECTED = "rejected", _("Rejected")  # an instructor rejected it: it does not count; may be redone that day
+
+
 def can_transition(transitions: dict[str, frozenset[str]], old: str, new: str) -> bool:
     return new in transitions.get(old, frozenset())

@@ -1,0 +1,267 @@
+"""Check-in (打卡) writes: record, edit, make up, and the instructor's review (feature, reject).
+
+The cohort day of a check-in is always computed by ``cohorts.days`` from the cohort's time zone, with the
+course's grace: until ``checkin_grace_hours`` past local midnight a check-in still counts for the day before.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cohorts import days
+from cohorts.images import checkin_image_prepare
+from cohorts.models import CheckIn, Cohort, Enrollment
+from cohorts.selectors import cohort_get_for_instructor, cohort_get_for_user
+from cohorts.statuses import CheckInStatus, CohortStatus, EnrollmentStatus
+from stagewise.errors import Conflict, Forbidden, Invalid, NotFound
+
+CLOSED_STATUSES = (CohortStatus.ENDED, CohortStatus.ARCHIVED, CohortStatus.CANCELLED)
+
+
+def checkin_day(*, cohort: Cohort, at: datetime) -> int:
+    """The cohort day a check-in made at ``at`` counts for (grace applied)."""
+    return days.cohort_day_number(tz=cohort.timezone, starts_on=cohort.starts_on, at=at, grace=cohort.grace)
+
+
+def checkin_closes_at(*, cohort: Cohort, day: int) -> datetime:
+    """The instant day ``day`` stops taking check-ins: the next local midnight plus the grace."""
+    return days.day_start(tz=cohort.timezone, starts_on=cohort.starts_on, day=day + 1) + cohort.grace
+
+
+def _member_enrollment(*, learner: Any, cohort: Cohort) -> Enrollment:
+    enrollment = Enrollment.objects.filter(cohort=cohort, learner=learner).first()
+    if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
+        raise Forbidden("Only active members of this cohort can check in.", code="not_enrolled")
+    return enrollment
+
+
+def _open_day(*, cohort: Cohort, now: datetime) -> int:
+    """Today's cohort day, or a clear refusal when the cohort isn't taking check-ins."""
+    day = checkin_day(cohort=cohort, at=now)
+    if cohort.status in (CohortStatus.DRAFT, CohortStatus.CANCELLED) or day < 1:
+        raise Conflict(
+            "The cohort hasn't started yet; check-ins open on its first day.",
+            code="cohort_not_started",
+            extra={"starts_on": cohort.starts_on.isoformat()},
+        )
+    if cohort.status in CLOSED_STATUSES or day > cohort.duration_days:
+        raise Conflict("The cohort has ended; check-ins are closed.", code="cohort_ended")
+    return day
+
+
+def _check_proof(*, cohort: Cohort, text: str, link: str, image: UploadedFile | None) -> None:
+    course = cohort.course
+    if len(text.strip()) < course.checkin_min_text_length:
+        raise Invalid(
+            f"Write at least {course.checkin_min_text_length} characters about what you did.",
+            code="text_too_short",
+            extra={"field": "text", "min_length": course.checkin_min_text_length},
+        )
+    if link:
+        try:
+            URLValidator(schemes=["http", "https"])(link)
+        except Exception as exc:
+            raise Invalid(
+                "The link must be a web address (https://…).", code="invalid_link", extra={"field": "link"}
+            ) from exc
+    if course.checkin_requires_link and not link:
+        raise Invalid("This course asks for a link to your work.", code="link_required", extra={"field": "link"})
+    if course.checkin_requires_image and image is None:
+        raise Invalid("This course asks for a photo or screenshot.", code="image_required", extra={"field": "image"})
+
+
+def _fill(checkin: CheckIn, *, text: str, link: str, image: UploadedFile | None) -> None:
+    checkin.text = text.strip()
+    checkin.link = link.strip()
+    if image is not None:
+        prepared = checkin_image_prepare(upload=image)
+        checkin.image.save(prepared.name, prepared, save=False)
+
+
+def checkin_record(
+    *,
+    learner: Any,
+    cohort_id: int,
+    text: str = "",
+    link: str = "",
+    image: UploadedFile | None = None,
+    now: datetime | None = None,
+) -> CheckIn:
+    """Check in for today (the cohort's local day, grace applied).
+
+    Refused, with nothing changed: before the start, after the end, by a non-member, or a second time the
+    same day (the unique constraint decides races). A check-in an instructor rejected today may be redone.
+    """
+    now = now or timezone.now()
+    cohort = cohort_get_for_user(user=learner, cohort_id=cohort_id)
+    enrollment = _member_enrollment(learner=learner, cohort=cohort)
+    day = _open_day(cohort=cohort, now=now)
+    _check_proof(cohort=cohort, text=text, link=link, image=image)
+    with transaction.atomic():
+        existing = CheckIn.objects.select_for_update().filter(enrollment=enrollment, day=day).first()
+        if existing is not None:
+            if existing.status != CheckInStatus.REJECTED:
+                raise Conflict("You already checked in today.", code="already_checked_in", extra={"day": day})
+            _fill(existing, text=text, link=link, image=image)
+            existing.status = CheckInStatus.COUNTED
+            existing.rejection_reason = ""
+            existing.created_at = now
+            existing.save(
+                update_fields=["text", "link", "image", "status", "rejection_reason", "created_at", "updated_at"]
+            )
+            return existing
+        checkin = CheckIn(
+            enrollment=enrollment,
+            day=day,
+            local_date=days.local_date(tz=cohort.timezone, at=now, grace=cohort.grace),
+            created_at=now,
+        )
+        _fill(checkin, text=text, link=link, image=image)
+        try:
+            with transaction.atomic():
+                checkin.save()
+        except IntegrityError as exc:
+            raise Conflict("You already checked in today.", code="already_checked_in", extra={"day": day}) from exc
+    return checkin
+
+
+def checkin_makeup(
+    *,
+    learner: Any,
+    cohort_id: int,
+    day: int,
+    reason: str,
+    text: str = "",
+    link: str = "",
+    image: UploadedFile | None = None,
+    now: datetime | None = None,
+) -> CheckIn:
+    """A make-up check-in (补卡) for a missed day at most ``makeup_max_days_back`` days ago.
+
+    At most ``makeup_limit`` per enrollment: the enrollment row is locked while counting so two make-ups
+    sent at once can't both slip under the limit.
+    """
+    now = now or timezone.now()
+    cohort = cohort_get_for_user(user=learner, cohort_id=cohort_id)
+    enrollment = _member_enrollment(learner=learner, cohort=cohort)
+    course = cohort.course
+    if now >= cohort.ends_at or cohort.status in CLOSED_STATUSES:
+        raise Conflict("The cohort has ended; make-ups are closed.", code="cohort_ended")
+    today = checkin_day(cohort=cohort, at=now)
+    if not 1 <= day < min(today, cohort.duration_days + 1):
+        raise Invalid("Make-ups are for days that are already over.", code="makeup_day_invalid", extra={"day": day})
+    if today - day > course.makeup_max_days_back:
+        raise Invalid(
+            f"Make-ups are possible for at most {course.makeup_max_days_back} days back.",
+            code="makeup_too_late",
+            extra={"day": day, "max_days_back": course.makeup_max_days_back},
+        )
+    if len(reason.strip()) < 2:
+        raise Invalid("Say briefly why you missed the day.", code="makeup_reason_required", extra={"field": "reason"})
+    _check_proof(cohort=cohort, text=text, link=link, image=image)
+    with transaction.atomic():
+        Enrollment.objects.select_for_update().filter(pk=enrollment.pk).first()
+        used = CheckIn.objects.filter(enrollment=enrollment, is_makeup=True, status=CheckInStatus.COUNTED).count()
+        if used >= course.makeup_limit:
+            raise Conflict(
+                f"You have used all {course.makeup_limit} make-ups for this cohort.",
+                code="makeup_limit_reached",
+                extra={"limit": course.makeup_limit},
+            )
+        if CheckIn.objects.filter(enrollment=enrollment, day=day).exists():
+            raise Conflict("That day already has a check-in.", code="already_checked_in", extra={"day": day})
+        checkin = CheckIn(
+            enrollment=enrollment,
+            day=day,
+            local_date=cohort.starts_on + timedelta(days=day - 1),
+            is_makeup=True,
+            makeup_reason=reason.strip()[:300],
+            created_at=now,
+        )
+        _fill(checkin, text=text, link=link, image=image)
+        try:
+            with transaction.atomic():
+                checkin.save()
+        except IntegrityError as exc:
+            raise Conflict("That day already has a check-in.", code="already_checked_in", extra={"day": day}) from exc
+    return checkin
+
+
+def checkin_update(
+    *,
+    learner: Any,
+    checkin_id: int,
+    text: str | None = None,
+    link: str | None = None,
+    image: UploadedFile | None = None,
+    now: datetime | None = None,
+) -> CheckIn:
+    """Edit one's own check-in until its day closes (make-ups: until the day they were made closes)."""
+    now = now or timezone.now()
+    checkin = (
+        CheckIn.objects.select_related("enrollment__cohort__course")
+        .filter(pk=checkin_id, enrollment__learner=learner)
+        .first()
+    )
+    if checkin is None:
+        raise NotFound("No such check-in.", code="checkin_not_found")
+    cohort = checkin.enrollment.cohort
+    closing_day = checkin_day(cohort=cohort, at=checkin.created_at) if checkin.is_makeup else checkin.day
+    if now >= checkin_closes_at(cohort=cohort, day=closing_day):
+        raise Conflict("This day is closed; the check-in can't be edited any more.", code="checkin_closed")
+    if checkin.status == CheckInStatus.REJECTED:
+        raise Conflict("This check-in was rejected; check in again instead.", code="checkin_rejected")
+    new_text = checkin.text if text is None else text
+    new_link = checkin.link if link is None else link
+    _check_proof(
+        cohort=cohort, text=new_text, link=new_link, image=image if image is not None else (checkin.image or None)
+    )
+    _fill(checkin, text=new_text, link=new_link, image=image)
+    checkin.save(update_fields=["text", "link", "image", "updated_at"])
+    return checkin
+
+
+def _checkin_for_instructor(*, actor: Any, checkin_id: int) -> CheckIn:
+    checkin = (
+        CheckIn.objects.select_related("enrollment__cohort__course", "enrollment__learner")
+        .filter(pk=checkin_id)
+        .first()
+    )
+    if checkin is None:
+        raise NotFound("No such check-in.", code="checkin_not_found")
+    cohort_get_for_instructor(user=actor, cohort_id=checkin.enrollment.cohort_id)
+    return checkin
+
+
+def checkin_reject(*, actor: Any, checkin_id: int, reason: str, now: datetime | None = None) -> CheckIn:
+    """Reject a check-in: it stops counting, and the learner may redo it that same day."""
+    if len(reason.strip()) < 2:
+        raise Invalid("Tell the learner why.", code="reason_required", extra={"field": "reason"})
+    checkin = _checkin_for_instructor(actor=actor, checkin_id=checkin_id)
+    updated = CheckIn.objects.filter(pk=checkin.pk, status=CheckInStatus.COUNTED).update(
+        status=CheckInStatus.REJECTED,
+        rejection_reason=reason.strip()[:300],
+        is_featured=False,
+        reviewed_by=actor,
+        reviewed_at=now or timezone.now(),
+    )
+    if updated != 1:
+        raise Conflict("This check-in is already rejected.", code="already_rejected")
+    checkin.refresh_from_db()
+    return checkin
+
+
+def checkin_feature(*, actor: Any, checkin_id: int, featured: bool = True, now: datetime | None = None) -> CheckIn:
+    """Feature (精选) a counted check-in, or un-feature it."""
+    checkin = _checkin_for_instructor(actor=actor, checkin_id=checkin_id)
+    if featured and checkin.status != CheckInStatus.COUNTED:
+        raise Conflict("A rejected check-in can't be featured.", code="checkin_rejected")
+    checkin.is_featured = featured
+    checkin.reviewed_by = actor
+    checkin.reviewed_at = now or timezone.now()
+    checkin.save(update_fields=["is_featured", "reviewed_by", "reviewed_at", "updated_at"])
+    return checkin

@@ -1,0 +1,47 @@
+"""Check-in proof images: validated, size-limited, resized and stripped of metadata (location included)."""
+
+import io
+import uuid
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from stagewise.errors import Invalid
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
+MAX_SIDE = 1600
+ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
+
+
+def checkin_image_prepare(*, upload: UploadedFile) -> ContentFile:
+    """A re-encoded copy of ``upload``: at most 1600 px on its long side, no EXIF/GPS, JPEG or PNG."""
+    if upload.size and upload.size > MAX_UPLOAD_BYTES:
+        raise Invalid("The image is larger than 10 MB.", code="image_too_large", extra={"max_bytes": MAX_UPLOAD_BYTES})
+    data = upload.read()
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format not in ALLOWED_FORMATS:
+                raise Invalid("Upload a JPEG, PNG, WebP or GIF image.", code="image_format")
+            if probe.width * probe.height > MAX_PIXELS:
+                raise Invalid("The image has too many pixels.", code="image_too_large")
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            # Apply the camera's orientation, then drop every piece of metadata by re-encoding pixels only.
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail((MAX_SIDE, MAX_SIDE))
+            has_alpha = image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info)
+            out = io.BytesIO()
+            if has_alpha:
+                image.convert("RGBA").save(out, format="PNG", optimize=True)
+                ext = "png"
+            else:
+                image.convert("RGB").save(out, format="JPEG", quality=85, optimize=True)
+                ext = "jpg"
+    except Invalid:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise Invalid("This file is not an image we can read.", code="image_invalid") from exc
+    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{ext}")

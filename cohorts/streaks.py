@@ -1,0 +1,80 @@
+"""Streak reads: current and longest streak, check-in rate, and the per-day states the heatmap draws."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+
+from cohorts.checkins import checkin_day
+from cohorts.models import CheckIn, Cohort, Enrollment
+from cohorts.statuses import CheckInStatus
+
+
+@dataclass(frozen=True)
+class DayState:
+    day: int
+    date: date
+    state: str  # "counted", "makeup", "rejected", "missed", "today", "future"
+
+
+@dataclass(frozen=True)
+class Streak:
+    current: int
+    longest: int
+    counted_days: int
+    elapsed_days: int
+    rate: float  # counted / elapsed, 0..1
+    today: int  # the cohort day now (grace applied); 0 before the start, duration+1 after the end
+    days: list[DayState]
+
+
+def streak_compute(*, counted: set[int], today: int, duration: int) -> tuple[int, int, int]:
+    """(current, longest, elapsed) for a set of counted days. Today still open doesn't break the streak."""
+    last_closed = min(today - 1, duration)
+    start = today if today <= duration and today in counted else last_closed
+    current = 0
+    day = start
+    while day >= 1 and day in counted:
+        current += 1
+        day -= 1
+    longest = run = 0
+    for day in range(1, duration + 1):
+        run = run + 1 if day in counted else 0
+        longest = max(longest, run)
+    elapsed = max(last_closed, 0) + (1 if 1 <= today <= duration and today in counted else 0)
+    return current, longest, elapsed
+
+
+def streak_for_enrollment(*, enrollment: Enrollment, now: datetime | None = None) -> Streak:
+    """One query for the check-ins; the cohort (with its course) should come select_related."""
+    now = now or timezone.now()
+    cohort: Cohort = enrollment.cohort
+    rows = list(CheckIn.objects.filter(enrollment=enrollment).values_list("day", "status", "is_makeup"))
+    counted = {day for day, status, _ in rows if status == CheckInStatus.COUNTED}
+    today = checkin_day(cohort=cohort, at=now)
+    duration = cohort.duration_days
+    current, longest, elapsed = streak_compute(counted=counted, today=today, duration=duration)
+    by_day = {day: (status, makeup) for day, status, makeup in rows}
+    states = []
+    for day in range(1, duration + 1):
+        status, makeup = by_day.get(day, (None, False))
+        if status == CheckInStatus.COUNTED:
+            state = "makeup" if makeup else "counted"
+        elif status == CheckInStatus.REJECTED:
+            state = "rejected"
+        elif day == today:
+            state = "today"
+        elif day > today:
+            state = "future"
+        else:
+            state = "missed"
+        states.append(DayState(day=day, date=cohort.starts_on + timedelta(days=day - 1), state=state))
+    return Streak(
+        current=current,
+        longest=longest,
+        counted_days=len(counted),
+        elapsed_days=elapsed,
+        rate=(len(counted) / elapsed) if elapsed else 0.0,
+        today=today,
+        days=states,
+    )
