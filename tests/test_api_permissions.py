@@ -1,0 +1,297 @@
+"""The permission matrix: every operation of the OpenAPI document, every persona, the status each one gets.
+
+The operations are read from the OpenAPI document, so a new endpoint without an entry here fails the suite.
+Each scenario builds its own fresh objects for every persona, so a state change by one persona (publishing,
+cancelling, revoking) can't change what the next one sees. Clients enforce CSRF, as real clients do.
+"""
+
+import itertools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from accounts.services import api_token_create
+from cohorts.statuses import CohortStatus
+from stagewise.api import api
+from tests import factories
+
+_n = itertools.count(1)
+PERSONAS = ("anonymous", "learner", "instructor", "other_instructor", "marketer", "staff")
+
+
+def _operations() -> list[tuple[str, str]]:
+    schema = api.get_openapi_schema(path_prefix="/api/v1")
+    return sorted((method.upper(), path) for path, methods in schema["paths"].items() for method in methods)
+
+
+@dataclass
+class Scenario:
+    """``setup(personas) -> (url, body)`` and the status each persona expects."""
+
+    setup: Callable[[dict[str, Any]], tuple[str, dict | None]]
+    expect: dict[str, int]
+    label: str = ""
+
+
+def everyone(status: int, **overrides: int) -> dict[str, int]:
+    return {persona: overrides.get(persona, status) for persona in PERSONAS}
+
+
+def signed_in(status: int, **overrides: int) -> dict[str, int]:
+    return everyone(status, anonymous=401, **overrides)
+
+
+def course_staff(status: int) -> dict[str, int]:
+    """Only the course's instructors and staff; everyone else is told it does not exist."""
+    return everyone(404, anonymous=401, instructor=status, staff=status)
+
+
+def creators(status: int) -> dict[str, int]:
+    """Any instructor and staff; other roles are refused outright."""
+    return everyone(403, anonymous=401, instructor=status, other_instructor=status, staff=status)
+
+
+# Setups -------------------------------------------------------------------------------------------------------
+
+
+def _today():
+    return timezone.now().date()
+
+
+def _draft_cohort(p):
+    return factories.cohort(course=p["course"], status=CohortStatus.DRAFT)
+
+
+def _running_cohort(p):
+    course = factories.course(teacher=p["instructor"])
+    factories.lesson(course=course, day=1)
+    cohort = factories.cohort(course=course, starts_on=_today() - timedelta(days=2), status=CohortStatus.RUNNING)
+    factories.enrollment(cohort=cohort, learner=p["learner"])
+    return cohort
+
+
+def _ended_cohort(p):
+    return factories.cohort(course=p["course"], starts_on=_today() - timedelta(days=30), status=CohortStatus.ENDED)
+
+
+def _unpublished_course(p):
+    return factories.course(teacher=p["instructor"], is_published=False)
+
+
+def _new_course_payload(p):
+    return {
+        "track_id": p["course"].track_id,
+        "stage": 3 + next(_n) % 45,
+        "stage_label": "Advanced",
+        "title": "Advanced writing",
+        "price_minor": 29900,
+        "duration_days": 14,
+    }
+
+
+def _new_cohort_payload(p):
+    return {
+        "course_id": p["course"].pk,
+        "name": "Spring",
+        "timezone": "Asia/Shanghai",
+        "starts_on": (_today() + timedelta(days=30)).isoformat(),
+        "capacity": 20,
+    }
+
+
+def _lesson(p):
+    return factories.lesson(course=_unpublished_course(p), day=1, is_published=False)
+
+
+MATRIX: dict[tuple[str, str], list[Scenario]] = {
+    # accounts
+    ("POST", "/api/v1/auth/signup"): [
+        Scenario(
+            lambda p: (
+                "/api/v1/auth/signup",
+                {
+                    "email": f"new{next(_n)}@example.com",
+                    "password": "a-long-unusual-passphrase",
+                    "display_name": "New",
+                },
+            ),
+            everyone(201),
+        )
+    ],
+    ("POST", "/api/v1/auth/password-reset"): [
+        Scenario(lambda p: ("/api/v1/auth/password-reset", {"email": "nobody@example.com"}), everyone(202))
+    ],
+    ("POST", "/api/v1/auth/password-reset/confirm"): [
+        Scenario(
+            lambda p: (
+                "/api/v1/auth/password-reset/confirm",
+                {"uid": "MQ", "token": "nope", "new_password": "another-long-passphrase"},
+            ),
+            everyone(422),
+        )
+    ],
+    ("GET", "/api/v1/me"): [Scenario(lambda p: ("/api/v1/me", None), signed_in(200))],
+    ("PATCH", "/api/v1/me"): [Scenario(lambda p: ("/api/v1/me", {"display_name": "Renamed"}), signed_in(200))],
+    ("GET", "/api/v1/me/tokens"): [Scenario(lambda p: ("/api/v1/me/tokens", None), signed_in(200))],
+    ("POST", "/api/v1/me/tokens"): [Scenario(lambda p: ("/api/v1/me/tokens", {"name": "laptop"}), signed_in(201))],
+    ("DELETE", "/api/v1/me/tokens/{token_id}"): [
+        Scenario(
+            lambda p: (f"/api/v1/me/tokens/{api_token_create(user=p['learner'], name='x')[0].pk}", None),
+            signed_in(404, learner=204),
+            label="the learner's token",
+        )
+    ],
+    ("GET", "/api/v1/me/enrollments"): [Scenario(lambda p: ("/api/v1/me/enrollments", None), signed_in(200))],
+    # content
+    ("GET", "/api/v1/tracks"): [Scenario(lambda p: ("/api/v1/tracks", None), everyone(200))],
+    ("POST", "/api/v1/tracks"): [Scenario(lambda p: ("/api/v1/tracks", {"title": f"Track {next(_n)}"}), creators(201))],
+    ("GET", "/api/v1/tracks/{track_id}"): [
+        Scenario(lambda p: (f"/api/v1/tracks/{p['course'].track_id}", None), everyone(200))
+    ],
+    ("GET", "/api/v1/courses"): [Scenario(lambda p: ("/api/v1/courses", None), everyone(200))],
+    ("POST", "/api/v1/courses"): [Scenario(lambda p: ("/api/v1/courses", _new_course_payload(p)), creators(201))],
+    ("GET", "/api/v1/courses/{course_id}"): [
+        Scenario(lambda p: (f"/api/v1/courses/{p['course'].pk}", None), everyone(200), label="published"),
+        Scenario(
+            lambda p: (f"/api/v1/courses/{_unpublished_course(p).pk}", None),
+            everyone(404, instructor=200, staff=200),
+            label="unpublished",
+        ),
+    ],
+    ("PATCH", "/api/v1/courses/{course_id}"): [
+        Scenario(lambda p: (f"/api/v1/courses/{p['course'].pk}", {"title": "Better title"}), course_staff(200))
+    ],
+    ("POST", "/api/v1/courses/{course_id}/publish"): [
+        Scenario(lambda p: (f"/api/v1/courses/{_unpublished_course(p).pk}/publish", None), course_staff(200))
+    ],
+    ("POST", "/api/v1/courses/{course_id}/unpublish"): [
+        Scenario(lambda p: (f"/api/v1/courses/{p['course'].pk}/unpublish", None), course_staff(200))
+    ],
+    ("GET", "/api/v1/courses/{course_id}/lessons"): [
+        Scenario(lambda p: (f"/api/v1/courses/{p['course'].pk}/lessons", None), course_staff(200))
+    ],
+    ("POST", "/api/v1/courses/{course_id}/lessons"): [
+        Scenario(
+            lambda p: (
+                f"/api/v1/courses/{_unpublished_course(p).pk}/lessons",
+                {"day": 1, "title": "Warm-up"},
+            ),
+            course_staff(201),
+        )
+    ],
+    ("GET", "/api/v1/lessons/{lesson_id}"): [
+        Scenario(lambda p: (f"/api/v1/lessons/{_lesson(p).pk}", None), course_staff(200))
+    ],
+    ("PATCH", "/api/v1/lessons/{lesson_id}"): [
+        Scenario(lambda p: (f"/api/v1/lessons/{_lesson(p).pk}", {"title": "Renamed"}), course_staff(200))
+    ],
+    ("POST", "/api/v1/lessons/{lesson_id}/publish"): [
+        Scenario(lambda p: (f"/api/v1/lessons/{_lesson(p).pk}/publish", None), course_staff(200))
+    ],
+    ("POST", "/api/v1/lessons/{lesson_id}/unpublish"): [
+        Scenario(lambda p: (f"/api/v1/lessons/{_lesson(p).pk}/unpublish", None), course_staff(200))
+    ],
+    ("POST", "/api/v1/markdown/preview"): [
+        Scenario(lambda p: ("/api/v1/markdown/preview", {"text": "**hi**"}), signed_in(200))
+    ],
+    # cohorts
+    ("GET", "/api/v1/cohorts"): [Scenario(lambda p: ("/api/v1/cohorts", None), everyone(200))],
+    ("POST", "/api/v1/cohorts"): [Scenario(lambda p: ("/api/v1/cohorts", _new_cohort_payload(p)), course_staff(201))],
+    ("GET", "/api/v1/cohorts/{cohort_id}"): [
+        Scenario(
+            lambda p: (f"/api/v1/cohorts/{factories.cohort(course=p['course']).pk}", None), everyone(200), label="open"
+        ),
+        Scenario(
+            lambda p: (f"/api/v1/cohorts/{_draft_cohort(p).pk}", None),
+            everyone(404, instructor=200, staff=200),
+            label="draft",
+        ),
+    ],
+    ("PATCH", "/api/v1/cohorts/{cohort_id}"): [
+        Scenario(lambda p: (f"/api/v1/cohorts/{_draft_cohort(p).pk}", {"capacity": 40}), course_staff(200))
+    ],
+    ("POST", "/api/v1/cohorts/{cohort_id}/schedule"): [
+        Scenario(lambda p: (f"/api/v1/cohorts/{_draft_cohort(p).pk}/schedule", None), course_staff(200))
+    ],
+    ("POST", "/api/v1/cohorts/{cohort_id}/open"): [
+        Scenario(lambda p: (f"/api/v1/cohorts/{_draft_cohort(p).pk}/open", None), course_staff(200))
+    ],
+    ("POST", "/api/v1/cohorts/{cohort_id}/cancel"): [
+        Scenario(
+            lambda p: (f"/api/v1/cohorts/{factories.cohort(course=p['course']).pk}/cancel", None),
+            # an open cohort is public: outsiders see it but can't call it off
+            course_staff(200),
+        )
+    ],
+    ("POST", "/api/v1/cohorts/{cohort_id}/archive"): [
+        Scenario(lambda p: (f"/api/v1/cohorts/{_ended_cohort(p).pk}/archive", None), course_staff(200))
+    ],
+    ("GET", "/api/v1/cohorts/{cohort_id}/lessons"): [
+        Scenario(
+            lambda p: (f"/api/v1/cohorts/{_running_cohort(p).pk}/lessons", None),
+            course_staff(200) | {"learner": 200},
+            label="the learner is a member",
+        )
+    ],
+    ("GET", "/api/v1/cohorts/{cohort_id}/lessons/{day}"): [
+        Scenario(
+            lambda p: (f"/api/v1/cohorts/{_running_cohort(p).pk}/lessons/1", None),
+            course_staff(200) | {"learner": 200},
+            label="the learner is a member",
+        )
+    ],
+    ("POST", "/api/v1/cohorts/{cohort_id}/admissions"): [
+        Scenario(
+            lambda p: (
+                f"/api/v1/cohorts/{factories.cohort(course=p['course']).pk}/admissions",
+                {"learner_email": factories.learner().email},
+            ),
+            course_staff(201),
+        )
+    ],
+}
+
+
+def _client_for(user) -> Client:
+    if user is None:
+        return Client(enforce_csrf_checks=True)
+    _, raw = api_token_create(user=user, name="matrix")
+    return Client(enforce_csrf_checks=True, headers={"Authorization": f"Bearer {raw}"})
+
+
+def _call(client: Client, method: str, url: str, body: dict | None):
+    if method == "GET":
+        return client.get(url)
+    if method == "DELETE":
+        return client.delete(url)
+    return client.generic(method, url, data=json.dumps(body or {}), content_type="application/json")
+
+
+def test_every_matrix_entry_is_a_real_operation():
+    """Stale entries (an endpoint renamed or removed) are as wrong as missing ones."""
+    assert set(MATRIX) <= set(_operations())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path"), _operations())
+def test_permission_matrix(method, path, personas):
+    scenarios = MATRIX.get((method, path))
+    assert scenarios, f"{method} {path} has no entry in the permission matrix: add one"
+
+    for scenario in scenarios:
+        assert set(scenario.expect) == set(PERSONAS), f"{method} {path}: every persona needs an expected status"
+        actual = {}
+        for persona in PERSONAS:
+            url, body = scenario.setup(personas)
+            response = _call(_client_for(personas[persona]), method, url, body)
+            actual[persona] = response.status_code
+            if response.status_code >= 400:
+                error = response.json()
+                assert set(error) == {"code", "message", "details"}, (persona, error)
+        assert actual == scenario.expect, f"{method} {path} ({scenario.label})"
