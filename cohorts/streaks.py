@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.db.models import Count
 from django.utils import timezone
 
 from cohorts.checkins import checkin_day
 from cohorts.models import CheckIn, Cohort, Enrollment
-from cohorts.statuses import CheckInStatus
+from cohorts.statuses import MEMBER_STATUSES, CheckInStatus
 
 
 @dataclass(frozen=True)
@@ -78,3 +79,72 @@ def streak_for_enrollment(*, enrollment: Enrollment, now: datetime | None = None
         today=today,
         days=states,
     )
+
+
+@dataclass(frozen=True)
+class DayRate:
+    day: int
+    date: date
+    counted: int
+    members: int
+
+    @property
+    def rate(self) -> float:
+        return self.counted / self.members if self.members else 0.0
+
+
+def cohort_daily_rates(*, cohort: Cohort, now: datetime | None = None) -> list[DayRate]:
+    """Counted check-ins per day so far against the cohort's members: the instructor's chart. Two queries."""
+    now = now or timezone.now()
+    members = Enrollment.objects.filter(cohort=cohort, status__in=MEMBER_STATUSES).count()
+    counts = dict(
+        CheckIn.objects.filter(enrollment__cohort=cohort, status=CheckInStatus.COUNTED)
+        .values("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    last = min(checkin_day(cohort=cohort, at=now), cohort.duration_days)
+    return [
+        DayRate(day=day, date=cohort.starts_on + timedelta(days=day - 1), counted=counts.get(day, 0), members=members)
+        for day in range(1, last + 1)
+    ]
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    enrollment_id: int
+    learner_id: int
+    display_name: str
+    checked_in_today: bool
+    counted_days: int
+    last_checkin_day: int | None
+
+
+def cohort_roster(*, cohort: Cohort, now: datetime | None = None) -> list[RosterRow]:
+    """Every member with whether they checked in today: the instructor's roster. Two queries."""
+    now = now or timezone.now()
+    today = checkin_day(cohort=cohort, at=now)
+    enrollments = list(
+        Enrollment.objects.filter(cohort=cohort, status__in=MEMBER_STATUSES)
+        .select_related("learner")
+        .order_by("learner__display_name", "id")
+    )
+    days_by_enrollment: dict[int, list[int]] = {}
+    for enrollment_id, day in CheckIn.objects.filter(
+        enrollment__cohort=cohort, status=CheckInStatus.COUNTED
+    ).values_list("enrollment_id", "day"):
+        days_by_enrollment.setdefault(enrollment_id, []).append(day)
+    rows = []
+    for enrollment in enrollments:
+        counted = days_by_enrollment.get(enrollment.pk, [])
+        rows.append(
+            RosterRow(
+                enrollment_id=enrollment.pk,
+                learner_id=enrollment.learner_id,
+                display_name=enrollment.learner.display_name,
+                checked_in_today=today in counted,
+                counted_days=len(counted),
+                last_checkin_day=max(counted) if counted else None,
+            )
+        )
+    return rows
