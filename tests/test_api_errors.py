@@ -9,20 +9,9 @@ from django.utils import timezone
 from accounts.services import api_token_create, api_token_revoke
 from cohorts.statuses import CohortStatus
 from tests import factories
+from tests.assertions import assert_error
 
 CSRF_SECRET = "a" * 32
-
-
-def assert_error(response, status: int, code: str | None = None) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"code", "message", "details"}
-    assert isinstance(body["code"], str) and body["code"]
-    assert isinstance(body["message"], str) and body["message"]
-    assert isinstance(body["details"], dict)
-    if code is not None:
-        assert body["code"] == code
-    return body
 
 
 def strict_client(**headers: str) -> Client:
