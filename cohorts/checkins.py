@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cohorts import days
+from cohorts.feed import post_for_checkin
 from cohorts.images import checkin_image_prepare
 from cohorts.models import CheckIn, Cohort, Enrollment
 from cohorts.selectors import cohort_get_for_instructor, cohort_get_for_user
@@ -126,6 +127,7 @@ def checkin_record(
                 checkin.save()
         except IntegrityError as exc:
             raise Conflict("You already checked in today.", code="already_checked_in", extra={"day": day}) from exc
+        post_for_checkin(checkin=checkin, author=learner, cohort_id=cohort.pk)
     return checkin
 
 
@@ -188,6 +190,7 @@ def checkin_makeup(
                 checkin.save()
         except IntegrityError as exc:
             raise Conflict("That day already has a check-in.", code="already_checked_in", extra={"day": day}) from exc
+        post_for_checkin(checkin=checkin, author=learner, cohort_id=cohort.pk)
     return checkin
 
 

@@ -131,3 +131,72 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment_id} day {self.day}"
+
+
+class PostKind(models.TextChoices):
+    CHECKIN = "checkin", "Check-in"  # a member's check-in, posted to the cohort's feed
+    ANNOUNCEMENT = "announcement", "Announcement"  # from an instructor; may be pinned
+
+
+class Post(models.Model):
+    """An item of a cohort's feed. Visible to the cohort's members and instructors only."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="posts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12, choices=PostKind.choices)
+    checkin = models.OneToOneField(CheckIn, on_delete=models.PROTECT, null=True, blank=True, related_name="post")
+    body = models.TextField(blank=True)
+    is_pinned = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+    hidden_at = models.DateTimeField(null=True, blank=True, help_text="Removed from the feed (kept for the record).")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["cohort", "-created_at", "-id"], name="post_feed_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="checkin", checkin__isnull=False) | Q(kind="announcement", checkin__isnull=True),
+                name="post_checkin_iff_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} in cohort {self.cohort_id}"
+
+
+class Comment(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    is_review = models.BooleanField(default=False, help_text="An instructor's review (点评) of a check-in.")
+    created_at = models.DateTimeField()
+    hidden_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["post", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"comment #{self.pk} on post {self.post_id}"
+
+
+class ReactionKind(models.TextChoices):
+    LIKE = "like", "👍"  # thumbs up
+    CLAP = "clap", "👏"  # well done
+    FIRE = "fire", "🔥"  # on a roll
+    HEART = "heart", "❤️"  # love it
+
+
+class Reaction(models.Model):
+    """One reaction per person per feed item, enforced by the database."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=ReactionKind.choices, default=ReactionKind.LIKE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "user"], name="reaction_one_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} by {self.user_id} on {self.post_id}"

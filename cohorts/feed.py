@@ -1,0 +1,183 @@
+"""The cohort feed: check-ins, announcements (pinnable), comments and reactions.
+
+Reads are keyset-paginated (newest first) with a constant number of queries whatever the page holds.
+"""
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from cohorts.models import CheckIn, Cohort, Comment, Post, PostKind, Reaction, ReactionKind
+from cohorts.selectors import cohort_get_for_user, is_cohort_member
+from cohorts.statuses import CheckInStatus
+from content.selectors import is_course_instructor
+from stagewise.errors import Invalid, NotFound
+
+PAGE_SIZE = 20
+
+
+def feed_cohort_for_user(*, user: Any, cohort_id: int) -> tuple[Cohort, bool]:
+    """The cohort and whether ``user`` teaches it. Members and instructors only; NotFound for everyone else."""
+    cohort = cohort_get_for_user(user=user, cohort_id=cohort_id)
+    teaches = is_course_instructor(user=user, course=cohort.course)
+    if not teaches and not is_cohort_member(user=user, cohort=cohort):
+        raise NotFound("No such cohort.", code="cohort_not_found")
+    return cohort, teaches
+
+
+def _count(model: type, field: str = "post") -> Subquery:
+    qs = model.objects.filter(**{field: OuterRef("pk")})
+    if model is Comment:
+        qs = qs.filter(hidden_at__isnull=True)
+    return Coalesce(
+        Subquery(qs.order_by().values(field).annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()),
+        Value(0),
+    )
+
+
+def _feed_queryset(*, cohort: Cohort, viewer: Any, teaches: bool) -> QuerySet[Post]:
+    qs = Post.objects.filter(cohort=cohort, hidden_at__isnull=True)
+    if not teaches:
+        # A rejected check-in leaves the feed, except for its author.
+        qs = qs.filter(Q(checkin__isnull=True) | Q(checkin__status=CheckInStatus.COUNTED) | Q(author=viewer))
+    return qs.select_related("author", "checkin").annotate(
+        reaction_count=_count(Reaction),
+        comment_count=_count(Comment),
+        my_reaction=Subquery(Reaction.objects.filter(post=OuterRef("pk"), user=viewer).values("kind")[:1]),
+    )
+
+
+def _encode_cursor(post: Post) -> str:
+    return base64.urlsafe_b64encode(f"{post.created_at.isoformat()}|{post.pk}".encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        created, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return datetime.fromisoformat(created), int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise Invalid("This page link is broken; start from the first page.", code="invalid_cursor") from exc
+
+
+@dataclass
+class FeedPage:
+    pinned: list[Post]
+    items: list[Post]
+    next_cursor: str | None
+
+
+def feed_page(*, user: Any, cohort_id: int, cursor: str | None = None, page_size: int = PAGE_SIZE) -> FeedPage:
+    """A page of the feed, newest first; pinned announcements come separately on the first page. Two queries
+    (one on later pages) plus the access check."""
+    cohort, teaches = feed_cohort_for_user(user=user, cohort_id=cohort_id)
+    base = _feed_queryset(cohort=cohort, viewer=user, teaches=teaches)
+    pinned: list[Post] = []
+    qs = base.order_by("-created_at", "-id")
+    if cursor:
+        created, pk = _decode_cursor(cursor)
+        qs = qs.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=pk))
+    else:
+        pinned = list(base.filter(is_pinned=True).order_by("-created_at", "-id")[:5])
+    rows = list(qs.exclude(is_pinned=True)[: page_size + 1])
+    more = len(rows) > page_size
+    items = rows[:page_size]
+    return FeedPage(pinned=pinned, items=items, next_cursor=_encode_cursor(items[-1]) if more and items else None)
+
+
+def _post_for_user(*, user: Any, post_id: int) -> tuple[Post, bool]:
+    post = Post.objects.select_related("cohort__course", "checkin").filter(pk=post_id, hidden_at__isnull=True).first()
+    if post is None:
+        raise NotFound("No such post.", code="post_not_found")
+    _, teaches = feed_cohort_for_user(user=user, cohort_id=post.cohort_id)
+    if not teaches and post.checkin and post.checkin.status != CheckInStatus.COUNTED and post.author_id != user.pk:
+        raise NotFound("No such post.", code="post_not_found")
+    return post, teaches
+
+
+def post_for_checkin(*, checkin: CheckIn, author: Any, cohort_id: int) -> Post:
+    """The feed item of a check-in. Call inside the check-in's transaction."""
+    post, _ = Post.objects.get_or_create(
+        checkin=checkin,
+        defaults={"cohort_id": cohort_id, "author": author, "kind": PostKind.CHECKIN, "created_at": checkin.created_at},
+    )
+    return post
+
+
+def post_announce(*, actor: Any, cohort_id: int, body: str, pinned: bool = False, now: datetime | None = None) -> Post:
+    cohort, teaches = feed_cohort_for_user(user=actor, cohort_id=cohort_id)
+    if not teaches:
+        raise NotFound("No such cohort.", code="cohort_not_found")
+    if not body.strip():
+        raise Invalid("An announcement needs some text.", code="empty_body", extra={"field": "body"})
+    return Post.objects.create(
+        cohort=cohort,
+        author=actor,
+        kind=PostKind.ANNOUNCEMENT,
+        body=body.strip(),
+        is_pinned=pinned,
+        created_at=now or timezone.now(),
+    )
+
+
+def post_pin(*, actor: Any, post_id: int, pinned: bool) -> Post:
+    post, teaches = _post_for_user(user=actor, post_id=post_id)
+    if not teaches or post.kind != PostKind.ANNOUNCEMENT:
+        raise NotFound("No such announcement.", code="post_not_found")
+    post.is_pinned = pinned
+    post.save(update_fields=["is_pinned"])
+    return post
+
+
+def comment_add(*, user: Any, post_id: int, body: str, now: datetime | None = None) -> Comment:
+    """A comment; an instructor's comment on a check-in is a review (点评)."""
+    post, teaches = _post_for_user(user=user, post_id=post_id)
+    if not body.strip():
+        raise Invalid("Write something first.", code="empty_body", extra={"field": "body"})
+    return Comment.objects.create(
+        post=post,
+        author=user,
+        body=body.strip()[:5000],
+        is_review=teaches and post.kind == PostKind.CHECKIN,
+        created_at=now or timezone.now(),
+    )
+
+
+def comment_list(*, user: Any, post_id: int) -> QuerySet[Comment]:
+    post, _ = _post_for_user(user=user, post_id=post_id)
+    return (
+        Comment.objects.filter(post=post, hidden_at__isnull=True).select_related("author").order_by("created_at", "id")
+    )
+
+
+def reaction_set(*, user: Any, post_id: int, kind: str = ReactionKind.LIKE) -> Reaction:
+    """React to a post; reacting again changes the kind. One reaction per person per post, whatever the race."""
+    if kind not in ReactionKind.values:
+        raise Invalid(f"Reaction must be one of: {', '.join(ReactionKind.values)}.", code="invalid_reaction")
+    post, _ = _post_for_user(user=user, post_id=post_id)
+    try:
+        with transaction.atomic():
+            reaction, created = Reaction.objects.get_or_create(post=post, user=user, defaults={"kind": kind})
+    except IntegrityError:
+        reaction, created = Reaction.objects.get(post=post, user=user), False
+    if not created and reaction.kind != kind:
+        reaction.kind = kind
+        reaction.save(update_fields=["kind"])
+    return reaction
+
+
+def reaction_remove(*, user: Any, post_id: int) -> None:
+    post, _ = _post_for_user(user=user, post_id=post_id)
+    Reaction.objects.filter(post=post, user=user).delete()
+
+
+def feed_post(*, user: Any, post_id: int) -> Post:
+    """One post with the same annotations the feed carries."""
+    post, teaches = _post_for_user(user=user, post_id=post_id)
+    return _feed_queryset(cohort=post.cohort, viewer=user, teaches=teaches).get(pk=post.pk)
