@@ -1,0 +1,235 @@
+"""Account pages: sign up, log in and out, password reset, profile and API tokens, the language switch.
+
+Views parse a form, call one service or selector, and render; rules and writes live in ``accounts.services``.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import selectors, services
+from accounts.forms import (
+    ApiTokenForm,
+    LoginForm,
+    PasswordResetConfirmForm,
+    PasswordResetRequestForm,
+    ProfileForm,
+    SignUpForm,
+)
+from accounts.models import Language
+from stagewise.errors import ApplicationError, RateLimited
+
+
+def render_page(
+    request: HttpRequest, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    """Render a page with the flash messages of this request (the only thing every page needs beyond ``request``)."""
+    context = dict(context or {})
+    context.setdefault("flash", list(messages.get_messages(request)))
+    return render(request, template, context, status=status)
+
+
+def _is_safe(request: HttpRequest, target: str) -> bool:
+    return bool(target) and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
+def safe_next(request: HttpRequest, fallback: str = "/") -> str:
+    """The ``next`` URL of the request if it stays on this site, else ``fallback``."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    return target if _is_safe(request, target) else fallback
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client address. Behind a proxy, the address the proxy saw (the last X-Forwarded-For hop)."""
+    if settings.SECURE_PROXY_SSL_HEADER is not None:
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            return hops[-1]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("/")
+    initial = {"language": translation.get_language() or Language.EN}
+    form = SignUpForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_sign_up(
+                email=data["email"],
+                password=data["password"],
+                display_name=data["display_name"],
+                timezone_name=data["timezone_name"],
+                language=data["language"],
+            )
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            translation.activate(user.language)
+            messages.success(request, _("Welcome to Stagewise, %(name)s!") % {"name": user.display_name})
+            response = redirect(safe_next(request))
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, max_age=365 * 24 * 3600, samesite="Lax")
+            return response
+    return render_page(request, "accounts/signup.html", {"form": form, "next": safe_next(request, "")})
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and request.method == "GET":
+        return redirect(safe_next(request))
+    form = LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        email, password = form.cleaned_data["email"], form.cleaned_data["password"]
+        ip = client_ip(request)
+        try:
+            services.login_throttle_check(email=email, client_ip=ip)
+        except RateLimited as exc:
+            form.add_service_error(exc)
+            status = 429
+        else:
+            user = authenticate(request, username=email, password=password)
+            if user is None:
+                services.login_failure_record(email=email, client_ip=ip)
+                form.add_error(None, _("That email and password don't match an account."))
+            else:
+                services.login_success_record(email=email, client_ip=ip)
+                login(request, user)
+                response = redirect(safe_next(request))
+                response.set_cookie(
+                    settings.LANGUAGE_COOKIE_NAME, user.language, max_age=365 * 24 * 3600, samesite="Lax"
+                )
+                return response
+    return render_page(request, "accounts/login.html", {"form": form, "next": safe_next(request, "")}, status=status)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("/")
+
+
+def password_reset(request: HttpRequest) -> HttpResponse:
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.password_reset_request(email=form.cleaned_data["email"])
+        return redirect("accounts:password_reset_sent")
+    return render_page(request, "accounts/password_reset.html", {"form": form})
+
+
+def password_reset_sent(request: HttpRequest) -> HttpResponse:
+    return render_page(request, "accounts/password_reset_sent.html")
+
+
+def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    form = PasswordResetConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_reset_confirm(uidb64=uidb64, token=token, new_password=form.cleaned_data["new_password"])
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("Your password is changed. Log in with the new one."))
+            return redirect("accounts:login")
+    return render_page(request, "accounts/password_reset_confirm.html", {"form": form})
+
+
+def _profile_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    user = request.user
+    context = {
+        "form": ProfileForm(
+            initial={"display_name": user.display_name, "timezone_name": user.timezone, "language": user.language}
+        ),
+        "token_form": ApiTokenForm(),
+        "tokens": list(selectors.api_token_list(user=user)),
+        "new_token": None,
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                user = services.user_profile_update(
+                    user=request.user,
+                    display_name=data["display_name"],
+                    timezone_name=data["timezone_name"],
+                    language=data["language"],
+                )
+            except ApplicationError as exc:
+                form.add_service_error(exc)
+            else:
+                translation.activate(user.language)
+                messages.success(request, _("Profile saved."))
+                response = redirect("accounts:profile")
+                response.set_cookie(
+                    settings.LANGUAGE_COOKIE_NAME, user.language, max_age=365 * 24 * 3600, samesite="Lax"
+                )
+                return response
+        return render_page(request, "accounts/profile.html", _profile_context(request, form=form), status=422)
+    return render_page(request, "accounts/profile.html", _profile_context(request))
+
+
+@login_required
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST)
+    new_token = None
+    if form.is_valid():
+        try:
+            _row, new_token = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            form = ApiTokenForm()
+    response = render_page(
+        request,
+        "accounts/profile.html",
+        _profile_context(request, token_form=form, new_token=new_token),
+        status=201 if new_token else 422,
+    )
+    response["Cache-Control"] = "no-store"  # the token is shown once and must not linger in caches
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        token = services.api_token_revoke(user=request.user, token_id=token_id)
+    except ApplicationError as exc:
+        raise Http404(exc.message) from exc
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("accounts:profile")
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the page language: a cookie for everyone, and the profile's language for a signed-in user."""
+    language = request.POST.get("language", "")
+    referer = request.headers.get("Referer", "")
+    response = redirect(safe_next(request, referer if _is_safe(request, referer) else "/"))
+    if language not in dict(settings.LANGUAGES):
+        return response
+    if request.user.is_authenticated:
+        services.user_profile_update(user=request.user, language=language)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
