@@ -81,3 +81,11 @@ class EnrollmentOut(Schema):
 
 class MyEnrollmentOut(EnrollmentOut):
     cohort: CohortOut
+
+    @staticmethod
+    def resolve_cohort(obj):
+        cohort = obj.cohort
+        taken = getattr(obj, "cohort_seats_taken", None)
+        if taken is not None:
+            cohort.seats_taken = taken  # what seats_left() reads instead of counting again
+        return cohort

@@ -87,9 +87,13 @@ def is_cohort_member(*, user: Any, cohort: Cohort) -> bool:
 
 
 def released_day(*, cohort: Cohort, now: datetime | None = None) -> int:
-    """The highest day whose lesson is out (0 before the start), capped at the cohort's length."""
+    """The highest day whose lesson is out (0 before the start), capped at the cohort's length.
+
+    Follows the cohort's clock, not its status: an open cohort whose first local midnight has passed releases
+    day 1 even if the scheduler has not marked it running yet.
+    """
     now = now or timezone.now()
-    if cohort.status in (CohortStatus.DRAFT, CohortStatus.OPEN, CohortStatus.CANCELLED):
+    if cohort.status in (CohortStatus.DRAFT, CohortStatus.CANCELLED):
         return 0
     return max(0, min(cohort.day_number(now), cohort.duration_days))
 
@@ -116,8 +120,11 @@ def lesson_get_for_cohort(*, user: Any, cohort_id: int, day: int, now: datetime 
 
 
 def cohort_list_for_learner(*, user: Any) -> QuerySet[Enrollment]:
+    """The learner's enrollments with their cohorts; ``cohort_seats_taken`` is annotated so a page costs one query."""
+    seats = Count("cohort__enrollments", filter=Q(cohort__enrollments__status__in=SEAT_STATUSES))
     return (
         Enrollment.objects.filter(learner=user)
         .select_related("cohort", "cohort__course", "cohort__course__track")
+        .annotate(cohort_seats_taken=seats)
         .order_by("-cohort__starts_on", "-id")
     )

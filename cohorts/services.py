@@ -39,6 +39,15 @@ def _check_dates(*, tz: str, opens_on: date, closes_on: date, starts_on: date, e
         validate_timezone(tz)
     except Exception as exc:
         raise Invalid(f"Unknown time zone: {tz}.", code="invalid_timezone", extra={"field": "timezone"}) from exc
+    # The start first: a past start date is the mistake to report, not the enrollment window it implies.
+    if ends_on < starts_on:
+        raise Invalid("The cohort can't end before it starts.", code="invalid_dates", extra={"field": "ends_on"})
+    if starts_on <= local_date(tz=tz, at=now):
+        raise Invalid(
+            "The first day must be in the future (in the cohort's time zone).",
+            code="start_in_past",
+            extra={"field": "starts_on"},
+        )
     if closes_on < opens_on:
         raise Invalid(
             "Enrollment must close on or after the day it opens.",
@@ -50,14 +59,6 @@ def _check_dates(*, tz: str, opens_on: date, closes_on: date, starts_on: date, e
             "Enrollment must open on or before the first day.",
             code="invalid_enrollment_window",
             extra={"field": "enrollment_opens_on"},
-        )
-    if ends_on < starts_on:
-        raise Invalid("The cohort can't end before it starts.", code="invalid_dates", extra={"field": "ends_on"})
-    if starts_on <= local_date(tz=tz, at=now):
-        raise Invalid(
-            "The first day must be in the future (in the cohort's time zone).",
-            code="start_in_past",
-            extra={"field": "starts_on"},
         )
 
 
