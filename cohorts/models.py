@@ -25,6 +25,19 @@ class Cohort(models.Model):
     scheduled = models.BooleanField(
         default=False, help_text="Let the scheduler open enrollment when the window starts."
     )
+    rules = models.TextField(blank=True, help_text="Group rules (markdown), shown when joining.")
+    reminder_hour = models.PositiveSmallIntegerField(
+        default=20, help_text="Local hour at which members who haven't checked in get a reminder."
+    )
+    lesson_notice_hour = models.PositiveSmallIntegerField(
+        default=8, help_text="Local hour at which members hear that today's lesson is out."
+    )
+    strikes_to_remove = models.PositiveSmallIntegerField(
+        default=2, help_text="The strike that removes a learner (earlier ones are warnings)."
+    )
+    nudge_after_days = models.PositiveSmallIntegerField(
+        default=2, help_text="Members with no check-in for this many days are listed for a nudge."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -41,6 +54,10 @@ class Cohort(models.Model):
                 name="cohort_enrollment_window_ordered",
             ),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="cohort_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(reminder_hour__lte=23, lesson_notice_hour__lte=23), name="cohort_hours_valid"
+            ),
+            models.CheckConstraint(condition=Q(strikes_to_remove__gte=1), name="cohort_strikes_positive"),
         ]
 
     def __str__(self) -> str:
@@ -85,6 +102,8 @@ class Enrollment(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="enrollments")
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrollments")
     status = models.CharField(max_length=16, choices=EnrollmentStatus.choices)
+    reminders_enabled = models.BooleanField(default=True, help_text="Daily check-in reminders by mail.")
+    rules_accepted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
 
@@ -200,3 +219,54 @@ class Reaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} by {self.user_id} on {self.post_id}"
+
+
+class SendLog(models.Model):
+    """One row per message that must go out once: the unique key makes a second send a no-op, however the
+    scheduler or the workers race."""
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=40)
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Strike(models.Model):
+    """A rule violation recorded against an enrollment by an instructor."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="strikes")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=500)
+    number = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["enrollment_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["enrollment", "number"], name="strike_number_unique")]
+
+    def __str__(self) -> str:
+        return f"strike {self.number} on enrollment {self.enrollment_id}"
+
+
+class AuditEvent(models.Model):
+    """Append-only record of consequential actions (removals, reinstatements, ...): who, what, when, why."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=60)
+    target_type = models.CharField(max_length=40)
+    target_id = models.BigIntegerField()
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_type}#{self.target_id}"

@@ -1,0 +1,174 @@
+"""Group rules: strikes (warning, then removal), reinstatement by staff, nudges, reminder opt-out.
+
+Removal keeps every record, frees the seat (a removed enrollment holds none), tells the learner and writes
+an audit event.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from cohorts.checkins import checkin_day
+from cohorts.models import AuditEvent, CheckIn, Cohort, Enrollment, Strike
+from cohorts.notifications import learner_mail, send_claim
+from cohorts.selectors import cohort_get_for_instructor, cohort_get_for_user
+from cohorts.services import enrollment_transition
+from cohorts.statuses import SEAT_STATUSES, CheckInStatus, EnrollmentStatus
+from stagewise.errors import Conflict, Forbidden, Invalid, NotFound
+from stagewise.permissions import is_staff
+
+
+def audit_record(*, actor: Any, action: str, target: Any, details: dict[str, Any], now: datetime) -> AuditEvent:
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=target.pk,
+        details=details,
+        created_at=now,
+    )
+
+
+def _enrollment_for_instructor(*, actor: Any, enrollment_id: int) -> Enrollment:
+    enrollment = Enrollment.objects.select_related("cohort__course", "learner").filter(pk=enrollment_id).first()
+    if enrollment is None:
+        raise NotFound("No such member.", code="enrollment_not_found")
+    cohort_get_for_instructor(user=actor, cohort_id=enrollment.cohort_id)
+    return enrollment
+
+
+def strike_issue(*, actor: Any, enrollment_id: int, reason: str, now: datetime | None = None) -> Strike:
+    """Record a strike. Below the cohort's ``strikes_to_remove`` it is a warning; at it the learner is removed.
+
+    The enrollment row is locked while strikes are counted, so two strikes at once can't share a number.
+    """
+    now = now or timezone.now()
+    if len(reason.strip()) < 3:
+        raise Invalid("Give the learner a reason.", code="reason_required", extra={"field": "reason"})
+    enrollment = _enrollment_for_instructor(actor=actor, enrollment_id=enrollment_id)
+    cohort: Cohort = enrollment.cohort
+    with transaction.atomic():
+        locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        if locked.status != EnrollmentStatus.ACTIVE:
+            raise Conflict("Only active members can receive strikes.", code="not_active")
+        number = Strike.objects.filter(enrollment=locked).count() + 1
+        strike = Strike.objects.create(
+            enrollment=locked, issued_by=actor, reason=reason.strip()[:500], number=number, created_at=now
+        )
+        removed = number >= cohort.strikes_to_remove
+        if removed:
+            enrollment_transition(
+                enrollment_id=locked.pk, old=EnrollmentStatus.ACTIVE, new=EnrollmentStatus.REMOVED, now=now
+            )
+            audit_record(
+                actor=actor,
+                action="enrollment.removed",
+                target=locked,
+                details={"reason": strike.reason, "strike": number, "cohort_id": cohort.pk},
+                now=now,
+            )
+        learner = enrollment.learner
+        context = {"cohort": cohort, "strike": strike, "removed": removed, "limit": cohort.strikes_to_remove}
+        transaction.on_commit(lambda: learner_mail(user=learner, template="strike", context=context))
+    return strike
+
+
+def enrollment_reinstate(*, actor: Any, enrollment_id: int, reason: str, now: datetime | None = None) -> Enrollment:
+    """Staff bring a removed learner back, if a seat is free. Audited."""
+    now = now or timezone.now()
+    if not is_staff(actor):
+        raise Forbidden("Only staff can reinstate a removed learner.", code="not_staff")
+    with transaction.atomic():
+        enrollment = Enrollment.objects.select_related("cohort").filter(pk=enrollment_id).first()
+        if enrollment is None:
+            raise NotFound("No such member.", code="enrollment_not_found")
+        cohort = Cohort.objects.select_for_update().get(pk=enrollment.cohort_id)
+        if enrollment.status != EnrollmentStatus.REMOVED:
+            raise Conflict("Only removed learners can be reinstated.", code="not_removed")
+        if cohort.enrollments.filter(status__in=SEAT_STATUSES).count() >= cohort.capacity:
+            raise Conflict("The cohort is full; free a seat first.", code="cohort_full")
+        if not enrollment_transition(
+            enrollment_id=enrollment.pk, old=EnrollmentStatus.REMOVED, new=EnrollmentStatus.ACTIVE, now=now
+        ):
+            raise Conflict("The member changed meanwhile; reload and try again.", code="concurrent_change")
+        audit_record(
+            actor=actor, action="enrollment.reinstated", target=enrollment, details={"reason": reason}, now=now
+        )
+    enrollment.refresh_from_db()
+    return enrollment
+
+
+@dataclass(frozen=True)
+class NudgeCandidate:
+    enrollment_id: int
+    display_name: str
+    last_checkin_day: int | None
+    days_missed: int
+
+
+def nudge_candidates(*, actor: Any, cohort_id: int, now: datetime | None = None) -> list[NudgeCandidate]:
+    """Active members with no counted check-in for the cohort's ``nudge_after_days`` closed days or more."""
+    now = now or timezone.now()
+    cohort = cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
+    last_closed = min(checkin_day(cohort=cohort, at=now) - 1, cohort.duration_days)
+    if last_closed < cohort.nudge_after_days:
+        return []
+    last_by_enrollment: dict[int, int] = {}
+    for enrollment_id, day in CheckIn.objects.filter(
+        enrollment__cohort=cohort, status=CheckInStatus.COUNTED, day__lte=last_closed
+    ).values_list("enrollment_id", "day"):
+        last_by_enrollment[enrollment_id] = max(day, last_by_enrollment.get(enrollment_id, 0))
+    result = []
+    for enrollment in (
+        Enrollment.objects.filter(cohort=cohort, status=EnrollmentStatus.ACTIVE)
+        .select_related("learner")
+        .order_by("learner__display_name", "id")
+    ):
+        last = last_by_enrollment.get(enrollment.pk)
+        missed = last_closed - (last or 0)
+        if missed >= cohort.nudge_after_days:
+            result.append(
+                NudgeCandidate(
+                    enrollment_id=enrollment.pk,
+                    display_name=enrollment.learner.display_name,
+                    last_checkin_day=last,
+                    days_missed=missed,
+                )
+            )
+    return result
+
+
+def nudge_send(
+    *, actor: Any, cohort_id: int, enrollment_ids: list[int], message: str = "", now: datetime | None = None
+) -> int:
+    """Send a nudge to the chosen members (at most one each per local day). Returns how many were sent."""
+    now = now or timezone.now()
+    cohort = cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
+    today = cohort.local_date(now).isoformat()
+    sent = 0
+    for enrollment in Enrollment.objects.filter(
+        cohort=cohort, pk__in=enrollment_ids, status=EnrollmentStatus.ACTIVE
+    ).select_related("learner"):
+        if send_claim(key=f"nudge:{enrollment.pk}:{today}", kind="nudge", enrollment=enrollment) is None:
+            continue
+        learner_mail(
+            user=enrollment.learner,
+            template="nudge",
+            context={"cohort": cohort, "message": message.strip()[:1000], "teacher": actor},
+        )
+        sent += 1
+    return sent
+
+
+def reminders_set(*, learner: Any, cohort_id: int, enabled: bool) -> Enrollment:
+    """A member turns the daily reminder mail on or off."""
+    cohort = cohort_get_for_user(user=learner, cohort_id=cohort_id)
+    enrollment = Enrollment.objects.filter(cohort=cohort, learner=learner).first()
+    if enrollment is None:
+        raise NotFound("You are not a member of this cohort.", code="not_enrolled")
+    enrollment.reminders_enabled = enabled
+    enrollment.save(update_fields=["reminders_enabled"])
+    return enrollment

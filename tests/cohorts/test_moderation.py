@@ -1,0 +1,103 @@
+"""Group rules: a warning, then removal (seat freed, records kept, learner told, audited), staff reinstate;
+nudges for members who went quiet."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+
+from cohorts import checkins, moderation
+from cohorts.models import AuditEvent, CheckIn, Enrollment
+from cohorts.selectors import seats_left
+from cohorts.statuses import CohortStatus, EnrollmentStatus
+from stagewise.errors import Conflict, Forbidden, NotFound
+from tests import factories
+
+UTC = ZoneInfo("UTC")
+
+
+@pytest.fixture
+def group(db, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    teacher = factories.instructor()
+    course = factories.course(teacher=teacher, duration_days=7, checkin_min_text_length=0)
+    cohort = factories.cohort(
+        course=course, starts_on=date(2026, 3, 2), timezone="UTC", status=CohortStatus.RUNNING, capacity=2
+    )
+    troll = factories.learner(name="Troll 🧌")
+    friend = factories.learner(name="王芳", language="zh-hans")
+    troll_enrollment = factories.enrollment(cohort=cohort, learner=troll)
+    factories.enrollment(cohort=cohort, learner=friend)
+    return {"teacher": teacher, "cohort": cohort, "troll": troll, "friend": friend, "enrollment": troll_enrollment}
+
+
+def test_first_strike_warns_second_removes_and_frees_the_seat(group, django_capture_on_commit_callbacks):
+    with time_machine.travel(datetime(2026, 3, 3, 12, tzinfo=UTC), tick=False):
+        checkins.checkin_record(learner=group["troll"], cohort_id=group["cohort"].pk, text="spam")
+    assert seats_left(group["cohort"]) == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        warning = moderation.strike_issue(
+            actor=group["teacher"], enrollment_id=group["enrollment"].pk, reason="Spam links"
+        )
+    assert warning.number == 1
+    assert Enrollment.objects.get(pk=group["enrollment"].pk).status == EnrollmentStatus.ACTIVE
+    assert "warning" in mail.outbox[-1].subject.lower()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.strike_issue(actor=group["teacher"], enrollment_id=group["enrollment"].pk, reason="Spam again")
+    enrollment = Enrollment.objects.get(pk=group["enrollment"].pk)
+    assert enrollment.status == EnrollmentStatus.REMOVED
+    assert seats_left(group["cohort"]) == 1
+    assert CheckIn.objects.filter(enrollment=enrollment).count() == 1  # records kept
+    assert "removed" in mail.outbox[-1].subject.lower()
+    event = AuditEvent.objects.get(action="enrollment.removed")
+    assert (event.actor, event.target_id, event.details["reason"]) == (group["teacher"], enrollment.pk, "Spam again")
+
+    with time_machine.travel(datetime(2026, 3, 4, 12, tzinfo=UTC), tick=False), pytest.raises(Forbidden):
+        checkins.checkin_record(learner=group["troll"], cohort_id=group["cohort"].pk, text="let me in")
+    with pytest.raises(Conflict):
+        moderation.strike_issue(actor=group["teacher"], enrollment_id=enrollment.pk, reason="Once more")
+
+
+def test_only_the_cohorts_instructors_strike_and_only_staff_reinstate(group):
+    for actor in (group["friend"], factories.instructor()):
+        with pytest.raises(NotFound):
+            moderation.strike_issue(actor=actor, enrollment_id=group["enrollment"].pk, reason="Because")
+    for _ in range(2):
+        moderation.strike_issue(actor=group["teacher"], enrollment_id=group["enrollment"].pk, reason="Rude words")
+    with pytest.raises(Forbidden):
+        moderation.enrollment_reinstate(actor=group["teacher"], enrollment_id=group["enrollment"].pk, reason="sorry")
+    staff = factories.staff()
+    back = moderation.enrollment_reinstate(actor=staff, enrollment_id=group["enrollment"].pk, reason="Apologised")
+    assert back.status == EnrollmentStatus.ACTIVE
+    assert AuditEvent.objects.filter(action="enrollment.reinstated", actor=staff).count() == 1
+
+
+def test_reinstating_into_a_full_cohort_is_refused(group):
+    for _ in range(2):
+        moderation.strike_issue(actor=group["teacher"], enrollment_id=group["enrollment"].pk, reason="Rude words")
+    factories.enrollment(cohort=group["cohort"], learner=factories.learner())  # the freed seat is taken
+    with pytest.raises(Conflict) as exc:
+        moderation.enrollment_reinstate(actor=factories.staff(), enrollment_id=group["enrollment"].pk, reason="ok")
+    assert exc.value.code == "cohort_full"
+
+
+def test_nudge_lists_quiet_members_and_sends_once_a_day(group):
+    with time_machine.travel(datetime(2026, 3, 2, 12, tzinfo=UTC), tick=False):  # day 1
+        checkins.checkin_record(learner=group["friend"], cohort_id=group["cohort"].pk, text="day one")
+    with time_machine.travel(datetime(2026, 3, 4, 12, tzinfo=UTC), tick=False):  # day 3: days 1-2 closed
+        candidates = moderation.nudge_candidates(actor=group["teacher"], cohort_id=group["cohort"].pk)
+        assert [(c.display_name, c.days_missed) for c in candidates] == [("Troll 🧌", 2)]
+    with time_machine.travel(datetime(2026, 3, 5, 12, tzinfo=UTC), tick=False):  # day 4: friend missed 2, 3
+        candidates = moderation.nudge_candidates(actor=group["teacher"], cohort_id=group["cohort"].pk)
+        ids = [c.enrollment_id for c in candidates]
+        assert len(ids) == 2
+        assert moderation.nudge_send(actor=group["teacher"], cohort_id=group["cohort"].pk, enrollment_ids=ids) == 2
+        assert moderation.nudge_send(actor=group["teacher"], cohort_id=group["cohort"].pk, enrollment_ids=ids) == 0
+    zh_mail = next(m for m in mail.outbox if m.to == [group["friend"].email])
+    assert "想念" in zh_mail.subject or "We miss you" in zh_mail.subject
+    with pytest.raises(NotFound):
+        moderation.nudge_candidates(actor=group["friend"], cohort_id=group["cohort"].pk)
