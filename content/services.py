@@ -4,6 +4,7 @@ from typing import Any
 
 from babel.numbers import get_currency_name
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils.text import slugify
 
 from content.models import Course, Lesson, Prerequisite, Track
@@ -80,11 +81,19 @@ def _check_links(links: list[dict[str, str]]) -> list[dict[str, str]]:
     return clean
 
 
+def _free_track_slug() -> str:
+    """A numbered slug for a title with nothing to slugify (e.g. 写作), not one a track already uses."""
+    n = Track.objects.count() + 1
+    while Track.objects.filter(slug=f"track-{n}").exists():
+        n += 1
+    return f"track-{n}"
+
+
 def track_create(*, actor: Any, title: str, slug: str = "", description: str = "") -> Track:
     _require_course_creator(actor)
     if not title.strip():
         raise Invalid("A track needs a title.", code="invalid_title", extra={"field": "title"})
-    slug = slugify(slug or title, allow_unicode=False) or f"track-{Track.objects.count() + 1}"
+    slug = slugify(slug or title, allow_unicode=False) or _free_track_slug()
     try:
         with transaction.atomic():
             return Track.objects.create(title=title.strip(), slug=slug, description=description)
@@ -126,6 +135,14 @@ def course_update(*, actor: Any, course_id: int, **values: Any) -> Course:
     if "currency" in values:
         values["currency"] = _check_currency(values["currency"])
     _check_course_values(values)
+    if "duration_days" in values:
+        last_lesson_day = course.lessons.aggregate(last=Max("day"))["last"] or 0
+        if values["duration_days"] < last_lesson_day:
+            raise Invalid(
+                f"Day {last_lesson_day} has a lesson: move or delete it before shortening the course.",
+                code="lessons_beyond_duration",
+                extra={"field": "duration_days", "last_lesson_day": last_lesson_day},
+            )
     for name, value in values.items():
         setattr(course, name, value)
     if values:
