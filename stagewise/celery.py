@@ -15,4 +15,12 @@ app.conf.beat_schedule = {
         "task": "cohorts.tasks.cohort_transitions_run_task",
         "schedule": crontab(minute="*"),
     },
+    "billing-seat-holds-release-expired": {
+        "task": "billing.tasks.seat_holds_release_expired_task",
+        "schedule": crontab(minute="*"),
+    },
+    "billing-referral-credits-grant-due": {
+        "task": "billing.tasks.referral_credits_grant_due_task",
+        "schedule": crontab(minute="*/15"),
+    },
 }

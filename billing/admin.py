@@ -1,0 +1,153 @@
+"""Staff views of billing. Money moves only through services: refunds via an action, never by editing rows."""
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from billing.models import (
+    Coupon,
+    CouponRedemption,
+    CreditEntry,
+    Dispute,
+    Order,
+    OrderLine,
+    Payment,
+    ProviderEvent,
+    Referral,
+    ReferralCode,
+    Refund,
+    RefundPolicy,
+    SeatHold,
+)
+from billing.refunds import staff_refund
+from stagewise.errors import ApplicationError
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = ["provider", "provider_payment_id", "amount_minor", "captured_minor", "refunded_minor", "status"]
+
+
+class RefundInline(ReadOnlyInline):
+    model = Refund
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyAdmin):
+    list_display = ["id", "learner", "cohort", "total_minor", "currency", "status", "created_at", "paid_at"]
+    list_filter = ["status", "currency"]
+    search_fields = ["learner__email", "id"]
+    inlines = [OrderLineInline, PaymentInline]
+
+
+@admin.action(description="Refund everything left on the selected payments")
+def refund_remaining(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Payment]) -> None:
+    for payment in queryset:
+        try:
+            staff_refund(actor=request.user, payment_id=payment.pk, amount_minor=payment.refundable_minor)
+        except ApplicationError as exc:
+            modeladmin.message_user(request, f"Payment {payment.pk}: {exc.message}", level=messages.ERROR)
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["id", "order", "provider", "provider_payment_id", "amount_minor", "captured_minor",
+                    "refunded_minor", "currency", "status"]
+    list_filter = ["status", "provider"]
+    search_fields = ["provider_payment_id"]
+    inlines = [RefundInline]
+    actions = [refund_remaining]
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    list_display = ["id", "payment", "amount_minor", "currency", "reason", "status", "provider_refund_id", "created_at"]
+    list_filter = ["reason", "status"]
+
+
+@admin.register(ProviderEvent)
+class ProviderEventAdmin(ReadOnlyAdmin):
+    list_display = ["event_id", "type", "handled", "created", "received_at"]
+    list_filter = ["type", "handled"]
+    search_fields = ["event_id", "object_id"]
+
+
+@admin.register(SeatHold)
+class SeatHoldAdmin(ReadOnlyAdmin):
+    list_display = ["id", "cohort", "enrollment", "status", "is_waitlist_offer", "expires_at"]
+    list_filter = ["status", "is_waitlist_offer"]
+
+
+@admin.register(Coupon)
+class CouponAdmin(admin.ModelAdmin):
+    list_display = ["code", "kind", "value", "currency", "expires_at", "max_redemptions", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code"]
+    filter_horizontal = ["courses"]
+
+
+@admin.register(CouponRedemption)
+class CouponRedemptionAdmin(ReadOnlyAdmin):
+    list_display = ["coupon", "learner", "order", "amount_minor", "created_at"]
+
+
+@admin.register(CreditEntry)
+class CreditEntryAdmin(admin.ModelAdmin):
+    """Staff may add grants here; spends and reversals come from orders."""
+
+    list_display = ["learner", "amount_minor", "currency", "kind", "order", "created_at"]
+    list_filter = ["kind", "currency"]
+    raw_id_fields = ["learner", "order"]
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ReferralCode)
+class ReferralCodeAdmin(ReadOnlyAdmin):
+    list_display = ["code", "learner", "created_at"]
+    search_fields = ["code", "learner__email"]
+
+
+@admin.register(Referral)
+class ReferralAdmin(ReadOnlyAdmin):
+    list_display = ["referrer", "friend", "order", "status", "credit_due_at"]
+    list_filter = ["status"]
+
+
+@admin.register(RefundPolicy)
+class RefundPolicyAdmin(admin.ModelAdmin):
+    list_display = ["course", "full_until_start", "partial_percent", "partial_until_day"]
+
+
+@admin.register(Dispute)
+class DisputeAdmin(admin.ModelAdmin):
+    list_display = ["provider_dispute_id", "enrollment", "payment", "amount_minor", "currency", "reason", "status"]
+    list_filter = ["status"]
+    readonly_fields = ["payment", "enrollment", "provider_dispute_id", "amount_minor", "currency", "reason"]

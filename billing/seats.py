@@ -1,0 +1,118 @@
+"""Seats: capacity = member enrollments + live seat holds. Every check runs under the cohort's row lock."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from billing.models import SeatHold
+from billing.statuses import SeatHoldStatus
+from cohorts.models import Cohort, Enrollment
+from cohorts.services import enrollment_transition
+from cohorts.statuses import MEMBER_STATUSES, EnrollmentStatus
+
+
+def seats_taken(*, cohort_id: int, now: datetime | None = None) -> int:
+    """Member enrollments plus unexpired holds. Exact only while holding the cohort's row lock."""
+    now = now or timezone.now()
+    members = Enrollment.objects.filter(cohort_id=cohort_id, status__in=MEMBER_STATUSES).count()
+    holds = SeatHold.objects.filter(cohort_id=cohort_id, status=SeatHoldStatus.HELD, expires_at__gt=now).count()
+    return members + holds
+
+
+def seats_free(*, cohort: Cohort, now: datetime | None = None) -> int:
+    return max(cohort.capacity - seats_taken(cohort_id=cohort.pk, now=now), 0)
+
+
+def cohort_lock(*, cohort_id: int) -> Cohort:
+    """SELECT … FOR UPDATE on the cohort: serialises every seat decision for it. Call inside a transaction."""
+    return Cohort.objects.select_for_update().select_related("course").get(pk=cohort_id)
+
+
+def live_hold(*, enrollment_id: int, now: datetime) -> SeatHold | None:
+    return SeatHold.objects.filter(
+        enrollment_id=enrollment_id, status=SeatHoldStatus.HELD, expires_at__gt=now
+    ).first()
+
+
+def seat_hold_create(
+    *, cohort: Cohort, enrollment: Enrollment, now: datetime, minutes: int | None = None, offer: bool = False
+) -> SeatHold:
+    """Hold a seat. Precondition: the caller holds the cohort lock and has checked ``seats_free``.
+
+    A stale (expired, not yet released) hold of the same enrollment is released first.
+    """
+    SeatHold.objects.filter(enrollment=enrollment, status=SeatHoldStatus.HELD).update(
+        status=SeatHoldStatus.RELEASED, released_at=now
+    )
+    minutes = minutes if minutes is not None else settings.BILLING_SEAT_HOLD_MINUTES
+    return SeatHold.objects.create(
+        cohort=cohort, enrollment=enrollment, expires_at=now + timedelta(minutes=minutes), is_waitlist_offer=offer
+    )
+
+
+def seat_hold_finish(*, hold_id: int, status: str, now: datetime) -> bool:
+    """HELD → ``status`` (converted or released) with a conditional UPDATE; False if someone else finished it."""
+    return (
+        SeatHold.objects.filter(pk=hold_id, status=SeatHoldStatus.HELD).update(status=status, released_at=now) == 1
+    )
+
+
+def waitlist_offer_next(*, cohort_id: int, now: datetime | None = None) -> list[int]:
+    """Give freed seats to the first in line: each gets a hold of its own and a mail. Returns enrollment ids.
+
+    Takes the cohort lock; safe to call from any worker at any time.
+    """
+    from billing.notifications import waitlist_offer_mail  # mail module imports services
+
+    now = now or timezone.now()
+    offered: list[int] = []
+    with transaction.atomic():
+        cohort = cohort_lock(cohort_id=cohort_id)
+        free = seats_free(cohort=cohort, now=now)
+        if free <= 0:
+            return offered
+        queue = Enrollment.objects.filter(cohort_id=cohort_id, status=EnrollmentStatus.WAITLISTED).order_by(
+            "status_changed_at", "id"
+        )[:free]
+        for enrollment in queue:
+            if enrollment_transition(
+                enrollment_id=enrollment.pk,
+                old=EnrollmentStatus.WAITLISTED,
+                new=EnrollmentStatus.PENDING_PAYMENT,
+                now=now,
+            ):
+                seat_hold_create(
+                    cohort=cohort,
+                    enrollment=enrollment,
+                    now=now,
+                    minutes=settings.BILLING_WAITLIST_OFFER_MINUTES,
+                    offer=True,
+                )
+                offered.append(enrollment.pk)
+        for enrollment_id in offered:
+            transaction.on_commit(lambda eid=enrollment_id: waitlist_offer_mail(enrollment_id=eid))
+    return offered
+
+
+def learner_position(*, enrollment: Enrollment) -> int:
+    """1-based place in the waitlist."""
+    ahead = Enrollment.objects.filter(
+        cohort_id=enrollment.cohort_id,
+        status=EnrollmentStatus.WAITLISTED,
+        status_changed_at__lt=enrollment.status_changed_at,
+    ).count()
+    return ahead + 1
+
+
+def hold_for(*, learner: Any, cohort_id: int, now: datetime | None = None) -> SeatHold | None:
+    now = now or timezone.now()
+    return (
+        SeatHold.objects.filter(
+            enrollment__learner=learner, cohort_id=cohort_id, status=SeatHoldStatus.HELD, expires_at__gt=now
+        )
+        .order_by("-id")
+        .first()
+    )

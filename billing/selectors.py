@@ -1,0 +1,95 @@
+"""Reads on billing: orders, payments, credit, referral, staff reports."""
+
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+
+from billing.models import Dispute, Order, OrderLine, Payment, Refund
+from billing.statuses import CAPTURED_STATUSES
+from cohorts.models import Cohort, Enrollment
+from content.selectors import is_course_instructor
+from stagewise.errors import NotFound
+from stagewise.permissions import is_staff
+
+
+def _orders() -> QuerySet[Order]:
+    return Order.objects.select_related("learner", "cohort", "cohort__course", "coupon").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
+        Prefetch("payments", queryset=Payment.objects.order_by("-id").prefetch_related("refunds")),
+    )
+
+
+def order_detail(*, order_id: int) -> Order:
+    return _orders().get(pk=order_id)
+
+
+def order_list_for_learner(*, user: Any) -> QuerySet[Order]:
+    return _orders().filter(learner=user).order_by("-created_at", "-id")
+
+
+def order_get_for_user(*, user: Any, order_id: int) -> Order:
+    """The learner's own order (staff: any). Missing or someone else's both raise NotFound."""
+    qs = _orders().filter(pk=order_id)
+    if not is_staff(user):
+        qs = qs.filter(learner_id=getattr(user, "pk", None))
+    order = qs.first()
+    if order is None:
+        raise NotFound("No such order.", code="order_not_found")
+    return order
+
+
+def latest_payment(order: Order) -> Payment | None:
+    payments = list(order.payments.all())
+    return payments[0] if payments else None
+
+
+def enrollment_get_for_learner(*, user: Any, enrollment_id: int) -> Enrollment:
+    enrollment = (
+        Enrollment.objects.select_related("cohort", "cohort__course")
+        .filter(pk=enrollment_id, learner_id=getattr(user, "pk", None))
+        .first()
+    )
+    if enrollment is None:
+        raise NotFound("No such enrollment.", code="enrollment_not_found")
+    return enrollment
+
+
+def roster_for_instructor(*, user: Any, cohort_id: int) -> QuerySet[Enrollment]:
+    """A cohort's enrollments with their latest order status, for its instructors and staff."""
+    cohort = Cohort.objects.select_related("course").filter(pk=cohort_id).first()
+    if cohort is None or not is_course_instructor(user=user, course=cohort.course):
+        raise NotFound("No such cohort.", code="cohort_not_found")
+    return (
+        Enrollment.objects.filter(cohort_id=cohort_id)
+        .select_related("learner")
+        .prefetch_related(Prefetch("orders", queryset=Order.objects.order_by("-id")))
+        .annotate(open_disputes=Count("disputes", filter=Q(disputes__status="open")))
+        .order_by("id")
+    )
+
+
+def revenue_by_cohort(*, user: Any) -> QuerySet[Cohort]:
+    """Staff: captured, refunded and disputed amounts per cohort (one currency per course)."""
+    if not is_staff(user):
+        raise NotFound("Not found.", code="not_found")
+    return (
+        Cohort.objects.select_related("course")
+        .annotate(
+            orders_paid=Count("orders", filter=Q(orders__status__in=CAPTURED_STATUSES), distinct=True),
+            captured_minor=Sum("orders__payments__captured_minor"),
+            refunded_minor=Sum("orders__payments__refunded_minor"),
+            disputes=Count("orders__payments__disputes", distinct=True),
+        )
+        .filter(orders_paid__gt=0)
+        .order_by("-starts_on", "id")
+    )
+
+
+def dispute_list(*, user: Any) -> QuerySet[Dispute]:
+    if not is_staff(user):
+        raise NotFound("Not found.", code="not_found")
+    return Dispute.objects.select_related("payment", "enrollment", "enrollment__learner", "enrollment__cohort")
+
+
+def refund_list_for_payment(*, payment_id: int) -> QuerySet[Refund]:
+    return Refund.objects.filter(payment_id=payment_id).order_by("id")

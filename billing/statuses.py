@@ -1,0 +1,88 @@
+"""Billing statuses and their allowed transitions, each in one place."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrderStatus(models.TextChoices):
+    """Shared by orders and payments: an order's status follows its payment's."""
+
+    PENDING = "pending", _("Pending")  # priced, waiting for the provider to confirm the money
+    PAID = "paid", _("Paid")  # captured in full (or a zero total)
+    PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")  # some of the capture went back
+    REFUNDED = "refunded", _("Refunded")  # everything captured went back
+    FAILED = "failed", _("Failed")  # the payment failed and the seat hold ran out
+    CANCELLED = "cancelled", _("Cancelled")  # abandoned or expired before any money moved
+
+
+ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
+    OrderStatus.PENDING: frozenset({OrderStatus.PAID, OrderStatus.FAILED, OrderStatus.CANCELLED}),
+    OrderStatus.PAID: frozenset({OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED}),
+    OrderStatus.PARTIALLY_REFUNDED: frozenset({OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED}),
+    OrderStatus.REFUNDED: frozenset(),
+    OrderStatus.FAILED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+}
+CAPTURED_STATUSES = frozenset({OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED})
+
+
+class SeatHoldStatus(models.TextChoices):
+    HELD = "held", _("Held")  # counts against capacity until expires_at
+    CONVERTED = "converted", _("Converted")  # the payment succeeded; the enrollment holds the seat now
+    RELEASED = "released", _("Released")  # expired, failed or cancelled; the seat is free again
+
+
+SEAT_HOLD_TRANSITIONS: dict[str, frozenset[str]] = {
+    SeatHoldStatus.HELD: frozenset({SeatHoldStatus.CONVERTED, SeatHoldStatus.RELEASED}),
+    SeatHoldStatus.CONVERTED: frozenset(),
+    SeatHoldStatus.RELEASED: frozenset(),
+}
+
+
+class RefundStatus(models.TextChoices):
+    SUCCEEDED = "succeeded", _("Succeeded")  # the provider returned the money
+    PENDING = "pending", _("Pending")  # the provider accepted it and will confirm later
+    FAILED = "failed", _("Failed")  # the provider gave up; does not count against the capture
+
+
+class RefundReason(models.TextChoices):
+    WITHDRAWAL = "withdrawal", _("Learner withdrew")  # by the course's refund policy
+    STAFF = "staff", _("Staff refund")  # any amount, by an operator
+    COHORT_CANCELLED = "cohort_cancelled", _("Cohort cancelled")  # everyone in full, once
+    DASHBOARD = "dashboard", _("Made in the provider's dashboard")  # learned from charge.refunded
+    SEAT_UNAVAILABLE = "seat_unavailable", _("Seat no longer available")  # captured after the hold lapsed
+
+
+class LineKind(models.TextChoices):
+    LIST_PRICE = "list_price", _("List price")  # the course's price (positive)
+    UPGRADE_CREDIT = "upgrade_credit", _("Credit")  # the learner's credit balance (negative)
+    COUPON = "coupon", _("Coupon")  # a coupon's discount (negative)
+    REFERRAL = "referral", _("Referral discount")  # a friend's first order (negative)
+
+
+class CouponKind(models.TextChoices):
+    PERCENT = "percent", _("Percent off")  # value is a percentage 1..100
+    FIXED = "fixed", _("Fixed amount off")  # value is minor units of the coupon's currency
+
+
+class CreditKind(models.TextChoices):
+    GRANT = "grant", _("Granted by staff")  # positive
+    UPGRADE = "upgrade", _("Upgrade credit")  # positive, granted when a cohort ends
+    REFERRAL = "referral", _("Referral reward")  # positive, once a friend's payment cleared
+    SPEND = "spend", _("Spent on an order")  # negative
+    REVERSAL = "reversal", _("Returned from a cancelled order")  # positive, undoes a spend
+
+
+class ReferralStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")  # the friend's order is not paid yet or the refund window is open
+    CREDITED = "credited", _("Credited")  # the referrer got the credit
+    VOID = "void", _("Void")  # the friend's order was cancelled or refunded
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", _("Open")  # flagged for staff
+    CLOSED = "closed", _("Closed")  # staff dealt with it
+
+
+def can_transition(transitions: dict[str, frozenset[str]], old: str, new: str) -> bool:
+    return new in transitions.get(old, frozenset())

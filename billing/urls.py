@@ -1,0 +1,16 @@
+from django.urls import path
+
+from billing import views, webhooks
+
+app_name = "billing"
+
+urlpatterns = [
+    path("billing/webhooks/stripe/", webhooks.stripe_webhook, name="stripe_webhook"),
+    path("cohorts/<int:cohort_id>/enroll/", views.enroll, name="enroll"),
+    path("orders/", views.orders, name="orders"),
+    path("orders/<int:order_id>/", views.order_detail, name="order"),
+    path("orders/<int:order_id>/pay/", views.order_pay, name="order_pay"),
+    path("orders/<int:order_id>/receipt.pdf", views.order_receipt_pdf, name="receipt_pdf"),
+    path("enrollments/<int:enrollment_id>/withdraw/", views.withdraw, name="withdraw"),
+    path("r/<str:code>/", views.referral_link, name="referral_link"),
+]

@@ -1,0 +1,228 @@
+"""Pages for paying: enroll (price breakdown, coupon, payment form), orders, receipt PDF, withdraw, referral link.
+
+Views build their context from selectors and write only through services. The enrollment turns active only on
+the provider's verified webhook: after paying, the order page waits for it.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from billing import selectors, services
+from billing.gateways import get_gateway, is_test_mode
+from billing.gateways.interface import GatewayError, PaymentState
+from billing.models import Payment, ReferralCode
+from billing.pricing import credit_balance, order_quote
+from billing.receipts import receipt_pdf
+from billing.refunds import enrollment_withdraw, refund_preview
+from billing.seats import hold_for, seats_free
+from billing.statuses import OrderStatus
+from cohorts.models import Cohort, Enrollment
+from cohorts.statuses import CohortStatus
+from stagewise.errors import ApplicationError, NotFound
+
+REFERRAL_SESSION_KEY = "billing_referral_code"
+TEST_CARDS = [
+    ("4242424242424242", "succeeds"),
+    ("4000000000000341", "is declined"),
+    ("4000002500003155", "asks for 3-D Secure"),
+]
+
+
+def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    context.setdefault("flash", list(messages.get_messages(request)))
+    return render(request, template, context, status=status)
+
+
+def _cohort_or_404(cohort_id: int) -> Cohort:
+    cohort = Cohort.objects.select_related("course", "course__track").filter(
+        pk=cohort_id, course__is_published=True
+    ).first()
+    if cohort is None or cohort.status == CohortStatus.DRAFT:
+        raise Http404("No such cohort.")
+    return cohort
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enroll(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    cohort = _cohort_or_404(cohort_id)
+    now = timezone.now()
+    data = request.POST if request.method == "POST" else request.GET
+    coupon_code = data.get("coupon", "").strip()
+    referral_code = data.get("referral", "") or request.session.get(REFERRAL_SESSION_KEY, "")
+    if request.method == "POST" and data.get("action") == "pay":
+        try:
+            result = services.checkout_start(
+                learner=request.user,
+                cohort_id=cohort.pk,
+                coupon_code=coupon_code,
+                referral_code=referral_code,
+                use_credit=True,
+                now=now,
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("billing:enroll", cohort.pk)
+        if result.waitlisted:
+            messages.info(request, _t("The cohort is full: you are on the waitlist. We will mail you when a seat frees."))
+            return redirect("billing:orders")
+        assert result.order is not None
+        return redirect("billing:order_pay", result.order.pk)
+
+    quote, coupon_error = None, ""
+    try:
+        quote = order_quote(
+            learner=request.user, course=cohort.course, coupon_code=coupon_code, referral_code=referral_code, now=now
+        )
+    except ApplicationError as exc:
+        coupon_error = exc.message
+        quote = order_quote(learner=request.user, course=cohort.course, now=now)
+    enrollment = Enrollment.objects.filter(cohort=cohort, learner=request.user).first()
+    context = {
+        "cohort": cohort,
+        "course": cohort.course,
+        "quote": quote,
+        "coupon": coupon_code,
+        "coupon_error": coupon_error,
+        "referral": referral_code,
+        "seats_free": seats_free(cohort=cohort, now=now),
+        "hold": hold_for(learner=request.user, cohort_id=cohort.pk, now=now),
+        "enrollment": enrollment,
+        "credit": credit_balance(learner=request.user, currency=cohort.course.currency, now=now),
+        "is_open": cohort.status == CohortStatus.OPEN,
+    }
+    return _page(request, "billing/enroll.html", context)
+
+
+def _t(message: str) -> str:
+    from django.utils.translation import gettext
+
+    return gettext(message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_pay(request: HttpRequest, order_id: int) -> HttpResponse:
+    try:
+        order = selectors.order_get_for_user(user=request.user, order_id=order_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    if order.status != OrderStatus.PENDING:
+        return redirect("billing:order", order.pk)
+    try:
+        payment = services.payment_start(order_id=order.pk)
+    except (ApplicationError, GatewayError) as exc:
+        messages.error(request, getattr(exc, "message", str(exc)))
+        return redirect("billing:order", order.pk)
+    state = None
+    if request.method == "POST" and is_test_mode():
+        action = request.POST.get("action", "card")
+        try:
+            if action == "authenticate":
+                result = get_gateway().test_authenticate(
+                    payment.provider_payment_id or "",
+                    client_secret=payment.client_secret,
+                    success=request.POST.get("success") == "1",
+                )
+                services.payment_sync(payment=payment, result=result)
+            else:
+                result = services.payment_confirm_test_card(
+                    learner=request.user, order_id=order.pk, card_number=request.POST.get("card_number", "")
+                )
+        except (ApplicationError, GatewayError) as exc:
+            messages.error(request, getattr(exc, "message", str(exc)))
+            return redirect("billing:order_pay", order.pk)
+        state = result.state
+        if state in (PaymentState.SUCCEEDED, PaymentState.PROCESSING):
+            return redirect("billing:order", order.pk)
+        if state == PaymentState.REQUIRES_PAYMENT_METHOD and result.error_message:
+            messages.error(request, result.error_message)
+            return redirect("billing:order_pay", order.pk)
+    hold = order.seat_holds.filter(status="held").order_by("-id").first()
+    context = {
+        "order": order,
+        "payment": Payment.objects.get(pk=payment.pk),
+        "hold": hold,
+        "test_mode": is_test_mode(),
+        "test_cards": TEST_CARDS,
+        "needs_action": state == PaymentState.REQUIRES_ACTION,
+        "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+        "return_url": settings.SITE_URL + f"/orders/{order.pk}/",
+    }
+    return _page(request, "billing/pay.html", context)
+
+
+@login_required
+def orders(request: HttpRequest) -> HttpResponse:
+    code = services.referral_code_get_or_create(learner=request.user)
+    waitlisted = Enrollment.objects.filter(learner=request.user, status="waitlisted").select_related("cohort")
+    context = {
+        "orders": [{"order": o, "payment": selectors.latest_payment(o)} for o in selectors.order_list_for_learner(user=request.user)],
+        "waitlisted": list(waitlisted),
+        "referral_code": code,
+        "referral_url": settings.SITE_URL + f"/r/{code.code}/",
+    }
+    return _page(request, "billing/orders.html", context)
+
+
+@login_required
+def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
+    try:
+        order = selectors.order_get_for_user(user=request.user, order_id=order_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    enrollment = Enrollment.objects.select_related("cohort", "cohort__course").get(pk=order.enrollment_id)
+    context = {
+        "order": order,
+        "payment": selectors.latest_payment(order),
+        "enrollment": enrollment,
+        "waiting": order.status == OrderStatus.PENDING,
+        "preview": refund_preview(enrollment=enrollment) if enrollment.status == "active" else None,
+    }
+    return _page(request, "billing/order.html", context)
+
+
+@login_required
+def order_receipt_pdf(request: HttpRequest, order_id: int) -> HttpResponse:
+    try:
+        order = selectors.order_get_for_user(user=request.user, order_id=order_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    if order.status == OrderStatus.PENDING:
+        raise Http404("No receipt yet.")
+    pdf = receipt_pdf(order=order, language=request.user.language)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{order.pk}.pdf"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, enrollment_id: int) -> HttpResponse:
+    try:
+        enrollment = selectors.enrollment_get_for_learner(user=request.user, enrollment_id=enrollment_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    if request.method == "POST":
+        try:
+            _, refund = enrollment_withdraw(learner=request.user, enrollment_id=enrollment.pk)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("billing:withdraw", enrollment.pk)
+        messages.success(request, _t("You have left the cohort."))
+        return redirect("billing:orders")
+    context = {"enrollment": enrollment, "cohort": enrollment.cohort, "preview": refund_preview(enrollment=enrollment)}
+    return _page(request, "billing/withdraw.html", context)
+
+
+def referral_link(request: HttpRequest, code: str) -> HttpResponse:
+    if ReferralCode.objects.filter(code=code.upper()).exists():
+        request.session[REFERRAL_SESSION_KEY] = code.upper()
+    return redirect("/")

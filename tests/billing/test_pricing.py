@@ -1,0 +1,209 @@
+"""Pricing, coupons, credits and referrals, against the real database. No provider: a zero total never calls it."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from billing.models import CouponRedemption, CreditEntry, Order, Payment, Referral
+from billing.pricing import credit_balance, order_quote
+from billing.services import checkout_start, credit_grant, order_cancel, referral_code_get_or_create, referral_credits_grant_due
+from billing.statuses import LineKind, OrderStatus, ReferralStatus
+from cohorts.statuses import EnrollmentStatus
+from stagewise.errors import Conflict, Invalid
+from tests import factories
+from tests.billing import factories as bf
+
+pytestmark = pytest.mark.django_db
+
+
+def test_list_price_only():
+    course = bf.paid_course(price_minor=19900)
+    quote = order_quote(learner=factories.learner(), course=course)
+    assert [(line.kind, line.amount_minor) for line in quote.lines] == [(LineKind.LIST_PRICE, 19900)]
+    assert quote.total_minor == 19900
+
+
+def test_all_lines_in_order_and_total_never_below_zero():
+    course = bf.paid_course(price_minor=10000)
+    learner = factories.learner()
+    referrer = factories.learner()
+    code = referral_code_get_or_create(learner=referrer)
+    bf.coupon(code="HALF", kind="percent", value=50)
+    credit_grant(learner=learner, amount_minor=50000, currency="CNY")
+    quote = order_quote(learner=learner, course=course, coupon_code="half", referral_code=code.code)
+    kinds = [line.kind for line in quote.lines]
+    assert kinds == [LineKind.LIST_PRICE, LineKind.UPGRADE_CREDIT, LineKind.COUPON, LineKind.REFERRAL]
+    assert quote.line(LineKind.COUPON) == -5000
+    assert quote.line(LineKind.REFERRAL) == -1000  # 10 % of the list price
+    assert quote.line(LineKind.UPGRADE_CREDIT) == -4000  # only what is left: credit is not wasted
+    assert quote.total_minor == 0
+
+
+def test_fixed_coupon_larger_than_price_stops_at_zero():
+    course = bf.paid_course(price_minor=3000)
+    bf.coupon(code="BIG", kind="fixed", value=5000, currency="CNY")
+    quote = order_quote(learner=factories.learner(), course=course, coupon_code="BIG")
+    assert quote.total_minor == 0
+    assert quote.line(LineKind.COUPON) == -3000
+
+
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"expires_at": timezone.now() - timedelta(minutes=1)}, "coupon_expired"),
+        ({"valid_from": timezone.now() + timedelta(days=1)}, "coupon_expired"),
+        ({"stages": [2, 3]}, "coupon_not_applicable"),
+        ({"min_amount_minor": 50000}, "coupon_below_minimum"),
+        ({"kind": "fixed", "value": 100, "currency": "USD"}, "coupon_not_applicable"),
+        ({"is_active": False}, "coupon_not_found"),
+    ],
+)
+def test_coupon_rules(fields, code):
+    course = bf.paid_course(price_minor=19900)
+    bf.coupon(code="RULE", **fields)
+    with pytest.raises(Invalid) as exc:
+        order_quote(learner=factories.learner(), course=course, coupon_code="RULE")
+    assert exc.value.code == code
+
+
+def test_coupon_restricted_to_courses():
+    allowed = bf.paid_course()
+    other = bf.paid_course()
+    bf.coupon(code="ONLY", courses=[allowed])
+    learner = factories.learner()
+    assert order_quote(learner=learner, course=allowed, coupon_code="ONLY").line(LineKind.COUPON) < 0
+    with pytest.raises(Invalid) as exc:
+        order_quote(learner=learner, course=other, coupon_code="ONLY")
+    assert exc.value.code == "coupon_not_applicable"
+
+
+def test_coupon_once_per_learner_and_total_limit():
+    course = bf.paid_course(price_minor=10000)
+    bf.coupon(code="TWO", max_redemptions=2)
+    first, second, third = factories.learner(), factories.learner(), factories.learner()
+    cohort_a = bf.cohort(course=course)
+    cohort_b = bf.cohort(course=course)
+    checkout_start(learner=first, cohort_id=cohort_a.pk, coupon_code="TWO")
+    with pytest.raises(Invalid) as exc:
+        checkout_start(learner=first, cohort_id=cohort_b.pk, coupon_code="TWO")
+    assert exc.value.code == "coupon_already_used"
+    checkout_start(learner=second, cohort_id=cohort_a.pk, coupon_code="TWO")
+    with pytest.raises(Invalid) as exc:
+        checkout_start(learner=third, cohort_id=cohort_a.pk, coupon_code="TWO")
+    assert exc.value.code == "coupon_exhausted"
+    assert CouponRedemption.objects.count() == 2
+
+
+def test_cancelled_order_gives_back_coupon_and_credit(no_provider):
+    course = bf.paid_course(price_minor=10000)
+    cohort = bf.cohort(course=course)
+    learner = factories.learner()
+    bf.coupon(code="BACK", value=10)
+    credit_grant(learner=learner, amount_minor=2000, currency="CNY")
+    result = checkout_start(learner=learner, cohort_id=cohort.pk, coupon_code="BACK")
+    assert result.order.total_minor == 10000 - 1000 - 2000
+    assert credit_balance(learner=learner, currency="CNY") == 0
+    order_cancel(learner=learner, order_id=result.order.pk)
+    assert Order.objects.get(pk=result.order.pk).status == OrderStatus.CANCELLED
+    assert credit_balance(learner=learner, currency="CNY") == 2000
+    assert not CouponRedemption.objects.exists()
+    assert list(CreditEntry.objects.filter(learner=learner).values_list("kind", flat=True).order_by("id")) == [
+        "grant",
+        "spend",
+        "reversal",
+    ]
+
+
+def test_zero_total_completes_without_the_provider(no_provider):
+    """``no_provider`` points the gateway at a closed port: any provider call would raise."""
+    course = bf.paid_course(price_minor=5000)
+    cohort = bf.cohort(course=course)
+    learner = factories.learner()
+    bf.coupon(code="FREE", kind="percent", value=100)
+    result = checkout_start(learner=learner, cohort_id=cohort.pk, coupon_code="FREE")
+    result.enrollment.refresh_from_db()
+    assert result.order.status == OrderStatus.PAID
+    assert result.enrollment.status == EnrollmentStatus.ACTIVE
+    payment = Payment.objects.get(order=result.order)
+    assert (payment.provider, payment.provider_payment_id, payment.amount_minor) == ("free", None, 0)
+
+
+def test_jpy_zero_decimal_prices():
+    course = bf.paid_course(price_minor=15000, currency="JPY")
+    bf.coupon(code="JPY10", kind="percent", value=10)
+    bf.coupon(code="JPY500", kind="fixed", value=500, currency="JPY")
+    learner = factories.learner()
+    assert order_quote(learner=learner, course=course, coupon_code="JPY10").total_minor == 13500
+    assert order_quote(learner=learner, course=course, coupon_code="JPY500").total_minor == 14500
+
+
+def test_percent_rounds_half_up_in_minor_units():
+    course = bf.paid_course(price_minor=999)
+    bf.coupon(code="P15", value=15)
+    quote = order_quote(learner=factories.learner(), course=course, coupon_code="P15")
+    assert quote.line(LineKind.COUPON) == -150  # 149.85 → 150
+    assert quote.total_minor == 849
+
+
+def test_no_self_referral():
+    learner = factories.learner()
+    code = referral_code_get_or_create(learner=learner)
+    with pytest.raises(Invalid) as exc:
+        order_quote(learner=learner, course=bf.paid_course(), referral_code=code.code)
+    assert exc.value.code == "referral_self"
+
+
+def test_referral_only_on_first_order(no_provider):
+    referrer, friend = factories.learner(), factories.learner()
+    code = referral_code_get_or_create(learner=referrer)
+    course = bf.paid_course(price_minor=0)
+    checkout_start(learner=friend, cohort_id=bf.cohort(course=course).pk)  # free: a paid-in-full first order
+    with pytest.raises(Invalid) as exc:
+        order_quote(learner=friend, course=bf.paid_course(), referral_code=code.code)
+    assert exc.value.code == "referral_not_first_order"
+
+
+def test_referrer_credit_only_after_payment_cleared_and_refund_window(no_provider):
+    referrer, friend = factories.learner(), factories.learner()
+    code = referral_code_get_or_create(learner=referrer)
+    course = bf.paid_course(price_minor=10000)
+    bf.coupon(code="ALL", kind="percent", value=100)  # lets the order clear without a provider
+    cohort = bf.cohort(course=course)
+    result = checkout_start(learner=friend, cohort_id=cohort.pk, referral_code=code.code, coupon_code="ALL")
+    referral = Referral.objects.get(friend=friend)
+    assert referral.credit_due_at is not None
+    assert referral.credit_due_at > cohort.starts_at  # full refund until day 1, partial until day 3 by default
+
+    assert referral_credits_grant_due(now=referral.credit_due_at - timedelta(seconds=1)) == 0
+    assert referral_credits_grant_due(now=referral.credit_due_at) == 1
+    assert referral_credits_grant_due(now=referral.credit_due_at) == 0  # once
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.CREDITED
+    # 10 % of what the friend paid (0 here), so nothing is credited but the referral is settled.
+    assert result.order.total_minor == 0
+
+
+def test_referrer_credit_amount(no_provider):
+    referrer, friend = factories.learner(), factories.learner()
+    code = referral_code_get_or_create(learner=referrer)
+    course = bf.paid_course(price_minor=10000)
+    result = checkout_start(learner=friend, cohort_id=bf.cohort(course=course).pk, referral_code=code.code)
+    assert result.order.total_minor == 9000
+    # Pretend the payment cleared (the webhook path is tested in test_webhooks).
+    Order.objects.filter(pk=result.order.pk).update(status=OrderStatus.PAID)
+    Referral.objects.filter(friend=friend).update(credit_due_at=timezone.now() - timedelta(seconds=1))
+    assert referral_credits_grant_due() == 1
+    assert credit_balance(learner=referrer, currency="CNY") == 900
+
+
+def test_prerequisite_previous_stage():
+    track = factories.track()
+    first = bf.paid_course(track=track, stage=1)
+    second = factories.course(track=track, stage=2, prerequisite="previous_stage")
+    learner = factories.learner()
+    with pytest.raises(Conflict) as exc:
+        checkout_start(learner=learner, cohort_id=bf.cohort(course=second).pk)
+    assert exc.value.code == "prerequisite_missing"
+    factories.enrollment(cohort=bf.cohort(course=first), learner=learner, status=EnrollmentStatus.COMPLETED)
+    assert checkout_start(learner=learner, cohort_id=bf.cohort(course=second).pk).order is not None
