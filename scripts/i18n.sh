@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYBABEL="${PYBABEL:-.venv/bin/pybabel}"
 [ -x "$PYBABEL" ] || PYBABEL=pybabel
-POT=locale/django.pot
+POT=var/i18n/django.pot  # generated, not committed
+mkdir -p var/i18n
 
 extract() {
   "$PYBABEL" extract --mapping-file=babel.cfg --output-file="$POT" \
@@ -22,7 +23,7 @@ case "${1:-}" in
   extract) extract ;;
   update)
     extract
-    "$PYBABEL" update --input-file="$POT" --output-dir=locale --domain=django --no-wrap --ignore-obsolete
+    "$PYBABEL" update --input-file="$POT" --output-dir=locale --domain=django --no-wrap --ignore-obsolete --no-fuzzy-matching
     ;;
   compile) "$PYBABEL" compile --directory=locale --domain=django --statistics ;;
   init) "$PYBABEL" init --input-file="$POT" --output-dir=locale --domain=django --locale="${2:?locale}" --no-wrap ;;

@@ -34,7 +34,12 @@ def world(db):
         duration_days=21,
     )
     draft = factories.course(
-        teacher=teacher, track=track, stage=3, stage_label="Advanced", slug="data-3", title="Modelling",
+        teacher=teacher,
+        track=track,
+        stage=3,
+        stage_label="Advanced",
+        slug="data-3",
+        title="Modelling",
         is_published=False,
     )
     others = factories.course(teacher=other_teacher, slug="others", title="Someone else's course")
