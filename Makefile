@@ -5,6 +5,7 @@
 
 SHELL := /bin/bash
 PYTEST_ARGS ?=
+export PYTEST_ARGS
 
 .PHONY: demo test setup translations
 
@@ -12,7 +13,7 @@ demo:
 	bash scripts/demo.sh
 
 test:
-	PYTEST_ARGS='$(PYTEST_ARGS)' bash scripts/test.sh
+	bash scripts/test.sh
 
 setup:
 	bash scripts/bootstrap.sh test
