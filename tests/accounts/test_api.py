@@ -348,6 +348,21 @@ def test_password_reset_mails_a_link_that_works_once(outbox):
 
 
 @pytest.mark.django_db
+def test_password_reset_mail_speaks_the_users_language(outbox):
+    """Needs the compiled zh-Hans catalog (``make test`` compiles it first)."""
+    factories.learner(email="wei@example.com", language="zh-hans")
+    factories.learner(email="ana@example.com", language="en")
+
+    for email in ("wei@example.com", "ana@example.com"):
+        Client().post("/api/v1/auth/password-reset", {"email": email}, content_type="application/json")
+
+    chinese, english = outbox
+    assert re.search(r"[\u4e00-\u9fff]", chinese.subject)
+    assert re.search(r"[\u4e00-\u9fff]", chinese.body)
+    assert not re.search(r"[\u4e00-\u9fff]", english.subject + english.body)
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("email", ["nobody@example.com", "gone@example.com"])
 def test_password_reset_for_unknown_or_inactive_account_says_the_same_and_mails_nothing(outbox, email):
     factories.learner(email="gone@example.com", is_active=False)
