@@ -330,6 +330,8 @@ def test_password_reset_mails_a_link_that_works_once(outbox):
     html = dict((mimetype, content) for content, mimetype in message.alternatives)["text/html"]
     uid, token = _reset_link(message)
     assert f"/accounts/reset/{uid}/{token}/" in html
+    # and the link opens a page (to choose the new password)
+    assert client.get(f"/accounts/reset/{uid}/{token}/").status_code == 200
 
     # when they use the link
     confirm = {"uid": uid, "token": token, "new_password": "a-brand-new-passphrase"}
