@@ -1,0 +1,82 @@
+"""Cohort reads: which day is released, how many seats are left, who may see a cohort."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from cohorts.days import local_midnight
+from cohorts.selectors import cohort_get_for_user, cohort_list_for_user, released_day, seats_left
+from cohorts.statuses import CohortStatus, EnrollmentStatus
+from stagewise.errors import NotFound
+from tests import factories
+
+S = CohortStatus
+E = EnrollmentStatus
+TZ = "Asia/Kathmandu"
+STARTS = date(2026, 6, 10)
+
+
+def day_start(n: int):
+    return local_midnight(tz=TZ, on=STARTS + timedelta(days=n - 1))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("status", "at", "expected"),
+    [
+        (S.OPEN, day_start(1) - timedelta(seconds=1), 0),
+        (S.OPEN, day_start(1), 1),  # the scheduler may be a few minutes late
+        (S.RUNNING, day_start(3) + timedelta(hours=5), 3),
+        (S.RUNNING, day_start(7), 7),
+        (S.ENDED, day_start(40), 7),  # capped at the cohort's length
+        (S.ARCHIVED, day_start(400), 7),
+        (S.DRAFT, day_start(3), 0),
+        (S.CANCELLED, day_start(3), 0),
+    ],
+)
+def test_released_day(status, at, expected):
+    cohort = factories.cohort(course=factories.course(duration_days=7), starts_on=STARTS, timezone=TZ, status=status)
+
+    assert released_day(cohort=cohort, now=at) == expected
+
+
+@pytest.mark.django_db
+def test_seats_left_counts_held_and_taken_seats_only():
+    cohort = factories.cohort(course=factories.course(), capacity=10)
+    taken = [E.ACTIVE, E.PENDING_PAYMENT, E.COMPLETED, E.NOT_COMPLETED]
+    free = [E.APPLIED, E.APPROVED, E.REJECTED, E.WAITLISTED, E.WITHDRAWN, E.REMOVED, E.EXPIRED]
+    for status in taken + free:
+        factories.enrollment(cohort=cohort, learner=factories.learner(), status=status)
+
+    annotated = cohort_list_for_user(user=None).get(pk=cohort.pk)
+
+    assert seats_left(cohort) == 10 - len(taken)
+    assert seats_left(annotated) == 10 - len(taken)
+
+
+@pytest.mark.django_db
+def test_a_draft_is_visible_to_its_instructors_and_staff_only():
+    teacher, other_teacher = factories.instructor(), factories.instructor()
+    cohort = factories.cohort(course=factories.course(teacher=teacher), status=S.DRAFT)
+
+    assert cohort_get_for_user(user=teacher, cohort_id=cohort.pk) == cohort
+    assert cohort_get_for_user(user=factories.staff(), cohort_id=cohort.pk) == cohort
+    for outsider in (other_teacher, factories.learner(), factories.marketer(), None):
+        with pytest.raises(NotFound) as error:
+            cohort_get_for_user(user=outsider, cohort_id=cohort.pk)
+        assert error.value.code == "cohort_not_found"
+
+
+@pytest.mark.django_db
+def test_members_and_instructors_see_a_cohort_once_with_the_right_seat_count():
+    """Joins on enrollments must not duplicate rows (and break counts) for members and instructors alike."""
+    teacher, learner = factories.instructor(), factories.learner()
+    cohort = factories.cohort(course=factories.course(teacher=teacher))
+    factories.enrollment(cohort=cohort, learner=learner)
+    factories.enrollment(cohort=cohort, learner=factories.learner())
+
+    for user in (teacher, learner):
+        rows = cohort_list_for_user(user=user)
+        assert [c.pk for c in rows] == [cohort.pk]
+        assert rows.count() == 1
+        assert seats_left(rows.get()) == 28
