@@ -270,3 +270,91 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}#{self.target_id}"
+
+
+class WebhookFormat(models.TextChoices):
+    GENERIC = "generic", "Generic JSON"  # {"event", "cohort", "data", ...}: for your own receivers
+    SLACK = "slack", "Slack / Discord"  # {"text", "blocks"}: Slack incoming webhooks, Discord's …/slack endpoint
+    WECOM = "wecom", "WeCom group robot"  # 企业微信群机器人: {"msgtype": "markdown", "markdown": {"content"}}
+
+
+class WebhookEvent(models.TextChoices):
+    ANNOUNCEMENT = "announcement", "Announcement"  # an instructor posted an announcement to the feed
+    DIGEST = "digest", "Daily digest"  # who checked in today, featured check-ins; once per cohort per local day
+    TEST = "test", "Test"  # sent on request from the webhook's settings
+
+
+class Webhook(models.Model):
+    """An outgoing webhook of a cohort: its announcements and daily digests are POSTed to ``url``, signed with
+    ``secret`` (HMAC-SHA256 over ``"{timestamp}.{body}"``), in the body shape of ``format``."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="webhooks")
+    name = models.CharField(max_length=80, blank=True)
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=128)
+    format = models.CharField(max_length=12, choices=WebhookFormat.choices, default=WebhookFormat.GENERIC)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["cohort_id", "id"]
+        indexes = [models.Index(fields=["cohort", "is_active"])]
+
+    def __str__(self) -> str:
+        return f"webhook #{self.pk} of cohort {self.cohort_id} ({self.format})"
+
+
+class WebhookDeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"  # waiting for its next attempt at next_attempt_at (or one is in flight)
+    SENT = "sent", "Sent"  # the receiver answered 2xx
+    FAILED = "failed", "Failed"  # given up: a permanent error, or the last attempt failed
+
+
+# The one place that holds a delivery's allowed transitions (pending → pending is a retry being scheduled).
+WEBHOOK_DELIVERY_TRANSITIONS: dict[str, frozenset[str]] = {
+    WebhookDeliveryStatus.PENDING: frozenset(
+        {WebhookDeliveryStatus.PENDING, WebhookDeliveryStatus.SENT, WebhookDeliveryStatus.FAILED}
+    ),
+    WebhookDeliveryStatus.SENT: frozenset(),
+    WebhookDeliveryStatus.FAILED: frozenset(),
+}
+
+
+class WebhookDelivery(models.Model):
+    """One event for one webhook, and the log of trying to deliver it. ``body`` is rendered once, so every
+    attempt sends the same bytes (only the timestamp and signature headers change)."""
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=20, choices=WebhookEvent.choices)
+    body = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=WebhookDeliveryStatus.choices, default=WebhookDeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a pending delivery is due; pushed ahead while an attempt is in flight."
+    )
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due_idx"),
+            models.Index(fields=["webhook", "-created_at", "-id"], name="webhook_delivery_log_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="pending") | Q(next_attempt_at__isnull=False),
+                name="webhook_delivery_pending_is_scheduled",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} delivery #{self.pk} to webhook {self.webhook_id} ({self.status})"
