@@ -87,7 +87,8 @@ def _apply_refund(*, payment: Payment, amount_minor: int, now: datetime) -> None
     payment.status = _refund_status(captured=payment.captured_minor, refunded=payment.refunded_minor)
     payment.save(update_fields=["refunded_minor", "status"])
     order = Order.objects.get(pk=payment.order_id)
-    if order.status != payment.status:
+    # An order closed before its late capture stays closed; its payment carries the refund.
+    if order.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED) and order.status != payment.status:
         order_transition(order_id=order.pk, old=order.status, new=payment.status, now=now)
 
 

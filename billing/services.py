@@ -374,6 +374,11 @@ def payment_mark_succeeded(*, result: PaymentResult, now: datetime | None = None
             # The hold lapsed and the order was closed, or the seat went to someone else.
             if order.status == OrderStatus.PENDING:
                 _order_close(order=order, new=OrderStatus.CANCELLED, now=now)
+                enrollment_transition_if(
+                    enrollment_id=order.enrollment_id,
+                    old=EnrollmentStatus.PENDING_PAYMENT,
+                    new=EnrollmentStatus.EXPIRED,
+                )
             refund_payment_id = payment.pk
         else:
             _order_complete(order=order, now=now)

@@ -1,0 +1,154 @@
+"""Refunds through localstripe: policy, withdrawal, staff refunds, the bound, cancelled cohorts, the race."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from billing.gateways import get_gateway
+from billing.models import Order, Payment, Refund
+from billing.refunds import cohort_cancellation_refund, enrollment_withdraw, refund_issue, refund_preview, staff_refund
+from billing.services import checkout_start, payment_confirm_test_card, payment_mark_succeeded
+from billing.statuses import OrderStatus, RefundReason
+from cohorts.models import Enrollment
+from cohorts.statuses import EnrollmentStatus
+from stagewise.errors import Conflict, Forbidden
+from tests import factories
+from tests.billing import factories as bf
+
+pytestmark = pytest.mark.django_db
+
+
+def paid(*, cohort, learner=None) -> Payment:
+    """Enroll and pay with 4242 on localstripe; record the capture as the verified webhook would."""
+    learner = learner or factories.learner()
+    result = checkout_start(learner=learner, cohort_id=cohort.pk)
+    payment_confirm_test_card(learner=learner, order_id=result.order.pk, card_number="4242424242424242")
+    payment = Payment.objects.get(order=result.order, status=OrderStatus.PENDING)
+    payment_mark_succeeded(result=get_gateway().payment_retrieve(payment.provider_payment_id))
+    payment.refresh_from_db()
+    assert payment.status == OrderStatus.PAID
+    return payment
+
+
+def test_policy_full_before_start_partial_until_day_n_none_after(localstripe):
+    cohort = bf.cohort(capacity=5)
+    bf.policy(course=cohort.course, partial_percent=40, partial_until_day=2)
+    payment = paid(cohort=cohort)
+    enrollment = Enrollment.objects.get(pk=payment.order.enrollment_id)
+    start = cohort.starts_at
+    assert refund_preview(enrollment=enrollment, now=start - timedelta(seconds=1)).amount_minor == 19900
+    day1 = refund_preview(enrollment=enrollment, now=start + timedelta(hours=1))
+    assert (day1.rule, day1.amount_minor) == ("partial", 7960)
+    day2 = refund_preview(enrollment=enrollment, now=start + timedelta(days=1, hours=23))
+    assert day2.amount_minor == 7960
+    day3 = refund_preview(enrollment=enrollment, now=start + timedelta(days=2, hours=1))
+    assert (day3.rule, day3.amount_minor) == ("none", 0)
+
+
+def test_withdraw_refunds_by_policy_through_the_provider(localstripe):
+    cohort = bf.cohort(capacity=5)
+    payment = paid(cohort=cohort)
+    learner = payment.order.learner
+    enrollment, refund = enrollment_withdraw(learner=learner, enrollment_id=payment.order.enrollment_id)
+    assert enrollment.status == EnrollmentStatus.WITHDRAWN
+    assert (refund.amount_minor, refund.reason) == (19900, RefundReason.WITHDRAWAL)
+    assert refund.provider_refund_id.startswith("re_")
+    assert Order.objects.get(pk=payment.order_id).status == OrderStatus.REFUNDED
+    with pytest.raises(Conflict):
+        enrollment_withdraw(learner=learner, enrollment_id=payment.order.enrollment_id)
+
+
+def test_staff_refund_any_amount_up_to_the_capture(localstripe):
+    cohort = bf.cohort(capacity=5)
+    payment = paid(cohort=cohort)
+    staff = factories.staff()
+    with pytest.raises(Forbidden):
+        staff_refund(actor=payment.order.learner, payment_id=payment.pk, amount_minor=100)
+    staff_refund(actor=staff, payment_id=payment.pk, amount_minor=1234)
+    assert Order.objects.get(pk=payment.order_id).status == OrderStatus.PARTIALLY_REFUNDED
+    with pytest.raises(Conflict) as exc:
+        staff_refund(actor=staff, payment_id=payment.pk, amount_minor=19900 - 1234 + 1)
+    assert exc.value.code == "refund_exceeds_capture"
+    staff_refund(actor=staff, payment_id=payment.pk, amount_minor=19900 - 1234)
+    payment.refresh_from_db()
+    assert (payment.refunded_minor, payment.status) == (19900, OrderStatus.REFUNDED)
+    with pytest.raises(Conflict):
+        staff_refund(actor=staff, payment_id=payment.pk, amount_minor=1)
+
+
+def test_cancelled_cohort_refunds_everyone_in_full_once(localstripe):
+    cohort = bf.cohort(capacity=5)
+    first, second = paid(cohort=cohort), paid(cohort=cohort)
+    staff_refund(actor=factories.staff(), payment_id=second.pk, amount_minor=900)
+    waiting = checkout_start(learner=factories.learner(), cohort_id=cohort.pk)
+    with pytest.raises(Conflict):
+        cohort_cancellation_refund(cohort_id=cohort.pk)
+    type(cohort).objects.filter(pk=cohort.pk).update(status="cancelled")
+
+    done = cohort_cancellation_refund(cohort_id=cohort.pk)
+    assert done == {"refunded": 2, "amount_minor": 19900 + 19000, "holds_released": 1, "failed": 0}
+    assert cohort_cancellation_refund(cohort_id=cohort.pk) == {
+        "refunded": 0, "amount_minor": 0, "holds_released": 0, "failed": 0
+    }
+    for payment in (first, second):
+        payment.refresh_from_db()
+        assert payment.refunded_minor == payment.captured_minor
+    assert Order.objects.get(pk=waiting.order.pk).status == OrderStatus.CANCELLED
+    assert Refund.objects.filter(reason=RefundReason.COHORT_CANCELLED).count() == 2
+
+
+def test_refund_bound_is_also_a_database_constraint(localstripe):
+    from django.db import IntegrityError, transaction
+
+    payment = paid(cohort=bf.cohort(capacity=5))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Payment.objects.filter(pk=payment.pk).update(refunded_minor=payment.captured_minor + 1)
+
+
+def test_refund_must_be_positive(localstripe):
+    payment = paid(cohort=bf.cohort(capacity=5))
+    from stagewise.errors import Invalid
+
+    with pytest.raises(Invalid):
+        refund_issue(payment_id=payment.pk, amount_minor=0, reason=RefundReason.STAFF)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_refunds_never_exceed_the_capture(localstripe):
+    """20 threads each try to refund 3,000 of a 19,900 capture at once: exactly 6 succeed (18,000)."""
+    payment = paid(cohort=bf.cohort(capacity=5))
+    staff = factories.staff()
+    barrier = threading.Barrier(20)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def attempt():
+        try:
+            barrier.wait()
+            staff_refund(actor=staff, payment_id=payment.pk, amount_minor=3000)
+            outcome = "refunded"
+        except Conflict as exc:
+            outcome = exc.code
+        except Exception as exc:  # noqa: BLE001
+            outcome = repr(exc)
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=attempt) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("refunded") == 6, outcomes
+    assert outcomes.count("refund_exceeds_capture") == 14, outcomes
+    payment.refresh_from_db()
+    assert payment.refunded_minor == 18000
+    assert sum(Refund.objects.filter(payment=payment).values_list("amount_minor", flat=True)) == 18000
+    # what the provider holds agrees
+    assert payment.status == OrderStatus.PARTIALLY_REFUNDED

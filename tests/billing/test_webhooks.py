@@ -1,0 +1,246 @@
+"""The Stripe webhook with payloads built and signed here (current event shapes), on the real database."""
+
+import json
+import time
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from billing.models import Dispute, Order, Payment, ProviderEvent, Refund, SeatHold
+from billing.services import checkout_start, payment_confirm_test_card, payment_start, seat_holds_release_expired
+from billing.statuses import OrderStatus, RefundReason, SeatHoldStatus
+from cohorts.models import Enrollment
+from cohorts.statuses import EnrollmentStatus
+from tests import factories
+from tests.billing import factories as bf
+from tests.billing.conftest import charge, dispute, event, payment_intent, post_event, sign
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pending(no_provider):
+    """An order waiting for a provider payment ``pi_test…`` (the payment row stands in for payment_start)."""
+    cohort = bf.cohort(capacity=2)
+    learner = factories.learner(language="zh-hans")
+    result = checkout_start(learner=learner, cohort_id=cohort.pk)
+    payment = Payment.objects.create(
+        order=result.order,
+        provider_payment_id=f"pi_test{result.order.pk:06d}",
+        amount_minor=result.order.total_minor,
+        currency=result.order.currency,
+    )
+    return result, payment
+
+
+def _state(result, payment):
+    payment.refresh_from_db()
+    return (
+        Order.objects.get(pk=result.order.pk).status,
+        payment.status,
+        Enrollment.objects.get(pk=result.enrollment.pk).status,
+        SeatHold.objects.get(pk=result.hold.pk).status,
+    )
+
+
+def test_succeeded_activates_the_enrollment_and_mails_a_receipt(client, pending, django_capture_on_commit_callbacks):
+    result, payment = pending
+    body = event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_event(client, body)
+    assert response.status_code == 200
+    assert _state(result, payment) == ("paid", "paid", "active", "converted")
+    assert payment.captured_minor == 19900
+    [receipt] = mail.outbox
+    assert "收据" in receipt.subject or "收据" in receipt.body or "Receipt" in receipt.subject or receipt.subject
+    assert receipt.attachments[0][0] == f"receipt-{result.order.pk}.pdf"
+    assert receipt.attachments[0][1][:4] == b"%PDF"
+
+
+def test_bad_signature_is_400_and_changes_nothing(client, pending):
+    result, payment = pending
+    body = event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900))
+    payload = json.dumps(body).encode()
+    bad = sign(payload, secret="whsec_someone_else")
+    assert post_event(client, body, signature=bad).status_code == 400
+    assert post_event(client, body, signature="").status_code == 400
+    assert post_event(client, body, signature="t=1,v1=deadbeef").status_code == 400
+    assert not ProviderEvent.objects.exists()
+    assert _state(result, payment) == ("pending", "pending", "pending_payment", "held")
+
+
+def test_tampered_body_is_400(client, pending):
+    result, payment = pending
+    body = event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900))
+    signature = sign(json.dumps(body).encode())
+    body["data"]["object"]["amount"] = 1
+    assert post_event(client, body, signature=signature).status_code == 400
+    assert _state(result, payment)[0] == "pending"
+
+
+def test_stale_timestamp_is_400(client, pending):
+    result, payment = pending
+    body = event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900))
+    stale = sign(json.dumps(body).encode(), timestamp=int(time.time()) - 301)
+    assert post_event(client, body, signature=stale).status_code == 400
+    assert not ProviderEvent.objects.exists()
+
+
+def test_replayed_event_changes_nothing(client, pending):
+    result, payment = pending
+    succeeded = event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900))
+    refunded = event("charge.refunded", charge(payment.provider_payment_id, amount=19900, refunded=5000))
+    for body in (succeeded, refunded, refunded, succeeded):
+        assert post_event(client, body).status_code == 200
+    assert ProviderEvent.objects.count() == 2
+    assert list(Refund.objects.values_list("amount_minor", flat=True)) == [5000]
+    payment.refresh_from_db()
+    assert payment.refunded_minor == 5000
+
+
+def test_unknown_type_is_logged_and_answered_200(client, pending, caplog):
+    result, payment = pending
+    body = event("customer.created", {"id": "cus_123", "object": "customer"})
+    assert post_event(client, body).status_code == 200
+    stored = ProviderEvent.objects.get()
+    assert (stored.type, stored.handled) == ("customer.created", False)
+    assert "unhandled" in caplog.text
+    assert _state(result, payment)[0] == "pending"
+
+
+def test_failed_payment_keeps_the_hold_for_a_retry(client, pending):
+    result, payment = pending
+    error = {"code": "card_declined", "decline_code": "insufficient_funds", "message": "Your card has insufficient funds."}
+    body = event(
+        "payment_intent.payment_failed",
+        payment_intent(payment.provider_payment_id, amount=19900, status="requires_payment_method", error=error),
+    )
+    assert post_event(client, body).status_code == 200
+    assert _state(result, payment) == ("pending", "pending", "pending_payment", "held")
+    assert payment.last_error == "Your card has insufficient funds."
+    # the retry succeeds while the hold lasts
+    post_event(client, event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900)))
+    assert _state(result, payment)[0] == "paid"
+
+
+def test_out_of_order_failure_after_success_is_ignored(client, pending):
+    result, payment = pending
+    now = int(time.time())
+    failed = event(
+        "payment_intent.payment_failed",
+        payment_intent(payment.provider_payment_id, amount=19900, status="requires_payment_method",
+                       error={"code": "card_declined", "message": "declined"}),
+        created=now - 5,
+    )
+    succeeded = event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900), created=now)
+    post_event(client, succeeded)
+    post_event(client, failed)
+    assert _state(result, payment) == ("paid", "paid", "active", "converted")
+
+
+def test_refund_arriving_before_the_success_event(client, pending):
+    """charge.refunded proves the capture: the payment is recorded, then the refund; the late success is a no-op."""
+    result, payment = pending
+    post_event(client, event("charge.refunded", charge(payment.provider_payment_id, amount=19900, refunded=19900)))
+    assert _state(result, payment) == ("refunded", "refunded", "active", "converted")
+    post_event(client, event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900)))
+    assert _state(result, payment)[:2] == ("refunded", "refunded")
+    assert Refund.objects.get().reason == RefundReason.DASHBOARD
+
+
+def test_dashboard_refund_is_recorded_once(client, pending):
+    result, payment = pending
+    post_event(client, event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900)))
+    post_event(client, event("charge.refunded", charge(payment.provider_payment_id, amount=19900, refunded=4000)))
+    post_event(client, event("charge.refunded", charge(payment.provider_payment_id, amount=19900, refunded=4000)))
+    assert _state(result, payment)[:2] == ("partially_refunded", "partially_refunded")
+    post_event(client, event("charge.refunded", charge(payment.provider_payment_id, amount=19900, refunded=19900)))
+    assert _state(result, payment)[:2] == ("refunded", "refunded")
+    assert sorted(Refund.objects.values_list("amount_minor", flat=True)) == [4000, 15900]
+
+
+def test_dispute_flags_the_enrollment_for_staff(client, pending):
+    result, payment = pending
+    post_event(client, event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900)))
+    body = event("charge.dispute.created", dispute(payment.provider_payment_id, amount=19900))
+    assert post_event(client, body).status_code == 200
+    assert post_event(client, event("charge.dispute.created", dispute(payment.provider_payment_id, amount=19900))).status_code == 200
+    flagged = Dispute.objects.get()
+    assert (flagged.enrollment_id, flagged.reason, flagged.amount_minor) == (result.enrollment.pk, "fraudulent", 19900)
+
+
+def test_event_for_an_unknown_payment_is_stored_and_ignored(client, db, no_provider):
+    body = event("payment_intent.succeeded", payment_intent("pi_not_ours", amount=100))
+    assert post_event(client, body).status_code == 200
+    assert ProviderEvent.objects.count() == 1
+
+
+def test_browser_return_alone_never_activates(client, localstripe, django_capture_on_commit_callbacks):
+    """Paying with 4242 against localstripe leaves the enrollment pending until the signed webhook arrives."""
+    cohort = bf.cohort(capacity=2)
+    learner = factories.learner()
+    result = checkout_start(learner=learner, cohort_id=cohort.pk)
+    confirmed = payment_confirm_test_card(learner=learner, order_id=result.order.pk, card_number="4242 4242 4242 4242")
+    assert confirmed.state == "succeeded"
+    payment = Payment.objects.get(order=result.order)
+    assert _state(result, payment) == ("pending", "pending", "pending_payment", "held")
+    with django_capture_on_commit_callbacks(execute=True):
+        post_event(client, event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900)))
+    assert _state(result, payment) == ("paid", "paid", "active", "converted")
+
+
+def test_decline_then_retry_with_another_card(client, localstripe):
+    cohort = bf.cohort(capacity=2)
+    learner = factories.learner()
+    result = checkout_start(learner=learner, cohort_id=cohort.pk)
+    declined = payment_confirm_test_card(learner=learner, order_id=result.order.pk, card_number="4000000000000341")
+    assert declined.error_code == "card_declined"
+    assert Payment.objects.get(order=result.order).last_error
+    ok = payment_confirm_test_card(learner=learner, order_id=result.order.pk, card_number="4242424242424242")
+    assert ok.state == "succeeded"
+    assert Payment.objects.filter(order=result.order, status=OrderStatus.CANCELLED).count() == 1
+    live = Payment.objects.get(order=result.order, status=OrderStatus.PENDING)
+    post_event(client, event("payment_intent.succeeded", payment_intent(live.provider_payment_id, amount=19900)))
+    assert Order.objects.get(pk=result.order.pk).status == OrderStatus.PAID
+
+
+def test_capture_after_the_hold_lapsed_and_the_seat_was_taken_is_refunded(client, localstripe):
+    """The bank said yes, but the webhook is late: the hold expired and someone else took the last seat.
+
+    The release job finds the intent succeeded (it can't be cancelled any more), records the capture and, with no
+    seat left, refunds it in full through localstripe. The late webhook then changes nothing.
+    """
+    cohort = bf.cohort(capacity=1)
+    slow = factories.learner()
+    now = timezone.now()
+    result = checkout_start(learner=slow, cohort_id=cohort.pk, now=now)
+    confirmed = payment_confirm_test_card(learner=slow, order_id=result.order.pk, card_number="4242424242424242")
+    assert confirmed.state == "succeeded"
+    SeatHold.objects.filter(pk=result.hold.pk).update(expires_at=now - timedelta(seconds=1))
+    other = checkout_start(learner=factories.learner(), cohort_id=cohort.pk)
+    assert other.hold is not None and not other.waitlisted
+
+    assert seat_holds_release_expired() == 1
+    payment = Payment.objects.get(order=result.order)
+    assert (payment.status, payment.captured_minor, payment.refunded_minor) == ("refunded", 19900, 19900)
+    assert Refund.objects.get(payment=payment).reason == RefundReason.SEAT_UNAVAILABLE
+    assert Order.objects.get(pk=result.order.pk).status == OrderStatus.CANCELLED
+    assert Enrollment.objects.get(pk=result.enrollment.pk).status == EnrollmentStatus.EXPIRED
+
+    post_event(client, event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900)))
+    assert Enrollment.objects.get(pk=result.enrollment.pk).status == EnrollmentStatus.EXPIRED
+    assert SeatHold.objects.filter(cohort=cohort, status=SeatHoldStatus.HELD).count() == 1
+
+
+def test_capture_after_the_hold_lapsed_keeps_a_free_seat(localstripe):
+    cohort = bf.cohort(capacity=2)
+    slow = factories.learner()
+    now = timezone.now()
+    result = checkout_start(learner=slow, cohort_id=cohort.pk, now=now)
+    payment_confirm_test_card(learner=slow, order_id=result.order.pk, card_number="4242424242424242")
+    SeatHold.objects.filter(pk=result.hold.pk).update(expires_at=now - timedelta(seconds=1))
+    assert seat_holds_release_expired() == 1
+    assert Order.objects.get(pk=result.order.pk).status == OrderStatus.PAID
+    assert Enrollment.objects.get(pk=result.enrollment.pk).status == EnrollmentStatus.ACTIVE
