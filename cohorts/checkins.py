@@ -15,7 +15,7 @@ from django.utils import timezone
 from cohorts import days
 from cohorts.feed import post_for_checkin
 from cohorts.images import checkin_image_prepare
-from cohorts.models import CheckIn, Cohort, Enrollment
+from cohorts.models import CheckIn, Cohort, Enrollment, Post, PostKind
 from cohorts.selectors import cohort_get_for_instructor, cohort_get_for_user
 from cohorts.statuses import CheckInStatus, CohortStatus, EnrollmentStatus
 from stagewise.errors import Conflict, Forbidden, Invalid, NotFound
@@ -83,6 +83,37 @@ def _fill(checkin: CheckIn, *, text: str, link: str, image: UploadedFile | None)
         checkin.image.save(prepared.name, prepared, save=False)
 
 
+def _member_enrollment_with_cohort(*, learner: Any, cohort_id: int) -> Enrollment:
+    """The learner's active enrollment with its cohort and course, in one query (the check-in hot path).
+
+    Anyone else gets the same answers as elsewhere: NotFound if they can't see the cohort, Forbidden if they
+    can but aren't an active member.
+    """
+    enrollment = (
+        Enrollment.objects.select_related("cohort__course").filter(cohort_id=cohort_id, learner=learner).first()
+        if getattr(learner, "is_authenticated", False)
+        else None
+    )
+    if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
+        cohort_get_for_user(user=learner, cohort_id=cohort_id)
+        raise Forbidden("Only active members of this cohort can check in.", code="not_enrolled")
+    return enrollment
+
+
+def _redo_rejected(*, enrollment: Enrollment, day: int, text: str, link: str, image: Any, now: datetime) -> CheckIn:
+    """Today's check-in already exists: redo it if an instructor rejected it, else refuse."""
+    with transaction.atomic():
+        existing = CheckIn.objects.select_for_update().filter(enrollment=enrollment, day=day).first()
+        if existing is None or existing.status != CheckInStatus.REJECTED:
+            raise Conflict("You already checked in today.", code="already_checked_in", extra={"day": day})
+        _fill(existing, text=text, link=link, image=image)
+        existing.status = CheckInStatus.COUNTED
+        existing.rejection_reason = ""
+        existing.created_at = now
+        existing.save(update_fields=["text", "link", "image", "status", "rejection_reason", "created_at", "updated_at"])
+    return existing
+
+
 def checkin_record(
     *,
     learner: Any,
@@ -92,42 +123,34 @@ def checkin_record(
     image: UploadedFile | None = None,
     now: datetime | None = None,
 ) -> CheckIn:
-    """Check in for today (the cohort's local day, grace applied).
+    """Check in for today (the cohort's local day, grace applied), and post it to the cohort's feed.
 
     Refused, with nothing changed: before the start, after the end, by a non-member, or a second time the
-    same day (the unique constraint decides races). A check-in an instructor rejected today may be redone.
+    same day — the unique constraint on (enrollment, day) decides races. A check-in an instructor rejected
+    today may be redone. The common case costs one read and one transaction with two inserts.
     """
     now = now or timezone.now()
-    cohort = cohort_get_for_user(user=learner, cohort_id=cohort_id)
-    enrollment = _member_enrollment(learner=learner, cohort=cohort)
+    enrollment = _member_enrollment_with_cohort(learner=learner, cohort_id=cohort_id)
+    cohort = enrollment.cohort
     day = _open_day(cohort=cohort, now=now)
     _check_proof(cohort=cohort, text=text, link=link, image=image)
-    with transaction.atomic():
-        existing = CheckIn.objects.select_for_update().filter(enrollment=enrollment, day=day).first()
-        if existing is not None:
-            if existing.status != CheckInStatus.REJECTED:
-                raise Conflict("You already checked in today.", code="already_checked_in", extra={"day": day})
-            _fill(existing, text=text, link=link, image=image)
-            existing.status = CheckInStatus.COUNTED
-            existing.rejection_reason = ""
-            existing.created_at = now
-            existing.save(
-                update_fields=["text", "link", "image", "status", "rejection_reason", "created_at", "updated_at"]
+    checkin = CheckIn(
+        enrollment=enrollment,
+        day=day,
+        local_date=days.local_date(tz=cohort.timezone, at=now, grace=cohort.grace),
+        created_at=now,
+    )
+    _fill(checkin, text=text, link=link, image=image)
+    try:
+        with transaction.atomic():
+            checkin.save(force_insert=True)
+            Post.objects.create(
+                cohort_id=cohort.pk, author=learner, kind=PostKind.CHECKIN, checkin=checkin, created_at=now
             )
-            return existing
-        checkin = CheckIn(
-            enrollment=enrollment,
-            day=day,
-            local_date=days.local_date(tz=cohort.timezone, at=now, grace=cohort.grace),
-            created_at=now,
-        )
-        _fill(checkin, text=text, link=link, image=image)
-        try:
-            with transaction.atomic():
-                checkin.save()
-        except IntegrityError as exc:
-            raise Conflict("You already checked in today.", code="already_checked_in", extra={"day": day}) from exc
-        post_for_checkin(checkin=checkin, author=learner, cohort_id=cohort.pk)
+    except IntegrityError:
+        if checkin.image:
+            checkin.image.delete(save=False)
+        return _redo_rejected(enrollment=enrollment, day=day, text=text, link=link, image=image, now=now)
     return checkin
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from cohorts.models import CheckIn, Cohort, Comment, Post, PostKind, Reaction, ReactionKind
 from cohorts.selectors import cohort_get_for_user, is_cohort_member
 from cohorts.statuses import CheckInStatus
+from cohorts.webhooks.services import webhook_announce
 from content.selectors import is_course_instructor
 from stagewise.errors import Invalid, NotFound
 
@@ -116,14 +117,18 @@ def post_announce(*, actor: Any, cohort_id: int, body: str, pinned: bool = False
         raise NotFound("No such cohort.", code="cohort_not_found")
     if not body.strip():
         raise Invalid("An announcement needs some text.", code="empty_body", extra={"field": "body"})
-    return Post.objects.create(
-        cohort=cohort,
-        author=actor,
-        kind=PostKind.ANNOUNCEMENT,
-        body=body.strip(),
-        is_pinned=pinned,
-        created_at=now or timezone.now(),
-    )
+    with transaction.atomic():
+        post = Post.objects.create(
+            cohort=cohort,
+            author=actor,
+            kind=PostKind.ANNOUNCEMENT,
+            body=body.strip(),
+            is_pinned=pinned,
+            created_at=now or timezone.now(),
+        )
+        # The cohort's chat groups hear about it (queued once, sent after commit).
+        webhook_announce(post=post)
+    return post
 
 
 def post_pin(*, actor: Any, post_id: int, pinned: bool) -> Post:

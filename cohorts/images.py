@@ -19,6 +19,7 @@ def checkin_image_prepare(*, upload: UploadedFile) -> ContentFile:
     """A re-encoded copy of ``upload``: at most 1600 px on its long side, no EXIF/GPS, JPEG or PNG."""
     if upload.size and upload.size > MAX_UPLOAD_BYTES:
         raise Invalid("The image is larger than 10 MB.", code="image_too_large", extra={"max_bytes": MAX_UPLOAD_BYTES})
+    upload.seek(0)  # it may have been read once already (a retried save)
     data = upload.read()
     try:
         with Image.open(io.BytesIO(data)) as probe:

@@ -15,6 +15,18 @@ app.conf.beat_schedule = {
         "task": "cohorts.tasks.cohort_transitions_run_task",
         "schedule": crontab(minute="*"),
     },
+    "daily-notices": {
+        "task": "cohorts.tasks.daily_notices_run_task",
+        "schedule": crontab(minute="*/5"),
+    },
+    "webhook-deliveries-retry": {
+        "task": "cohorts.tasks.webhook_deliveries_retry_task",
+        "schedule": crontab(minute="*"),
+    },
+    "webhook-digests": {
+        "task": "cohorts.tasks.webhook_digests_run_task",
+        "schedule": crontab(minute="*/5"),
+    },
     "billing-seat-holds-release-expired": {
         "task": "billing.tasks.seat_holds_release_expired_task",
         "schedule": crontab(minute="*"),

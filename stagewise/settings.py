@@ -178,6 +178,7 @@ if CELERY_BROKER_URL == "filesystem://":
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue),
         "data_folder_out": str(_queue),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
@@ -199,6 +200,10 @@ BILLING_REFERRAL_DISCOUNT_PERCENT = env_int("BILLING_REFERRAL_DISCOUNT_PERCENT",
 BILLING_REFERRAL_CREDIT_PERCENT = env_int("BILLING_REFERRAL_CREDIT_PERCENT", 10)
 BILLING_REFUND_PARTIAL_PERCENT = env_int("BILLING_REFUND_PARTIAL_PERCENT", 50)
 BILLING_REFUND_PARTIAL_UNTIL_DAY = env_int("BILLING_REFUND_PARTIAL_UNTIL_DAY", 3)
+
+# Outgoing chat-group webhooks. Loopback/private addresses are refused unless allowed (local demos, tests).
+WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", DEBUG)
+WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 5)
 
 # Login rate limit: attempts per window, per account and per client address.
 LOGIN_RATE_LIMIT = env_int("LOGIN_RATE_LIMIT", 5)
