@@ -36,7 +36,9 @@ class CourseForm(ServiceForm):
     price = forms.DecimalField(label=_("Price"), min_value=Decimal(0), max_digits=12, decimal_places=2)
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES, initial="CNY")
     duration_days = forms.IntegerField(label=_("Duration (days)"), min_value=1, max_value=366, initial=21)
-    prerequisite = forms.ChoiceField(label=_("Who may enroll"), choices=Prerequisite.choices)
+    prerequisite = forms.ChoiceField(
+        label=_("Who may enroll"), choices=Prerequisite.choices, initial=Prerequisite.PREVIOUS_STAGE
+    )
     checkin_grace_hours = forms.IntegerField(
         label=_("Check-in grace (hours)"),
         min_value=0,
