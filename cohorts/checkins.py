@@ -30,8 +30,10 @@ def checkin_day(*, cohort: Cohort, at: datetime) -> int:
 
 
 def checkin_closes_at(*, cohort: Cohort, day: int) -> datetime:
-    """The instant day ``day`` stops taking check-ins: the next local midnight plus the grace."""
-    return days.day_start(tz=cohort.timezone, starts_on=cohort.starts_on, day=day + 1) + cohort.grace
+    """The instant day ``day`` stops taking check-ins: the grace's wall-clock hour on the next local day."""
+    return days.local_hour(
+        tz=cohort.timezone, on=cohort.starts_on + timedelta(days=day), hour=cohort.course.checkin_grace_hours
+    )
 
 
 def _member_enrollment(*, learner: Any, cohort: Cohort) -> Enrollment:

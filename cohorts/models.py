@@ -92,8 +92,14 @@ class Cohort(models.Model):
 
     @property
     def ends_at(self) -> datetime:
-        """The instant the last day, plus the check-in grace, is over."""
-        return days.local_midnight(tz=self.timezone, on=self.ends_on + timedelta(days=1)) + self.grace
+        """The instant the last day, plus the check-in grace, is over.
+
+        The grace is wall-clock time ("until 03:00"), as check-ins count it, not elapsed hours: on a DST night
+        the two differ by an hour.
+        """
+        return days.local_hour(
+            tz=self.timezone, on=self.ends_on + timedelta(days=1), hour=self.course.checkin_grace_hours
+        )
 
 
 class Enrollment(models.Model):

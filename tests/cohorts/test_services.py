@@ -147,17 +147,10 @@ def test_running_cohort_ends_after_its_last_day_plus_the_grace(tz, grace_hours):
         pytest.param(
             "America/New_York",
             date(2026, 10, 31),
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="Cohort.ends_at adds the grace as elapsed hours; check-ins count by the wall clock, "
-                "so on a fall-back night the cohort ends an hour before the last check-in window closes "
-                "(needs a change in cohorts/models.py)",
-            ),
         ),
         pytest.param(
             "America/New_York",
             date(2026, 3, 7),
-            marks=pytest.mark.xfail(strict=True, reason="same as above, an hour late on a spring-forward night"),
         ),
     ],
 )
