@@ -50,6 +50,16 @@ def safe_next(request: HttpRequest, fallback: str = "/") -> str:
     return target if _is_safe(request, target) else fallback
 
 
+def set_language_cookie(response: HttpResponse, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
 def client_ip(request: HttpRequest) -> str:
     """The client address. Behind a proxy, the address the proxy saw (the last X-Forwarded-For hop)."""
     if settings.SECURE_PROXY_SSL_HEADER is not None:
@@ -82,7 +92,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             translation.activate(user.language)
             messages.success(request, _("Welcome to Stagewise, %(name)s!") % {"name": user.display_name})
             response = redirect(safe_next(request))
-            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, max_age=365 * 24 * 3600, samesite="Lax")
+            set_language_cookie(response, user.language)
             return response
     return render_page(request, "accounts/signup.html", {"form": form, "next": safe_next(request, "")})
 
@@ -109,9 +119,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 services.login_success_record(email=email, client_ip=ip)
                 login(request, user)
                 response = redirect(safe_next(request))
-                response.set_cookie(
-                    settings.LANGUAGE_COOKIE_NAME, user.language, max_age=365 * 24 * 3600, samesite="Lax"
-                )
+                set_language_cookie(response, user.language)
                 return response
     return render_page(request, "accounts/login.html", {"form": form, "next": safe_next(request, "")}, status=status)
 
@@ -180,9 +188,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 translation.activate(user.language)
                 messages.success(request, _("Profile saved."))
                 response = redirect("accounts:profile")
-                response.set_cookie(
-                    settings.LANGUAGE_COOKIE_NAME, user.language, max_age=365 * 24 * 3600, samesite="Lax"
-                )
+                set_language_cookie(response, user.language)
                 return response
         return render_page(request, "accounts/profile.html", _profile_context(request, form=form), status=422)
     return render_page(request, "accounts/profile.html", _profile_context(request))
@@ -231,5 +237,5 @@ def set_language(request: HttpRequest) -> HttpResponse:
         return response
     if request.user.is_authenticated:
         services.user_profile_update(user=request.user, language=language)
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
+    set_language_cookie(response, language)
     return response

@@ -64,3 +64,17 @@ def test_my_cohorts_lists_enrollments(world, as_user):
     assert "Day 3 of 21" in html
     empty = as_user(world["outsider"]).get("/cohorts/mine/").content.decode()
     assert "joined a cohort yet" in empty
+
+
+def test_my_cohorts_query_count_does_not_grow_with_enrollments(world, as_user):
+    learner = world["learner"]
+    client = as_user(learner)
+    client.get("/cohorts/mine/")
+    with CaptureQueriesContext(connection) as before:
+        client.get("/cohorts/mine/")
+    for _ in range(3):
+        factories.enrollment(cohort=factories.cohort(course=factories.course()), learner=learner)
+    with CaptureQueriesContext(connection) as after:
+        html = client.get("/cohorts/mine/").content.decode()
+    assert html.count('class="title"') == 4
+    assert len(after) == len(before)
