@@ -1,5 +1,5 @@
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Query, Router
 from ninja.pagination import paginate
 
 from accounts.auth import auth_optional, auth_required
@@ -11,12 +11,19 @@ from content.schemas import LessonOut
 from stagewise.errors import NotFound
 from stagewise.pagination import Pagination
 
+# Ids beyond the database's bigint are refused up front (SQLite would crash on them in a filter).
+MAX_ID = 2**63 - 1
+
 router = Router(tags=["cohorts"])
 
 
 @router.get("/cohorts", response=list[CohortOut], auth=auth_optional)
 @paginate(Pagination)
-def cohort_list(request: HttpRequest, status: CohortStatus | None = None, course_id: int | None = None):
+def cohort_list(
+    request: HttpRequest,
+    status: CohortStatus | None = None,
+    course_id: int | None = Query(None, ge=1, le=MAX_ID),
+):
     return selectors.cohort_list_for_user(user=request.auth, status=status, course_id=course_id)
 
 

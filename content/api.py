@@ -1,5 +1,5 @@
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Query, Router
 from ninja.pagination import paginate
 
 from accounts.auth import auth_optional, auth_required
@@ -18,6 +18,9 @@ from content.schemas import (
     TrackOut,
 )
 from stagewise.pagination import Pagination
+
+# Ids beyond the database's bigint are refused up front (SQLite would crash on them in a filter).
+MAX_ID = 2**63 - 1
 
 router = Router(tags=["content"])
 
@@ -42,7 +45,7 @@ def track_detail(request: HttpRequest, track_id: int):
 
 @router.get("/courses", response=list[CourseOut], auth=auth_optional)
 @paginate(Pagination)
-def course_list(request: HttpRequest, track_id: int | None = None):
+def course_list(request: HttpRequest, track_id: int | None = Query(None, ge=1, le=MAX_ID)):
     return selectors.course_list_for_user(user=request.auth, track_id=track_id)
 
 

@@ -32,7 +32,8 @@ class Pagination(PaginationBase):
         count = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
         offset = (pagination.page - 1) * page_size
         return {
-            "items": list(queryset[offset : offset + page_size]),
+            # past the end there is nothing to fetch (and a huge offset would overflow SQLite's integers)
+            "items": list(queryset[offset : offset + page_size]) if offset < count else [],
             "count": count,
             "page": pagination.page,
             "page_size": page_size,

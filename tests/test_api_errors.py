@@ -277,6 +277,15 @@ def test_bad_query_parameter_is_422(api_client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/cohorts?course_id=99999999999999999999999", "/api/v1/courses?track_id=99999999999999999999999"],
+)
+def test_an_id_too_large_for_the_database_is_422_not_a_crash(url):
+    assert_error(Client(raise_request_exception=False).get(url), 422, "validation_error")
+
+
+@pytest.mark.django_db
 def test_rule_violation_is_422(api_client):
     teacher = factories.instructor()
     course = factories.course(teacher=teacher, duration_days=7)
@@ -385,6 +394,15 @@ def test_page_size_is_capped_at_100():
     assert len(body["items"]) == 100
     assert body["pages"] == 2
     assert body["count"] == 105
+
+
+@pytest.mark.django_db
+def test_a_page_far_past_the_end_is_empty_not_a_crash():
+    factories.track()
+
+    body = Client(raise_request_exception=False).get("/api/v1/tracks?page=99999999999999999999").json()
+
+    assert body["items"] == [] and body["count"] == 1
 
 
 @pytest.mark.django_db
