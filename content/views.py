@@ -186,7 +186,7 @@ def teach_lesson_edit(request: HttpRequest, lesson_id: int) -> HttpResponse:
     return render_page(
         request,
         "content/teach_lesson_form.html",
-        {"form": form, "course": lesson.course, "lesson": lesson, "tab": "lessons"},
+        {"form": form, "course": _teachable_course(request, lesson.course_id), "lesson": lesson, "tab": "lessons"},
     )
 
 
