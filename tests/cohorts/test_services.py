@@ -144,14 +144,10 @@ def test_running_cohort_ends_after_its_last_day_plus_the_grace(tz, grace_hours):
     ("tz", "ends_on"),
     [
         ("America/New_York", date(2026, 6, 6)),
-        pytest.param(
-            "America/New_York",
-            date(2026, 10, 31),
-        ),
-        pytest.param(
-            "America/New_York",
-            date(2026, 3, 7),
-        ),
+        ("America/New_York", date(2026, 10, 31)),  # the grace runs through the fall-back night
+        ("America/New_York", date(2026, 3, 7)),  # ... and through the spring-forward night
+        ("Europe/London", date(2026, 10, 24)),
+        ("America/Santiago", date(2026, 9, 5)),  # the next day has no midnight
     ],
 )
 def test_the_cohort_ends_exactly_when_the_last_days_check_in_grace_is_over(tz, ends_on):
