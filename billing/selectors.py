@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from billing.models import Dispute, Order, OrderLine, Payment, Refund
 from billing.statuses import CAPTURED_STATUSES
@@ -72,13 +73,22 @@ def revenue_by_cohort(*, user: Any) -> QuerySet[Cohort]:
     """Staff: captured, refunded and disputed amounts per cohort (one currency per course)."""
     if not is_staff(user):
         raise NotFound("Not found.", code="not_found")
+    def per_cohort(qs: QuerySet, field: str, agg: Any) -> Subquery:
+        return Subquery(
+            qs.filter(**{field: OuterRef("pk")}).values(field).annotate(v=agg).values("v")[:1],
+            output_field=IntegerField(),
+        )
+
+    payments = Payment.objects.all()
     return (
         Cohort.objects.select_related("course")
         .annotate(
-            orders_paid=Count("orders", filter=Q(orders__status__in=CAPTURED_STATUSES), distinct=True),
-            captured_minor=Sum("orders__payments__captured_minor"),
-            refunded_minor=Sum("orders__payments__refunded_minor"),
-            disputes=Count("orders__payments__disputes", distinct=True),
+            orders_paid=Coalesce(
+                per_cohort(Order.objects.filter(status__in=CAPTURED_STATUSES), "cohort_id", Count("id")), 0
+            ),
+            captured_minor=Coalesce(per_cohort(payments, "order__cohort_id", Sum("captured_minor")), 0),
+            refunded_minor=Coalesce(per_cohort(payments, "order__cohort_id", Sum("refunded_minor")), 0),
+            disputes=Coalesce(per_cohort(Dispute.objects.all(), "enrollment__cohort_id", Count("id")), 0),
         )
         .filter(orders_paid__gt=0)
         .order_by("-starts_on", "id")

@@ -1,0 +1,204 @@
+"""Billing's JSON API: quote, checkout, orders, credit, withdraw, refunds, rosters and reports."""
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Router
+from ninja.pagination import paginate
+
+from accounts.auth import auth_required
+from billing import refunds, selectors, services
+from billing.gateways import is_test_mode
+from billing.models import CreditEntry
+from billing.pricing import order_quote
+from billing.schemas import (
+    CheckoutIn,
+    CheckoutOut,
+    CreditOut,
+    DisputeOut,
+    OrderOut,
+    PaymentStateOut,
+    QuoteOut,
+    RefundOut,
+    RefundPreviewOut,
+    RevenueOut,
+    RosterRowOut,
+    StaffRefundIn,
+    TestCardIn,
+    WithdrawOut,
+)
+from billing.statuses import CAPTURED_STATUSES
+from cohorts.selectors import cohort_get_for_user
+from stagewise.pagination import Pagination
+
+router = Router(tags=["billing"])
+
+
+@router.get("/cohorts/{cohort_id}/quote", response=QuoteOut, auth=auth_required)
+def quote(request: HttpRequest, cohort_id: int, coupon: str = "", referral: str = ""):
+    """What the learner would pay now: list price − credit − coupon − referral."""
+    cohort = cohort_get_for_user(user=request.auth, cohort_id=cohort_id)
+    return order_quote(learner=request.auth, course=cohort.course, coupon_code=coupon, referral_code=referral)
+
+
+@router.post("/cohorts/{cohort_id}/checkout", response={201: CheckoutOut}, auth=auth_required)
+def checkout(request: HttpRequest, cohort_id: int, payload: CheckoutIn):
+    """Hold a seat and create the order (or join the waitlist). A non-zero total also gets a provider payment,
+    whose client secret the page hands to Stripe's Payment Element; the enrollment turns active on the webhook."""
+    cohort_get_for_user(user=request.auth, cohort_id=cohort_id)
+    result = services.checkout_start(
+        learner=request.auth,
+        cohort_id=cohort_id,
+        coupon_code=payload.coupon,
+        referral_code=payload.referral,
+        use_credit=payload.use_credit,
+    )
+    payment = None
+    order = None
+    if result.order is not None:
+        order = selectors.order_detail(order_id=result.order.pk)
+        if order.total_minor > 0 and order.status == "pending":
+            started = services.payment_start(order_id=order.pk)
+            payment = {
+                "provider_payment_id": started.provider_payment_id,
+                "client_secret": started.client_secret,
+                "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+                "test_mode": is_test_mode(),
+            }
+            order = selectors.order_detail(order_id=order.pk)
+    result.enrollment.refresh_from_db(fields=["status"])
+    return 201, {
+        "enrollment_id": result.enrollment.pk,
+        "enrollment_status": result.enrollment.status,
+        "waitlisted": result.waitlisted,
+        "hold_expires_at": result.hold.expires_at if result.hold else None,
+        "order": order,
+        "payment": payment,
+    }
+
+
+@router.get("/me/orders", response=list[OrderOut], auth=auth_required)
+@paginate(Pagination)
+def my_orders(request: HttpRequest):
+    return selectors.order_list_for_learner(user=request.auth)
+
+
+@router.get("/orders/{order_id}", response=OrderOut, auth=auth_required)
+def order_detail(request: HttpRequest, order_id: int):
+    return selectors.order_get_for_user(user=request.auth, order_id=order_id)
+
+
+@router.post("/orders/{order_id}/cancel", response=OrderOut, auth=auth_required)
+def order_cancel(request: HttpRequest, order_id: int):
+    """Give up a pending order: its seat hold is released."""
+    services.order_cancel(learner=request.auth, order_id=order_id)
+    return selectors.order_get_for_user(user=request.auth, order_id=order_id)
+
+
+@router.post("/orders/{order_id}/test-card", response=PaymentStateOut, auth=auth_required)
+def order_pay_test_card(request: HttpRequest, order_id: int, payload: TestCardIn):
+    """Test mode only (localstripe): pay with a test card number. Activation still waits for the webhook."""
+    result = services.payment_confirm_test_card(
+        learner=request.auth, order_id=order_id, card_number=payload.card_number
+    )
+    return {"state": result.state, "error_code": result.error_code, "error_message": result.error_message}
+
+
+@router.get("/me/credit", response=CreditOut, auth=auth_required)
+def my_credit(request: HttpRequest):
+    """Credit balances per currency and the learner's referral code and link."""
+    code = services.referral_code_get_or_create(learner=request.auth)
+    currencies = CreditEntry.objects.filter(learner=request.auth).values_list("currency", flat=True).distinct()
+    from billing.pricing import credit_balance
+
+    balances = [
+        {"currency": currency, "amount_minor": credit_balance(learner=request.auth, currency=currency)}
+        for currency in sorted(set(currencies))
+    ]
+    return {"balances": balances, "referral_code": code.code, "referral_url": f"{settings.SITE_URL}/r/{code.code}/"}
+
+
+@router.get("/enrollments/{enrollment_id}/refund-preview", response=RefundPreviewOut, auth=auth_required)
+def refund_preview(request: HttpRequest, enrollment_id: int):
+    """What withdrawing now gives back, by the course's refund policy."""
+    enrollment = selectors.enrollment_get_for_learner(user=request.auth, enrollment_id=enrollment_id)
+    return refunds.refund_preview(enrollment=enrollment)
+
+
+@router.post("/enrollments/{enrollment_id}/withdraw", response=WithdrawOut, auth=auth_required)
+def withdraw(request: HttpRequest, enrollment_id: int):
+    selectors.enrollment_get_for_learner(user=request.auth, enrollment_id=enrollment_id)
+    enrollment, refund = refunds.enrollment_withdraw(learner=request.auth, enrollment_id=enrollment_id)
+    return {"enrollment_id": enrollment.pk, "status": enrollment.status, "refund": refund}
+
+
+@router.post("/payments/{payment_id}/refunds", response={201: RefundOut}, auth=auth_required)
+def staff_refund(request: HttpRequest, payment_id: int, payload: StaffRefundIn):
+    """Staff: refund any amount up to what is left of the payment."""
+    refund = refunds.staff_refund(
+        actor=request.auth, payment_id=payment_id, amount_minor=payload.amount_minor, note=payload.note
+    )
+    return 201, refund
+
+
+@router.get("/cohorts/{cohort_id}/billing-roster", response=list[RosterRowOut], auth=auth_required)
+@paginate(Pagination)
+def billing_roster(request: HttpRequest, cohort_id: int):
+    """The cohort's instructors and staff: every enrollment with its latest order's status."""
+    rows = []
+    for enrollment in selectors.roster_for_instructor(user=request.auth, cohort_id=cohort_id):
+        orders = list(enrollment.orders.all())
+        latest = orders[0] if orders else None
+        paid = sum(o.total_minor for o in orders if o.status in CAPTURED_STATUSES)
+        rows.append(
+            {
+                "enrollment_id": enrollment.pk,
+                "learner_id": enrollment.learner_id,
+                "learner_name": enrollment.learner.display_name,
+                "enrollment_status": enrollment.status,
+                "order_status": latest.status if latest else None,
+                "paid_minor": paid,
+                "currency": latest.currency if latest else None,
+                "open_disputes": enrollment.open_disputes,
+            }
+        )
+    return rows
+
+
+@router.get("/billing/revenue", response=list[RevenueOut], auth=auth_required)
+@paginate(Pagination)
+def revenue(request: HttpRequest):
+    """Staff: captured, refunded and disputed per cohort."""
+    return [
+        {
+            "cohort_id": c.pk,
+            "cohort_name": c.name,
+            "course_title": c.course.title,
+            "currency": c.course.currency,
+            "orders_paid": c.orders_paid,
+            "captured_minor": c.captured_minor or 0,
+            "refunded_minor": c.refunded_minor or 0,
+            "disputes": c.disputes,
+        }
+        for c in selectors.revenue_by_cohort(user=request.auth)
+    ]
+
+
+@router.get("/billing/disputes", response=list[DisputeOut], auth=auth_required)
+@paginate(Pagination)
+def disputes(request: HttpRequest):
+    return [
+        {
+            "id": d.pk,
+            "enrollment_id": d.enrollment_id,
+            "cohort_id": d.enrollment.cohort_id,
+            "learner_email": d.enrollment.learner.email,
+            "provider_dispute_id": d.provider_dispute_id,
+            "amount_minor": d.amount_minor,
+            "currency": d.currency,
+            "reason": d.reason,
+            "status": d.status,
+            "created_at": d.created_at,
+        }
+        for d in selectors.dispute_list(user=request.auth)
+    ]
+

@@ -1,0 +1,167 @@
+from datetime import datetime
+
+from ninja import Field, Schema
+
+
+class LineOut(Schema):
+    kind: str
+    description: str
+    amount_minor: int = Field(..., description="Positive for the list price, negative for discounts")
+
+
+class QuoteOut(Schema):
+    currency: str
+    lines: list[LineOut]
+    total_minor: int
+
+
+class RefundOut(Schema):
+    id: int
+    amount_minor: int
+    currency: str
+    reason: str
+    status: str
+    created_at: datetime
+
+
+class PaymentOut(Schema):
+    id: int
+    provider: str
+    status: str
+    amount_minor: int
+    captured_minor: int
+    refunded_minor: int
+    currency: str
+    last_error: str
+    refunds: list[RefundOut]
+
+    @staticmethod
+    def resolve_refunds(obj):  # type: ignore[no-untyped-def]
+        return list(obj.refunds.all())
+
+
+class OrderOut(Schema):
+    id: int
+    enrollment_id: int
+    cohort_id: int
+    cohort_name: str
+    course_title: str
+    status: str
+    currency: str
+    total_minor: int
+    lines: list[LineOut]
+    payments: list[PaymentOut]
+    created_at: datetime
+    paid_at: datetime | None
+
+    @staticmethod
+    def resolve_cohort_name(obj):  # type: ignore[no-untyped-def]
+        return obj.cohort.name
+
+    @staticmethod
+    def resolve_course_title(obj):  # type: ignore[no-untyped-def]
+        return obj.cohort.course.title
+
+    @staticmethod
+    def resolve_lines(obj):  # type: ignore[no-untyped-def]
+        return list(obj.lines.all())
+
+    @staticmethod
+    def resolve_payments(obj):  # type: ignore[no-untyped-def]
+        return list(obj.payments.all())
+
+
+class CheckoutIn(Schema):
+    coupon: str = Field("", max_length=40)
+    referral: str = Field("", max_length=16)
+    use_credit: bool = True
+
+
+class PaymentStartOut(Schema):
+    provider_payment_id: str
+    client_secret: str
+    publishable_key: str
+    test_mode: bool
+
+
+class CheckoutOut(Schema):
+    enrollment_id: int
+    enrollment_status: str
+    waitlisted: bool
+    hold_expires_at: datetime | None
+    order: OrderOut | None
+    payment: PaymentStartOut | None = Field(None, description="None for a zero total (already paid) or the waitlist")
+
+
+class TestCardIn(Schema):
+    card_number: str = Field(..., min_length=12, max_length=23)
+
+
+class PaymentStateOut(Schema):
+    state: str = Field(..., description="requires_payment_method | requires_action | processing | succeeded | canceled")
+    error_code: str
+    error_message: str
+
+
+class BalanceOut(Schema):
+    currency: str
+    amount_minor: int
+
+
+class CreditOut(Schema):
+    balances: list[BalanceOut]
+    referral_code: str
+    referral_url: str
+
+
+class RefundPreviewOut(Schema):
+    amount_minor: int
+    currency: str
+    rule: str = Field(..., description="full | partial | none")
+    percent: int
+
+
+class WithdrawOut(Schema):
+    enrollment_id: int
+    status: str
+    refund: RefundOut | None
+
+
+class StaffRefundIn(Schema):
+    amount_minor: int = Field(..., ge=1)
+    note: str = Field("", max_length=300)
+
+
+class RosterRowOut(Schema):
+    enrollment_id: int
+    learner_id: int
+    learner_name: str
+    enrollment_status: str
+    order_status: str | None
+    paid_minor: int
+    currency: str | None
+    open_disputes: int
+
+
+class RevenueOut(Schema):
+    cohort_id: int
+    cohort_name: str
+    course_title: str
+    currency: str
+    orders_paid: int
+    captured_minor: int
+    refunded_minor: int
+    disputes: int
+
+
+class DisputeOut(Schema):
+    id: int
+    enrollment_id: int
+    cohort_id: int
+    learner_email: str
+    provider_dispute_id: str
+    amount_minor: int
+    currency: str
+    reason: str
+    status: str
+    created_at: datetime

@@ -1,0 +1,171 @@
+"""Billing's JSON API over HTTP (token auth), with localstripe behind it and signed webhooks."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from billing.models import Payment
+from tests import factories
+from tests.billing import factories as bf
+from tests.billing.conftest import event, payment_intent, post_event
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.billing.api_urls")]
+
+
+def test_quote_shows_the_breakdown(api_client):
+    cohort = bf.cohort()
+    bf.coupon(code="TEN", value=10)
+    response = api_client(factories.learner()).get(f"/api/v1/cohorts/{cohort.pk}/quote?coupon=ten")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["total_minor"] == 17910
+    assert [line["kind"] for line in body["lines"]] == ["list_price", "coupon"]
+
+
+def test_bad_coupon_is_422_with_a_stable_code(api_client):
+    cohort = bf.cohort()
+    response = api_client(factories.learner()).get(f"/api/v1/cohorts/{cohort.pk}/quote?coupon=NOPE")
+    assert response.status_code == 422
+    assert response.json()["code"] == "coupon_not_found"
+
+
+def test_checkout_pay_webhook_active(api_client, client, localstripe):
+    cohort = bf.cohort(capacity=2)
+    learner = factories.learner()
+    api = api_client(learner)
+    response = api.post(f"/api/v1/cohorts/{cohort.pk}/checkout", {}, content_type="application/json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["enrollment_status"] == "pending_payment"
+    assert body["payment"]["client_secret"].startswith(body["payment"]["provider_payment_id"])
+    assert body["payment"]["test_mode"] is True
+    order_id = body["order"]["id"]
+
+    paid = api.post(
+        f"/api/v1/orders/{order_id}/test-card", {"card_number": "4242424242424242"}, content_type="application/json"
+    )
+    assert paid.json()["state"] == "succeeded"
+    assert api.get(f"/api/v1/orders/{order_id}").json()["status"] == "pending"  # not on the browser's word
+
+    payment = Payment.objects.get(order_id=order_id)
+    post_event(client, event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900)))
+    order = api.get(f"/api/v1/orders/{order_id}").json()
+    assert order["status"] == "paid"
+    assert order["payments"][0]["captured_minor"] == 19900
+
+    preview = api.get(f"/api/v1/enrollments/{body['enrollment_id']}/refund-preview").json()
+    assert preview == {"amount_minor": 19900, "currency": "CNY", "rule": "full", "percent": 100}
+    left = api.post(f"/api/v1/enrollments/{body['enrollment_id']}/withdraw").json()
+    assert left["status"] == "withdrawn" and left["refund"]["amount_minor"] == 19900
+
+
+def test_declined_card_answers_the_reason(api_client, localstripe):
+    cohort = bf.cohort(capacity=2)
+    api = api_client(factories.learner())
+    order_id = api.post(f"/api/v1/cohorts/{cohort.pk}/checkout", {}, content_type="application/json").json()["order"]["id"]
+    response = api.post(
+        f"/api/v1/orders/{order_id}/test-card", {"card_number": "4000000000000341"}, content_type="application/json"
+    )
+    assert response.json()["error_code"] == "card_declined"
+
+
+def test_someone_elses_order_is_404(api_client, no_provider):
+    cohort = bf.cohort()
+    bf.coupon(code="FREE", value=100)
+    owner = factories.learner()
+    order_id = (
+        api_client(owner)
+        .post(f"/api/v1/cohorts/{cohort.pk}/checkout", {"coupon": "FREE"}, content_type="application/json")
+        .json()["order"]["id"]
+    )
+    assert api_client(owner).get(f"/api/v1/orders/{order_id}").status_code == 200
+    response = api_client(factories.learner()).get(f"/api/v1/orders/{order_id}")
+    assert (response.status_code, response.json()["code"]) == (404, "order_not_found")
+    assert api_client().get(f"/api/v1/orders/{order_id}").status_code == 401
+
+
+def test_my_orders_is_paginated_with_constant_queries(api_client, no_provider):
+    learner = factories.learner()
+    bf.coupon(code="FREE", value=100, max_redemptions=None)
+    api = api_client(learner)
+
+    ctx_all = []
+
+    def count_queries():
+        with CaptureQueriesContext(connection) as ctx:
+            response = api.get("/api/v1/me/orders?page_size=50")
+        assert response.status_code == 200
+        ctx_all.append([q["sql"][:200] for q in ctx.captured_queries])
+        return len(ctx.captured_queries), response.json()
+
+    from billing.services import checkout_start
+
+    checkout_start(learner=learner, cohort_id=bf.cohort().pk, coupon_code="FREE")
+    count_queries()  # the token's last_used_at is written on the first request only
+    few, body = count_queries()
+    for _ in range(4):
+        checkout_start(learner=learner, cohort_id=bf.cohort().pk)
+    many, body = count_queries()
+    assert body["count"] == 5 and len(body["items"]) == 5
+    assert many == few, ctx_all
+
+
+def test_staff_refund_and_reports(api_client, client, localstripe):
+    cohort = bf.cohort(capacity=2)
+    learner, staff, teacher = factories.learner(), factories.staff(), factories.instructor()
+    cohort.course.instructors.add(teacher)
+    body = api_client(learner).post(f"/api/v1/cohorts/{cohort.pk}/checkout", {}, content_type="application/json").json()
+    api_client(learner).post(
+        f"/api/v1/orders/{body['order']['id']}/test-card", {"card_number": "4242424242424242"},
+        content_type="application/json",
+    )
+    payment = Payment.objects.get(order_id=body["order"]["id"])
+    post_event(client, event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900)))
+
+    url = f"/api/v1/payments/{payment.pk}/refunds"
+    assert api_client(learner).post(url, {"amount_minor": 100}, content_type="application/json").status_code == 403
+    too_much = api_client(staff).post(url, {"amount_minor": 19901}, content_type="application/json")
+    assert (too_much.status_code, too_much.json()["code"]) == (409, "refund_exceeds_capture")
+    ok = api_client(staff).post(url, {"amount_minor": 900, "note": "goodwill"}, content_type="application/json")
+    assert ok.status_code == 201 and ok.json()["amount_minor"] == 900
+
+    roster = api_client(teacher).get(f"/api/v1/cohorts/{cohort.pk}/billing-roster").json()
+    assert roster["items"][0]["order_status"] == "partially_refunded"
+    assert api_client(factories.instructor()).get(f"/api/v1/cohorts/{cohort.pk}/billing-roster").status_code == 404
+
+    revenue = api_client(staff).get("/api/v1/billing/revenue").json()["items"]
+    assert revenue == [
+        {
+            "cohort_id": cohort.pk,
+            "cohort_name": cohort.name,
+            "course_title": cohort.course.title,
+            "currency": "CNY",
+            "orders_paid": 1,
+            "captured_minor": 19900,
+            "refunded_minor": 900,
+            "disputes": 0,
+        }
+    ]
+    assert api_client(learner).get("/api/v1/billing/revenue").status_code == 404
+    assert api_client(staff).get("/api/v1/billing/disputes").json()["count"] == 0
+
+
+def test_credit_and_referral_code(api_client):
+    learner = factories.learner()
+    from billing.services import credit_grant
+
+    credit_grant(learner=learner, amount_minor=500, currency="CNY")
+    body = api_client(learner).get("/api/v1/me/credit").json()
+    assert body["balances"] == [{"currency": "CNY", "amount_minor": 500}]
+    assert body["referral_url"].endswith(f"/r/{body['referral_code']}/")
+
+
+def test_openapi_document_lists_billing_paths(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    for path in (
+        "/api/v1/cohorts/{cohort_id}/checkout",
+        "/api/v1/me/orders",
+        "/api/v1/payments/{payment_id}/refunds",
+        "/api/v1/enrollments/{enrollment_id}/withdraw",
+    ):
+        assert path in schema["paths"]

@@ -1,0 +1,105 @@
+"""Billing pages, rendered by the real Jinja2 templates, with localstripe behind them."""
+
+import re
+
+import pytest
+
+from billing.models import Payment
+from tests import factories
+from tests.billing import factories as bf
+from tests.billing.conftest import event, payment_intent, post_event
+
+pytestmark = pytest.mark.django_db
+
+
+def test_enroll_pay_and_land_in_the_cohort(client, localstripe, django_capture_on_commit_callbacks):
+    cohort = bf.cohort(capacity=3)
+    bf.coupon(code="TEN", value=10)
+    learner = factories.learner()
+    client.force_login(learner)
+
+    page = client.get(f"/cohorts/{cohort.pk}/enroll/?coupon=TEN")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-total="17910"' in html and "TEN" in html
+
+    started = client.post(f"/cohorts/{cohort.pk}/enroll/", {"action": "pay", "coupon": "TEN"})
+    assert started.status_code == 302
+    pay_url = started["Location"]
+    pay = client.get(pay_url)
+    assert "4242424242424242" in pay.content.decode()  # the test-card form in test mode
+
+    paid = client.post(pay_url, {"action": "card", "card_number": "4242424242424242"})
+    order_url = paid["Location"]
+    assert 'data-status="pending"' in client.get(order_url).content.decode()
+
+    payment = Payment.objects.get(order__learner=learner)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_event(client, event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=17910)))
+    order_page = client.get(order_url).content.decode()
+    assert 'data-status="paid"' in order_page
+    receipt = client.get(re.search(r'href="(/orders/\d+/receipt.pdf)"', order_page).group(1))
+    assert receipt["Content-Type"] == "application/pdf" and receipt.content[:4] == b"%PDF"
+
+
+def test_three_d_secure_on_the_pay_page(client, localstripe):
+    cohort = bf.cohort(capacity=3)
+    client.force_login(factories.learner())
+    pay_url = client.post(f"/cohorts/{cohort.pk}/enroll/", {"action": "pay"})["Location"]
+    challenge = client.post(pay_url, {"action": "card", "card_number": "4000002500003155"})
+    assert challenge.status_code == 200 and 'name="success"' in challenge.content.decode()
+    done = client.post(pay_url, {"action": "authenticate", "success": "1"})
+    assert done.status_code == 302 and "/pay/" not in done["Location"]
+
+
+def test_declined_card_shows_the_error_and_lets_retry(client, localstripe):
+    cohort = bf.cohort(capacity=3)
+    client.force_login(factories.learner())
+    pay_url = client.post(f"/cohorts/{cohort.pk}/enroll/", {"action": "pay"})["Location"]
+    declined = client.post(pay_url, {"action": "card", "card_number": "4000000000000341"}, follow=True)
+    assert "declined" in declined.content.decode()
+    retried = client.post(pay_url, {"action": "card", "card_number": "4242424242424242"})
+    assert retried.status_code == 302 and "/pay/" not in retried["Location"]
+
+
+def test_enroll_page_in_chinese(client, localstripe):
+    cohort = bf.cohort(capacity=3)
+    client.force_login(factories.learner(language="zh-hans"))
+    html = client.get(f"/cohorts/{cohort.pk}/enroll/").content.decode()
+    assert "¥199.00" in html
+
+
+def test_withdraw_shows_the_amount_before_confirming(client, localstripe):
+    cohort = bf.cohort(capacity=3)
+    learner = factories.learner()
+    client.force_login(learner)
+    pay_url = client.post(f"/cohorts/{cohort.pk}/enroll/", {"action": "pay"})["Location"]
+    client.post(pay_url, {"action": "card", "card_number": "4242424242424242"})
+    payment = Payment.objects.get(order__learner=learner)
+    post_event(client, event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900)))
+    url = f"/enrollments/{payment.order.enrollment_id}/withdraw/"
+    assert 'data-amount="19900"' in client.get(url).content.decode()
+    assert client.post(url).status_code == 302
+    assert Payment.objects.get(pk=payment.pk).refunded_minor == 19900
+
+
+def test_orders_page_and_referral_link(client):
+    learner = factories.learner()
+    client.force_login(learner)
+    html = client.get("/orders/").content.decode()
+    code = re.search(r"/r/([A-Z0-9]+)/", html).group(1)
+    friend_client = type(client)()
+    friend_client.get(f"/r/{code}/")
+    friend_client.force_login(factories.learner())
+    cohort = bf.cohort()
+    assert 'data-kind="referral"' in friend_client.get(f"/cohorts/{cohort.pk}/enroll/").content.decode()
+
+
+def test_pages_need_login_and_hide_other_peoples_orders(client, localstripe):
+    cohort = bf.cohort()
+    assert client.get(f"/cohorts/{cohort.pk}/enroll/").status_code == 302
+    owner = factories.learner()
+    client.force_login(owner)
+    pay_url = client.post(f"/cohorts/{cohort.pk}/enroll/", {"action": "pay"})["Location"]
+    client.force_login(factories.learner())
+    assert client.get(pay_url).status_code == 404
