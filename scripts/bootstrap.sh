@@ -63,9 +63,10 @@ install_uv() {
     fi
     say "installing uv (python3 -m pip install uv)"
     if ! python3 -m pip --version >/dev/null 2>&1; then
+        # Debian's python3 has neither pip nor ensurepip: those come as python3-pip.
         python3 -m ensurepip --upgrade >/dev/null 2>&1 || {
-            echo "python3 has no pip: install python3-pip" >&2
-            exit 1
+            packages=(python3-pip)
+            install_system_packages
         }
     fi
     # A Debian-managed python3 refuses plain pip installs (PEP 668); --user with the override is then the way.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make demo`: sets the machine up, prepares the embedded defaults (SQLite under var/, Celery's filesystem broker)
-# and serves the web app, a Celery worker and Celery beat on http://127.0.0.1:8000 until Ctrl-C.
+# `make demo`: sets the machine up, prepares the embedded defaults (SQLite under var/, Celery's filesystem broker,
+# localstripe for payments) and serves the web app, a Celery worker, Celery beat and localstripe on 127.0.0.1 until
+# Ctrl-C: http://127.0.0.1:8000.
 # Safe to run again: every step skips or redoes work idempotently.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -22,10 +23,13 @@ else
     say "demo data: skipped (no demo_seed command yet)"
 fi
 
-if ! .venv/bin/python scripts/port_free.py 127.0.0.1 8000; then
-    echo "127.0.0.1:8000 is already in use: stop whatever listens there (an earlier make demo?) and retry" >&2
-    exit 1
-fi
+# 8000: the web app; 8420: localstripe, the fake Stripe API that settings point at without STRIPE_SECRET_KEY.
+for port in 8000 8420; do
+    if ! .venv/bin/python scripts/port_free.py 127.0.0.1 "$port"; then
+        echo "127.0.0.1:$port is already in use: stop whatever listens there (an earlier make demo?) and retry" >&2
+        exit 1
+    fi
+done
 
-say "serving http://127.0.0.1:8000 (web + Celery worker + Celery beat); Ctrl-C stops everything"
+say "serving http://127.0.0.1:8000 (web, Celery worker and beat, localstripe on :8420); Ctrl-C stops everything"
 exec .venv/bin/honcho --procfile Procfile.demo --app-root . start
