@@ -80,7 +80,7 @@ def test_phone_browses_the_ladder_in_both_languages_and_logs_in(browser, live_se
     page.get_by_label("密码").fill(factories.PASSWORD)
     page.locator("main").get_by_role("button", name="登录").click()
     page.wait_for_url(live_server.url + "/")
-    assert page.get_by_text("张伟").first.is_visible()
+    assert page.get_by_role("link", name="张伟").is_visible()  # the avatar, named for screen readers
 
     # my cohorts → the running cohort with today's lesson
     page.get_by_role("link", name="我的学习").click()
