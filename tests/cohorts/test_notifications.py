@@ -1,0 +1,93 @@
+"""Reminders and lesson notices: sent once per learner per day at the cohort's local hours, in the learner's
+language, never to those who checked in or opted out — even when the job runs twice or concurrently."""
+
+import threading
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection
+
+from cohorts import checkins, moderation
+from cohorts.models import SendLog
+from cohorts.notifications import daily_notices_run
+from cohorts.statuses import CohortStatus
+from tests import factories
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def cohort_with_members(db, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    course = factories.course(duration_days=7, checkin_min_text_length=0)
+    factories.lesson(course=course, day=2, title="Reading data · 读取数据")
+    cohort = factories.cohort(
+        course=course, starts_on=date(2026, 3, 2), timezone="Asia/Shanghai", status=CohortStatus.RUNNING
+    )
+    zh = factories.learner(name="张伟", language="zh-hans")
+    en = factories.learner(name="José", language="en")
+    done = factories.learner(name="Done Already")
+    quiet = factories.learner(name="Opted Out")
+    for user in (zh, en, done, quiet):
+        factories.enrollment(cohort=cohort, learner=user)
+    return {"cohort": cohort, "zh": zh, "en": en, "done": done, "quiet": quiet}
+
+
+def test_reminder_at_the_local_hour_once_in_the_learners_language(cohort_with_members):
+    c = cohort_with_members
+    with time_machine.travel(datetime(2026, 3, 3, 10, 0, tzinfo=SH), tick=False):  # day 2, morning
+        checkins.checkin_record(learner=c["done"], cohort_id=c["cohort"].pk, text="did it")
+        moderation.reminders_set(learner=c["quiet"], cohort_id=c["cohort"].pk, enabled=False)
+        first = daily_notices_run()
+    assert first == {"lesson": 4, "reminder": 0}
+    mail.outbox.clear()
+
+    with time_machine.travel(datetime(2026, 3, 3, 19, 59, tzinfo=SH), tick=False):
+        assert daily_notices_run() == {"lesson": 0, "reminder": 0}
+    with time_machine.travel(datetime(2026, 3, 3, 20, 0, tzinfo=SH), tick=False):
+        assert daily_notices_run() == {"lesson": 0, "reminder": 2}
+        assert daily_notices_run() == {"lesson": 0, "reminder": 0}  # a second run sends nothing
+    recipients = sorted(m.to[0] for m in mail.outbox)
+    assert recipients == sorted([c["zh"].email, c["en"].email])
+    by_to = {m.to[0]: m for m in mail.outbox}
+    assert "打卡" in by_to[c["zh"].email].subject or "打卡" in by_to[c["zh"].email].body
+    assert "check in" in by_to[c["en"].email].subject
+    assert "张伟" in by_to[c["zh"].email].alternatives[0][0]
+
+
+def test_no_notices_before_the_start_or_after_the_end(cohort_with_members):
+    for moment in (datetime(2026, 3, 1, 21, 0, tzinfo=SH), datetime(2026, 3, 9, 21, 0, tzinfo=SH)):
+        with time_machine.travel(moment, tick=False):
+            assert daily_notices_run() == {"lesson": 0, "reminder": 0}
+    assert mail.outbox == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_runs_send_each_reminder_once(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    course = factories.course(duration_days=7)
+    cohort = factories.cohort(course=course, starts_on=date(2026, 3, 2), timezone="UTC", status=CohortStatus.RUNNING)
+    for _ in range(8):
+        factories.enrollment(cohort=cohort, learner=factories.learner())
+    totals: list[int] = []
+    barrier = threading.Barrier(4)
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            totals.append(daily_notices_run(now=datetime(2026, 3, 3, 21, 0, tzinfo=ZoneInfo("UTC")))["reminder"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(totals) == 8
+    assert SendLog.objects.filter(kind="reminder").count() == 8
+    assert len(mail.outbox) == 8
