@@ -77,8 +77,17 @@ def refund_remaining(modeladmin: admin.ModelAdmin, request: HttpRequest, queryse
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ["id", "order", "provider", "provider_payment_id", "amount_minor", "captured_minor",
-                    "refunded_minor", "currency", "status"]
+    list_display = [
+        "id",
+        "order",
+        "provider",
+        "provider_payment_id",
+        "amount_minor",
+        "captured_minor",
+        "refunded_minor",
+        "currency",
+        "status",
+    ]
     list_filter = ["status", "provider"]
     search_fields = ["provider_payment_id"]
     inlines = [RefundInline]

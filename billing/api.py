@@ -201,4 +201,3 @@ def disputes(request: HttpRequest):
         }
         for d in selectors.dispute_list(user=request.auth)
     ]
-

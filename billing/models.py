@@ -118,6 +118,9 @@ class OrderLine(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount_minor}"
+
 
 class Payment(models.Model):
     """One attempt to collect an order's total through a provider (or none for a zero total)."""
@@ -138,8 +141,12 @@ class Payment(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(refunded_minor__lte=F("captured_minor")), name="payment_refund_le_capture"),
-            models.CheckConstraint(condition=Q(captured_minor__lte=F("amount_minor")), name="payment_capture_le_amount"),
+            models.CheckConstraint(
+                condition=Q(refunded_minor__lte=F("captured_minor")), name="payment_refund_le_capture"
+            ),
+            models.CheckConstraint(
+                condition=Q(captured_minor__lte=F("amount_minor")), name="payment_capture_le_amount"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -168,6 +175,9 @@ class Refund(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [models.CheckConstraint(condition=Q(amount_minor__gte=1), name="refund_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"Refund {self.pk} of {self.amount_minor} {self.currency}"
 
 
 class ProviderEvent(models.Model):
@@ -211,6 +221,9 @@ class SeatHold(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"Hold {self.pk} ({self.status} until {self.expires_at:%Y-%m-%d %H:%M})"
+
 
 class CouponRedemption(models.Model):
     """A coupon used on an order: once per learner (a cancelled order gives it back)."""
@@ -223,6 +236,9 @@ class CouponRedemption(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["coupon", "learner"], name="coupon_once_per_learner")]
+
+    def __str__(self) -> str:
+        return f"{self.coupon_id} by {self.learner_id}"
 
 
 class CreditEntry(models.Model):
@@ -249,6 +265,9 @@ class CreditEntry(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount_minor} {self.currency}"
+
 
 class Referral(models.Model):
     """A friend's first order made with a referrer's code. One per friend."""
@@ -264,6 +283,9 @@ class Referral(models.Model):
     class Meta:
         constraints = [models.CheckConstraint(condition=~Q(referrer=F("friend")), name="referral_not_self")]
 
+    def __str__(self) -> str:
+        return f"{self.referrer_id} → {self.friend_id} ({self.status})"
+
 
 class RefundPolicy(models.Model):
     """A course's refund rules: full until day 1, ``partial_percent`` until day ``partial_until_day``, none after."""
@@ -276,6 +298,9 @@ class RefundPolicy(models.Model):
     class Meta:
         verbose_name_plural = "refund policies"
         constraints = [models.CheckConstraint(condition=Q(partial_percent__lte=100), name="refundpolicy_percent")]
+
+    def __str__(self) -> str:
+        return f"Refund policy of course {self.course_id}"
 
 
 class Dispute(models.Model):
@@ -292,3 +317,6 @@ class Dispute(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Dispute {self.provider_dispute_id} ({self.status})"

@@ -50,8 +50,13 @@ def waitlist_offer_mail(*, enrollment_id: int) -> None:
         return
     learner = enrollment.learner
     with translation.override(learner.language):
-        context = {"enrollment": enrollment, "cohort": enrollment.cohort, "hold": hold, "learner": learner,
-                   "site_url": settings.SITE_URL}
+        context = {
+            "enrollment": enrollment,
+            "cohort": enrollment.cohort,
+            "hold": hold,
+            "learner": learner,
+            "site_url": settings.SITE_URL,
+        }
         _send(to=learner.email, template="billing_waitlist_offer", context=context)
 
 

@@ -153,7 +153,11 @@ def refund_issue(
 
 
 def refund_record_from_provider(
-    *, provider_payment_id: str, refunds: tuple[RefundResult, ...], amount_refunded_minor: int, now: datetime | None = None
+    *,
+    provider_payment_id: str,
+    refunds: tuple[RefundResult, ...],
+    amount_refunded_minor: int,
+    now: datetime | None = None,
 ) -> int:
     """Record refunds made outside the app (the provider's dashboard) from a verified ``charge.refunded``.
 
@@ -184,20 +188,24 @@ def refund_record_from_provider(
             recorded += amount
         gap = min(amount_refunded_minor, payment.captured_minor) - payment.refunded_minor
         if not refunds and gap > 0:
-            Refund.objects.create(payment=payment, amount_minor=gap, currency=payment.currency, reason=RefundReason.DASHBOARD)
+            Refund.objects.create(
+                payment=payment, amount_minor=gap, currency=payment.currency, reason=RefundReason.DASHBOARD
+            )
             _apply_refund(payment=payment, amount_minor=gap, now=now)
             recorded += gap
     return recorded
 
 
-def enrollment_withdraw(*, learner: Any, enrollment_id: int, now: datetime | None = None) -> tuple[Enrollment, Refund | None]:
+def enrollment_withdraw(
+    *, learner: Any, enrollment_id: int, now: datetime | None = None
+) -> tuple[Enrollment, Refund | None]:
     """A learner leaves an active enrollment and gets back what the policy allows (see ``refund_preview``)."""
     from billing.seats import waitlist_offer_next
 
     now = now or timezone.now()
-    enrollment = Enrollment.objects.select_related("cohort", "cohort__course").filter(
-        pk=enrollment_id, learner=learner
-    ).first()
+    enrollment = (
+        Enrollment.objects.select_related("cohort", "cohort__course").filter(pk=enrollment_id, learner=learner).first()
+    )
     if enrollment is None:
         raise NotFound("No such enrollment.", code="enrollment_not_found")
     if enrollment.status != EnrollmentStatus.ACTIVE:
@@ -228,7 +236,9 @@ def staff_refund(*, actor: Any, payment_id: int, amount_minor: int, note: str = 
 
     if not is_staff(actor):
         raise Forbidden("Only staff can issue refunds.", code="forbidden")
-    return refund_issue(payment_id=payment_id, amount_minor=amount_minor, reason=RefundReason.STAFF, actor=actor, note=note)
+    return refund_issue(
+        payment_id=payment_id, amount_minor=amount_minor, reason=RefundReason.STAFF, actor=actor, note=note
+    )
 
 
 def cohort_cancellation_refund(*, cohort_id: int, now: datetime | None = None) -> dict[str, int]:
@@ -238,8 +248,8 @@ def cohort_cancellation_refund(*, cohort_id: int, now: datetime | None = None) -
     Each payment is refunded in its own transaction under its row lock; a provider failure leaves that payment
     for the next run (the task retries).
     """
-    from billing.services import _hold_lapsed
     from billing.seats import seat_hold_finish
+    from billing.services import _hold_lapsed
 
     now = now or timezone.now()
     cohort = Cohort.objects.get(pk=cohort_id)

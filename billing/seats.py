@@ -32,9 +32,7 @@ def cohort_lock(*, cohort_id: int) -> Cohort:
 
 
 def live_hold(*, enrollment_id: int, now: datetime) -> SeatHold | None:
-    return SeatHold.objects.filter(
-        enrollment_id=enrollment_id, status=SeatHoldStatus.HELD, expires_at__gt=now
-    ).first()
+    return SeatHold.objects.filter(enrollment_id=enrollment_id, status=SeatHoldStatus.HELD, expires_at__gt=now).first()
 
 
 def seat_hold_create(
@@ -55,9 +53,7 @@ def seat_hold_create(
 
 def seat_hold_finish(*, hold_id: int, status: str, now: datetime) -> bool:
     """HELD → ``status`` (converted or released) with a conditional UPDATE; False if someone else finished it."""
-    return (
-        SeatHold.objects.filter(pk=hold_id, status=SeatHoldStatus.HELD).update(status=status, released_at=now) == 1
-    )
+    return SeatHold.objects.filter(pk=hold_id, status=SeatHoldStatus.HELD).update(status=status, released_at=now) == 1
 
 
 def waitlist_offer_next(*, cohort_id: int, now: datetime | None = None) -> list[int]:

@@ -73,6 +73,7 @@ def revenue_by_cohort(*, user: Any) -> QuerySet[Cohort]:
     """Staff: captured, refunded and disputed amounts per cohort (one currency per course)."""
     if not is_staff(user):
         raise NotFound("Not found.", code="not_found")
+
     def per_cohort(qs: QuerySet, field: str, agg: Any) -> Subquery:
         return Subquery(
             qs.filter(**{field: OuterRef("pk")}).values(field).annotate(v=agg).values("v")[:1],

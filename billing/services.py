@@ -3,6 +3,7 @@
 Refunds live in ``billing.refunds``; webhook dispatch in ``billing.webhooks``.
 """
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -308,10 +309,8 @@ def payment_start(*, order_id: int, new_attempt: bool = False) -> Payment:
     if existing is not None and existing.status == OrderStatus.PENDING:
         if not new_attempt:
             return existing
-        try:
+        with contextlib.suppress(GatewayError):  # already final at the provider: its webhook tells us what happened
             get_gateway().payment_cancel(existing.provider_payment_id or "")
-        except GatewayError:
-            pass  # already final at the provider; its own webhook tells us what happened
         Payment.objects.filter(pk=existing.pk, status=OrderStatus.PENDING).update(status=OrderStatus.CANCELLED)
     if order.status != OrderStatus.PENDING:
         raise Conflict("This order is no longer waiting for payment.", code="order_not_pending")
@@ -532,7 +531,12 @@ def credit_grant(
 
         raise Invalid("A credit must be positive.", code="invalid_amount")
     return CreditEntry.objects.create(
-        learner=learner, amount_minor=amount_minor, currency=currency.upper(), kind=kind, note=note, expires_at=expires_at
+        learner=learner,
+        amount_minor=amount_minor,
+        currency=currency.upper(),
+        kind=kind,
+        note=note,
+        expires_at=expires_at,
     )
 
 
@@ -576,9 +580,12 @@ def referral_credits_grant_due(*, now: datetime | None = None) -> int:
             continue
         amount = (order.total_minor * settings.BILLING_REFERRAL_CREDIT_PERCENT + 50) // 100
         with transaction.atomic():
-            if Referral.objects.filter(pk=referral.pk, status=ReferralStatus.PENDING).update(
-                status=ReferralStatus.CREDITED
-            ) != 1:
+            if (
+                Referral.objects.filter(pk=referral.pk, status=ReferralStatus.PENDING).update(
+                    status=ReferralStatus.CREDITED
+                )
+                != 1
+            ):
                 continue
             if amount > 0:
                 entry = credit_grant(

@@ -41,9 +41,9 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any], status: 
 
 
 def _cohort_or_404(cohort_id: int) -> Cohort:
-    cohort = Cohort.objects.select_related("course", "course__track").filter(
-        pk=cohort_id, course__is_published=True
-    ).first()
+    cohort = (
+        Cohort.objects.select_related("course", "course__track").filter(pk=cohort_id, course__is_published=True).first()
+    )
     if cohort is None or cohort.status == CohortStatus.DRAFT:
         raise Http404("No such cohort.")
     return cohort
@@ -71,7 +71,9 @@ def enroll(request: HttpRequest, cohort_id: int) -> HttpResponse:
             messages.error(request, exc.message)
             return redirect("billing:enroll", cohort.pk)
         if result.waitlisted:
-            messages.info(request, _t("The cohort is full: you are on the waitlist. We will mail you when a seat frees."))
+            messages.info(
+                request, _t("The cohort is full: you are on the waitlist. We will mail you when a seat frees.")
+            )
             return redirect("billing:orders")
         assert result.order is not None
         return redirect("billing:order_pay", result.order.pk)
@@ -164,7 +166,10 @@ def orders(request: HttpRequest) -> HttpResponse:
     code = services.referral_code_get_or_create(learner=request.user)
     waitlisted = Enrollment.objects.filter(learner=request.user, status="waitlisted").select_related("cohort")
     context = {
-        "orders": [{"order": o, "payment": selectors.latest_payment(o)} for o in selectors.order_list_for_learner(user=request.user)],
+        "orders": [
+            {"order": o, "payment": selectors.latest_payment(o)}
+            for o in selectors.order_list_for_learner(user=request.user)
+        ],
         "waitlisted": list(waitlisted),
         "referral_code": code,
         "referral_url": settings.SITE_URL + f"/r/{code.code}/",

@@ -25,9 +25,9 @@ logger = logging.getLogger(__name__)
 
 # Stripe's own decimals where they differ from ISO 4217 (stripe.com/docs/currencies).
 _STRIPE_ZERO_DECIMAL = frozenset(
-    "BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF".split()
+    ["BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"]
 )
-_STRIPE_THREE_DECIMAL = frozenset("BHD JOD KWD OMR TND".split())
+_STRIPE_THREE_DECIMAL = frozenset(["BHD", "JOD", "KWD", "OMR", "TND"])
 
 
 def _stripe_exponent(currency: str) -> int:

@@ -51,7 +51,8 @@ def sign(payload: bytes, *, secret: str = WEBHOOK_SECRET, timestamp: int | None 
 def event(event_type: str, obj: dict, *, event_id: str | None = None, created: int | None = None) -> dict:
     """A Stripe event in the current shape (API version 2025+: thin charge, no embedded refunds list)."""
     return {
-        "id": event_id or f"evt_{hashlib.sha1(json.dumps([event_type, obj, time.time_ns()]).encode()).hexdigest()[:24]}",
+        "id": event_id
+        or f"evt_{hashlib.sha1(json.dumps([event_type, obj, time.time_ns()]).encode()).hexdigest()[:24]}",
         "object": "event",
         "api_version": "2025-09-30.clover",
         "created": created or int(time.time()),

@@ -34,5 +34,14 @@ def policy(*, course, **fields: Any) -> RefundPolicy:
     return RefundPolicy.objects.create(course=course, **fields)
 
 
-__all__ = ["coupon", "paid_course", "cohort", "policy", "checkout_start", "credit_grant", "referral_code_get_or_create",
-           "timedelta", "timezone"]
+__all__ = [
+    "coupon",
+    "paid_course",
+    "cohort",
+    "policy",
+    "checkout_start",
+    "credit_grant",
+    "referral_code_get_or_create",
+    "timedelta",
+    "timezone",
+]

@@ -62,7 +62,9 @@ def test_checkout_pay_webhook_active(api_client, client, localstripe):
 def test_declined_card_answers_the_reason(api_client, localstripe):
     cohort = bf.cohort(capacity=2)
     api = api_client(factories.learner())
-    order_id = api.post(f"/api/v1/cohorts/{cohort.pk}/checkout", {}, content_type="application/json").json()["order"]["id"]
+    order_id = api.post(f"/api/v1/cohorts/{cohort.pk}/checkout", {}, content_type="application/json").json()["order"][
+        "id"
+    ]
     response = api.post(
         f"/api/v1/orders/{order_id}/test-card", {"card_number": "4000000000000341"}, content_type="application/json"
     )
@@ -116,7 +118,8 @@ def test_staff_refund_and_reports(api_client, client, localstripe):
     cohort.course.instructors.add(teacher)
     body = api_client(learner).post(f"/api/v1/cohorts/{cohort.pk}/checkout", {}, content_type="application/json").json()
     api_client(learner).post(
-        f"/api/v1/orders/{body['order']['id']}/test-card", {"card_number": "4242424242424242"},
+        f"/api/v1/orders/{body['order']['id']}/test-card",
+        {"card_number": "4242424242424242"},
         content_type="application/json",
     )
     payment = Payment.objects.get(order_id=body["order"]["id"])

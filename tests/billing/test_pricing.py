@@ -7,7 +7,13 @@ from django.utils import timezone
 
 from billing.models import CouponRedemption, CreditEntry, Order, Payment, Referral
 from billing.pricing import credit_balance, order_quote
-from billing.services import checkout_start, credit_grant, order_cancel, referral_code_get_or_create, referral_credits_grant_due
+from billing.services import (
+    checkout_start,
+    credit_grant,
+    order_cancel,
+    referral_code_get_or_create,
+    referral_credits_grant_due,
+)
 from billing.statuses import LineKind, OrderStatus, ReferralStatus
 from cohorts.statuses import EnrollmentStatus
 from stagewise.errors import Conflict, Invalid

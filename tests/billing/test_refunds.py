@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from billing.gateways import get_gateway
 from billing.models import Order, Payment, Refund
@@ -91,7 +90,10 @@ def test_cancelled_cohort_refunds_everyone_in_full_once(localstripe):
     done = cohort_cancellation_refund(cohort_id=cohort.pk)
     assert done == {"refunded": 2, "amount_minor": 19900 + 19000, "holds_released": 1, "failed": 0}
     assert cohort_cancellation_refund(cohort_id=cohort.pk) == {
-        "refunded": 0, "amount_minor": 0, "holds_released": 0, "failed": 0
+        "refunded": 0,
+        "amount_minor": 0,
+        "holds_released": 0,
+        "failed": 0,
     }
     for payment in (first, second):
         payment.refresh_from_db()

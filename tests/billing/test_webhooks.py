@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from billing.models import Dispute, Order, Payment, ProviderEvent, Refund, SeatHold
-from billing.services import checkout_start, payment_confirm_test_card, payment_start, seat_holds_release_expired
+from billing.services import checkout_start, payment_confirm_test_card, seat_holds_release_expired
 from billing.statuses import OrderStatus, RefundReason, SeatHoldStatus
 from cohorts.models import Enrollment
 from cohorts.statuses import EnrollmentStatus
@@ -112,7 +112,11 @@ def test_unknown_type_is_logged_and_answered_200(client, pending, caplog):
 
 def test_failed_payment_keeps_the_hold_for_a_retry(client, pending):
     result, payment = pending
-    error = {"code": "card_declined", "decline_code": "insufficient_funds", "message": "Your card has insufficient funds."}
+    error = {
+        "code": "card_declined",
+        "decline_code": "insufficient_funds",
+        "message": "Your card has insufficient funds.",
+    }
     body = event(
         "payment_intent.payment_failed",
         payment_intent(payment.provider_payment_id, amount=19900, status="requires_payment_method", error=error),
@@ -130,11 +134,17 @@ def test_out_of_order_failure_after_success_is_ignored(client, pending):
     now = int(time.time())
     failed = event(
         "payment_intent.payment_failed",
-        payment_intent(payment.provider_payment_id, amount=19900, status="requires_payment_method",
-                       error={"code": "card_declined", "message": "declined"}),
+        payment_intent(
+            payment.provider_payment_id,
+            amount=19900,
+            status="requires_payment_method",
+            error={"code": "card_declined", "message": "declined"},
+        ),
         created=now - 5,
     )
-    succeeded = event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900), created=now)
+    succeeded = event(
+        "payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900), created=now
+    )
     post_event(client, succeeded)
     post_event(client, failed)
     assert _state(result, payment) == ("paid", "paid", "active", "converted")
@@ -166,7 +176,12 @@ def test_dispute_flags_the_enrollment_for_staff(client, pending):
     post_event(client, event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900)))
     body = event("charge.dispute.created", dispute(payment.provider_payment_id, amount=19900))
     assert post_event(client, body).status_code == 200
-    assert post_event(client, event("charge.dispute.created", dispute(payment.provider_payment_id, amount=19900))).status_code == 200
+    assert (
+        post_event(
+            client, event("charge.dispute.created", dispute(payment.provider_payment_id, amount=19900))
+        ).status_code
+        == 200
+    )
     flagged = Dispute.objects.get()
     assert (flagged.enrollment_id, flagged.reason, flagged.amount_minor) == (result.enrollment.pk, "fraudulent", 19900)
 
