@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.views import render_page
-from cohorts.selectors import cohort_list_for_user, seats_left, upcoming_cohorts_by_course
+from cohorts.selectors import cohort_list_for_learner, cohort_list_for_user, seats_left, upcoming_cohorts_by_course
 from cohorts.statuses import CohortStatus
 from content import selectors, services
 from content.forms import CourseCreateForm, CourseForm, LessonForm
@@ -26,17 +26,26 @@ from stagewise.errors import ApplicationError, NotFound
 from stagewise.permissions import can_create_courses
 
 
+def _my_enrollments(request: HttpRequest) -> dict[int, Any]:
+    """The signed-in user's enrollment in each cohort (by cohort id); empty for visitors."""
+    if not request.user.is_authenticated:
+        return {}
+    return {enrollment.cohort_id: enrollment for enrollment in cohort_list_for_learner(user=request.user)}
+
+
+def _cohort_row(cohort: Any, mine: dict[int, Any]) -> dict[str, Any]:
+    return {"cohort": cohort, "seats_left": seats_left(cohort), "enrollment": mine.get(cohort.pk)}
+
+
 def catalog(request: HttpRequest) -> HttpResponse:
     """The ladder: every track with its stages in order, each stage with its open and running cohorts."""
     courses = list(selectors.course_list_for_user(user=request.user))
     upcoming = upcoming_cohorts_by_course(course_ids=[course.pk for course in courses])
+    mine = _my_enrollments(request)
     stages_by_track: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for course in courses:
         stages_by_track[course.track_id].append(
-            {
-                "course": course,
-                "cohorts": [{"cohort": c, "seats_left": seats_left(c)} for c in upcoming[course.pk]],
-            }
+            {"course": course, "cohorts": [_cohort_row(c, mine) for c in upcoming[course.pk]]}
         )
     tracks = [
         {"track": track, "stages": stages_by_track[track.pk]}
@@ -51,8 +60,9 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
         course = selectors.course_get_by_slug_for_user(user=request.user, slug=slug)
     except NotFound as exc:
         raise Http404(exc.message) from exc
+    mine = _my_enrollments(request)
     cohorts = [
-        {"cohort": c, "seats_left": seats_left(c)}
+        _cohort_row(c, mine)
         for c in cohort_list_for_user(user=request.user, course_id=course.pk)
         if c.status != CohortStatus.ARCHIVED
     ]

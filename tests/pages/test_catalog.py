@@ -78,3 +78,15 @@ def test_my_cohorts_query_count_does_not_grow_with_enrollments(world, as_user):
         html = client.get("/cohorts/mine/").content.decode()
     assert html.count('class="title"') == 4
     assert len(after) == len(before)
+
+
+def test_learners_see_their_own_status_and_others_an_enroll_button(world, as_user):
+    from tests import factories as f
+
+    open_cohort = world["open_cohort"]
+    f.enrollment(cohort=open_cohort, learner=world["outsider"], status="pending_payment")
+    mine = as_user(world["outsider"]).get("/courses/data-1/").content.decode()
+    assert "Pending payment" in mine and f'href="/cohorts/{open_cohort.pk}/enroll/"' not in mine
+    assert "Pending payment" in as_user(world["outsider"]).get("/").content.decode()
+    theirs = as_user(world["learner"]).get("/courses/data-1/").content.decode()
+    assert f'href="/cohorts/{open_cohort.pk}/enroll/"' in theirs
