@@ -16,7 +16,11 @@ case "$mode" in
     *) echo "usage: $0 demo|test" >&2; exit 2 ;;
 esac
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then
+    say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+else
+    say() { printf '==> %s\n' "$*"; }
+fi
 
 install_system_packages() {
     if ! command -v dpkg-query >/dev/null; then

@@ -6,7 +6,11 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then
+    say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+else
+    say() { printf '==> %s\n' "$*"; }
+fi
 
 bash scripts/bootstrap.sh demo
 bash scripts/compile_translations.sh

@@ -7,7 +7,11 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then
+    say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+else
+    say() { printf '==> %s\n' "$*"; }
+fi
 
 bash scripts/bootstrap.sh test
 bash scripts/compile_translations.sh
@@ -69,7 +73,7 @@ run_suite() {
     say "test suite on $name"
     start=$SECONDS
     set +e
-    .venv/bin/python -m pytest -p no:cacheprovider "${extra_args[@]}"
+    .venv/bin/python -m pytest -p no:cacheprovider --junitxml="$work/$name.xml" "${extra_args[@]}"
     rc=$?
     set -e
     duration[$name]=$((SECONDS - start))
@@ -89,7 +93,8 @@ summary() {
     echo
     say "summary"
     for name in SQLite PostgreSQL; do
-        printf '  %-11s %-38s %5ss\n' "$name" "${result[$name]}" "${duration[$name]}"
+        printf '  %-11s %-38s %5ss   ' "$name" "${result[$name]}" "${duration[$name]}"
+        .venv/bin/python scripts/junit_summary.py "$work/$name.xml"
         [ "${result[$name]}" = "passed" ] || status=1
     done
     if [ $status -eq 0 ]; then say "all passed"; else say "FAILED"; fi
