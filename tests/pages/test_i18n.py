@@ -82,3 +82,38 @@ def test_names_in_any_script_render_escaped(world, as_user, name):
         assert "<b>not bold</b>" not in course_page and "&lt;b&gt;not bold&lt;/b&gt;" in course_page
     else:
         assert name in course_page and name in own_nav
+
+
+@pytest.mark.parametrize(
+    ("page", "chinese"),
+    [
+        ("mine", "我的学习"),
+        ("profile", "个人 API 令牌"),
+        ("teach", "我的课程"),
+        ("teach_new", "在阶梯中的位置"),
+        ("teach_course", "打卡与结业"),
+        ("teach_lessons", "已写 4 / 21 天"),
+        ("teach_lesson_new", "新建课时"),
+        ("teach_cohorts", "安排新一期"),
+        ("cohort", "全部课时"),
+    ],
+)
+def test_signed_in_pages_in_chinese(world, as_user, page, chinese):
+    teacher = world["teacher"]
+    teacher.language = "zh-hans"
+    teacher.save(update_fields=["language"])
+    url = {
+        "mine": "/cohorts/mine/",
+        "profile": "/accounts/profile/",
+        "teach": "/teach/",
+        "teach_new": "/teach/courses/new/",
+        "teach_course": f"/teach/courses/{world['bootcamp'].pk}/",
+        "teach_lessons": f"/teach/courses/{world['bootcamp'].pk}/lessons/",
+        "teach_lesson_new": f"/teach/courses/{world['bootcamp'].pk}/lessons/new/",
+        "teach_cohorts": f"/teach/courses/{world['bootcamp'].pk}/cohorts/",
+        "cohort": f"/cohorts/{world['running'].pk}/",
+    }[page]
+    response = as_user(teacher).get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="zh-Hans">' in html and chinese in html
