@@ -157,6 +157,7 @@ def checkin_unfeature(request: HttpRequest, checkin_id: int):
 
 
 @router.get("/cohorts/{cohort_id}/checkin-rates", response=list[DayRateOut], auth=auth_required)
+@paginate(Pagination)
 def cohort_checkin_rates(request: HttpRequest, cohort_id: int):
     """Instructors: the cohort's daily check-in rate so far."""
     cohort = selectors.cohort_get_for_instructor(user=request.auth, cohort_id=cohort_id)

@@ -6,6 +6,10 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 
 from accounts.api import router as accounts_router
 from cohorts.api import router as cohorts_router
+from cohorts.api_checkins import router as checkins_router
+from cohorts.api_feed import router as feed_router
+from cohorts.api_rules import router as rules_router
+from cohorts.api_webhooks import router as webhooks_router
 from content.api import router as content_router
 from stagewise.errors import ApplicationError
 
@@ -22,6 +26,10 @@ api = NinjaAPI(
 api.add_router("", accounts_router)
 api.add_router("", content_router)
 api.add_router("", cohorts_router)
+api.add_router("", checkins_router)
+api.add_router("", feed_router)
+api.add_router("", rules_router)
+api.add_router("", webhooks_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str, details: dict | None = None) -> HttpResponse:

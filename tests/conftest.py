@@ -12,8 +12,10 @@ def _fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache():
-    """The login rate limiter lives in the cache: every test starts with a clean one."""
+def _clean_cache(settings):
+    """The login rate limiter lives in the cache: every test gets its own, empty, in-process one (the
+    default file cache under var/ would be shared by parallel test workers)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
     from django.core.cache import cache
 
     cache.clear()

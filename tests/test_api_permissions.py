@@ -37,6 +37,7 @@ class Scenario:
     setup: Callable[[dict[str, Any]], tuple[str, dict | None]]
     expect: dict[str, int]
     label: str = ""
+    multipart: bool = False
 
 
 def everyone(status: int, **overrides: int) -> dict[str, int]:
@@ -103,6 +104,55 @@ def _new_cohort_payload(p):
         "starts_on": (_today() + timedelta(days=30)).isoformat(),
         "capacity": 20,
     }
+
+
+CHECKIN_TEXT = "Wrote four hundred words about the harbour at dawn."
+
+
+def _checkin_cohort(p):
+    """A running cohort on its third day with the learner as a member."""
+    course = factories.course(teacher=p["instructor"])
+    cohort = factories.cohort(course=course, starts_on=_today() - timedelta(days=2), status=CohortStatus.RUNNING)
+    factories.enrollment(cohort=cohort, learner=p["learner"])
+    return cohort
+
+
+def _checkin(p):
+    from cohorts.checkins import checkin_record
+
+    return checkin_record(learner=p["learner"], cohort_id=_checkin_cohort(p).pk, text=CHECKIN_TEXT)
+
+
+def _post(p):
+    """An announcement in a running cohort the learner belongs to."""
+    from cohorts.feed import post_announce
+
+    return post_announce(actor=p["instructor"], cohort_id=_checkin_cohort(p).pk, body="Welcome, everyone! 欢迎")
+
+
+def _enrollment(p):
+    cohort = _checkin_cohort(p)
+    return cohort.enrollments.get(learner=p["learner"])
+
+
+def _removed_enrollment(p):
+    from cohorts.moderation import strike_issue
+
+    enrollment = _enrollment(p)
+    for _ in range(enrollment.cohort.strikes_to_remove):
+        strike_issue(actor=p["instructor"], enrollment_id=enrollment.pk, reason="Spam links in the feed")
+    return enrollment
+
+
+def _webhook(p):
+    from cohorts.webhooks.services import webhook_create
+
+    return webhook_create(actor=p["instructor"], cohort_id=_checkin_cohort(p).pk, url="https://chat.example.com/hook")
+
+
+def members(status: int) -> dict[str, int]:
+    """The cohort's members and its course staff; everyone else is told it does not exist."""
+    return course_staff(status) | {"learner": status}
 
 
 def _lesson(p):
@@ -246,6 +296,139 @@ MATRIX: dict[tuple[str, str], list[Scenario]] = {
             label="the learner is a member",
         )
     ],
+    # check-ins: members check in; instructors review; everyone else sees the cohort but may not act in it
+    ("POST", "/api/v1/cohorts/{cohort_id}/checkins"): [
+        Scenario(
+            lambda p: (f"/api/v1/cohorts/{_checkin_cohort(p).pk}/checkins", {"text": CHECKIN_TEXT}),
+            signed_in(403, learner=201),
+            label="the learner is a member",
+            multipart=True,
+        )
+    ],
+    ("POST", "/api/v1/cohorts/{cohort_id}/makeups"): [
+        Scenario(
+            lambda p: (
+                f"/api/v1/cohorts/{_checkin_cohort(p).pk}/makeups",
+                {"day": 1, "reason": "Train without signal", "text": CHECKIN_TEXT},
+            ),
+            signed_in(403, learner=201),
+            label="the learner is a member",
+            multipart=True,
+        )
+    ],
+    ("GET", "/api/v1/cohorts/{cohort_id}/checkins/mine"): [
+        Scenario(
+            lambda p: (f"/api/v1/cohorts/{_checkin_cohort(p).pk}/checkins/mine", None), signed_in(404, learner=200)
+        )
+    ],
+    ("GET", "/api/v1/cohorts/{cohort_id}/streak"): [
+        Scenario(lambda p: (f"/api/v1/cohorts/{_checkin_cohort(p).pk}/streak", None), signed_in(404, learner=200))
+    ],
+    ("PATCH", "/api/v1/checkins/{checkin_id}"): [
+        Scenario(
+            lambda p: (f"/api/v1/checkins/{_checkin(p).pk}", {"text": CHECKIN_TEXT + " Edited."}),
+            signed_in(404, learner=200),
+            label="the learner's check-in",
+        )
+    ],
+    ("POST", "/api/v1/checkins/{checkin_id}/reject"): [
+        Scenario(lambda p: (f"/api/v1/checkins/{_checkin(p).pk}/reject", {"reason": "Off topic"}), course_staff(200))
+    ],
+    ("POST", "/api/v1/checkins/{checkin_id}/feature"): [
+        Scenario(lambda p: (f"/api/v1/checkins/{_checkin(p).pk}/feature", None), course_staff(200))
+    ],
+    ("POST", "/api/v1/checkins/{checkin_id}/unfeature"): [
+        Scenario(lambda p: (f"/api/v1/checkins/{_checkin(p).pk}/unfeature", None), course_staff(200))
+    ],
+    ("GET", "/api/v1/cohorts/{cohort_id}/checkin-rates"): [
+        Scenario(lambda p: (f"/api/v1/cohorts/{_checkin_cohort(p).pk}/checkin-rates", None), course_staff(200))
+    ],
+    ("GET", "/api/v1/cohorts/{cohort_id}/roster"): [
+        Scenario(lambda p: (f"/api/v1/cohorts/{_checkin_cohort(p).pk}/roster", None), course_staff(200))
+    ],
+    # the feed: members and course staff read, react and comment; course staff announce and pin
+    ("GET", "/api/v1/cohorts/{cohort_id}/feed"): [
+        Scenario(lambda p: (f"/api/v1/cohorts/{_checkin_cohort(p).pk}/feed", None), members(200))
+    ],
+    ("POST", "/api/v1/cohorts/{cohort_id}/announcements"): [
+        Scenario(
+            lambda p: (f"/api/v1/cohorts/{_checkin_cohort(p).pk}/announcements", {"body": "Live Q&A at 9"}),
+            course_staff(201),
+        )
+    ],
+    ("POST", "/api/v1/posts/{post_id}/pin"): [
+        Scenario(lambda p: (f"/api/v1/posts/{_post(p).pk}/pin", None), course_staff(200))
+    ],
+    ("POST", "/api/v1/posts/{post_id}/unpin"): [
+        Scenario(lambda p: (f"/api/v1/posts/{_post(p).pk}/unpin", None), course_staff(200))
+    ],
+    ("GET", "/api/v1/posts/{post_id}/comments"): [
+        Scenario(lambda p: (f"/api/v1/posts/{_post(p).pk}/comments", None), members(200))
+    ],
+    ("POST", "/api/v1/posts/{post_id}/comments"): [
+        Scenario(lambda p: (f"/api/v1/posts/{_post(p).pk}/comments", {"body": "加油 💪"}), members(201))
+    ],
+    ("PUT", "/api/v1/posts/{post_id}/reaction"): [
+        Scenario(lambda p: (f"/api/v1/posts/{_post(p).pk}/reaction", {"kind": "clap"}), members(200))
+    ],
+    ("DELETE", "/api/v1/posts/{post_id}/reaction"): [
+        Scenario(lambda p: (f"/api/v1/posts/{_post(p).pk}/reaction", None), members(204))
+    ],
+    # group rules: course staff strike and nudge; only staff reinstate; members set their reminders
+    ("POST", "/api/v1/enrollments/{enrollment_id}/strikes"): [
+        Scenario(
+            lambda p: (f"/api/v1/enrollments/{_enrollment(p).pk}/strikes", {"reason": "Spam links"}), course_staff(201)
+        )
+    ],
+    ("POST", "/api/v1/enrollments/{enrollment_id}/reinstate"): [
+        Scenario(
+            lambda p: (f"/api/v1/enrollments/{_removed_enrollment(p).pk}/reinstate", {"reason": "Apologised"}),
+            signed_in(403, staff=200),
+        )
+    ],
+    ("GET", "/api/v1/cohorts/{cohort_id}/nudges"): [
+        Scenario(lambda p: (f"/api/v1/cohorts/{_checkin_cohort(p).pk}/nudges", None), course_staff(200))
+    ],
+    ("POST", "/api/v1/cohorts/{cohort_id}/nudges"): [
+        Scenario(
+            lambda p: (f"/api/v1/cohorts/{_checkin_cohort(p).pk}/nudges", {"enrollment_ids": [1], "message": ""}),
+            course_staff(200),
+        )
+    ],
+    ("PUT", "/api/v1/cohorts/{cohort_id}/reminders"): [
+        Scenario(
+            lambda p: (f"/api/v1/cohorts/{_checkin_cohort(p).pk}/reminders", {"enabled": False}),
+            signed_in(404, learner=200),
+        )
+    ],
+    # chat-group webhooks: the course's staff only
+    ("GET", "/api/v1/cohorts/{cohort_id}/webhooks"): [
+        Scenario(lambda p: (f"/api/v1/cohorts/{_checkin_cohort(p).pk}/webhooks", None), course_staff(200))
+    ],
+    ("POST", "/api/v1/cohorts/{cohort_id}/webhooks"): [
+        Scenario(
+            lambda p: (
+                f"/api/v1/cohorts/{_checkin_cohort(p).pk}/webhooks",
+                {"url": "https://chat.example.com/hook", "format": "wecom"},
+            ),
+            course_staff(201),
+        )
+    ],
+    ("GET", "/api/v1/webhooks/{webhook_id}"): [
+        Scenario(lambda p: (f"/api/v1/webhooks/{_webhook(p).pk}", None), course_staff(200))
+    ],
+    ("PATCH", "/api/v1/webhooks/{webhook_id}"): [
+        Scenario(lambda p: (f"/api/v1/webhooks/{_webhook(p).pk}", {"is_active": False}), course_staff(200))
+    ],
+    ("DELETE", "/api/v1/webhooks/{webhook_id}"): [
+        Scenario(lambda p: (f"/api/v1/webhooks/{_webhook(p).pk}", None), course_staff(204))
+    ],
+    ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"): [
+        Scenario(lambda p: (f"/api/v1/webhooks/{_webhook(p).pk}/deliveries", None), course_staff(200))
+    ],
+    ("POST", "/api/v1/webhooks/{webhook_id}/test"): [
+        Scenario(lambda p: (f"/api/v1/webhooks/{_webhook(p).pk}/test", None), course_staff(202))
+    ],
     ("POST", "/api/v1/cohorts/{cohort_id}/admissions"): [
         Scenario(
             lambda p: (
@@ -289,7 +472,8 @@ def test_permission_matrix(method, path, personas):
         actual = {}
         for persona in PERSONAS:
             url, body = scenario.setup(personas)
-            response = _call(_client_for(personas[persona]), method, url, body)
+            client = _client_for(personas[persona])
+            response = client.post(url, body or {}) if scenario.multipart else _call(client, method, url, body)
             actual[persona] = response.status_code
             if response.status_code >= 400:
                 error = response.json()

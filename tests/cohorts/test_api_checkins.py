@@ -1,0 +1,108 @@
+"""The check-in endpoints over HTTP: multipart check-in, make-ups, streak, review, roster, error shapes."""
+
+import io
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from cohorts.models import CheckIn
+from cohorts.statuses import CohortStatus
+from tests import factories
+
+SH = ZoneInfo("Asia/Shanghai")
+TEXT = "Finished the exercises and wrote three notes."
+
+
+@pytest.fixture
+def cohort_setup(db):
+    teacher = factories.instructor()
+    course = factories.course(teacher=teacher, duration_days=7, checkin_min_text_length=10)
+    cohort = factories.cohort(
+        course=course, starts_on=date(2026, 3, 2), timezone="Asia/Shanghai", status=CohortStatus.RUNNING
+    )
+    learner = factories.learner(name="𠮷野家 花子")
+    peer = factories.learner(name="José 🎉")
+    factories.enrollment(cohort=cohort, learner=learner)
+    factories.enrollment(cohort=cohort, learner=peer)
+    return {"teacher": teacher, "cohort": cohort, "learner": learner, "peer": peer}
+
+
+def test_check_in_with_an_image_then_see_the_streak(cohort_setup, api_client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client = api_client(cohort_setup["learner"])
+    cohort_id = cohort_setup["cohort"].pk
+    buf = io.BytesIO()
+    Image.new("RGB", (50, 40), (10, 120, 200)).save(buf, format="PNG")
+    with time_machine.travel(datetime(2026, 3, 4, 20, 0, tzinfo=SH), tick=False):  # day 3
+        response = client.post(
+            f"/api/v1/cohorts/{cohort_id}/checkins",
+            {"text": TEXT, "image": SimpleUploadedFile("a.png", buf.getvalue(), content_type="image/png")},
+        )
+        assert response.status_code == 201, response.content
+        body = response.json()
+        assert body["day"] == 3 and body["image_url"].endswith(".jpg")
+
+        again = client.post(f"/api/v1/cohorts/{cohort_id}/checkins", {"text": TEXT})
+        assert again.status_code == 409
+        assert again.json()["code"] == "already_checked_in"
+
+        makeup = client.post(f"/api/v1/cohorts/{cohort_id}/makeups", {"day": 2, "reason": "Train", "text": TEXT})
+        assert makeup.status_code == 201 and makeup.json()["is_makeup"] is True
+
+        streak = client.get(f"/api/v1/cohorts/{cohort_id}/streak").json()
+    assert (streak["current"], streak["longest"], streak["counted_days"]) == (2, 2, 2)
+    assert [d["state"] for d in streak["days"]][:4] == ["missed", "makeup", "counted", "future"]
+
+
+def test_invalid_checkin_answers_422_with_a_stable_code(cohort_setup, api_client):
+    client = api_client(cohort_setup["learner"])
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=SH), tick=False):
+        response = client.post(f"/api/v1/cohorts/{cohort_setup['cohort'].pk}/checkins", {"text": "short"})
+    assert response.status_code == 422
+    assert response.json()["code"] == "text_too_short"
+    assert response.json()["details"]["min_length"] == 10
+    assert not CheckIn.objects.exists()
+
+
+def test_outsiders_and_strangers(cohort_setup, api_client):
+    outsider = factories.learner()
+    cohort_id = cohort_setup["cohort"].pk
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=SH), tick=False):
+        refused = api_client(outsider).post(f"/api/v1/cohorts/{cohort_id}/checkins", {"text": TEXT})
+        anonymous = api_client().post(f"/api/v1/cohorts/{cohort_id}/checkins", {"text": TEXT})
+        streak = api_client(outsider).get(f"/api/v1/cohorts/{cohort_id}/streak")
+    assert (refused.status_code, refused.json()["code"]) == (403, "not_enrolled")
+    assert anonymous.status_code == 401
+    assert streak.status_code == 404
+
+
+def test_instructor_rejects_then_learner_redoes_and_roster_shows_it(cohort_setup, api_client):
+    learner_client = api_client(cohort_setup["learner"])
+    teacher_client = api_client(cohort_setup["teacher"])
+    cohort_id = cohort_setup["cohort"].pk
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=SH), tick=False):
+        checkin_id = learner_client.post(f"/api/v1/cohorts/{cohort_id}/checkins", {"text": TEXT}).json()["id"]
+        peer_reject = api_client(cohort_setup["peer"]).post(
+            f"/api/v1/checkins/{checkin_id}/reject", {"reason": "no"}, content_type="application/json"
+        )
+        assert peer_reject.status_code == 404
+
+        rejected = teacher_client.post(
+            f"/api/v1/checkins/{checkin_id}/reject", {"reason": "Add the chart"}, content_type="application/json"
+        )
+        assert rejected.json()["status"] == "rejected"
+        roster = teacher_client.get(f"/api/v1/cohorts/{cohort_id}/roster").json()
+        assert [row["checked_in_today"] for row in roster["items"]] == [False, False]
+
+        redo = learner_client.post(f"/api/v1/cohorts/{cohort_id}/checkins", {"text": TEXT + " Chart added."})
+        assert redo.status_code == 201 and redo.json()["status"] == "counted"
+        roster = teacher_client.get(f"/api/v1/cohorts/{cohort_id}/roster").json()
+        rates = teacher_client.get(f"/api/v1/cohorts/{cohort_id}/checkin-rates").json()
+    by_name = {row["display_name"]: row["checked_in_today"] for row in roster["items"]}
+    assert by_name == {"𠮷野家 花子": True, "José 🎉": False}
+    assert rates["items"] == [{"day": 1, "date": "2026-03-02", "counted": 1, "members": 2, "rate": 0.5}]
+    assert api_client(cohort_setup["learner"]).get(f"/api/v1/cohorts/{cohort_id}/roster").status_code == 404
