@@ -9,7 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 mode=${1:-demo}
 # WeasyPrint renders certificates with Pango/HarfBuzz; Noto CJK covers Simplified Chinese in PDFs and pages.
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-noto-color-emoji)
 case "$mode" in
     demo) ;;
     test) packages+=(postgresql redis-server chromium) ;;
