@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+import time
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -133,11 +134,15 @@ def api_token_authenticate(*, raw: str) -> User | None:
 
 
 def _login_keys(*, email: str, client_ip: str) -> list[str]:
-    return [f"login-fail:email:{_digest(email.lower())}", f"login-fail:ip:{client_ip}"]
+    """Counters for the current fixed window. The window is part of the key, so a cache whose ``incr``
+    resets the expiry (the file cache does) can't stretch the window."""
+    window = settings.LOGIN_RATE_WINDOW_SECONDS
+    bucket = int(time.time() // window)
+    return [f"login-fail:email:{_digest(email.lower())}:{bucket}", f"login-fail:ip:{client_ip}:{bucket}"]
 
 
 def login_throttle_check(*, email: str, client_ip: str) -> None:
-    """Refuse a login attempt when the account or the client address failed too often recently."""
+    """Refuse a login attempt when the account or the client address failed too often in this window."""
     limit = settings.LOGIN_RATE_LIMIT
     for key in _login_keys(email=email, client_ip=client_ip):
         if cache.get(key, 0) >= limit:

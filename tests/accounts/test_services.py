@@ -116,3 +116,26 @@ def test_login_throttle_forgets_after_the_window(settings):
 
     with time_machine.travel(start + timedelta(seconds=301), tick=False):
         login_throttle_check(**who)
+
+
+def test_login_throttle_window_does_not_stretch_on_a_file_cache(settings, tmp_path):
+    """The file cache's incr() resets an entry's expiry; failures late in a window must not extend it."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path)}
+    }
+    settings.LOGIN_RATE_LIMIT = 3
+    settings.LOGIN_RATE_WINDOW_SECONDS = 60
+    who = {"email": "slow@example.com", "client_ip": "198.51.100.7"}
+    start = datetime(2026, 3, 1, tzinfo=ZoneInfo("UTC"))  # a window boundary
+    with time_machine.travel(start, tick=False):
+        login_failure_record(**who)
+        login_failure_record(**who)
+    with time_machine.travel(start + timedelta(seconds=50), tick=False):
+        login_failure_record(**who)
+        with pytest.raises(RateLimited):
+            login_throttle_check(**who)
+    with time_machine.travel(start + timedelta(seconds=61), tick=False):
+        login_throttle_check(**who)  # a new window: allowed again
