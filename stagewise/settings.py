@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "stagewise.middleware.ApiErrorShapeMiddleware",
 ]
 
 ROOT_URLCONF = "stagewise.urls"

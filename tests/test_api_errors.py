@@ -410,3 +410,33 @@ def test_empty_list_has_one_empty_page():
     body = Client().get("/api/v1/tracks").json()
 
     assert body == {"items": [], "count": 0, "page": 1, "page_size": 20, "pages": 1}
+
+
+# What never reaches a ninja handler ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_unknown_api_path_answers_in_the_error_shape():
+    response = Client().get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_wrong_method_answers_in_the_error_shape_with_allow():
+    response = Client().delete("/api/v1/tracks")
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+    assert "GET" in response["Allow"]
+
+
+@pytest.mark.django_db
+def test_an_unexpected_exception_is_a_json_500(settings):
+    settings.ROOT_URLCONF = "tests.urls_boom"
+    client = Client(raise_request_exception=False)
+    response = client.get("/api/boom/explode")
+    assert response.status_code == 500
+    assert response.json()["code"] == "server_error"
+    assert "bug we did not foresee" not in response.content.decode()  # no internals leak
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")  # pages keep HTML
