@@ -36,18 +36,31 @@ def live_hold(*, enrollment_id: int, now: datetime) -> SeatHold | None:
 
 
 def seat_hold_create(
-    *, cohort: Cohort, enrollment: Enrollment, now: datetime, minutes: int | None = None, offer: bool = False
+    *,
+    cohort: Cohort,
+    enrollment: Enrollment,
+    now: datetime,
+    minutes: int | None = None,
+    offer: bool = False,
+    fresh: bool = False,
+    order: Any = None,
 ) -> SeatHold:
     """Hold a seat. Precondition: the caller holds the cohort lock and has checked ``seats_free``.
 
-    A stale (expired, not yet released) hold of the same enrollment is released first.
+    A stale (expired, not yet released) hold of the same enrollment is released first (``fresh``: a new
+    enrollment, which has none).
     """
-    SeatHold.objects.filter(enrollment=enrollment, status=SeatHoldStatus.HELD).update(
-        status=SeatHoldStatus.RELEASED, released_at=now
-    )
+    if not fresh:
+        SeatHold.objects.filter(enrollment=enrollment, status=SeatHoldStatus.HELD).update(
+            status=SeatHoldStatus.RELEASED, released_at=now
+        )
     minutes = minutes if minutes is not None else settings.BILLING_SEAT_HOLD_MINUTES
     return SeatHold.objects.create(
-        cohort=cohort, enrollment=enrollment, expires_at=now + timedelta(minutes=minutes), is_waitlist_offer=offer
+        cohort=cohort,
+        enrollment=enrollment,
+        order=order,
+        expires_at=now + timedelta(minutes=minutes),
+        is_waitlist_offer=offer,
     )
 
 
@@ -61,7 +74,7 @@ def waitlist_offer_next(*, cohort_id: int, now: datetime | None = None) -> list[
 
     Takes the cohort lock; safe to call from any worker at any time.
     """
-    from billing.notifications import waitlist_offer_mail  # mail module imports services
+    from billing.tasks import waitlist_offer_mail_task  # tasks import services, which import this module
 
     now = now or timezone.now()
     offered: list[int] = []
@@ -89,7 +102,7 @@ def waitlist_offer_next(*, cohort_id: int, now: datetime | None = None) -> list[
                 )
                 offered.append(enrollment.pk)
         for enrollment_id in offered:
-            transaction.on_commit(lambda eid=enrollment_id: waitlist_offer_mail(enrollment_id=eid))
+            transaction.on_commit(lambda eid=enrollment_id: waitlist_offer_mail_task.delay(eid))
     return offered
 
 

@@ -146,6 +146,7 @@ def checkout_start(
                     )
                     return CheckoutResult(enrollment=enrollment, order=None, hold=None, waitlisted=True)
                 raise Conflict("The cohort is full.", code="cohort_full", extra={"capacity": cohort.capacity})
+            created = enrollment is None
             if enrollment is None:
                 enrollment = Enrollment.objects.create(
                     cohort=cohort, learner=learner, status=EnrollmentStatus.PENDING_PAYMENT, status_changed_at=now
@@ -156,11 +157,13 @@ def checkout_start(
                 ):
                     raise Conflict("Your enrollment changed meanwhile; reload.", code="concurrent_change")
                 enrollment.status = EnrollmentStatus.PENDING_PAYMENT
-            hold = seats.seat_hold_create(cohort=cohort, enrollment=enrollment, now=now)
+        else:
+            created = False
 
-        # A pending order whose hold lapsed is stale: cancel it (gives back its coupon and credit) first.
-        for stale in Order.objects.filter(enrollment=enrollment, status=OrderStatus.PENDING):
-            _order_close(order=stale, new=OrderStatus.CANCELLED, now=now)
+        if not created:
+            # A pending order whose hold lapsed is stale: cancel it (gives back its coupon and credit) first.
+            for stale in Order.objects.filter(enrollment=enrollment, status=OrderStatus.PENDING):
+                _order_close(order=stale, new=OrderStatus.CANCELLED, now=now)
         order = _order_create(
             learner=learner,
             cohort=cohort,
@@ -170,8 +173,11 @@ def checkout_start(
             use_credit=use_credit,
             now=now,
         )
-        SeatHold.objects.filter(pk=hold.pk).update(order=order)
-        hold.order = order
+        if hold is None:
+            hold = seats.seat_hold_create(cohort=cohort, enrollment=enrollment, now=now, fresh=created, order=order)
+        else:
+            SeatHold.objects.filter(pk=hold.pk).update(order=order)
+            hold.order = order
         if order.total_minor == 0:
             Payment.objects.create(
                 order=order,
@@ -275,22 +281,23 @@ def _order_close(*, order: Order, new: str, now: datetime) -> bool:
 
 def _order_complete(*, order: Order, now: datetime) -> None:
     """pending → paid: the enrollment becomes active and its hold converts. Inside a transaction."""
-    from billing.notifications import receipt_mail
     from billing.refunds import refund_window_end
+    from billing.tasks import receipt_mail_task
 
     if not order_transition(order_id=order.pk, old=OrderStatus.PENDING, new=OrderStatus.PAID, now=now):
         return
-    hold = SeatHold.objects.filter(order=order, status=SeatHoldStatus.HELD).first()
-    if hold is not None:
-        seats.seat_hold_finish(hold_id=hold.pk, status=SeatHoldStatus.CONVERTED, now=now)
+    SeatHold.objects.filter(order=order, status=SeatHoldStatus.HELD).update(
+        status=SeatHoldStatus.CONVERTED, released_at=now
+    )
     enrollment_transition(
         enrollment_id=order.enrollment_id, old=EnrollmentStatus.PENDING_PAYMENT, new=EnrollmentStatus.ACTIVE, now=now
     )
-    cohort = Cohort.objects.select_related("course").get(pk=order.cohort_id)
-    Referral.objects.filter(order=order, status=ReferralStatus.PENDING).update(
-        credit_due_at=refund_window_end(cohort=cohort)
-    )
-    transaction.on_commit(lambda: receipt_mail(order_id=order.pk))
+    if order.referral_code_id is not None:
+        cohort = Cohort.objects.select_related("course").get(pk=order.cohort_id)
+        Referral.objects.filter(order=order, status=ReferralStatus.PENDING).update(
+            credit_due_at=refund_window_end(cohort=cohort)
+        )
+    transaction.on_commit(lambda: receipt_mail_task.delay(order.pk))
 
 
 # --- payments -----------------------------------------------------------------------------------------------
@@ -390,11 +397,13 @@ def payment_mark_succeeded(*, result: PaymentResult, now: datetime | None = None
 
 
 def _seat_still_ours(*, order: Order, now: datetime) -> bool:
-    """True if the order's enrollment still holds (or can retake) its seat. Takes the cohort lock."""
-    cohort = seats.cohort_lock(cohort_id=order.cohort_id)
-    hold = SeatHold.objects.filter(order=order, status=SeatHoldStatus.HELD).first()
-    if hold is not None:
+    """True if the order's enrollment still holds (or can retake) its seat.
+
+    A live hold guarantees the seat, so the cohort lock is taken only when the hold has lapsed.
+    """
+    if SeatHold.objects.filter(order=order, status=SeatHoldStatus.HELD).exists():
         return True
+    cohort = seats.cohort_lock(cohort_id=order.cohort_id)
     if seats.seats_free(cohort=cohort, now=now) <= 0:
         return False
     enrollment = Enrollment.objects.get(pk=order.enrollment_id)

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from billing import refunds, services
+from billing import notifications, refunds, services
 
 
 @shared_task
@@ -22,3 +22,19 @@ def cohort_cancellation_refund_task(self, cohort_id: int) -> dict[str, int]:  # 
     if done["failed"]:
         raise self.retry()
     return done
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def receipt_mail_task(self, order_id: int) -> None:  # type: ignore[no-untyped-def]
+    try:
+        notifications.receipt_mail(order_id=order_id)
+    except OSError as exc:  # the mail server is unreachable: try again later
+        raise self.retry(exc=exc) from exc
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def waitlist_offer_mail_task(self, enrollment_id: int) -> None:  # type: ignore[no-untyped-def]
+    try:
+        notifications.waitlist_offer_mail(enrollment_id=enrollment_id)
+    except OSError as exc:
+        raise self.retry(exc=exc) from exc

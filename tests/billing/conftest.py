@@ -15,6 +15,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 WEBHOOK_SECRET = "whsec_test_stagewise"
 
 
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Billing's mail tasks run inline here (the Celery worker integration is tested in tests/test_celery_integration)."""
+    from stagewise.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture(scope="session")
 def localstripe_server():
     """A real localstripe on 127.0.0.1 (free port, in memory), for the whole session; stopped afterwards."""

@@ -53,8 +53,13 @@ def test_learner_enrolls_pays_with_the_test_card_and_lands_in_the_cohort(
     client.force_login(learner)
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-          "url": live_server.url}]
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
     )
     page = context.new_page()
 
