@@ -1,5 +1,6 @@
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import File, Query, Router
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from accounts.auth import auth_optional, auth_required
@@ -119,3 +120,14 @@ def lesson_unpublish(request: HttpRequest, lesson_id: int):
 def markdown_preview(request: HttpRequest, payload: MarkdownIn):
     """Sanitized HTML for a markdown text, as lessons and descriptions will show it."""
     return {"html": str(render_markdown(payload.text))}
+
+
+@router.post("/lessons/{lesson_id}/attachment", response=LessonOut, auth=auth_required)
+def lesson_attachment_set(request: HttpRequest, lesson_id: int, file: UploadedFile = File(...)):
+    """Attach a file to a lesson (multipart field ``file``; PDF, images, notebooks, office files, up to 20 MB)."""
+    return services.lesson_attachment_set(actor=request.auth, lesson_id=lesson_id, upload=file)
+
+
+@router.delete("/lessons/{lesson_id}/attachment", response=LessonOut, auth=auth_required)
+def lesson_attachment_remove(request: HttpRequest, lesson_id: int):
+    return services.lesson_attachment_remove(actor=request.auth, lesson_id=lesson_id)

@@ -1,8 +1,10 @@
 """Writes on tracks, courses and lessons. Callers pass the acting user; permission is checked here."""
 
+from pathlib import Path
 from typing import Any
 
 from babel.numbers import get_currency_name
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.text import slugify
@@ -215,4 +217,41 @@ def lesson_publish(*, actor: Any, lesson_id: int, published: bool = True) -> Les
     if lesson.is_published != published:
         lesson.is_published = published
         lesson.save(update_fields=["is_published", "updated_at"])
+    return lesson
+
+
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+ATTACHMENT_EXTENSIONS = frozenset(
+    {"pdf", "png", "jpg", "jpeg", "gif", "webp", "zip", "txt", "md", "csv", "ipynb", "docx", "pptx", "xlsx", "mp3"}
+)
+
+
+def lesson_attachment_set(*, actor: Any, lesson_id: int, upload: UploadedFile) -> Lesson:
+    """Attach a file to a lesson (replacing the previous one). Size- and type-limited; the name is kept readable."""
+    lesson = lesson_get_for_instructor(user=actor, lesson_id=lesson_id)
+    name = Path(upload.name or "").name
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in ATTACHMENT_EXTENSIONS:
+        raise Invalid(
+            f"Attach one of: {', '.join(sorted(ATTACHMENT_EXTENSIONS))}.",
+            code="attachment_type",
+            extra={"field": "file", "allowed": sorted(ATTACHMENT_EXTENSIONS)},
+        )
+    if upload.size is None or upload.size > ATTACHMENT_MAX_BYTES:
+        raise Invalid(
+            "Attachments can be at most 20 MB.", code="attachment_too_large", extra={"max_bytes": ATTACHMENT_MAX_BYTES}
+        )
+    previous = lesson.attachment.name if lesson.attachment else ""
+    lesson.attachment.save(name, upload, save=False)
+    lesson.save(update_fields=["attachment", "updated_at"])
+    if previous and previous != lesson.attachment.name:
+        lesson.attachment.storage.delete(previous)
+    return lesson
+
+
+def lesson_attachment_remove(*, actor: Any, lesson_id: int) -> Lesson:
+    lesson = lesson_get_for_instructor(user=actor, lesson_id=lesson_id)
+    if lesson.attachment:
+        lesson.attachment.delete(save=False)
+        lesson.save(update_fields=["attachment", "updated_at"])
     return lesson

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
@@ -246,6 +247,19 @@ MATRIX: dict[tuple[str, str], list[Scenario]] = {
     ],
     ("POST", "/api/v1/lessons/{lesson_id}/unpublish"): [
         Scenario(lambda p: (f"/api/v1/lessons/{_lesson(p).pk}/unpublish", None), course_staff(200))
+    ],
+    ("POST", "/api/v1/lessons/{lesson_id}/attachment"): [
+        Scenario(
+            lambda p: (
+                f"/api/v1/lessons/{_lesson(p).pk}/attachment",
+                {"file": SimpleUploadedFile("slides.pdf", b"%PDF-1.4", content_type="application/pdf")},
+            ),
+            course_staff(200),
+            multipart=True,
+        )
+    ],
+    ("DELETE", "/api/v1/lessons/{lesson_id}/attachment"): [
+        Scenario(lambda p: (f"/api/v1/lessons/{_lesson(p).pk}/attachment", None), course_staff(200))
     ],
     ("POST", "/api/v1/markdown/preview"): [
         Scenario(lambda p: ("/api/v1/markdown/preview", {"text": "**hi**"}), signed_in(200))
