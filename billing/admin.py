@@ -5,6 +5,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from billing.models import (
+    Application,
+    ApplicationQuestion,
     Coupon,
     CouponRedemption,
     CreditEntry,
@@ -160,3 +162,16 @@ class DisputeAdmin(admin.ModelAdmin):
     list_display = ["provider_dispute_id", "enrollment", "payment", "amount_minor", "currency", "reason", "status"]
     list_filter = ["status"]
     readonly_fields = ["payment", "enrollment", "provider_dispute_id", "amount_minor", "currency", "reason"]
+
+
+@admin.register(ApplicationQuestion)
+class ApplicationQuestionAdmin(admin.ModelAdmin):
+    list_display = ["course", "position", "kind", "prompt", "required"]
+    list_filter = ["kind"]
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnlyAdmin):
+    """Decisions go through the API or the instructor pages (they move the enrollment and send mail)."""
+
+    list_display = ["enrollment", "submitted_at", "decided_at", "payment_deadline"]

@@ -6,17 +6,22 @@ from ninja import Router
 from ninja.pagination import paginate
 
 from accounts.auth import auth_required
-from billing import refunds, selectors, services
+from billing import applications, refunds, selectors, services
 from billing.gateways import is_test_mode
 from billing.models import CreditEntry
 from billing.pricing import order_quote
 from billing.schemas import (
+    ApplicationIn,
+    ApplicationOut,
     CheckoutIn,
     CheckoutOut,
     CreditOut,
+    DecisionIn,
     DisputeOut,
     OrderOut,
     PaymentStateOut,
+    QuestionIn,
+    QuestionOut,
     QuoteOut,
     RefundOut,
     RefundPreviewOut,
@@ -201,3 +206,46 @@ def disputes(request: HttpRequest):
         }
         for d in selectors.dispute_list(user=request.auth)
     ]
+
+
+@router.get("/courses/{course_id}/questions", response=list[QuestionOut], auth=auth_required)
+@paginate(Pagination)
+def question_list(request: HttpRequest, course_id: int):
+    """The course's application questionnaire."""
+    return applications.questions_for(course_id=course_id)
+
+
+@router.put("/courses/{course_id}/questions", response=list[QuestionOut], auth=auth_required)
+@paginate(Pagination)
+def question_replace(request: HttpRequest, course_id: int, payload: list[QuestionIn]):
+    """The course's instructors set the whole questionnaire, in order."""
+    return applications.questions_replace(
+        actor=request.auth, course_id=course_id, questions=[item.dict() for item in payload]
+    )
+
+
+@router.post("/cohorts/{cohort_id}/applications", response={201: ApplicationOut}, auth=auth_required)
+def application_submit(request: HttpRequest, cohort_id: int, payload: ApplicationIn):
+    cohort_get_for_user(user=request.auth, cohort_id=cohort_id)
+    return 201, applications.application_submit(learner=request.auth, cohort_id=cohort_id, answers=payload.answers)
+
+
+@router.get("/cohorts/{cohort_id}/applications", response=list[ApplicationOut], auth=auth_required)
+@paginate(Pagination)
+def application_queue(request: HttpRequest, cohort_id: int):
+    """The cohort's instructors and staff: every application, undecided first."""
+    return applications.application_queue(actor=request.auth, cohort_id=cohort_id)
+
+
+@router.post("/applications/{application_id}/approve", response=ApplicationOut, auth=auth_required)
+def application_approve(request: HttpRequest, application_id: int, payload: DecisionIn):
+    return applications.application_decide(
+        actor=request.auth, application_id=application_id, approve=True, note=payload.note
+    )
+
+
+@router.post("/applications/{application_id}/reject", response=ApplicationOut, auth=auth_required)
+def application_reject(request: HttpRequest, application_id: int, payload: DecisionIn):
+    return applications.application_decide(
+        actor=request.auth, application_id=application_id, approve=False, note=payload.note
+    )

@@ -320,3 +320,50 @@ class Dispute(models.Model):
 
     def __str__(self) -> str:
         return f"Dispute {self.provider_dispute_id} ({self.status})"
+
+
+class QuestionKind(models.TextChoices):
+    TEXT = "text", "Text"  # free text
+    CHOICE = "choice", "Choice"  # one of ``choices``
+    LINK = "link", "Link to your work"  # an http(s) URL
+
+
+class ApplicationQuestion(models.Model):
+    """One question of a course's application questionnaire, defined by its instructors."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="application_questions")
+    position = models.PositiveSmallIntegerField(default=1)
+    kind = models.CharField(max_length=10, choices=QuestionKind.choices, default=QuestionKind.TEXT)
+    prompt = models.CharField(max_length=300)
+    choices = models.JSONField(default=list, blank=True, help_text='For "choice": ["a", "b"].')
+    required = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["course_id", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.prompt
+
+
+class Application(models.Model):
+    """A learner's application to a cohort (the enrollment is ``applied``), and the instructor's decision.
+
+    An approved learner has until ``payment_deadline`` to pay.
+    """
+
+    enrollment = models.OneToOneField(Enrollment, on_delete=models.CASCADE, related_name="application")
+    answers = models.JSONField(default=dict, help_text='{"<question id>": "answer"}')
+    submitted_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=1000, blank=True, help_text="The instructor's note to the learner.")
+    payment_deadline = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        indexes = [models.Index(fields=["payment_deadline"])]
+
+    def __str__(self) -> str:
+        return f"Application {self.pk} ({self.enrollment_id})"

@@ -62,3 +62,21 @@ def waitlist_offer_mail(*, enrollment_id: int) -> None:
 
 def order_for_mail(order_id: int) -> Order:
     return Order.objects.select_related("learner", "cohort", "cohort__course").get(pk=order_id)
+
+
+def application_decided_mail(*, application_id: int) -> None:
+    from billing.models import Application
+
+    application = Application.objects.select_related(
+        "enrollment", "enrollment__learner", "enrollment__cohort", "enrollment__cohort__course"
+    ).get(pk=application_id)
+    learner = application.enrollment.learner
+    with translation.override(learner.language):
+        context = {
+            "application": application,
+            "cohort": application.enrollment.cohort,
+            "learner": learner,
+            "approved": application.enrollment.status == "approved",
+            "site_url": settings.SITE_URL,
+        }
+        _send(to=learner.email, template="billing_application_decided", context=context)

@@ -165,3 +165,52 @@ class DisputeOut(Schema):
     reason: str
     status: str
     created_at: datetime
+
+
+class QuestionIn(Schema):
+    kind: str = Field("text", pattern="^(text|choice|link)$")
+    prompt: str = Field(..., min_length=1, max_length=300)
+    choices: list[str] = Field(default_factory=list, max_length=20)
+    required: bool = True
+
+
+class QuestionOut(Schema):
+    id: int
+    position: int
+    kind: str
+    prompt: str
+    choices: list[str]
+    required: bool
+
+
+class ApplicationIn(Schema):
+    answers: dict[str, str] = Field(default_factory=dict, description='{"<question id>": "answer"}')
+
+
+class ApplicationOut(Schema):
+    id: int
+    enrollment_id: int
+    learner_id: int
+    learner_name: str
+    status: str
+    answers: dict[str, str]
+    submitted_at: datetime
+    decided_at: datetime | None
+    note: str
+    payment_deadline: datetime | None
+
+    @staticmethod
+    def resolve_learner_id(obj):  # type: ignore[no-untyped-def]
+        return obj.enrollment.learner_id
+
+    @staticmethod
+    def resolve_learner_name(obj):  # type: ignore[no-untyped-def]
+        return obj.enrollment.learner.display_name
+
+    @staticmethod
+    def resolve_status(obj):  # type: ignore[no-untyped-def]
+        return obj.enrollment.status
+
+
+class DecisionIn(Schema):
+    note: str = Field("", max_length=1000)

@@ -79,9 +79,13 @@ def _refund_status(*, captured: int, refunded: int) -> str:
 # --- checkout -----------------------------------------------------------------------------------------------
 
 
-def _check_prerequisite(*, learner: Any, cohort: Cohort, enrollment: Enrollment | None) -> None:
+def _check_prerequisite(*, learner: Any, cohort: Cohort, enrollment: Enrollment | None, now: datetime) -> None:
+    from billing.applications import approval_is_current
+
     course = cohort.course
     approved = enrollment is not None and enrollment.status == EnrollmentStatus.APPROVED
+    if approved and not approval_is_current(enrollment=enrollment, now=now):  # type: ignore[arg-type]
+        raise Conflict("The payment deadline of your approval has passed.", code="payment_deadline_passed")
     if course.prerequisite == Prerequisite.APPROVAL and not approved:
         raise Conflict("This course admits learners by application.", code="application_required")
     if course.prerequisite == Prerequisite.PREVIOUS_STAGE and course.stage > 1 and not approved:
@@ -136,7 +140,7 @@ def checkout_start(
                 pending = Order.objects.filter(enrollment=enrollment, status=OrderStatus.PENDING).first()
                 if hold is not None and pending is not None:
                     return CheckoutResult(enrollment=enrollment, order=pending, hold=hold)
-        _check_prerequisite(learner=learner, cohort=cohort, enrollment=enrollment)
+        _check_prerequisite(learner=learner, cohort=cohort, enrollment=enrollment, now=now)
 
         if hold is None:
             if seats.seats_free(cohort=cohort, now=now) <= 0:

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from billing import notifications, refunds, services
+from billing import applications, notifications, refunds, services
 
 
 @shared_task
@@ -36,5 +36,18 @@ def receipt_mail_task(self, order_id: int) -> None:  # type: ignore[no-untyped-d
 def waitlist_offer_mail_task(self, enrollment_id: int) -> None:  # type: ignore[no-untyped-def]
     try:
         notifications.waitlist_offer_mail(enrollment_id=enrollment_id)
+    except OSError as exc:
+        raise self.retry(exc=exc) from exc
+
+
+@shared_task
+def applications_expire_overdue_task() -> int:
+    return applications.applications_expire_overdue()
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def application_decided_mail_task(self, application_id: int) -> None:  # type: ignore[no-untyped-def]
+    try:
+        notifications.application_decided_mail(application_id=application_id)
     except OSError as exc:
         raise self.retry(exc=exc) from exc

@@ -12,9 +12,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from billing import selectors, services
+from billing import applications, selectors, services
 from billing.gateways import get_gateway, is_test_mode
 from billing.gateways.interface import GatewayError, PaymentState
 from billing.models import Payment, ReferralCode
@@ -72,7 +73,7 @@ def enroll(request: HttpRequest, cohort_id: int) -> HttpResponse:
             return redirect("billing:enroll", cohort.pk)
         if result.waitlisted:
             messages.info(
-                request, _t("The cohort is full: you are on the waitlist. We will mail you when a seat frees.")
+                request, _("The cohort is full: you are on the waitlist. We will mail you when a seat frees.")
             )
             return redirect("billing:orders")
         assert result.order is not None
@@ -87,7 +88,10 @@ def enroll(request: HttpRequest, cohort_id: int) -> HttpResponse:
         coupon_error = exc.message
         quote = order_quote(learner=request.user, course=cohort.course, now=now)
     enrollment = Enrollment.objects.filter(cohort=cohort, learner=request.user).first()
+    needs_application = enrollment is None and _needs_application(learner=request.user, cohort=cohort)
     context = {
+        "needs_application": needs_application,
+        "questions": applications.questions_for(course_id=cohort.course_id) if needs_application else [],
         "cohort": cohort,
         "course": cohort.course,
         "quote": quote,
@@ -103,10 +107,63 @@ def enroll(request: HttpRequest, cohort_id: int) -> HttpResponse:
     return _page(request, "billing/enroll.html", context)
 
 
-def _t(message: str) -> str:
-    from django.utils.translation import gettext
+def _needs_application(*, learner: Any, cohort: Cohort) -> bool:
+    from content.models import Prerequisite
 
-    return gettext(message)
+    course = cohort.course
+    if course.prerequisite == Prerequisite.APPROVAL:
+        return True
+    if course.prerequisite == Prerequisite.PREVIOUS_STAGE and course.stage > 1:
+        return not Enrollment.objects.filter(
+            learner=learner,
+            status="completed",
+            cohort__course__track_id=course.track_id,
+            cohort__course__stage=course.stage - 1,
+        ).exists()
+    return False
+
+
+@login_required
+@require_http_methods(["POST"])
+def apply(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    cohort = _cohort_or_404(cohort_id)
+    answers = {key[2:]: value for key, value in request.POST.items() if key.startswith("q_")}
+    try:
+        applications.application_submit(learner=request.user, cohort_id=cohort.pk, answers=answers)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("billing:enroll", cohort.pk)
+    messages.success(request, _("Your application is in. We will mail you the instructor's decision."))
+    return redirect("billing:enroll", cohort.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_queue(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    try:
+        if request.method == "POST":
+            applications.application_decide(
+                actor=request.user,
+                application_id=int(request.POST.get("application", "0")),
+                approve=request.POST.get("decision") == "approve",
+                note=request.POST.get("note", ""),
+            )
+            return redirect("billing:applications", cohort_id)
+        queue = applications.application_queue(actor=request.user, cohort_id=cohort_id)
+        roster = list(selectors.roster_for_instructor(user=request.user, cohort_id=cohort_id))
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("billing:applications", cohort_id)
+    cohort = Cohort.objects.select_related("course").get(pk=cohort_id)
+    questions = {str(q.pk): q.prompt for q in applications.questions_for(course_id=cohort.course_id)}
+    rows = []
+    for enrollment in roster:
+        orders = list(enrollment.orders.all())
+        rows.append({"enrollment": enrollment, "order": orders[0] if orders else None})
+    context = {"cohort": cohort, "applications": queue, "questions": questions, "roster": rows}
+    return _page(request, "billing/applications.html", context)
 
 
 @login_required
@@ -217,11 +274,11 @@ def withdraw(request: HttpRequest, enrollment_id: int) -> HttpResponse:
         raise Http404(exc.message) from exc
     if request.method == "POST":
         try:
-            _, refund = enrollment_withdraw(learner=request.user, enrollment_id=enrollment.pk)
+            enrollment_withdraw(learner=request.user, enrollment_id=enrollment.pk)
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return redirect("billing:withdraw", enrollment.pk)
-        messages.success(request, _t("You have left the cohort."))
+        messages.success(request, _("You have left the cohort."))
         return redirect("billing:orders")
     context = {"enrollment": enrollment, "cohort": enrollment.cohort, "preview": refund_preview(enrollment=enrollment)}
     return _page(request, "billing/withdraw.html", context)

@@ -35,4 +35,8 @@ app.conf.beat_schedule = {
         "task": "billing.tasks.referral_credits_grant_due_task",
         "schedule": crontab(minute="*/15"),
     },
+    "billing-applications-expire-overdue": {
+        "task": "billing.tasks.applications_expire_overdue_task",
+        "schedule": crontab(minute="*/15"),
+    },
 }

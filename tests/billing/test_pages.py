@@ -103,3 +103,27 @@ def test_pages_need_login_and_hide_other_peoples_orders(client, localstripe):
     pay_url = client.post(f"/cohorts/{cohort.pk}/enroll/", {"action": "pay"})["Location"]
     client.force_login(factories.learner())
     assert client.get(pay_url).status_code == 404
+
+
+def test_apply_then_instructor_approves_on_the_queue_page(client):
+    teacher = factories.instructor()
+    course = factories.course(teacher=teacher, prerequisite="approval")
+    cohort = bf.cohort(course=course)
+    from billing.applications import questions_replace
+
+    [question] = questions_replace(actor=teacher, course_id=course.pk, questions=[{"prompt": "Why?"}])
+    learner = factories.learner()
+    client.force_login(learner)
+    page = client.get(f"/cohorts/{cohort.pk}/enroll/").content.decode()
+    assert f'name="q_{question.pk}"' in page
+    client.post(f"/cohorts/{cohort.pk}/apply/", {f"q_{question.pk}": "I love data"})
+    assert "waiting for an instructor" in client.get(f"/cohorts/{cohort.pk}/enroll/").content.decode()
+
+    client.force_login(factories.instructor())
+    assert client.get(f"/cohorts/{cohort.pk}/applications/").status_code == 404
+    client.force_login(teacher)
+    queue = client.get(f"/cohorts/{cohort.pk}/applications/").content.decode()
+    assert "I love data" in queue and "Why?" in queue
+    application_id = re.search(r'name="application" value="(\d+)"', queue).group(1)
+    client.post(f"/cohorts/{cohort.pk}/applications/", {"application": application_id, "decision": "approve"})
+    assert 'data-status="approved"' in client.get(f"/cohorts/{cohort.pk}/applications/").content.decode()

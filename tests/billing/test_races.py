@@ -1,0 +1,77 @@
+"""More races on PostgreSQL: coupon limits under concurrent checkouts, one webhook delivered twice at once."""
+
+import json
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from billing.models import CouponRedemption, Payment, ProviderEvent
+from billing.services import checkout_start
+from cohorts.models import Enrollment
+from stagewise.errors import Invalid
+from tests import factories
+from tests.billing import factories as bf
+from tests.billing.conftest import event, payment_intent, sign
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def _run_at_once(functions):
+    barrier = threading.Barrier(len(functions))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run(function):
+        try:
+            barrier.wait()
+            outcome = function()
+        except Invalid as exc:
+            outcome = exc.code
+        except Exception as exc:  # noqa: BLE001
+            outcome = repr(exc)
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=run, args=(f,)) for f in functions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def test_coupon_total_limit_holds_under_20_concurrent_checkouts(no_provider):
+    cohort = bf.cohort(capacity=50)
+    bf.coupon(code="THREE", value=10, max_redemptions=3)
+    learners = [factories.learner() for _ in range(20)]
+    outcomes = _run_at_once(
+        [lambda lr=lr: checkout_start(learner=lr, cohort_id=cohort.pk, coupon_code="THREE") and "ok" for lr in learners]
+    )
+    assert outcomes.count("ok") == 3, outcomes
+    assert outcomes.count("coupon_exhausted") == 17, outcomes
+    assert CouponRedemption.objects.count() == 3
+
+
+def test_one_event_delivered_twice_at_once_is_handled_once(no_provider):
+    cohort = bf.cohort(capacity=5)
+    result = checkout_start(learner=factories.learner(), cohort_id=cohort.pk)
+    Payment.objects.create(order=result.order, provider_payment_id="pi_race", amount_minor=19900, currency="CNY")
+    payload = json.dumps(event("payment_intent.succeeded", payment_intent("pi_race", amount=19900))).encode()
+    signature = sign(payload)
+
+    def deliver():
+        response = Client().post(
+            "/billing/webhooks/stripe/",
+            data=payload,
+            content_type="application/json",
+            headers={"Stripe-Signature": signature},
+        )
+        return str(response.status_code)
+
+    assert _run_at_once([deliver for _ in range(8)]) == ["200"] * 8
+    assert ProviderEvent.objects.count() == 1
+    assert Enrollment.objects.get(pk=result.enrollment.pk).status == "active"
