@@ -151,7 +151,24 @@ class CheckInForm(CohortServiceForm):
         widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
         help_text=_("JPEG, PNG, WebP or GIF, up to 10 MB. Location data is removed."),
     )
-    # Every field is optional here: the course's proof rules are the service's to apply (and shown on the page).
+
+    def __init__(self, *args: Any, course: Any = None, **kwargs: Any) -> None:
+        """With ``course``, the proof it asks for is marked required, with the service's own words when missing;
+        the rules themselves (minimum length, valid link, image checks) are the service's."""
+        super().__init__(*args, **kwargs)
+        if course is None:
+            return
+        if course.checkin_min_text_length:
+            self.fields["text"].required = True
+            self.fields["text"].error_messages["required"] = _COHORT_ERRORS["text_too_short"](
+                {"min_length": course.checkin_min_text_length}
+            )
+        if course.checkin_requires_link:
+            self.fields["link"].required = True
+            self.fields["link"].error_messages["required"] = _("This course asks for a link to your work.")
+        if course.checkin_requires_image:
+            self.fields["image"].required = True
+            self.fields["image"].error_messages["required"] = _("This course asks for a photo or screenshot.")
 
 
 class MakeupForm(CheckInForm):

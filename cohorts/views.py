@@ -14,8 +14,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.forms import service_error_message
@@ -174,7 +174,7 @@ _WEEKDAYS = [
 DAY_STATE_LABELS = {
     "counted": gettext_lazy("Checked in"),
     "makeup": gettext_lazy("Make-up"),
-    "rejected": gettext_lazy("Rejected"),
+    "rejected": pgettext_lazy("check-in", "Rejected"),
     "missed": gettext_lazy("Missed"),
     "today": gettext_lazy("Today"),
     "future": gettext_lazy("Upcoming"),
@@ -192,7 +192,8 @@ def _local(cohort: Cohort, at: datetime) -> datetime:
 def _local_time(cohort: Cohort, at: datetime) -> str:
     """An instant as the cohort's members read it: "Nov. 22, 03:00" / "11月22日 03:00" in the cohort's zone."""
     local = _local(cohort, at)
-    return f"{date_format(local.date(), 'MONTH_DAY_FORMAT')} {local:%H:%M}"
+    month_day = "N j" if get_language() == "en" else "MONTH_DAY_FORMAT"
+    return f"{date_format(local.date(), month_day)} {local:%H:%M}"
 
 
 def heatmap(*, streak: streaks.Streak, starts_on: date) -> dict[str, Any]:
@@ -208,7 +209,8 @@ def heatmap(*, streak: streaks.Streak, starts_on: date) -> dict[str, Any]:
                 "y": head + (index // 7) * (cell + gap),
                 "day": state.day,
                 "state": state.state,
-                "label": state.date.day,
+                # A new month shows itself: "12/1".
+                "label": date_format(state.date, "n/j") if state.date.day == 1 and state.day > 1 else state.date.day,
                 "title": _("Day %(day)s · %(date)s · %(state)s")
                 % {
                     "day": state.day,
@@ -230,7 +232,7 @@ def heatmap(*, streak: streaks.Streak, starts_on: date) -> dict[str, Any]:
 
 def rate_chart(*, rates: list[streaks.DayRate], duration: int) -> dict[str, Any]:
     """Geometry of the instructor's bar chart: one bar per cohort day so far, on a 0–100 % axis."""
-    width, height, left, right, top, bottom = 400, 200, 38, 6, 10, 24
+    width, height, left, right, top, bottom = 400, 200, 46, 6, 10, 24
     plot_w, plot_h = width - left - right, height - top - bottom
     slot = plot_w / max(duration, 1)
     bar_w = max(slot * 0.7, 1.0)
@@ -348,10 +350,14 @@ def _today_context(
         "streak": streak,
         "rate_percent": round(streak.rate * 100),
         "heatmap": heatmap(streak=streak, starts_on=cohort.starts_on),
-        "checkin_form": checkin_form or CheckInForm(),
+        "checkin_form": checkin_form or CheckInForm(course=course),
         "edit_form": edit_form
-        or (CheckInForm(initial={"text": checkin.text, "link": checkin.link}) if can_edit and checkin else None),
-        "makeup_form": makeup_form or MakeupForm(days=makeup_days),
+        or (
+            CheckInForm(initial={"text": checkin.text, "link": checkin.link}, course=course)
+            if can_edit and checkin
+            else None
+        ),
+        "makeup_form": makeup_form or MakeupForm(days=makeup_days, course=course),
         "makeup_days": makeup_days,
         "makeups_left": makeups_left,
         "rules_open": bool(cohort.rules) and enrollment.rules_accepted_at is None,
@@ -382,7 +388,7 @@ def _member_or_404(request: HttpRequest, cohort_id: int) -> tuple[Cohort, Enroll
 @require_POST
 def checkin_create(request: HttpRequest, cohort_id: int) -> HttpResponse:
     cohort, enrollment = _member_or_404(request, cohort_id)
-    form = CheckInForm(request.POST, request.FILES)
+    form = CheckInForm(request.POST, request.FILES, course=cohort.course)
     alert = None
     if form.is_valid():
         try:
@@ -406,7 +412,9 @@ def checkin_create(request: HttpRequest, cohort_id: int) -> HttpResponse:
 @require_POST
 def checkin_edit(request: HttpRequest, cohort_id: int, checkin_id: int) -> HttpResponse:
     cohort, enrollment = _member_or_404(request, cohort_id)
-    form = CheckInForm(request.POST, request.FILES)
+    # An edit may keep the image it has: only text and link are marked required here.
+    form = CheckInForm(request.POST, request.FILES, course=cohort.course)
+    form.fields["image"].required = False
     alert = None
     if form.is_valid():
         try:
@@ -435,7 +443,12 @@ def checkin_makeup(request: HttpRequest, cohort_id: int) -> HttpResponse:
     now = timezone.now()
     # The choices only shape the form; whether a day may be made up is the service's rule.
     posted_day = request.POST.get("day", "")
-    form = MakeupForm(request.POST, request.FILES, days=[(int(posted_day), posted_day)] if posted_day.isdigit() else [])
+    form = MakeupForm(
+        request.POST,
+        request.FILES,
+        days=[(int(posted_day), posted_day)] if posted_day.isdigit() else [],
+        course=cohort.course,
+    )
     alert = None
     if form.is_valid():
         try:
@@ -526,6 +539,7 @@ def cohort_feed(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "older_url": f"?cursor={page.next_cursor}" if page.next_cursor else None,
         "is_first_page": cursor is None,
         "reactions": ReactionKind.choices,
+        "rejected_label": DAY_STATE_LABELS["rejected"],
         "here": request.get_full_path(),
     }
     return render_page(request, "cohorts/feed.html", context)
