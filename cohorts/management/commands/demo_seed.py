@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from cohorts.days import local_date, local_hour
-from cohorts.models import CheckIn, Cohort, Enrollment
+from cohorts.models import CheckIn, Cohort, Comment, Enrollment, Post, PostKind, Reaction, ReactionKind
 from cohorts.statuses import CohortStatus, EnrollmentStatus
 from content.models import Course, Lesson, Prerequisite, Track
 
@@ -107,6 +107,34 @@ TOPICS = [
     ("Joining", "数据合并", "Join two tables on a key.", "按键合并两张表。"),
     ("Telling the story", "讲故事", "Write three sentences about what the data says.", "用三句话写下数据告诉你的事。"),
 ]
+
+
+RULES = (
+    "1. Check in every day, even briefly — what you did, what blocked you.\n"
+    "2. Be kind in comments; critique the work, not the person.\n"
+    "3. No ads or unrelated links. Two strikes and you leave the cohort.\n\n"
+    "1. 每天打卡，哪怕只写几句：做了什么、卡在哪里。\n2. 评论友善，对事不对人。\n3. 禁止广告和无关链接，两次警告将被移出本期。"
+)
+ANNOUNCEMENTS = [
+    (
+        "Welcome to Bootcamp #3! Read the group rules, then post your first check-in today. 🎉\n\n"
+        "欢迎来到第三期！先读群规，今天就发出你的第一条打卡。",
+        1,
+        True,
+    ),
+    (
+        "Live Q&A on Thursday at 20:00 (Asia/Shanghai). Bring your questions about groupby.\n\n"
+        "周四晚 8 点直播答疑，带上你关于 groupby 的问题。",
+        5,
+        False,
+    ),
+]
+REVIEWS = [
+    "Clear write-up — next time label the chart's axes. 写得很清楚，下次记得给坐标轴加标签。",
+    "精选！思路很清晰，特别是处理缺失值的部分。",
+    "Great use of merge; check the row count before and after. 合并用得好，前后记得核对行数。",
+]
+PEER_COMMENTS = ["加油！💪", "Same problem here, thanks for the tip!", "学到了，谢谢分享 🙏", "Nice chart!"]
 
 
 class Command(BaseCommand):
@@ -246,6 +274,8 @@ class Command(BaseCommand):
                 if rng.random() < 0.4:
                     self._checkin(running, enrollment, 9, rng, at=now)
 
+        self._feed(running, people["instructor"], now)
+
         # Open for enrollment: the next bootcamp and the advanced course.
         self._cohort(bootcamp, "Bootcamp #4 · 第四期", today + timedelta(days=12), CohortStatus.OPEN, 30)
         opened, created = self._cohort(
@@ -282,11 +312,78 @@ class Command(BaseCommand):
             "Done ✅ — joined the two tables and found 12 orders without customers.",
             "今天有点忙，只做了前两道题，明天补上后面的。",
         ]
-        CheckIn.objects.get_or_create(
+        checkin, _ = CheckIn.objects.get_or_create(
             enrollment=enrollment,
             day=day,
             defaults={"local_date": on, "text": rng.choice(texts), "created_at": created_at},
         )
+        Post.objects.get_or_create(
+            checkin=checkin,
+            defaults={
+                "cohort": cohort,
+                "author_id": enrollment.learner_id,
+                "kind": PostKind.CHECKIN,
+                "created_at": checkin.created_at,
+            },
+        )
+
+    def _feed(self, cohort: Cohort, instructor: User, now: datetime) -> None:
+        """Rules, announcements (one pinned), featured check-ins with reviews, peer reactions and comments."""
+        if not cohort.rules:
+            Cohort.objects.filter(pk=cohort.pk).update(rules=RULES)
+        # Every check-in is in the feed (also for demos seeded before the feed existed).
+        Post.objects.bulk_create(
+            Post(
+                cohort=cohort,
+                author_id=c.enrollment.learner_id,
+                kind=PostKind.CHECKIN,
+                checkin=c,
+                created_at=c.created_at,
+            )
+            for c in CheckIn.objects.filter(enrollment__cohort=cohort, post__isnull=True).select_related("enrollment")
+        )
+        for body, day, pinned in ANNOUNCEMENTS:
+            Post.objects.get_or_create(
+                cohort=cohort,
+                kind=PostKind.ANNOUNCEMENT,
+                body=body,
+                defaults={
+                    "author": instructor,
+                    "is_pinned": pinned,
+                    "created_at": min(
+                        local_hour(tz=cohort.timezone, on=cohort.starts_on + timedelta(days=day - 1), hour=9), now
+                    ),
+                },
+            )
+        members = list(Enrollment.objects.filter(cohort=cohort).values_list("learner_id", flat=True))
+        posts = list(
+            Post.objects.filter(cohort=cohort, kind=PostKind.CHECKIN)
+            .select_related("checkin")
+            .order_by("-created_at")[:60]
+        )
+        for index, post in enumerate(posts):
+            rng = random.Random(post.pk)  # the same reactions on every run
+            for user_id in rng.sample(members, k=rng.randint(0, 6)):
+                if user_id != post.author_id:
+                    Reaction.objects.get_or_create(
+                        post=post, user_id=user_id, defaults={"kind": rng.choice(ReactionKind.values)}
+                    )
+            if index % 9 == 0:
+                CheckIn.objects.filter(pk=post.checkin_id).update(
+                    is_featured=True, reviewed_by=instructor, reviewed_at=post.created_at + timedelta(hours=2)
+                )
+                Comment.objects.get_or_create(
+                    post=post,
+                    author=instructor,
+                    is_review=True,
+                    defaults={"body": rng.choice(REVIEWS), "created_at": post.created_at + timedelta(hours=2)},
+                )
+            elif index % 5 == 0 and members:
+                Comment.objects.get_or_create(
+                    post=post,
+                    author_id=rng.choice([m for m in members if m != post.author_id] or members),
+                    defaults={"body": rng.choice(PEER_COMMENTS), "created_at": post.created_at + timedelta(hours=1)},
+                )
 
     def _print_logins(self, people: dict[str, Any]) -> None:
         out = self.stdout
