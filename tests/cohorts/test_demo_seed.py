@@ -40,7 +40,7 @@ def test_demo_seed_is_realistic_idempotent_and_its_logins_work():
 
     printed = out.getvalue()
     password = re.search(r"password: (\S+)", printed).group(1)
-    emails = re.findall(r"(\S+@demo\.stagewise\.local)", printed)
+    emails = re.findall(r"^\s+\S.*?\s([a-z0-9]+@demo\.stagewise\.local)\s", printed, flags=re.MULTILINE)
     assert len(emails) >= 4
     for email in emails:
         assert authenticate(email=email, password=password) is not None, email
