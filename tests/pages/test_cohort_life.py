@@ -540,3 +540,14 @@ def test_names_in_any_script(life, as_user, name):
         else:
             assert name in html
     assert "🎉 done" in feed_html
+
+
+def test_cohort_page_links_to_the_day_the_feed_and_the_dashboard(life, as_user):
+    cohort = life["cohort"]
+    member_page = _html(as_user(life["member"]).get(f"/cohorts/{cohort.pk}/"))
+    assert f'href="/cohorts/{cohort.pk}/today/">Check in today</a>' in member_page
+    assert f'href="/cohorts/{cohort.pk}/feed/"' in member_page
+    teacher_page = _html(as_user(life["teacher"]).get(f"/cohorts/{cohort.pk}/"))
+    assert f'href="/teach/cohorts/{cohort.pk}/">Cohort dashboard</a>' in teacher_page
+    outsider_page = _html(as_user(life["outsider"]).get(f"/cohorts/{cohort.pk}/"))
+    assert f"/cohorts/{cohort.pk}/today/" not in outsider_page and f"/cohorts/{cohort.pk}/feed/" not in outsider_page
