@@ -151,6 +151,7 @@ def _redo_rejected(*, enrollment: Enrollment, day: int, text: str, link: str, im
         existing.rejection_reason = ""
         existing.created_at = now
         existing.save(update_fields=["text", "link", "image", "status", "rejection_reason", "created_at", "updated_at"])
+        Post.objects.filter(checkin=existing).update(created_at=now)  # the redo rises to the top of the feed
     return existing
 
 
@@ -233,8 +234,32 @@ def checkin_makeup(
                 code="makeup_limit_reached",
                 extra={"limit": course.makeup_limit},
             )
-        if CheckIn.objects.filter(enrollment=enrollment, day=day).exists():
-            raise Conflict("That day already has a check-in.", code="already_checked_in", extra={"day": day})
+        existing = CheckIn.objects.select_for_update().filter(enrollment=enrollment, day=day).first()
+        if existing is not None:
+            if existing.status != CheckInStatus.REJECTED:
+                raise Conflict("That day already has a check-in.", code="already_checked_in", extra={"day": day})
+            # A rejected day can be made up like a missed one: the row becomes the make-up.
+            _fill(existing, text=text, link=link, image=image)
+            existing.status = CheckInStatus.COUNTED
+            existing.rejection_reason = ""
+            existing.is_makeup = True
+            existing.makeup_reason = reason.strip()[:300]
+            existing.created_at = now
+            existing.save(
+                update_fields=[
+                    "text",
+                    "link",
+                    "image",
+                    "status",
+                    "rejection_reason",
+                    "is_makeup",
+                    "makeup_reason",
+                    "created_at",
+                    "updated_at",
+                ]
+            )
+            Post.objects.filter(checkin=existing).update(created_at=now)
+            return existing
         checkin = CheckIn(
             enrollment=enrollment,
             day=day,

@@ -117,16 +117,22 @@ def nudge_candidates(*, actor: Any, cohort_id: int, now: datetime | None = None)
     if last_closed < cohort.nudge_after_days:
         return []
     last_by_enrollment: dict[int, int] = {}
+    checked_in_today: set[int] = set()
     for enrollment_id, day in CheckIn.objects.filter(
-        enrollment__cohort=cohort, status=CheckInStatus.COUNTED, day__lte=last_closed
+        enrollment__cohort=cohort, status=CheckInStatus.COUNTED, day__lte=last_closed + 1
     ).values_list("enrollment_id", "day"):
-        last_by_enrollment[enrollment_id] = max(day, last_by_enrollment.get(enrollment_id, 0))
+        if day == last_closed + 1:
+            checked_in_today.add(enrollment_id)
+        else:
+            last_by_enrollment[enrollment_id] = max(day, last_by_enrollment.get(enrollment_id, 0))
     result = []
     for enrollment in (
         Enrollment.objects.filter(cohort=cohort, status=EnrollmentStatus.ACTIVE)
         .select_related("learner")
         .order_by("learner__display_name", "id")
     ):
+        if enrollment.pk in checked_in_today:
+            continue  # back on track today: no nudge needed
         last = last_by_enrollment.get(enrollment.pk)
         missed = last_closed - (last or 0)
         if missed >= cohort.nudge_after_days:
@@ -165,10 +171,24 @@ def nudge_send(
 
 def reminders_set(*, learner: Any, cohort_id: int, enabled: bool) -> Enrollment:
     """A member turns the daily reminder mail on or off."""
-    cohort = cohort_get_for_user(user=learner, cohort_id=cohort_id)
-    enrollment = Enrollment.objects.filter(cohort=cohort, learner=learner).first()
-    if enrollment is None:
-        raise NotFound("You are not a member of this cohort.", code="not_enrolled")
+    enrollment = _own_active_enrollment(learner=learner, cohort_id=cohort_id)
     enrollment.reminders_enabled = enabled
     enrollment.save(update_fields=["reminders_enabled"])
+    return enrollment
+
+
+def _own_active_enrollment(*, learner: Any, cohort_id: int) -> Enrollment:
+    cohort = cohort_get_for_user(user=learner, cohort_id=cohort_id)
+    enrollment = Enrollment.objects.filter(cohort=cohort, learner=learner, status=EnrollmentStatus.ACTIVE).first()
+    if enrollment is None:
+        raise NotFound("You are not a member of this cohort.", code="not_enrolled")
+    return enrollment
+
+
+def enrollment_rules_accept(*, learner: Any, cohort_id: int, now: datetime | None = None) -> Enrollment:
+    """A member accepts the cohort's group rules (once; accepting again keeps the first time)."""
+    enrollment = _own_active_enrollment(learner=learner, cohort_id=cohort_id)
+    if enrollment.rules_accepted_at is None:
+        enrollment.rules_accepted_at = now or timezone.now()
+        enrollment.save(update_fields=["rules_accepted_at"])
     return enrollment

@@ -265,3 +265,30 @@ def test_double_checkin_race_leaves_exactly_one_row():
     assert outcomes.count("ok") == 1
     assert outcomes.count("already_checked_in") == 9
     assert CheckIn.objects.filter(enrollment__learner=learner).count() == 1
+
+
+def test_a_rejected_past_day_can_be_made_up(running):
+    learner, cohort, teacher = running["learner"], running["cohort"], running["teacher"]
+    with time_machine.travel(_local("Asia/Shanghai", 2026, 3, 2, 9, 0), tick=False):
+        checkin = checkins.checkin_record(learner=learner, cohort_id=cohort.pk, text=TEXT)
+        checkins.checkin_reject(actor=teacher, checkin_id=checkin.pk, reason="Wrong exercise")
+    with time_machine.travel(_local("Asia/Shanghai", 2026, 3, 3, 10, 0), tick=False):
+        made_up = checkins.checkin_makeup(learner=learner, cohort_id=cohort.pk, day=1, reason="Redid it", text=TEXT)
+    assert (made_up.pk, made_up.status, made_up.is_makeup) == (checkin.pk, CheckInStatus.COUNTED, True)
+
+
+def test_a_redo_rises_to_the_top_of_the_feed(running):
+    from cohorts import feed
+
+    learner, cohort, teacher = running["learner"], running["cohort"], running["teacher"]
+    peer = factories.learner(name="Peer")
+    factories.enrollment(cohort=cohort, learner=peer)
+    with time_machine.travel(_local("Asia/Shanghai", 2026, 3, 2, 9, 0), tick=False):
+        mine = checkins.checkin_record(learner=learner, cohort_id=cohort.pk, text=TEXT)
+    with time_machine.travel(_local("Asia/Shanghai", 2026, 3, 2, 10, 0), tick=False):
+        checkins.checkin_record(learner=peer, cohort_id=cohort.pk, text=TEXT)
+        checkins.checkin_reject(actor=teacher, checkin_id=mine.pk, reason="Add the chart")
+    with time_machine.travel(_local("Asia/Shanghai", 2026, 3, 2, 11, 0), tick=False):
+        checkins.checkin_record(learner=learner, cohort_id=cohort.pk, text=TEXT + " Chart added.")
+    newest = feed.feed_page(user=peer, cohort_id=cohort.pk).items[0]
+    assert newest.checkin_id == mine.pk

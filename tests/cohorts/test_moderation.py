@@ -101,3 +101,29 @@ def test_nudge_lists_quiet_members_and_sends_once_a_day(group):
     assert "想念" in zh_mail.subject or "We miss you" in zh_mail.subject
     with pytest.raises(NotFound):
         moderation.nudge_candidates(actor=group["friend"], cohort_id=group["cohort"].pk)
+
+
+def test_a_member_back_on_track_today_is_not_nudged(group):
+    # days 1-2 missed, checks in on day 3 (today): not "needs a nudge"
+    with time_machine.travel(datetime(2026, 3, 4, 12, tzinfo=UTC), tick=False):
+        checkins.checkin_record(learner=group["friend"], cohort_id=group["cohort"].pk, text="back")
+        names = [
+            c.display_name for c in moderation.nudge_candidates(actor=group["teacher"], cohort_id=group["cohort"].pk)
+        ]
+    assert names == ["Troll 🧌"]
+
+
+def test_reminders_and_rules_only_for_active_members(group):
+    removed = group["enrollment"]
+    for _ in range(2):
+        moderation.strike_issue(actor=group["teacher"], enrollment_id=removed.pk, reason="Rude words")
+    with pytest.raises(NotFound):
+        moderation.reminders_set(learner=group["troll"], cohort_id=group["cohort"].pk, enabled=False)
+    with pytest.raises(NotFound):
+        moderation.enrollment_rules_accept(learner=group["troll"], cohort_id=group["cohort"].pk)
+    first = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    accepted = moderation.enrollment_rules_accept(learner=group["friend"], cohort_id=group["cohort"].pk, now=first)
+    again = moderation.enrollment_rules_accept(
+        learner=group["friend"], cohort_id=group["cohort"].pk, now=datetime(2026, 3, 5, tzinfo=UTC)
+    )
+    assert accepted.rules_accepted_at == first == again.rules_accepted_at
