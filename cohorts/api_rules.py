@@ -89,3 +89,15 @@ def nudge_send(request: HttpRequest, cohort_id: int, payload: NudgeIn):
 def reminders_put(request: HttpRequest, cohort_id: int, payload: RemindersIn):
     """A member turns the daily check-in reminder on or off."""
     return moderation.reminders_set(learner=request.auth, cohort_id=cohort_id, enabled=payload.enabled)
+
+
+class RulesOut(Schema):
+    rules: str
+    accepted_at: datetime | None
+
+
+@router.post("/cohorts/{cohort_id}/rules/accept", response=RulesOut, auth=auth_required)
+def rules_accept(request: HttpRequest, cohort_id: int):
+    """A member accepts the cohort's group rules (the first acceptance is kept)."""
+    enrollment = moderation.enrollment_rules_accept(learner=request.auth, cohort_id=cohort_id)
+    return {"rules": enrollment.cohort.rules, "accepted_at": enrollment.rules_accepted_at}

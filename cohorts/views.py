@@ -475,6 +475,18 @@ def checkin_makeup(request: HttpRequest, cohort_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def rules_accept(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    cohort, _enrollment = _member_or_404(request, cohort_id)
+    try:
+        moderation.enrollment_rules_accept(learner=request.user, cohort_id=cohort.pk)
+    except NotFound as exc:
+        raise _404(exc) from exc
+    messages.success(request, _("Thanks — you accepted the group rules."))
+    return redirect(reverse("cohorts:today", args=[cohort.pk]))
+
+
+@login_required
+@require_POST
 def reminders_toggle(request: HttpRequest, cohort_id: int) -> HttpResponse:
     cohort, _enrollment = _member_or_404(request, cohort_id)
     enabled = request.POST.get("enabled") == "1"

@@ -409,6 +409,9 @@ MATRIX: dict[tuple[str, str], list[Scenario]] = {
             course_staff(200),
         )
     ],
+    ("POST", "/api/v1/cohorts/{cohort_id}/rules/accept"): [
+        Scenario(lambda p: (f"/api/v1/cohorts/{_checkin_cohort(p).pk}/rules/accept", None), signed_in(404, learner=200))
+    ],
     ("PUT", "/api/v1/cohorts/{cohort_id}/reminders"): [
         Scenario(
             lambda p: (f"/api/v1/cohorts/{_checkin_cohort(p).pk}/reminders", {"enabled": False}),

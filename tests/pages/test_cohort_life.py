@@ -551,3 +551,17 @@ def test_cohort_page_links_to_the_day_the_feed_and_the_dashboard(life, as_user):
     assert f'href="/teach/cohorts/{cohort.pk}/">Cohort dashboard</a>' in teacher_page
     outsider_page = _html(as_user(life["outsider"]).get(f"/cohorts/{cohort.pk}/"))
     assert f"/cohorts/{cohort.pk}/today/" not in outsider_page and f"/cohorts/{cohort.pk}/feed/" not in outsider_page
+
+
+def test_accepting_the_rules_folds_them_away(life, as_user):
+    client = as_user(life["member"])
+    url = f"/cohorts/{life['cohort'].pk}/today/"
+    assert 'data-testid="accept-rules"' in _html(client.get(url))
+    response = client.post(f"/cohorts/{life['cohort'].pk}/rules/accept/")
+    assert response.status_code == 302
+    html = _html(client.get(url))
+    assert 'data-testid="accept-rules"' not in html and "Group rules" in html  # still readable, folded
+    life["enrollment"].refresh_from_db()
+    assert life["enrollment"].rules_accepted_at is not None
+    outsider = as_user(factories.learner())
+    assert outsider.post(f"/cohorts/{life['cohort'].pk}/rules/accept/").status_code == 404
