@@ -288,3 +288,26 @@ def referral_link(request: HttpRequest, code: str) -> HttpResponse:
     if ReferralCode.objects.filter(code=code.upper()).exists():
         request.session[REFERRAL_SESSION_KEY] = code.upper()
     return redirect("/")
+
+
+@login_required
+def staff_revenue(request: HttpRequest) -> HttpResponse:
+    """Staff: captured, refunded and disputed per cohort, and the open disputes."""
+    try:
+        cohorts = list(selectors.revenue_by_cohort(user=request.user))
+        disputes = list(selectors.dispute_list(user=request.user).filter(status="open"))
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return _page(request, "billing/revenue.html", {"cohorts": cohorts, "disputes": disputes})
+
+
+@login_required
+@require_http_methods(["POST"])
+def order_cancel(request: HttpRequest, order_id: int) -> HttpResponse:
+    try:
+        services.order_cancel(learner=request.user, order_id=order_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("billing:order", order_id)

@@ -127,3 +127,56 @@ def test_apply_then_instructor_approves_on_the_queue_page(client):
     application_id = re.search(r'name="application" value="(\d+)"', queue).group(1)
     client.post(f"/cohorts/{cohort.pk}/applications/", {"application": application_id, "decision": "approve"})
     assert 'data-status="approved"' in client.get(f"/cohorts/{cohort.pk}/applications/").content.decode()
+
+
+def test_staff_revenue_page_and_cancel_button(client, localstripe):
+    cohort = bf.cohort(capacity=3)
+    learner = factories.learner()
+    client.force_login(learner)
+    pay_url = client.post(f"/cohorts/{cohort.pk}/enroll/", {"action": "pay"})["Location"]
+    client.post(pay_url, {"action": "card", "card_number": "4242424242424242"})
+    payment = Payment.objects.get(order__learner=learner)
+    post_event(client, event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900)))
+    assert client.get("/billing/revenue/").status_code == 404
+
+    client.force_login(factories.staff())
+    html = client.get("/billing/revenue/").content.decode()
+    assert f'data-cohort="{cohort.pk}"' in html and "199.00" in html
+
+    other = factories.learner()
+    client.force_login(other)
+    pay_url = client.post(f"/cohorts/{cohort.pk}/enroll/", {"action": "pay"})["Location"]
+    order_id = int(pay_url.strip("/").split("/")[1])
+    assert "order_cancel" not in client.get(pay_url).content.decode()
+    client.post(f"/orders/{order_id}/cancel/")
+    assert 'data-status="cancelled"' in client.get(f"/orders/{order_id}/").content.decode()
+
+
+def _inflated(pdf: bytes) -> bytes:
+    import zlib
+
+    out = [pdf]
+    for match in re.finditer(rb"stream\r?\n", pdf):
+        try:
+            out.append(zlib.decompressobj().decompress(pdf[match.end() :]))
+        except zlib.error:
+            continue
+    return b"".join(out)
+
+
+def test_chinese_receipt_pdf_embeds_a_cjk_font(db):
+    """Rendered by WeasyPrint with the installed Noto CJK font (no PDF text parser here: look for the font)."""
+    from billing.receipts import receipt_pdf
+    from billing.selectors import order_detail
+
+    course = bf.paid_course(title="数据分析入门")
+    learner = factories.learner(name="张伟", language="zh-hans")
+    bf.coupon(code="FREE", value=100)
+    from billing.services import checkout_start
+
+    result = checkout_start(learner=learner, cohort_id=bf.cohort(course=course).pk, coupon_code="FREE")
+    pdf = receipt_pdf(order=order_detail(order_id=result.order.pk), language="zh-hans")
+    assert pdf[:4] == b"%PDF"
+    assert b"CJK" in _inflated(pdf)  # the font's name, inside a compressed object stream
+    english = receipt_pdf(order=order_detail(order_id=result.order.pk), language="en")
+    assert english[:4] == b"%PDF"
