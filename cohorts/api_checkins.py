@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -52,7 +53,8 @@ class CheckInOut(Schema):
 
     @staticmethod
     def resolve_image_url(obj: CheckIn) -> str | None:
-        return obj.image.url if obj.image else None
+        # Served by a view that checks who may see the check-in: media files are not public.
+        return reverse("cohorts:checkin_image", args=[obj.pk]) if obj.image else None
 
 
 class DayStateOut(Schema):

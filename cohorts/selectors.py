@@ -128,3 +128,20 @@ def cohort_list_for_learner(*, user: Any) -> QuerySet[Enrollment]:
         .annotate(cohort_seats_taken=seats)
         .order_by("-cohort__starts_on", "-id")
     )
+
+
+def lesson_attachment_for_user(*, user: Any, lesson_id: int, now: datetime | None = None) -> Lesson:
+    """A lesson with an attachment, if ``user`` teaches its course or is a member of a cohort that has the lesson
+    released. NotFound otherwise, as if it did not exist."""
+    lesson = Lesson.objects.select_related("course").filter(pk=lesson_id).exclude(attachment="").first()
+    if lesson is None:
+        raise NotFound("No such attachment.", code="attachment_not_found")
+    if is_course_instructor(user=user, course=lesson.course):
+        return lesson
+    if lesson.is_published and getattr(user, "is_authenticated", False):
+        memberships = Enrollment.objects.filter(
+            learner=user, cohort__course_id=lesson.course_id, status__in=MEMBER_STATUSES
+        ).select_related("cohort")
+        if any(lesson.day <= released_day(cohort=e.cohort, now=now) for e in memberships):
+            return lesson
+    raise NotFound("No such attachment.", code="attachment_not_found")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("cohorts/<int:cohort_id>/makeup/", views.checkin_makeup, name="makeup"),
     path("cohorts/<int:cohort_id>/reminders/", views.reminders_toggle, name="reminders"),
     path("cohorts/<int:cohort_id>/rules/accept/", views.rules_accept, name="rules_accept"),
+    path("lessons/<int:lesson_id>/attachment/", views.lesson_attachment, name="lesson_attachment"),
     path("checkins/<int:checkin_id>/image/", views.checkin_image, name="checkin_image"),
     # The feed.
     path("cohorts/<int:cohort_id>/feed/", views.cohort_feed, name="feed"),

@@ -513,6 +513,19 @@ def checkin_image(request: HttpRequest, checkin_id: int) -> FileResponse:
     return response
 
 
+def lesson_attachment(request: HttpRequest, lesson_id: int) -> FileResponse:
+    """A lesson's attachment, for its instructors and the members who have the lesson (media is not public)."""
+    try:
+        lesson = selectors.lesson_attachment_for_user(user=request.user, lesson_id=lesson_id)
+    except NotFound as exc:
+        raise _404(exc) from exc
+    response = FileResponse(
+        lesson.attachment.open("rb"), as_attachment=True, filename=lesson.attachment.name.rsplit("/", 1)[-1]
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
 def _feed_rows(*, cohort: Cohort, posts: list[Post], comments: dict[int, list[Comment]]) -> list[dict[str, Any]]:
     return [
         {

@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from django.urls import reverse
 from ninja import Field, Schema
 
 from content.models import Prerequisite
@@ -118,7 +119,8 @@ class LessonOut(Schema):
 
     @staticmethod
     def resolve_attachment_url(obj) -> str | None:
-        return obj.attachment.url if obj.attachment else None
+        # Served by a view that checks who may have it: media files are not public.
+        return reverse("cohorts:lesson_attachment", args=[obj.pk]) if obj.attachment else None
 
 
 class MarkdownIn(Schema):

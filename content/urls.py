@@ -15,4 +15,5 @@ urlpatterns = [
     path("teach/courses/<int:course_id>/lessons/new/", views.teach_lesson_new, name="teach_lesson_new"),
     path("teach/lessons/<int:lesson_id>/", views.teach_lesson_edit, name="teach_lesson"),
     path("teach/lessons/<int:lesson_id>/publish/", views.teach_lesson_publish, name="teach_lesson_publish"),
+    path("teach/lessons/<int:lesson_id>/attachment/", views.teach_lesson_attachment, name="teach_lesson_attachment"),
 ]

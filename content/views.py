@@ -202,6 +202,33 @@ def teach_lesson_edit(request: HttpRequest, lesson_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def teach_lesson_attachment(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    """Upload (replace) or remove a lesson's attachment."""
+    try:
+        if request.POST.get("remove") == "1":
+            services.lesson_attachment_remove(actor=request.user, lesson_id=lesson_id)
+            messages.success(request, _("Attachment removed."))
+        elif "file" not in request.FILES:
+            selectors.lesson_get_for_instructor(user=request.user, lesson_id=lesson_id)
+            messages.error(request, _("Choose a file to upload."))
+        else:
+            services.lesson_attachment_set(actor=request.user, lesson_id=lesson_id, upload=request.FILES["file"])
+            messages.success(request, _("Attachment uploaded."))
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except ApplicationError as exc:
+        messages.error(request, _ATTACHMENT_ERRORS.get(exc.code, exc.message))
+    return redirect("content:teach_lesson", lesson_id=lesson_id)
+
+
+_ATTACHMENT_ERRORS = {
+    "attachment_type": _("Attach a PDF, an image, a notebook, a text, CSV, Office or ZIP file."),
+    "attachment_too_large": _("Attachments can be at most 20 MB."),
+}
+
+
+@login_required
+@require_POST
 def teach_lesson_publish(request: HttpRequest, lesson_id: int) -> HttpResponse:
     published = request.POST.get("published") == "1"
     try:

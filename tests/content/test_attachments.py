@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 
 from cohorts.statuses import CohortStatus
@@ -26,7 +27,8 @@ def test_instructor_attaches_a_pdf_and_members_get_its_url(lesson_setup, api_cli
     response = api_client(teacher).post(f"/api/v1/lessons/{lesson.pk}/attachment", {"file": pdf})
     assert response.status_code == 200, response.content
     url = response.json()["attachment_url"]
-    assert url.startswith("/media/lessons/") and url.endswith(".pdf")
+    assert url == f"/lessons/{lesson.pk}/attachment/"
+    assert api_client().get(url).status_code == 404  # media is not public
 
     learner = factories.learner()
     cohort = factories.cohort(
@@ -35,6 +37,16 @@ def test_instructor_attaches_a_pdf_and_members_get_its_url(lesson_setup, api_cli
     factories.enrollment(cohort=cohort, learner=learner)
     seen = api_client(learner).get(f"/api/v1/cohorts/{cohort.pk}/lessons/1").json()
     assert seen["attachment_url"] == url
+    client = Client()
+    client.force_login(learner)
+    download = client.get(url)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 minimal"
+    assert "讲义" in download["Content-Disposition"] or "filename*" in download["Content-Disposition"]
+    stranger = Client()
+    stranger.force_login(factories.learner())
+    assert stranger.get(url).status_code == 404
+    html = client.get(f"/cohorts/{cohort.pk}/").content.decode()
+    assert 'data-testid="lesson-attachment"' in html
 
     removed = api_client(teacher).delete(f"/api/v1/lessons/{lesson.pk}/attachment")
     assert removed.json()["attachment_url"] is None
@@ -64,3 +76,23 @@ def test_only_the_courses_instructors_attach(lesson_setup, api_client):
         upload = SimpleUploadedFile("notes.pdf", b"%PDF")
         response = api_client(user).post(f"/api/v1/lessons/{lesson_setup['lesson'].pk}/attachment", {"file": upload})
         assert response.status_code == 404
+
+
+def test_instructor_uploads_and_removes_an_attachment_on_the_lesson_page(lesson_setup):
+    client = Client()
+    client.force_login(lesson_setup["teacher"])
+    lesson = lesson_setup["lesson"]
+    page = f"/teach/lessons/{lesson.pk}/"
+    upload = SimpleUploadedFile("day1.ipynb", b"{}", content_type="application/json")
+    assert client.post(f"/teach/lessons/{lesson.pk}/attachment/", {"file": upload}).status_code == 302
+    assert 'data-testid="attachment-link"' in client.get(page).content.decode()
+    bad = SimpleUploadedFile("virus.exe", b"MZ")
+    client.post(f"/teach/lessons/{lesson.pk}/attachment/", {"file": bad})
+    lesson.refresh_from_db()
+    assert lesson.attachment.name.endswith(".ipynb")  # the refused upload changed nothing
+    client.post(f"/teach/lessons/{lesson.pk}/attachment/", {"remove": "1"})
+    lesson.refresh_from_db()
+    assert not lesson.attachment
+    other = Client()
+    other.force_login(factories.instructor())
+    assert other.post(f"/teach/lessons/{lesson.pk}/attachment/", {"remove": "1"}).status_code == 404
