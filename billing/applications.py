@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing.models import Application, ApplicationQuestion, QuestionKind
 from cohorts.models import Cohort, Enrollment
@@ -33,7 +34,7 @@ def questions_replace(*, actor: Any, course_id: int, questions: list[dict[str, A
         kind = item.get("kind", QuestionKind.TEXT)
         choices = [str(c) for c in item.get("choices") or []]
         if kind == QuestionKind.CHOICE and len(choices) < 2:
-            raise Invalid("A choice question needs at least two choices.", code="invalid_question")
+            raise Invalid(_("A choice question needs at least two choices."), code="invalid_question")
         rows.append(
             ApplicationQuestion(
                 course=course,
@@ -57,13 +58,15 @@ def _check_answers(*, course: Course, answers: dict[str, str]) -> dict[str, str]
         if not value:
             if question.required:
                 raise Invalid(
-                    f"Please answer: {question.prompt}", code="answer_missing", extra={"question_id": question.pk}
+                    _("Please answer: %(question)s") % {"question": question.prompt},
+                    code="answer_missing",
+                    extra={"question_id": question.pk},
                 )
             continue
         if question.kind == QuestionKind.CHOICE and value not in question.choices:
-            raise Invalid("Pick one of the choices.", code="answer_invalid", extra={"question_id": question.pk})
+            raise Invalid(_("Pick one of the choices."), code="answer_invalid", extra={"question_id": question.pk})
         if question.kind == QuestionKind.LINK and urlparse(value).scheme not in ("http", "https"):
-            raise Invalid("A link starts with https://.", code="answer_invalid", extra={"question_id": question.pk})
+            raise Invalid(_("A link starts with https://."), code="answer_invalid", extra={"question_id": question.pk})
         clean[str(question.pk)] = value[:5000]
     return clean
 
@@ -75,7 +78,7 @@ def application_submit(
     now = now or timezone.now()
     cohort = Cohort.objects.select_related("course").filter(pk=cohort_id, status=CohortStatus.OPEN).first()
     if cohort is None:
-        raise NotFound("No such cohort.", code="cohort_not_found")
+        raise NotFound(_("No such cohort."), code="cohort_not_found")
     clean = _check_answers(course=cohort.course, answers=answers)
     try:
         with transaction.atomic():
@@ -84,7 +87,7 @@ def application_submit(
             )
             return Application.objects.create(enrollment=enrollment, answers=clean, submitted_at=now)
     except IntegrityError as exc:
-        raise Conflict("You have already applied to or enrolled in this cohort.", code="already_applied") from exc
+        raise Conflict(_("You have already applied to or enrolled in this cohort."), code="already_applied") from exc
 
 
 def application_decide(
@@ -100,13 +103,13 @@ def application_decide(
         .first()
     )
     if application is None or not is_course_instructor(user=actor, course=application.enrollment.cohort.course):
-        raise NotFound("No such application.", code="application_not_found")
+        raise NotFound(_("No such application."), code="application_not_found")
     new = EnrollmentStatus.APPROVED if approve else EnrollmentStatus.REJECTED
     with transaction.atomic():
         if not enrollment_transition(
             enrollment_id=application.enrollment_id, old=EnrollmentStatus.APPLIED, new=new, now=now
         ):
-            raise Conflict("This application has already been decided.", code="already_decided")
+            raise Conflict(_("This application has already been decided."), code="already_decided")
         application.decided_at = now
         application.decided_by = actor
         application.note = note[:1000]
@@ -141,7 +144,7 @@ def applications_expire_overdue(*, now: datetime | None = None) -> int:
 def application_queue(*, actor: Any, cohort_id: int) -> list[Application]:
     cohort = Cohort.objects.select_related("course").filter(pk=cohort_id).first()
     if cohort is None or not is_course_instructor(user=actor, course=cohort.course):
-        raise NotFound("No such cohort.", code="cohort_not_found")
+        raise NotFound(_("No such cohort."), code="cohort_not_found")
     return list(
         Application.objects.filter(enrollment__cohort_id=cohort_id)
         .select_related("enrollment", "enrollment__learner")

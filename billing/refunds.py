@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing.gateways import get_gateway
 from billing.gateways.interface import GatewayError, RefundResult
@@ -108,18 +109,18 @@ def refund_issue(
     """
     now = now or timezone.now()
     if amount_minor is not None and amount_minor <= 0:
-        raise Invalid("A refund must be a positive amount.", code="invalid_amount", extra={"field": "amount_minor"})
+        raise Invalid(_("A refund must be a positive amount."), code="invalid_amount", extra={"field": "amount_minor"})
     with transaction.atomic():
         payment = Payment.objects.select_for_update().filter(pk=payment_id).first()
         if payment is None:
-            raise NotFound("No such payment.", code="payment_not_found")
+            raise NotFound(_("No such payment."), code="payment_not_found")
         if payment.status not in REFUNDABLE or payment.refundable_minor <= 0:
-            raise Conflict("Nothing to refund on this payment.", code="not_refundable")
+            raise Conflict(_("Nothing to refund on this payment."), code="not_refundable")
         if amount_minor is None:
             amount_minor = payment.refundable_minor
         if amount_minor > payment.refundable_minor:
             raise Conflict(
-                "A refund can't exceed what is left of the payment.",
+                _("A refund can't exceed what is left of the payment."),
                 code="refund_exceeds_capture",
                 extra={"refundable_minor": payment.refundable_minor},
             )
@@ -135,7 +136,10 @@ def refund_issue(
                     idempotency_key=f"stagewise-refund-{payment.pk}-{seq}-{amount_minor}",
                 )
             except GatewayError as exc:
-                raise Conflict(f"The payment provider refused the refund: {exc.message}", code="refund_failed") from exc
+                raise Conflict(
+                    _("The payment provider refused the refund: %(error)s") % {"error": exc.message},
+                    code="refund_failed",
+                ) from exc
             provider_id = result.provider_refund_id
             status = RefundStatus.PENDING if result.state == "pending" else RefundStatus.SUCCEEDED
         refund = Refund.objects.create(
@@ -207,16 +211,16 @@ def enrollment_withdraw(
         Enrollment.objects.select_related("cohort", "cohort__course").filter(pk=enrollment_id, learner=learner).first()
     )
     if enrollment is None:
-        raise NotFound("No such enrollment.", code="enrollment_not_found")
+        raise NotFound(_("No such enrollment."), code="enrollment_not_found")
     if enrollment.status != EnrollmentStatus.ACTIVE:
-        raise Conflict("Only an active enrollment can be withdrawn.", code="not_active")
+        raise Conflict(_("Only an active enrollment can be withdrawn."), code="not_active")
     preview = refund_preview(enrollment=enrollment, now=now)
     refund = None
     with transaction.atomic():
         if not enrollment_transition(
             enrollment_id=enrollment.pk, old=EnrollmentStatus.ACTIVE, new=EnrollmentStatus.WITHDRAWN, now=now
         ):
-            raise Conflict("Your enrollment changed meanwhile; reload.", code="concurrent_change")
+            raise Conflict(_("Your enrollment changed meanwhile; reload."), code="concurrent_change")
         if preview.amount_minor > 0:
             payment = paid_payment_for(enrollment=enrollment)
             assert payment is not None
@@ -235,7 +239,7 @@ def staff_refund(*, actor: Any, payment_id: int, amount_minor: int, note: str = 
     from stagewise.permissions import is_staff
 
     if not is_staff(actor):
-        raise Forbidden("Only staff can issue refunds.", code="forbidden")
+        raise Forbidden(_("Only staff can issue refunds."), code="forbidden")
     return refund_issue(
         payment_id=payment_id, amount_minor=amount_minor, reason=RefundReason.STAFF, actor=actor, note=note
     )
@@ -254,7 +258,7 @@ def cohort_cancellation_refund(*, cohort_id: int, now: datetime | None = None) -
     now = now or timezone.now()
     cohort = Cohort.objects.get(pk=cohort_id)
     if cohort.status != CohortStatus.CANCELLED:
-        raise Conflict("Only a cancelled cohort refunds everyone.", code="cohort_not_cancelled")
+        raise Conflict(_("Only a cancelled cohort refunds everyone."), code="cohort_not_cancelled")
     done = {"refunded": 0, "amount_minor": 0, "holds_released": 0, "failed": 0}
     for hold in SeatHold.objects.filter(cohort_id=cohort_id, status=SeatHoldStatus.HELD):
         if seat_hold_finish(hold_id=hold.pk, status=SeatHoldStatus.RELEASED, now=now):

@@ -12,11 +12,14 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing import seats
+from billing.errors import ProviderUnavailable
 from billing.gateways import get_gateway
 from billing.gateways.interface import GatewayError, PaymentRequest, PaymentResult, PaymentState
 from billing.models import (
+    Application,
     CouponRedemption,
     CreditEntry,
     Order,
@@ -83,11 +86,15 @@ def _check_prerequisite(*, learner: Any, cohort: Cohort, enrollment: Enrollment 
     from billing.applications import approval_is_current
 
     course = cohort.course
-    approved = enrollment is not None and enrollment.status == EnrollmentStatus.APPROVED
+    # Approved now, or approved earlier and back after a lapsed seat hold (expired): the approval still counts.
+    approved = enrollment is not None and (
+        enrollment.status == EnrollmentStatus.APPROVED
+        or Application.objects.filter(enrollment=enrollment, payment_deadline__isnull=False).exists()
+    )
     if approved and not approval_is_current(enrollment=enrollment, now=now):  # type: ignore[arg-type]
-        raise Conflict("The payment deadline of your approval has passed.", code="payment_deadline_passed")
+        raise Conflict(_("The payment deadline of your approval has passed."), code="payment_deadline_passed")
     if course.prerequisite == Prerequisite.APPROVAL and not approved:
-        raise Conflict("This course admits learners by application.", code="application_required")
+        raise Conflict(_("This course admits learners by application."), code="application_required")
     if course.prerequisite == Prerequisite.PREVIOUS_STAGE and course.stage > 1 and not approved:
         done = Enrollment.objects.filter(
             learner=learner,
@@ -97,7 +104,7 @@ def _check_prerequisite(*, learner: Any, cohort: Cohort, enrollment: Enrollment 
         ).exists()
         if not done:
             raise Conflict(
-                "Complete the previous stage first, or ask an instructor to let you in.",
+                _("Complete the previous stage first, or ask an instructor to let you in."),
                 code="prerequisite_missing",
             )
 
@@ -122,19 +129,19 @@ def checkout_start(
     with transaction.atomic():
         cohort = seats.cohort_lock(cohort_id=cohort_id)
         if cohort.status != CohortStatus.OPEN or not (cohort.enrollment_opens_at <= now < cohort.enrollment_closes_at):
-            raise Conflict("Enrollment for this cohort is closed.", code="enrollment_closed")
+            raise Conflict(_("Enrollment for this cohort is closed."), code="enrollment_closed")
         enrollment = Enrollment.objects.select_for_update().filter(cohort=cohort, learner=learner).first()
         hold = None
         if enrollment is not None:
             status = enrollment.status
             if status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED):
-                raise Conflict("You are already in this cohort.", code="already_enrolled")
+                raise Conflict(_("You are already in this cohort."), code="already_enrolled")
             if status == EnrollmentStatus.WAITLISTED:
                 return CheckoutResult(enrollment=enrollment, order=None, hold=None, waitlisted=True)
             if status in (EnrollmentStatus.APPLIED,):
-                raise Conflict("Your application is waiting for a decision.", code="application_pending")
+                raise Conflict(_("Your application is waiting for a decision."), code="application_pending")
             if status in (EnrollmentStatus.REJECTED, EnrollmentStatus.WITHDRAWN, EnrollmentStatus.REMOVED):
-                raise Conflict("You can't enroll in this cohort again.", code="enrollment_closed_for_you")
+                raise Conflict(_("You can't enroll in this cohort again."), code="enrollment_closed_for_you")
             if status == EnrollmentStatus.PENDING_PAYMENT:
                 hold = seats.live_hold(enrollment_id=enrollment.pk, now=now)
                 pending = Order.objects.filter(enrollment=enrollment, status=OrderStatus.PENDING).first()
@@ -149,7 +156,7 @@ def checkout_start(
                         cohort=cohort, learner=learner, status=EnrollmentStatus.WAITLISTED, status_changed_at=now
                     )
                     return CheckoutResult(enrollment=enrollment, order=None, hold=None, waitlisted=True)
-                raise Conflict("The cohort is full.", code="cohort_full", extra={"capacity": cohort.capacity})
+                raise Conflict(_("The cohort is full."), code="cohort_full", extra={"capacity": cohort.capacity})
             created = enrollment is None
             if enrollment is None:
                 enrollment = Enrollment.objects.create(
@@ -159,7 +166,7 @@ def checkout_start(
                 if not enrollment_transition(
                     enrollment_id=enrollment.pk, old=enrollment.status, new=EnrollmentStatus.PENDING_PAYMENT, now=now
                 ):
-                    raise Conflict("Your enrollment changed meanwhile; reload.", code="concurrent_change")
+                    raise Conflict(_("Your enrollment changed meanwhile; reload."), code="concurrent_change")
                 enrollment.status = EnrollmentStatus.PENDING_PAYMENT
         else:
             created = False
@@ -224,7 +231,7 @@ def _order_create(
         if coupon.max_redemptions is not None and coupon.redemptions.count() >= coupon.max_redemptions:
             from stagewise.errors import Invalid
 
-            raise Invalid("This coupon has been used up.", code="coupon_exhausted", extra={"field": "coupon"})
+            raise Invalid(_("This coupon has been used up."), code="coupon_exhausted", extra={"field": "coupon"})
     order = Order.objects.create(
         learner=learner,
         enrollment=enrollment,
@@ -249,7 +256,7 @@ def _order_create(
             from stagewise.errors import Invalid
 
             raise Invalid(
-                "You have already used this coupon.", code="coupon_already_used", extra={"field": "coupon"}
+                _("You have already used this coupon."), code="coupon_already_used", extra={"field": "coupon"}
             ) from exc
     credit = -quote.line(LineKind.UPGRADE_CREDIT)
     if credit:
@@ -324,17 +331,22 @@ def payment_start(*, order_id: int, new_attempt: bool = False) -> Payment:
             get_gateway().payment_cancel(existing.provider_payment_id or "")
         Payment.objects.filter(pk=existing.pk, status=OrderStatus.PENDING).update(status=OrderStatus.CANCELLED)
     if order.status != OrderStatus.PENDING:
-        raise Conflict("This order is no longer waiting for payment.", code="order_not_pending")
+        raise Conflict(_("This order is no longer waiting for payment."), code="order_not_pending")
     attempt = Payment.objects.filter(order=order).count() + 1
-    result = get_gateway().payment_create(
-        PaymentRequest(
-            amount_minor=order.total_minor,
-            currency=order.currency,
-            idempotency_key=f"stagewise-order-{order.pk}-{attempt}",
-            description=f"Order {order.pk}",
-            metadata={"order_id": str(order.pk), "enrollment_id": str(order.enrollment_id)},
+    try:
+        result = get_gateway().payment_create(
+            PaymentRequest(
+                amount_minor=order.total_minor,
+                currency=order.currency,
+                idempotency_key=f"stagewise-order-{order.pk}-{attempt}",
+                description=f"Order {order.pk}",
+                metadata={"order_id": str(order.pk), "enrollment_id": str(order.enrollment_id)},
+            )
         )
-    )
+    except GatewayError as exc:
+        raise ProviderUnavailable(
+            "The payment provider is not answering; please try again in a moment.", extra={"reason": exc.code}
+        ) from exc
     try:
         with transaction.atomic():
             return Payment.objects.create(
@@ -443,10 +455,10 @@ def payment_confirm_test_card(*, learner: Any, order_id: int, card_number: str) 
     from billing.gateways import is_test_mode
 
     if not is_test_mode():
-        raise Conflict("Test cards work only against the local test provider.", code="not_test_mode")
+        raise Conflict(_("Test cards work only against the local test provider."), code="not_test_mode")
     order = Order.objects.filter(pk=order_id, learner=learner).first()
     if order is None:
-        raise NotFound("No such order.", code="order_not_found")
+        raise NotFound(_("No such order."), code="order_not_found")
     payment = payment_start(order_id=order.pk)
     if payment.last_error:
         payment = payment_start(order_id=order.pk, new_attempt=True)
@@ -515,9 +527,9 @@ def order_cancel(*, learner: Any, order_id: int, now: datetime | None = None) ->
     now = now or timezone.now()
     order = Order.objects.filter(pk=order_id, learner=learner).first()
     if order is None:
-        raise NotFound("No such order.", code="order_not_found")
+        raise NotFound(_("No such order."), code="order_not_found")
     if order.status != OrderStatus.PENDING:
-        raise Conflict("Only a pending order can be cancelled.", code="order_not_pending")
+        raise Conflict(_("Only a pending order can be cancelled."), code="order_not_pending")
     hold = SeatHold.objects.filter(order=order, status=SeatHoldStatus.HELD).first()
     if hold is not None and seats.seat_hold_finish(hold_id=hold.pk, status=SeatHoldStatus.RELEASED, now=now):
         _hold_lapsed(hold=hold, now=now)
@@ -542,7 +554,7 @@ def credit_grant(
     if amount_minor <= 0:
         from stagewise.errors import Invalid
 
-        raise Invalid("A credit must be positive.", code="invalid_amount")
+        raise Invalid(_("A credit must be positive."), code="invalid_amount")
     return CreditEntry.objects.create(
         learner=learner,
         amount_minor=amount_minor,
@@ -569,7 +581,7 @@ def referral_code_get_or_create(*, learner: Any) -> ReferralCode:
             existing = ReferralCode.objects.filter(learner=learner).first()
             if existing is not None:
                 return existing
-    raise Conflict("Could not create a referral code; try again.", code="referral_code_collision")
+    raise Conflict(_("Could not create a referral code; try again."), code="referral_code_collision")
 
 
 def referral_credits_grant_due(*, now: datetime | None = None) -> int:

@@ -172,3 +172,14 @@ def test_openapi_document_lists_billing_paths(client):
         "/api/v1/enrollments/{enrollment_id}/withdraw",
     ):
         assert path in schema["paths"]
+
+
+def test_provider_down_is_a_502_with_the_error_shape(api_client, no_provider):
+    """``no_provider`` points the gateway at a closed loopback port: the seat is held, the provider call fails."""
+    cohort = bf.cohort(capacity=2)
+    response = api_client(factories.learner()).post(
+        f"/api/v1/cohorts/{cohort.pk}/checkout", {}, content_type="application/json"
+    )
+    assert response.status_code == 502
+    assert response.json()["code"] == "provider_unavailable"
+    assert set(response.json()) == {"code", "message", "details"}

@@ -125,3 +125,18 @@ def test_instructor_lets_a_learner_skip_the_previous_stage(api_client):
     application = application_submit(learner=learner, cohort_id=cohort.pk, answers={})
     application_decide(actor=teacher, application_id=application.pk, approve=True)
     assert checkout_start(learner=learner, cohort_id=cohort.pk).order is not None
+
+
+def test_approved_learner_whose_hold_lapsed_may_try_again_before_the_deadline(by_application, no_provider):
+    from billing.services import seat_holds_release_expired
+
+    cohort, q = by_application["cohort"], by_application["q"]
+    learner = factories.learner()
+    application = application_submit(learner=learner, cohort_id=cohort.pk, answers={str(q[0]): "x", str(q[1]): "new"})
+    now = timezone.now()
+    application_decide(actor=by_application["teacher"], application_id=application.pk, approve=True, now=now)
+    checkout_start(learner=learner, cohort_id=cohort.pk, now=now)
+    seat_holds_release_expired(now=now + timedelta(minutes=31))
+    assert Enrollment.objects.get(pk=application.enrollment_id).status == EnrollmentStatus.EXPIRED
+    again = checkout_start(learner=learner, cohort_id=cohort.pk, now=now + timedelta(minutes=32))
+    assert again.enrollment.status == EnrollmentStatus.PENDING_PAYMENT
