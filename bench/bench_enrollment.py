@@ -232,7 +232,10 @@ def main() -> None:
                 import pstats
 
                 profiler.disable()
-                pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+                stats = pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative"))
+                stats.print_stats(40)
+                if os.environ.get("BENCH_PROFILE_CALLERS"):
+                    stats.print_callers(os.environ["BENCH_PROFILE_CALLERS"])
             with lock:
                 for name, series in local.items():
                     for key, values in series.items():

@@ -17,9 +17,13 @@ from cohorts.statuses import MEMBER_STATUSES, EnrollmentStatus
 def seats_taken(*, cohort_id: int, now: datetime | None = None) -> int:
     """Member enrollments plus unexpired holds. Exact only while holding the cohort's row lock."""
     now = now or timezone.now()
-    members = Enrollment.objects.filter(cohort_id=cohort_id, status__in=MEMBER_STATUSES).count()
-    holds = SeatHold.objects.filter(cohort_id=cohort_id, status=SeatHoldStatus.HELD, expires_at__gt=now).count()
-    return members + holds
+    members = Enrollment.objects.filter(cohort_id=cohort_id, status__in=MEMBER_STATUSES).order_by().values("pk")
+    holds = (
+        SeatHold.objects.filter(cohort_id=cohort_id, status=SeatHoldStatus.HELD, expires_at__gt=now)
+        .order_by()
+        .values("pk")
+    )
+    return members.union(holds, all=True).count()  # one query
 
 
 def seats_free(*, cohort: Cohort, now: datetime | None = None) -> int:

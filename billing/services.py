@@ -379,7 +379,7 @@ def payment_mark_succeeded(*, result: PaymentResult, now: datetime | None = None
 
     now = now or timezone.now()
     refund_payment_id = None
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # all or nothing with the caller's transaction (the webhook's)
         payment = payment_get_locked(provider_payment_id=result.provider_payment_id)
         if payment is None:
             logger.warning("capture for unknown payment %s", result.provider_payment_id)
@@ -433,7 +433,7 @@ def _seat_still_ours(*, order: Order, now: datetime) -> bool:
 
 def payment_mark_failed(*, result: PaymentResult) -> Payment | None:
     """A failed attempt: remember why. The hold stays, so the learner may retry until it expires."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         payment = payment_get_locked(provider_payment_id=result.provider_payment_id)
         if payment is None or payment.status != OrderStatus.PENDING:
             return payment  # unknown, or a late failure of an attempt that was followed by a success
