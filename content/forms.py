@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import ServiceForm
 from content.models import Course, Lesson, Prerequisite
+from content.services import COURSE_EDITABLE_FIELDS
 from stagewise.money import minor_unit_exponent
 
 CURRENCIES = [
@@ -72,24 +73,7 @@ class CourseForm(ServiceForm):
     def service_values(self) -> dict[str, Any]:
         """The cleaned data as ``course_create`` / ``course_update`` keyword arguments."""
         data = self.cleaned_data
-        names = (
-            "title",
-            "stage_label",
-            "description",
-            "price_minor",
-            "currency",
-            "duration_days",
-            "prerequisite",
-            "checkin_grace_hours",
-            "checkin_min_text_length",
-            "checkin_requires_image",
-            "checkin_requires_link",
-            "makeup_limit",
-            "makeup_max_days_back",
-            "completion_min_rate_percent",
-            "completion_requires_final_task",
-        )
-        return {name: data[name] for name in names}
+        return {name: data[name] for name in COURSE_EDITABLE_FIELDS}
 
     @classmethod
     def initial_for(cls, course: Course) -> dict[str, Any]:
