@@ -1,5 +1,5 @@
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from accounts import selectors, services
@@ -29,13 +29,13 @@ def sign_up(request: HttpRequest, payload: SignUpIn):
         timezone_name=payload.timezone,
         language=payload.language,
     )
-    return 201, user
+    return Status(201, user)
 
 
 @router.post("/auth/password-reset", response={202: MessageOut}, auth=None)
 def password_reset(request: HttpRequest, payload: PasswordResetIn):
     services.password_reset_request(email=payload.email)
-    return 202, {"message": "If an account uses this address, a reset link is on its way."}
+    return Status(202, {"message": "If an account uses this address, a reset link is on its way."})
 
 
 @router.post("/auth/password-reset/confirm", response=MessageOut, auth=None)
@@ -68,10 +68,10 @@ def token_list(request: HttpRequest):
 @router.post("/me/tokens", response={201: TokenCreatedOut}, auth=auth_required)
 def token_create(request: HttpRequest, payload: TokenIn):
     token, raw = services.api_token_create(user=request.auth, name=payload.name)
-    return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 
 @router.delete("/me/tokens/{token_id}", response={204: None}, auth=auth_required)
 def token_revoke(request: HttpRequest, token_id: int):
     services.api_token_revoke(user=request.auth, token_id=token_id)
-    return 204, None
+    return Status(204, None)

@@ -1,5 +1,5 @@
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from accounts.auth import auth_optional, auth_required
@@ -40,7 +40,7 @@ def cohort_create(request: HttpRequest, payload: CohortIn):
         enrollment_opens_on=payload.enrollment_opens_on,
         enrollment_closes_on=payload.enrollment_closes_on,
     )
-    return 201, selectors.cohort_get_for_instructor(user=request.auth, cohort_id=cohort.pk)
+    return Status(201, selectors.cohort_get_for_instructor(user=request.auth, cohort_id=cohort.pk))
 
 
 @router.get("/cohorts/{cohort_id}", response=CohortOut, auth=auth_optional)
@@ -102,7 +102,7 @@ def cohort_admit(request: HttpRequest, cohort_id: int, payload: AdmitIn):
     learner = User.objects.filter(email__iexact=payload.learner_email.strip()).first()
     if learner is None:
         raise NotFound("No account uses this email.", code="learner_not_found")
-    return 201, services.enrollment_admit(actor=request.auth, cohort_id=cohort_id, learner=learner)
+    return Status(201, services.enrollment_admit(actor=request.auth, cohort_id=cohort_id, learner=learner))
 
 
 @router.get("/me/enrollments", response=list[MyEnrollmentOut], auth=auth_required)

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Field, File, Form, Router, Schema
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -104,8 +104,11 @@ def checkin_create(
     request: HttpRequest, cohort_id: int, payload: Form[CheckInIn], image: UploadedFile | None = File(None)
 ):
     """Check in for today (multipart form: text, link, image)."""
-    return 201, checkins.checkin_record(
-        learner=request.auth, cohort_id=cohort_id, text=payload.text, link=payload.link, image=image
+    return Status(
+        201,
+        checkins.checkin_record(
+            learner=request.auth, cohort_id=cohort_id, text=payload.text, link=payload.link, image=image
+        ),
     )
 
 
@@ -114,14 +117,17 @@ def checkin_makeup(
     request: HttpRequest, cohort_id: int, payload: Form[MakeupIn], image: UploadedFile | None = File(None)
 ):
     """A make-up check-in (补卡) for a missed day, with a reason."""
-    return 201, checkins.checkin_makeup(
-        learner=request.auth,
-        cohort_id=cohort_id,
-        day=payload.day,
-        reason=payload.reason,
-        text=payload.text,
-        link=payload.link,
-        image=image,
+    return Status(
+        201,
+        checkins.checkin_makeup(
+            learner=request.auth,
+            cohort_id=cohort_id,
+            day=payload.day,
+            reason=payload.reason,
+            text=payload.text,
+            link=payload.link,
+            image=image,
+        ),
     )
 
 

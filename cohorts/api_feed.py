@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accounts.auth import auth_required
@@ -101,7 +101,7 @@ def feed_list(
 @router.post("/cohorts/{cohort_id}/announcements", response={201: PostOut}, auth=auth_required)
 def announcement_create(request: HttpRequest, cohort_id: int, payload: AnnouncementIn):
     post = feed.post_announce(actor=request.auth, cohort_id=cohort_id, body=payload.body, pinned=payload.pinned)
-    return 201, feed.feed_post(user=request.auth, post_id=post.pk)
+    return Status(201, feed.feed_post(user=request.auth, post_id=post.pk))
 
 
 @router.post("/posts/{post_id}/pin", response=PostOut, auth=auth_required)
@@ -124,7 +124,7 @@ def comment_list(request: HttpRequest, post_id: int):
 
 @router.post("/posts/{post_id}/comments", response={201: CommentOut}, auth=auth_required)
 def comment_create(request: HttpRequest, post_id: int, payload: CommentIn):
-    return 201, feed.comment_add(user=request.auth, post_id=post_id, body=payload.body)
+    return Status(201, feed.comment_add(user=request.auth, post_id=post_id, body=payload.body))
 
 
 @router.put("/posts/{post_id}/reaction", response=ReactionOut, auth=auth_required)
@@ -137,4 +137,4 @@ def reaction_put(request: HttpRequest, post_id: int, payload: ReactionIn):
 @router.delete("/posts/{post_id}/reaction", response={204: None}, auth=auth_required)
 def reaction_delete(request: HttpRequest, post_id: int):
     feed.reaction_remove(user=request.auth, post_id=post_id)
-    return 204, None
+    return Status(204, None)

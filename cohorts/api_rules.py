@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accounts.auth import auth_required
@@ -61,7 +61,7 @@ class RemindersIn(Schema):
 @router.post("/enrollments/{enrollment_id}/strikes", response={201: StrikeOut}, auth=auth_required)
 def strike_create(request: HttpRequest, enrollment_id: int, payload: ReasonIn):
     """Instructors: a warning, or removal when it reaches the cohort's limit (default: the second)."""
-    return 201, moderation.strike_issue(actor=request.auth, enrollment_id=enrollment_id, reason=payload.reason)
+    return Status(201, moderation.strike_issue(actor=request.auth, enrollment_id=enrollment_id, reason=payload.reason))
 
 
 @router.post("/enrollments/{enrollment_id}/reinstate", response=MemberOut, auth=auth_required)

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accounts.auth import auth_required
@@ -75,7 +75,7 @@ def webhook_create(request: HttpRequest, cohort_id: int, payload: WebhookIn):
         name=payload.name,
         is_active=payload.is_active,
     )
-    return 201, webhook
+    return Status(201, webhook)
 
 
 @router.get("/webhooks/{webhook_id}", response=WebhookOut, auth=auth_required)
@@ -99,7 +99,7 @@ def webhook_update(request: HttpRequest, webhook_id: int, payload: WebhookPatchI
 @router.delete("/webhooks/{webhook_id}", response={204: None}, auth=auth_required)
 def webhook_delete(request: HttpRequest, webhook_id: int):
     services.webhook_delete(actor=request.auth, webhook_id=webhook_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/webhooks/{webhook_id}/deliveries", response=list[WebhookDeliveryOut], auth=auth_required)
@@ -112,4 +112,4 @@ def webhook_delivery_list(request: HttpRequest, webhook_id: int):
 @router.post("/webhooks/{webhook_id}/test", response={202: WebhookDeliveryOut}, auth=auth_required)
 def webhook_test(request: HttpRequest, webhook_id: int):
     """Queue a test message; it is sent right away and its outcome shows in the delivery log."""
-    return 202, services.webhook_send_test(actor=request.auth, webhook_id=webhook_id)
+    return Status(202, services.webhook_send_test(actor=request.auth, webhook_id=webhook_id))

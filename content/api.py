@@ -1,5 +1,5 @@
 from django.http import HttpRequest
-from ninja import File, Query, Router
+from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -34,8 +34,11 @@ def track_list(request: HttpRequest):
 
 @router.post("/tracks", response={201: TrackOut}, auth=auth_required)
 def track_create(request: HttpRequest, payload: TrackIn):
-    return 201, services.track_create(
-        actor=request.auth, title=payload.title, slug=payload.slug, description=payload.description
+    return Status(
+        201,
+        services.track_create(
+            actor=request.auth, title=payload.title, slug=payload.slug, description=payload.description
+        ),
     )
 
 
@@ -54,8 +57,8 @@ def course_list(request: HttpRequest, track_id: int | None = Query(None, ge=1, l
 def course_create(request: HttpRequest, payload: CourseIn):
     values = payload.dict(exclude={"track_id", "stage", "slug"})
     track = selectors.track_get(track_id=payload.track_id)
-    return 201, services.course_create(
-        actor=request.auth, track=track, stage=payload.stage, slug=payload.slug, **values
+    return Status(
+        201, services.course_create(actor=request.auth, track=track, stage=payload.stage, slug=payload.slug, **values)
     )
 
 
@@ -91,7 +94,7 @@ def course_lesson_list(request: HttpRequest, course_id: int):
 @router.post("/courses/{course_id}/lessons", response={201: LessonOut}, auth=auth_required)
 def lesson_create(request: HttpRequest, course_id: int, payload: LessonIn):
     values = payload.dict()
-    return 201, services.lesson_create(actor=request.auth, course_id=course_id, **values)
+    return Status(201, services.lesson_create(actor=request.auth, course_id=course_id, **values))
 
 
 @router.get("/lessons/{lesson_id}", response=LessonOut, auth=auth_required)
