@@ -345,7 +345,7 @@ def payment_start(*, order_id: int, new_attempt: bool = False) -> Payment:
         )
     except GatewayError as exc:
         raise ProviderUnavailable(
-            "The payment provider is not answering; please try again in a moment.", extra={"reason": exc.code}
+            _("The payment provider is not answering; please try again in a moment."), extra={"reason": exc.code}
         ) from exc
     try:
         with transaction.atomic():
