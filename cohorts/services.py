@@ -11,6 +11,7 @@ from accounts.models import validate_timezone
 from cohorts.days import local_date
 from cohorts.models import Cohort, Enrollment
 from cohorts.selectors import cohort_get_for_instructor
+from cohorts.signals import cohort_cancelled
 from cohorts.statuses import (
     COHORT_TRANSITIONS,
     ENROLLMENT_TRANSITIONS,
@@ -199,9 +200,11 @@ def cohort_open(*, actor: Any, cohort_id: int, now: datetime | None = None) -> C
 
 
 def cohort_cancel(*, actor: Any, cohort_id: int, now: datetime | None = None) -> Cohort:
-    """Call off a draft or open cohort. (Refunding its learners is billing's job, triggered on commit.)"""
+    """Call off a draft or open cohort. Once that commits, ``cohort_cancelled`` is sent: billing refunds everyone."""
     cohort = cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
-    return _transition_or_conflict(cohort=cohort, new=CohortStatus.CANCELLED, now=now)
+    cohort = _transition_or_conflict(cohort=cohort, new=CohortStatus.CANCELLED, now=now)
+    transaction.on_commit(lambda: cohort_cancelled.send(sender=Cohort, cohort_id=cohort.pk))
+    return cohort
 
 
 def cohort_archive(*, actor: Any, cohort_id: int, now: datetime | None = None) -> Cohort:

@@ -39,7 +39,9 @@ class EnrollmentStatus(models.TextChoices):
 
 ENROLLMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     EnrollmentStatus.APPLIED: frozenset({EnrollmentStatus.APPROVED, EnrollmentStatus.REJECTED}),
-    EnrollmentStatus.APPROVED: frozenset({EnrollmentStatus.PENDING_PAYMENT, EnrollmentStatus.EXPIRED}),
+    EnrollmentStatus.APPROVED: frozenset(
+        {EnrollmentStatus.PENDING_PAYMENT, EnrollmentStatus.EXPIRED, EnrollmentStatus.WAITLISTED}
+    ),
     EnrollmentStatus.REJECTED: frozenset(),
     EnrollmentStatus.WAITLISTED: frozenset({EnrollmentStatus.PENDING_PAYMENT, EnrollmentStatus.EXPIRED}),
     EnrollmentStatus.PENDING_PAYMENT: frozenset({EnrollmentStatus.ACTIVE, EnrollmentStatus.EXPIRED}),
@@ -55,7 +57,8 @@ ENROLLMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     EnrollmentStatus.NOT_COMPLETED: frozenset(),
     EnrollmentStatus.WITHDRAWN: frozenset(),
     EnrollmentStatus.REMOVED: frozenset({EnrollmentStatus.ACTIVE}),  # staff reinstate
-    EnrollmentStatus.EXPIRED: frozenset({EnrollmentStatus.PENDING_PAYMENT}),  # try again while seats last
+    # Try again while seats last, or queue when the cohort is full.
+    EnrollmentStatus.EXPIRED: frozenset({EnrollmentStatus.PENDING_PAYMENT, EnrollmentStatus.WAITLISTED}),
 }
 
 # Enrollments that occupy a seat and may read the cohort's lessons.

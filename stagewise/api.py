@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from accounts.api import router as accounts_router
+from billing.api import router as billing_router
 from cohorts.api import router as cohorts_router
 from cohorts.api_checkins import router as checkins_router
 from cohorts.api_feed import router as feed_router
@@ -30,6 +31,7 @@ api.add_router("", checkins_router)
 api.add_router("", feed_router)
 api.add_router("", rules_router)
 api.add_router("", webhooks_router)
+api.add_router("", billing_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str, details: dict | None = None) -> HttpResponse:

@@ -21,6 +21,7 @@ from accounts.services import api_token_create
 from cohorts.statuses import CohortStatus
 from stagewise.api import api
 from tests import factories
+from tests.billing.api_matrix import billing_matrix
 
 _n = itertools.count(1)
 PERSONAS = ("anonymous", "learner", "instructor", "other_instructor", "marketer", "staff")
@@ -456,6 +457,7 @@ MATRIX: dict[tuple[str, str], list[Scenario]] = {
         )
     ],
 }
+MATRIX.update(billing_matrix(Scenario, everyone, signed_in, course_staff))
 
 
 def _client_for(user) -> Client:

@@ -154,3 +154,24 @@ def test_concurrent_refunds_never_exceed_the_capture(localstripe):
     assert sum(Refund.objects.filter(payment=payment).values_list("amount_minor", flat=True)) == 18000
     # what the provider holds agrees
     assert payment.status == OrderStatus.PARTIALLY_REFUNDED
+
+
+def test_an_instructor_cancelling_an_open_cohort_refunds_everyone(localstripe, django_capture_on_commit_callbacks):
+    """cohort_cancel → (on commit) cohort_cancelled → billing's task refunds in full. The task runs eagerly here:
+    the broker path is covered by the Celery integration test."""
+    from cohorts.services import cohort_cancel
+    from stagewise.celery import app as celery_app
+
+    cohort = bf.cohort(capacity=5)
+    teacher = factories.instructor()
+    cohort.course.instructors.add(teacher)
+    payment = paid(cohort=cohort)
+    celery_app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            cohort_cancel(actor=teacher, cohort_id=cohort.pk)
+    finally:
+        celery_app.conf.task_always_eager = False
+    payment.refresh_from_db()
+    assert payment.refunded_minor == payment.captured_minor == 19900
+    assert Refund.objects.filter(reason=RefundReason.COHORT_CANCELLED).count() == 1

@@ -547,10 +547,12 @@ def test_cohort_page_links_to_the_day_the_feed_and_the_dashboard(life, as_user):
     member_page = _html(as_user(life["member"]).get(f"/cohorts/{cohort.pk}/"))
     assert f'href="/cohorts/{cohort.pk}/today/">Check in today</a>' in member_page
     assert f'href="/cohorts/{cohort.pk}/feed/"' in member_page
+    assert f'href="/enrollments/{life["enrollment"].pk}/withdraw/"' in member_page
     teacher_page = _html(as_user(life["teacher"]).get(f"/cohorts/{cohort.pk}/"))
     assert f'href="/teach/cohorts/{cohort.pk}/">Cohort dashboard</a>' in teacher_page
     outsider_page = _html(as_user(life["outsider"]).get(f"/cohorts/{cohort.pk}/"))
     assert f"/cohorts/{cohort.pk}/today/" not in outsider_page and f"/cohorts/{cohort.pk}/feed/" not in outsider_page
+    assert "withdraw" not in outsider_page
 
 
 def test_accepting_the_rules_folds_them_away(life, as_user):

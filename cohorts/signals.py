@@ -1,0 +1,6 @@
+"""Signals other apps listen to, so cohorts need not know them (billing refunds a cancelled cohort)."""
+
+from django.dispatch import Signal
+
+# Sent once a cohort's cancellation has committed. Arguments: cohort_id.
+cohort_cancelled = Signal()
