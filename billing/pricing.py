@@ -117,8 +117,13 @@ def order_quote(
     referral_code: str = "",
     use_credit: bool = True,
     now: datetime | None = None,
+    credit_minor: int | None = None,
 ) -> Quote:
-    """Price an order for ``course`` without writing anything."""
+    """Price an order for ``course`` without writing anything.
+
+    ``credit_minor``: the learner's spendable credit when the caller has just read it (``credit_balance``), so it
+    isn't read twice; None reads it here.
+    """
     now = now or timezone.now()
     currency = course.currency.upper()
     list_price = course.price_minor
@@ -135,7 +140,9 @@ def order_quote(
     if referral is not None:
         referral_off = min(_percent_of(list_price, settings.BILLING_REFERRAL_DISCOUNT_PERCENT), remaining)
         remaining -= referral_off
-    credit_off = min(credit_balance(learner=learner, currency=currency, now=now), remaining) if use_credit else 0
+    if use_credit and credit_minor is None:
+        credit_minor = credit_balance(learner=learner, currency=currency, now=now)
+    credit_off = min(credit_minor or 0, remaining) if use_credit else 0
     remaining -= credit_off
 
     lines = [PriceLine(LineKind.LIST_PRICE, course.title, list_price)]

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Exists
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +30,7 @@ from billing.models import (
     ReferralCode,
     SeatHold,
 )
-from billing.pricing import order_quote
+from billing.pricing import credit_balance, order_quote
 from billing.statuses import (
     CAPTURED_STATUSES,
     ORDER_TRANSITIONS,
@@ -213,16 +214,26 @@ def _order_create(
     use_credit: bool,
     now: datetime,
 ) -> Order:
-    """Price and store an order with its coupon redemption, credit spend and referral. Inside a transaction."""
-    # Serialise this learner's credit spends, and the coupon's redemption count.
-    get_user_model().objects.select_for_update().filter(pk=learner.pk).first()
+    """Price and store an order with its coupon redemption, credit spend and referral. Inside a transaction.
+
+    The learner's row is locked to serialise their credit spends, coupon and referral checks. A learner with no
+    credit who gives no code has nothing that two checkouts could spend twice, so the lock is skipped then (the
+    common case); with credit, the balance is read again under the lock.
+    """
+    course = cohort.course
+    credit = credit_balance(learner=learner, currency=course.currency, now=now) if use_credit else 0
+    if credit > 0 or coupon_code.strip() or referral_code.strip():
+        get_user_model().objects.select_for_update().filter(pk=learner.pk).values_list("pk").first()
+        if credit > 0:
+            credit = credit_balance(learner=learner, currency=course.currency, now=now)
     quote = order_quote(
         learner=learner,
-        course=cohort.course,
+        course=course,
         coupon_code=coupon_code,
         referral_code=referral_code,
         use_credit=use_credit,
         now=now,
+        credit_minor=credit,
     )
     if quote.coupon is not None:
         from billing.models import Coupon
@@ -292,11 +303,15 @@ def _order_close(*, order: Order, new: str, now: datetime) -> bool:
 
 def _order_complete(*, order: Order, now: datetime) -> None:
     """pending → paid: the enrollment becomes active and its hold converts. Inside a transaction."""
+    if order_transition(order_id=order.pk, old=OrderStatus.PENDING, new=OrderStatus.PAID, now=now):
+        _order_paid(order=order, now=now)
+
+
+def _order_paid(*, order: Order, now: datetime) -> None:
+    """What follows pending → paid: the hold converts and the enrollment becomes active. Inside a transaction."""
     from billing.refunds import refund_window_end
     from billing.tasks import receipt_mail_task
 
-    if not order_transition(order_id=order.pk, old=OrderStatus.PENDING, new=OrderStatus.PAID, now=now):
-        return
     SeatHold.objects.filter(order=order, status=SeatHoldStatus.HELD).update(
         status=SeatHoldStatus.CONVERTED, released_at=now
     )
@@ -322,8 +337,13 @@ def payment_start(*, order_id: int, new_attempt: bool = False) -> Payment:
     ``new_attempt`` cancels a pending payment and starts another (used after a decline in test mode, where
     localstripe can't confirm the same intent twice; Stripe's Payment Element retries on the same one).
     """
-    order = Order.objects.get(pk=order_id)
-    existing = Payment.objects.filter(order=order).exclude(provider_payment_id=None).order_by("-id").first()
+    return _payment_start(order=Order.objects.get(pk=order_id), new_attempt=new_attempt)
+
+
+def _payment_start(*, order: Order, new_attempt: bool = False) -> Payment:
+    """``payment_start`` for an order the caller has just read."""
+    attempts = list(Payment.objects.filter(order=order).order_by("-id"))  # the latest attempt and their number
+    existing = next((p for p in attempts if p.provider_payment_id is not None), None)
     if existing is not None and existing.status == OrderStatus.PENDING:
         if not new_attempt:
             return existing
@@ -332,7 +352,7 @@ def payment_start(*, order_id: int, new_attempt: bool = False) -> Payment:
         Payment.objects.filter(pk=existing.pk, status=OrderStatus.PENDING).update(status=OrderStatus.CANCELLED)
     if order.status != OrderStatus.PENDING:
         raise Conflict(_("This order is no longer waiting for payment."), code="order_not_pending")
-    attempt = Payment.objects.filter(order=order).count() + 1
+    attempt = len(attempts) + 1
     try:
         result = get_gateway().payment_create(
             PaymentRequest(
@@ -347,15 +367,18 @@ def payment_start(*, order_id: int, new_attempt: bool = False) -> Payment:
         raise ProviderUnavailable(
             _("The payment provider is not answering; please try again in a moment."), extra={"reason": exc.code}
         ) from exc
+    fields = {
+        "order": order,
+        "provider_payment_id": result.provider_payment_id,
+        "client_secret": result.client_secret,
+        "amount_minor": order.total_minor,
+        "currency": order.currency,
+    }
     try:
-        with transaction.atomic():
-            return Payment.objects.create(
-                order=order,
-                provider_payment_id=result.provider_payment_id,
-                client_secret=result.client_secret,
-                amount_minor=order.total_minor,
-                currency=order.currency,
-            )
+        if transaction.get_connection().in_atomic_block:
+            with transaction.atomic():  # a savepoint: a duplicate must not break the caller's transaction
+                return Payment.objects.create(**fields)
+        return Payment.objects.create(**fields)  # in autocommit the lone INSERT is its own transaction
     except IntegrityError:
         return Payment.objects.get(provider_payment_id=result.provider_payment_id)
 
@@ -392,7 +415,9 @@ def payment_mark_succeeded(*, result: PaymentResult, now: datetime | None = None
         payment.last_error = ""
         payment.save(update_fields=["status", "captured_minor", "captured_at", "last_error"])
         order = payment.order
-        if order.status != OrderStatus.PENDING or not _seat_still_ours(order=order, now=now):
+        if order.status == OrderStatus.PENDING and _order_pay_if_seat_held(order=order, now=now):
+            _order_paid(order=order, now=now)  # the usual case: paid while the hold is still there
+        elif order.status != OrderStatus.PENDING or not _seat_still_ours(order=order, now=now):
             # The hold lapsed and the order was closed, or the seat went to someone else.
             if order.status == OrderStatus.PENDING:
                 _order_close(order=order, new=OrderStatus.CANCELLED, now=now)
@@ -410,6 +435,19 @@ def payment_mark_succeeded(*, result: PaymentResult, now: datetime | None = None
             payment_id=refund_payment_id, amount_minor=payment.captured_minor, reason=RefundReason.SEAT_UNAVAILABLE
         )
     return payment
+
+
+def _order_pay_if_seat_held(*, order: Order, now: datetime) -> bool:
+    """pending → paid in one conditional UPDATE, if the order still has a held seat (which guarantees it).
+
+    ``_seat_still_ours``'s first check and ``order_transition`` in one query; False leaves everything unchanged,
+    for the caller to take the long way. Inside a transaction.
+    """
+    held = SeatHold.objects.filter(order_id=order.pk, status=SeatHoldStatus.HELD)
+    updated = Order.objects.filter(Exists(held), pk=order.pk, status=OrderStatus.PENDING).update(
+        status=OrderStatus.PAID, status_changed_at=now, paid_at=now
+    )
+    return updated == 1
 
 
 def _seat_still_ours(*, order: Order, now: datetime) -> bool:
@@ -459,7 +497,7 @@ def payment_confirm_test_card(*, learner: Any, order_id: int, card_number: str) 
     order = Order.objects.filter(pk=order_id, learner=learner).first()
     if order is None:
         raise NotFound(_("No such order."), code="order_not_found")
-    payment = payment_start(order_id=order.pk)
+    payment = _payment_start(order=order)
     if payment.last_error:
         payment = payment_start(order_id=order.pk, new_attempt=True)
     digits = "".join(ch for ch in card_number if ch.isdigit())
