@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Exists
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -301,20 +300,19 @@ def _order_close(*, order: Order, new: str, now: datetime) -> bool:
     return True
 
 
-def _order_complete(*, order: Order, now: datetime) -> None:
-    """pending → paid: the enrollment becomes active and its hold converts. Inside a transaction."""
-    if order_transition(order_id=order.pk, old=OrderStatus.PENDING, new=OrderStatus.PAID, now=now):
-        _order_paid(order=order, now=now)
+def _order_complete(*, order: Order, now: datetime, hold_converted: bool = False) -> None:
+    """pending → paid: the enrollment becomes active and its hold converts. Inside a transaction.
 
-
-def _order_paid(*, order: Order, now: datetime) -> None:
-    """What follows pending → paid: the hold converts and the enrollment becomes active. Inside a transaction."""
+    ``hold_converted``: the caller has converted the hold already (``_seat_hold_convert``) while holding the order's
+    row lock and seeing it pending, so the transition below can't fail.
+    """
     from billing.refunds import refund_window_end
     from billing.tasks import receipt_mail_task
 
-    SeatHold.objects.filter(order=order, status=SeatHoldStatus.HELD).update(
-        status=SeatHoldStatus.CONVERTED, released_at=now
-    )
+    if not order_transition(order_id=order.pk, old=OrderStatus.PENDING, new=OrderStatus.PAID, now=now):
+        return
+    if not hold_converted:
+        _seat_hold_convert(order=order, now=now)
     enrollment_transition(
         enrollment_id=order.enrollment_id, old=EnrollmentStatus.PENDING_PAYMENT, new=EnrollmentStatus.ACTIVE, now=now
     )
@@ -324,6 +322,12 @@ def _order_paid(*, order: Order, now: datetime) -> None:
             credit_due_at=refund_window_end(cohort=cohort)
         )
     transaction.on_commit(lambda: receipt_mail_task.delay(order.pk))
+
+
+def _seat_hold_convert(*, order: Order, now: datetime) -> bool:
+    """HELD → CONVERTED for the order's hold with a conditional UPDATE; False if it had none still held."""
+    held = SeatHold.objects.filter(order=order, status=SeatHoldStatus.HELD)
+    return held.update(status=SeatHoldStatus.CONVERTED, released_at=now) > 0
 
 
 # --- payments -----------------------------------------------------------------------------------------------
@@ -384,6 +388,8 @@ def _payment_start(*, order: Order, new_attempt: bool = False) -> Payment:
 
 
 def payment_get_locked(*, provider_payment_id: str) -> Payment | None:
+    """The payment with its order, both rows locked (FOR UPDATE covers the join; ``payment_mark_succeeded``
+    relies on the order's lock). Call inside a transaction."""
     return (
         Payment.objects.select_for_update()
         .select_related("order")
@@ -414,10 +420,11 @@ def payment_mark_succeeded(*, result: PaymentResult, now: datetime | None = None
         payment.captured_at = now
         payment.last_error = ""
         payment.save(update_fields=["status", "captured_minor", "captured_at", "last_error"])
-        order = payment.order
-        if order.status == OrderStatus.PENDING and _order_pay_if_seat_held(order=order, now=now):
-            _order_paid(order=order, now=now)  # the usual case: paid while the hold is still there
-        elif order.status != OrderStatus.PENDING or not _seat_still_ours(order=order, now=now):
+        order = payment.order  # its row is locked too: the FOR UPDATE above covers the join
+        if order.status == OrderStatus.PENDING and _seat_hold_convert(order=order, now=now):
+            # The usual case: the hold was still there, and a held seat is guaranteed.
+            _order_complete(order=order, now=now, hold_converted=True)
+        elif order.status != OrderStatus.PENDING or not _seat_retaken(order=order, now=now):
             # The hold lapsed and the order was closed, or the seat went to someone else.
             if order.status == OrderStatus.PENDING:
                 _order_close(order=order, new=OrderStatus.CANCELLED, now=now)
@@ -437,26 +444,8 @@ def payment_mark_succeeded(*, result: PaymentResult, now: datetime | None = None
     return payment
 
 
-def _order_pay_if_seat_held(*, order: Order, now: datetime) -> bool:
-    """pending → paid in one conditional UPDATE, if the order still has a held seat (which guarantees it).
-
-    ``_seat_still_ours``'s first check and ``order_transition`` in one query; False leaves everything unchanged,
-    for the caller to take the long way. Inside a transaction.
-    """
-    held = SeatHold.objects.filter(order_id=order.pk, status=SeatHoldStatus.HELD)
-    updated = Order.objects.filter(Exists(held), pk=order.pk, status=OrderStatus.PENDING).update(
-        status=OrderStatus.PAID, status_changed_at=now, paid_at=now
-    )
-    return updated == 1
-
-
-def _seat_still_ours(*, order: Order, now: datetime) -> bool:
-    """True if the order's enrollment still holds (or can retake) its seat.
-
-    A live hold guarantees the seat, so the cohort lock is taken only when the hold has lapsed.
-    """
-    if SeatHold.objects.filter(order=order, status=SeatHoldStatus.HELD).exists():
-        return True
+def _seat_retaken(*, order: Order, now: datetime) -> bool:
+    """True if the order's enrollment, whose hold lapsed, can retake its seat (taking the cohort lock)."""
     cohort = seats.cohort_lock(cohort_id=order.cohort_id)
     if seats.seats_free(cohort=cohort, now=now) <= 0:
         return False
