@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from billing.models import SeatHold
@@ -13,17 +13,22 @@ from cohorts.models import Cohort, Enrollment
 from cohorts.services import enrollment_transition
 from cohorts.statuses import MEMBER_STATUSES, EnrollmentStatus
 
+# Every checkout counts seats under the cohort lock. Written by hand, from model metadata only (no input): the
+# ORM's union-count took more CPU to build (about 0.7 ms) than the database took to answer it.
+_SEATS_TAKEN_SQL = (
+    f"SELECT (SELECT COUNT(*) FROM {Enrollment._meta.db_table}"  # noqa: S608
+    f" WHERE cohort_id = %s AND status IN ({', '.join(['%s'] * len(MEMBER_STATUSES))}))"
+    f" + (SELECT COUNT(*) FROM {SeatHold._meta.db_table} WHERE cohort_id = %s AND status = %s AND expires_at > %s)"
+)
+
 
 def seats_taken(*, cohort_id: int, now: datetime | None = None) -> int:
-    """Member enrollments plus unexpired holds. Exact only while holding the cohort's row lock."""
+    """Member enrollments plus unexpired holds, in one query. Exact only while holding the cohort's row lock."""
     now = now or timezone.now()
-    members = Enrollment.objects.filter(cohort_id=cohort_id, status__in=MEMBER_STATUSES).order_by().values("pk")
-    holds = (
-        SeatHold.objects.filter(cohort_id=cohort_id, status=SeatHoldStatus.HELD, expires_at__gt=now)
-        .order_by()
-        .values("pk")
-    )
-    return members.union(holds, all=True).count()  # one query
+    expires_after = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(_SEATS_TAKEN_SQL, [cohort_id, *MEMBER_STATUSES, cohort_id, SeatHoldStatus.HELD, expires_after])
+        return cursor.fetchone()[0]
 
 
 def seats_free(*, cohort: Cohort, now: datetime | None = None) -> int:
