@@ -57,7 +57,7 @@ def _open_day(*, cohort: Cohort, now: datetime) -> int:
     return day
 
 
-def _check_proof(*, cohort: Cohort, text: str, link: str, image: UploadedFile | None) -> None:
+def _check_proof(*, cohort: Cohort, text: str, link: str, image: object | None) -> None:
     course = cohort.course
     if len(text.strip()) < course.checkin_min_text_length:
         raise Invalid(
@@ -83,7 +83,7 @@ def _fill(checkin: CheckIn, *, text: str, link: str, image: UploadedFile | None)
     checkin.link = link.strip()
     if image is not None:
         prepared = checkin_image_prepare(upload=image)
-        checkin.image.save(prepared.name, prepared, save=False)
+        checkin.image.save(str(prepared.name), prepared, save=False)
 
 
 def _member_enrollment_with_cohort(*, learner: Any, cohort_id: int) -> Enrollment:
@@ -127,7 +127,7 @@ def _insert_with_post(*, checkin: CheckIn, author_id: int, cohort_id: int) -> No
     post_columns = ("cohort_id", "author_id", "kind", "checkin_id", "body", "is_pinned", "created_at", "hidden_at")
     # Identifiers come from the models' meta; every value is a parameter.
     sql = (
-        f"WITH new_checkin AS (INSERT INTO {qn(CheckIn._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608
+        f"WITH new_checkin AS (INSERT INTO {qn(CheckIn._meta.db_table)} ({', '.join(qn(str(f.column)) for f in fields)}) "  # noqa: S608
         f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id) "
         f"INSERT INTO {qn(Post._meta.db_table)} ({', '.join(qn(c) for c in post_columns)}) "
         "SELECT %s, %s, %s, new_checkin.id, '', false, %s, NULL FROM new_checkin RETURNING checkin_id"

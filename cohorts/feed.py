@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -33,8 +33,8 @@ def feed_cohort_for_user(*, user: Any, cohort_id: int) -> tuple[Cohort, bool]:
     return cohort, teaches
 
 
-def _count(model: type, field: str = "post") -> Subquery:
-    qs = model.objects.filter(**{field: OuterRef("pk")})
+def _count(model: type[Model], field: str = "post") -> Coalesce:
+    qs = model._default_manager.filter(**{field: OuterRef("pk")})
     if model is Comment:
         qs = qs.filter(hidden_at__isnull=True)
     return Coalesce(

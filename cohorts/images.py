@@ -28,10 +28,10 @@ def checkin_image_prepare(*, upload: UploadedFile) -> ContentFile:
             if probe.width * probe.height > MAX_PIXELS:
                 raise Invalid("The image has too many pixels.", code="image_too_large")
             probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
+        with Image.open(io.BytesIO(data)) as opened:
+            opened.load()
             # Apply the camera's orientation, then drop every piece of metadata by re-encoding pixels only.
-            image = ImageOps.exif_transpose(image)
+            image = ImageOps.exif_transpose(opened) or opened
             image.thumbnail((MAX_SIDE, MAX_SIDE))
             has_alpha = image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info)
             out = io.BytesIO()
