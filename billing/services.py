@@ -388,8 +388,10 @@ def _payment_start(*, order: Order, new_attempt: bool = False) -> Payment:
 
 
 def payment_get_locked(*, provider_payment_id: str) -> Payment | None:
-    """The payment with its order, both rows locked (FOR UPDATE covers the join; ``payment_mark_succeeded``
-    relies on the order's lock). Call inside a transaction."""
+    """The payment with its order, both rows locked. Call inside a transaction.
+
+    FOR UPDATE covers the join, so the order's row is locked too: ``payment_mark_succeeded`` relies on it.
+    """
     return (
         Payment.objects.select_for_update()
         .select_related("order")
