@@ -75,3 +75,21 @@ def test_one_event_delivered_twice_at_once_is_handled_once(no_provider):
     assert _run_at_once([deliver for _ in range(8)]) == ["200"] * 8
     assert ProviderEvent.objects.count() == 1
     assert Enrollment.objects.get(pk=result.enrollment.pk).status == "active"
+
+
+def test_credit_is_spent_once_under_concurrent_checkouts(no_provider):
+    """One learner with 5,000 of credit checks out of 8 cohorts at once: the credit lands on exactly one order
+    (the ledger is read under the learner's row lock whenever there is credit to spend)."""
+    from billing.models import Order
+    from billing.pricing import credit_balance
+    from billing.services import credit_grant
+
+    learner = factories.learner()
+    credit_grant(learner=learner, amount_minor=5000, currency="CNY")
+    cohorts = [bf.cohort(capacity=5) for _ in range(8)]
+    outcomes = _run_at_once([lambda c=c: checkout_start(learner=learner, cohort_id=c.pk) and "ok" for c in cohorts])
+    assert outcomes.count("ok") == 8, outcomes
+    totals = sorted(Order.objects.filter(learner=learner).values_list("total_minor", flat=True))
+    list_price = cohorts[0].course.price_minor
+    assert totals == [list_price - 5000] + [list_price] * 7
+    assert credit_balance(learner=learner, currency="CNY") == 0
