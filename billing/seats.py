@@ -37,7 +37,8 @@ def seats_free(*, cohort: Cohort, now: datetime | None = None) -> int:
 
 def cohort_lock(*, cohort_id: int) -> Cohort:
     """SELECT … FOR UPDATE on the cohort: serialises every seat decision for it. Call inside a transaction."""
-    return Cohort.objects.select_for_update().select_related("course").get(pk=cohort_id)
+    # of=("self",): the course row (joined for its settings) stays unlocked, so cohorts of one course don't queue.
+    return Cohort.objects.select_for_update(of=("self",)).select_related("course").get(pk=cohort_id)
 
 
 def live_hold(*, enrollment_id: int, now: datetime) -> SeatHold | None:

@@ -118,7 +118,7 @@ def cohort_update(*, actor: Any, cohort_id: int, now: datetime | None = None, **
     now = now or timezone.now()
     with transaction.atomic():
         cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
-        cohort = Cohort.objects.select_for_update().select_related("course").get(pk=cohort_id)
+        cohort = Cohort.objects.select_for_update(of=("self",)).select_related("course").get(pk=cohort_id)
         unknown = set(values) - set(EDITABLE_BEFORE_START) - {"capacity", "timezone_name"}
         if unknown:
             raise Invalid(f"Unknown fields: {', '.join(sorted(unknown))}.", code="unknown_fields")

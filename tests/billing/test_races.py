@@ -93,3 +93,42 @@ def test_credit_is_spent_once_under_concurrent_checkouts(no_provider):
     list_price = cohorts[0].course.price_minor
     assert totals == [list_price - 5000] + [list_price] * 7
     assert credit_balance(learner=learner, currency="CNY") == 0
+
+
+def test_a_seat_decision_locks_its_cohort_but_not_the_course(no_provider):
+    """Checkouts for different cohorts of one course must not queue behind each other: while one transaction holds
+    the cohort lock, another can still lock the course row (and a sibling cohort) without waiting."""
+    from django.db import OperationalError, connections, transaction
+
+    from billing.seats import cohort_lock
+    from content.models import Course
+
+    first = bf.cohort(capacity=5)
+    sibling = factories.cohort(course=first.course, capacity=5)
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold_lock() -> None:
+        try:
+            with transaction.atomic():
+                cohort_lock(cohort_id=first.pk)
+                held.set()
+                release.wait(10)
+        finally:
+            connections["default"].close()
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    try:
+        assert held.wait(10)
+        with transaction.atomic():
+            try:
+                Course.objects.select_for_update(nowait=True).get(pk=first.course_id)
+                cohort_lock(cohort_id=sibling.pk)
+                blocked = False
+            except OperationalError:
+                blocked = True
+        assert not blocked
+    finally:
+        release.set()
+        holder.join()
