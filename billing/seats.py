@@ -116,16 +116,6 @@ def waitlist_offer_next(*, cohort_id: int, now: datetime | None = None) -> list[
     return offered
 
 
-def learner_position(*, enrollment: Enrollment) -> int:
-    """1-based place in the waitlist."""
-    ahead = Enrollment.objects.filter(
-        cohort_id=enrollment.cohort_id,
-        status=EnrollmentStatus.WAITLISTED,
-        status_changed_at__lt=enrollment.status_changed_at,
-    ).count()
-    return ahead + 1
-
-
 def hold_for(*, learner: Any, cohort_id: int, now: datetime | None = None) -> SeatHold | None:
     now = now or timezone.now()
     return (

@@ -5,7 +5,7 @@ from typing import Any
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from billing.models import Dispute, Order, OrderLine, Payment, Refund
+from billing.models import Dispute, Order, OrderLine, Payment
 from billing.statuses import CAPTURED_STATUSES
 from cohorts.models import Cohort, Enrollment
 from content.selectors import is_course_instructor
@@ -100,7 +100,3 @@ def dispute_list(*, user: Any) -> QuerySet[Dispute]:
     if not is_staff(user):
         raise NotFound("Not found.", code="not_found")
     return Dispute.objects.select_related("payment", "enrollment", "enrollment__learner", "enrollment__cohort")
-
-
-def refund_list_for_payment(*, payment_id: int) -> QuerySet[Refund]:
-    return Refund.objects.filter(payment_id=payment_id).order_by("id")

@@ -14,7 +14,6 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cohorts import days
-from cohorts.feed import post_for_checkin
 from cohorts.images import checkin_image_prepare
 from cohorts.models import CheckIn, Cohort, Enrollment, Post, PostKind
 from cohorts.selectors import cohort_get_for_instructor, cohort_get_for_user
@@ -34,13 +33,6 @@ def checkin_closes_at(*, cohort: Cohort, day: int) -> datetime:
     return days.local_hour(
         tz=cohort.timezone, on=cohort.starts_on + timedelta(days=day), hour=cohort.course.checkin_grace_hours
     )
-
-
-def _member_enrollment(*, learner: Any, cohort: Cohort) -> Enrollment:
-    enrollment = Enrollment.objects.filter(cohort=cohort, learner=learner).first()
-    if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
-        raise Forbidden("Only active members of this cohort can check in.", code="not_enrolled")
-    return enrollment
 
 
 def _open_day(*, cohort: Cohort, now: datetime) -> int:
@@ -208,8 +200,8 @@ def checkin_makeup(
     sent at once can't both slip under the limit.
     """
     now = now or timezone.now()
-    cohort = cohort_get_for_user(user=learner, cohort_id=cohort_id)
-    enrollment = _member_enrollment(learner=learner, cohort=cohort)
+    enrollment = _member_enrollment_with_cohort(learner=learner, cohort_id=cohort_id)
+    cohort = enrollment.cohort
     course = cohort.course
     if now >= cohort.ends_at or cohort.status in CLOSED_STATUSES:
         raise Conflict("The cohort has ended; make-ups are closed.", code="cohort_ended")
@@ -270,11 +262,9 @@ def checkin_makeup(
         )
         _fill(checkin, text=text, link=link, image=image)
         try:
-            with transaction.atomic():
-                checkin.save()
+            _insert_with_post(checkin=checkin, author_id=learner.pk, cohort_id=cohort.pk)
         except IntegrityError as exc:
             raise Conflict("That day already has a check-in.", code="already_checked_in", extra={"day": day}) from exc
-        post_for_checkin(checkin=checkin, author=learner, cohort_id=cohort.pk)
     return checkin
 
 

@@ -14,7 +14,7 @@ from django.db.models import Count, IntegerField, Model, OuterRef, Q, QuerySet, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from cohorts.models import CheckIn, Cohort, Comment, Post, PostKind, Reaction, ReactionKind
+from cohorts.models import Cohort, Comment, Post, PostKind, Reaction, ReactionKind
 from cohorts.selectors import cohort_get_for_user, is_cohort_member
 from cohorts.statuses import CheckInStatus
 from cohorts.webhooks.services import webhook_announce
@@ -100,15 +100,6 @@ def _post_for_user(*, user: Any, post_id: int) -> tuple[Post, bool]:
     if not teaches and post.checkin and post.checkin.status != CheckInStatus.COUNTED and post.author_id != user.pk:
         raise NotFound("No such post.", code="post_not_found")
     return post, teaches
-
-
-def post_for_checkin(*, checkin: CheckIn, author: Any, cohort_id: int) -> Post:
-    """The feed item of a check-in. Call inside the check-in's transaction."""
-    post, _ = Post.objects.get_or_create(
-        checkin=checkin,
-        defaults={"cohort_id": cohort_id, "author": author, "kind": PostKind.CHECKIN, "created_at": checkin.created_at},
-    )
-    return post
 
 
 def post_announce(*, actor: Any, cohort_id: int, body: str, pinned: bool = False, now: datetime | None = None) -> Post:

@@ -160,12 +160,6 @@ def course_publish(*, actor: Any, course_id: int, published: bool = True) -> Cou
     return course
 
 
-def course_instructor_add(*, actor: Any, course_id: int, instructor: Any) -> Course:
-    course = course_get_for_instructor(user=actor, course_id=course_id)
-    course.instructors.add(instructor)
-    return course
-
-
 def _check_lesson_values(course: Course, values: dict[str, Any]) -> None:
     if "day" in values and not 1 <= values["day"] <= course.duration_days:
         raise Invalid(
