@@ -69,6 +69,8 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
 
 @dataclass
 class FeedPage:
+    cohort: Cohort
+    teaches: bool  # the viewer teaches the cohort's course (or is staff)
     pinned: list[Post]
     items: list[Post]
     next_cursor: str | None
@@ -89,7 +91,13 @@ def feed_page(*, user: Any, cohort_id: int, cursor: str | None = None, page_size
     rows = list(qs.exclude(is_pinned=True)[: page_size + 1])
     more = len(rows) > page_size
     items = rows[:page_size]
-    return FeedPage(pinned=pinned, items=items, next_cursor=_encode_cursor(items[-1]) if more and items else None)
+    return FeedPage(
+        cohort=cohort,
+        teaches=teaches,
+        pinned=pinned,
+        items=items,
+        next_cursor=_encode_cursor(items[-1]) if more and items else None,
+    )
 
 
 def _post_for_user(*, user: Any, post_id: int) -> tuple[Post, bool]:

@@ -546,13 +546,13 @@ def cohort_feed(request: HttpRequest, cohort_id: int) -> HttpResponse:
     """The cohort's feed, newest first, pinned announcements on top of the first page; an "older" link."""
     cursor = request.GET.get("cursor") or None
     try:
-        cohort, teaches = feed.feed_cohort_for_user(user=request.user, cohort_id=cohort_id)
-        page = feed.feed_page(user=request.user, cohort_id=cohort.pk, cursor=cursor)
+        page = feed.feed_page(user=request.user, cohort_id=cohort_id, cursor=cursor)
     except NotFound as exc:
         raise _404(exc) from exc
     except Invalid as exc:
         messages.error(request, cohort_error_message(exc))
         return redirect("cohorts:feed", cohort_id=cohort_id)
+    cohort, teaches = page.cohort, page.teaches
     posts = [*page.pinned, *page.items]
     comments = page_selectors.comments_for_posts(post_ids=[p.pk for p in posts])
     context = {
