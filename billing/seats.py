@@ -1,6 +1,7 @@
 """Seats: capacity = member enrollments + live seat holds. Every check runs under the cohort's row lock."""
 
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -112,7 +113,7 @@ def waitlist_offer_next(*, cohort_id: int, now: datetime | None = None) -> list[
                 )
                 offered.append(enrollment.pk)
         for enrollment_id in offered:
-            transaction.on_commit(lambda eid=enrollment_id: waitlist_offer_mail_task.delay(eid))
+            transaction.on_commit(partial(waitlist_offer_mail_task.delay, enrollment_id))
     return offered
 
 

@@ -170,6 +170,7 @@ def checkout_start(
                 enrollment.status = EnrollmentStatus.PENDING_PAYMENT
         else:
             created = False
+        assert enrollment is not None  # a live hold belongs to an enrollment; otherwise one was just created
 
         if not created:
             # A pending order whose hold lapsed is stale: cancel it (gives back its coupon and credit) first.

@@ -98,6 +98,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Hot statements (stagewise.rows) run as server-side prepared statements on PostgreSQL. Off for connection
+# poolers that don't keep them (PgBouncer in transaction mode before 1.21).
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait (timeout) instead of failing.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

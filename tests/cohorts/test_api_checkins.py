@@ -106,3 +106,60 @@ def test_instructor_rejects_then_learner_redoes_and_roster_shows_it(cohort_setup
     assert by_name == {"𠮷野家 花子": True, "José 🎉": False}
     assert rates["items"] == [{"day": 1, "date": "2026-03-02", "counted": 1, "members": 2, "rate": 0.5}]
     assert api_client(cohort_setup["learner"]).get(f"/api/v1/cohorts/{cohort_id}/roster").status_code == 404
+
+
+def test_a_token_check_in_is_two_statements_on_postgresql(cohort_setup, api_client):
+    """The hot path: the token, the membership (with cohort and course) in one statement, then the check-in with
+    its feed post in another. On SQLite (no data-modifying CTEs) the two inserts are separate."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cohort_id = cohort_setup["cohort"].pk
+    peer, learner = api_client(cohort_setup["peer"]), api_client(cohort_setup["learner"])
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=SH), tick=False):
+        peer.get("/api/v1/me")  # the tokens' once-a-minute last_used_at write happens here, not in the count
+        learner.get("/api/v1/me")
+        assert peer.post(f"/api/v1/cohorts/{cohort_id}/checkins", {"text": TEXT}).status_code == 201
+        with CaptureQueriesContext(connection) as ctx:
+            response = learner.post(f"/api/v1/cohorts/{cohort_id}/checkins", {"text": TEXT})
+    assert response.status_code == 201
+    # (the test runs inside a transaction, so SQLite's atomic block shows up as savepoints; not counted)
+    statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+    if connection.vendor == "postgresql":
+        assert len(statements) == 2, statements
+        assert all(s.startswith("EXECUTE ") for s in statements), statements  # planned once per connection
+    else:
+        assert len(statements) == 3, statements
+    assert CheckIn.objects.get(pk=response.json()["id"]).enrollment.learner == cohort_setup["learner"]
+
+
+def test_the_token_membership_lookup_refuses_what_the_plain_one_refuses(cohort_setup, api_client):
+    from accounts.models import ApiToken
+    from cohorts.models import Enrollment
+    from cohorts.statuses import EnrollmentStatus
+
+    cohort = cohort_setup["cohort"]
+    other_cohort = factories.cohort(course=cohort.course, starts_on=date(2026, 3, 2), status=CohortStatus.RUNNING)
+    elsewhere = factories.learner()
+    factories.enrollment(cohort=other_cohort, learner=elsewhere)
+    Enrollment.objects.filter(learner=cohort_setup["peer"]).update(status=EnrollmentStatus.REMOVED)
+    learner = api_client(cohort_setup["learner"])
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=SH), tick=False):
+        removed = api_client(cohort_setup["peer"]).post(f"/api/v1/cohorts/{cohort.pk}/checkins", {"text": TEXT})
+        wrong_cohort = api_client(elsewhere).post(f"/api/v1/cohorts/{cohort.pk}/checkins", {"text": TEXT})
+        missing = learner.post("/api/v1/cohorts/999999/checkins", {"text": TEXT})
+        ApiToken.objects.update(revoked_at=datetime(2026, 3, 1, tzinfo=SH))
+        revoked = learner.post(f"/api/v1/cohorts/{cohort.pk}/checkins", {"text": TEXT})
+    assert (removed.status_code, removed.json()["code"]) == (403, "not_enrolled")
+    assert (wrong_cohort.status_code, wrong_cohort.json()["code"]) == (403, "not_enrolled")
+    assert missing.status_code == 404
+    assert revoked.status_code == 401
+    assert not CheckIn.objects.exists()
+
+
+def test_a_session_check_in_still_works(cohort_setup, client):
+    """The browser's session (with CSRF) doesn't go through the token's joined lookup."""
+    client.force_login(cohort_setup["learner"])
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=SH), tick=False):
+        response = client.post(f"/api/v1/cohorts/{cohort_setup['cohort'].pk}/checkins", {"text": TEXT})
+    assert response.status_code == 201, response.content
