@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from accounts.auth import auth_required
@@ -49,7 +49,6 @@ def quote(request: HttpRequest, cohort_id: int, coupon: str = "", referral: str 
 def checkout(request: HttpRequest, cohort_id: int, payload: CheckoutIn):
     """Hold a seat and create the order (or join the waitlist). A non-zero total also gets a provider payment,
     whose client secret the page hands to Stripe's Payment Element; the enrollment turns active on the webhook."""
-    cohort_get_for_user(user=request.auth, cohort_id=cohort_id)
     result = services.checkout_start(
         learner=request.auth,
         cohort_id=cohort_id,
@@ -58,27 +57,26 @@ def checkout(request: HttpRequest, cohort_id: int, payload: CheckoutIn):
         use_credit=payload.use_credit,
     )
     payment = None
-    order = None
-    if result.order is not None:
-        order = selectors.order_detail(order_id=result.order.pk)
-        if order.total_minor > 0 and order.status == "pending":
-            started = services.payment_start(order_id=order.pk)
-            payment = {
-                "provider_payment_id": started.provider_payment_id,
-                "client_secret": started.client_secret,
-                "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
-                "test_mode": is_test_mode(),
-            }
-            order = selectors.order_detail(order_id=order.pk)
-    result.enrollment.refresh_from_db(fields=["status"])
-    return 201, {
-        "enrollment_id": result.enrollment.pk,
-        "enrollment_status": result.enrollment.status,
-        "waitlisted": result.waitlisted,
-        "hold_expires_at": result.hold.expires_at if result.hold else None,
-        "order": order,
-        "payment": payment,
-    }
+    order = result.order
+    if order is not None and order.total_minor > 0 and order.status == "pending":
+        started = services.payment_start_for_order(order=order)
+        payment = {
+            "provider_payment_id": started.provider_payment_id,
+            "client_secret": started.client_secret,
+            "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+            "test_mode": is_test_mode(),
+        }
+    return Status(
+        201,
+        {
+            "enrollment_id": result.enrollment.pk,
+            "enrollment_status": result.enrollment.status,
+            "waitlisted": result.waitlisted,
+            "hold_expires_at": result.hold.expires_at if result.hold else None,
+            "order": selectors.order_as_created(order=order) if order is not None else None,
+            "payment": payment,
+        },
+    )
 
 
 @router.get("/me/orders", response=list[OrderOut], auth=auth_required)
@@ -142,7 +140,7 @@ def staff_refund(request: HttpRequest, payment_id: int, payload: StaffRefundIn):
     refund = refunds.staff_refund(
         actor=request.auth, payment_id=payment_id, amount_minor=payload.amount_minor, note=payload.note
     )
-    return 201, refund
+    return Status(201, refund)
 
 
 @router.get("/cohorts/{cohort_id}/billing-roster", response=list[RosterRowOut], auth=auth_required)
@@ -227,7 +225,9 @@ def question_replace(request: HttpRequest, course_id: int, payload: list[Questio
 @router.post("/cohorts/{cohort_id}/applications", response={201: ApplicationOut}, auth=auth_required)
 def application_submit(request: HttpRequest, cohort_id: int, payload: ApplicationIn):
     cohort_get_for_user(user=request.auth, cohort_id=cohort_id)
-    return 201, applications.application_submit(learner=request.auth, cohort_id=cohort_id, answers=payload.answers)
+    return Status(
+        201, applications.application_submit(learner=request.auth, cohort_id=cohort_id, answers=payload.answers)
+    )
 
 
 @router.get("/cohorts/{cohort_id}/applications", response=list[ApplicationOut], auth=auth_required)

@@ -24,6 +24,20 @@ def order_detail(*, order_id: int) -> Order:
     return _orders().get(pk=order_id)
 
 
+def order_as_created(*, order: Order) -> Order:
+    """``order_detail`` for the order a checkout has just created, without reading it back: ``_order_create``
+    cached its lines and payments as it wrote them (``payment_start_for_order`` keeps the payments current), its
+    cohort is the one it was created with, and payments made in this request can't have refunds yet. Any other
+    order (an earlier pending one returned again, a free one completed and refreshed) is read with ``order_detail``.
+    """
+    cached = getattr(order, "_prefetched_objects_cache", {})
+    if "lines" not in cached or "payments" not in cached:
+        return order_detail(order_id=order.pk)
+    for payment in cached["payments"]:
+        payment._prefetched_objects_cache = {"refunds": []}
+    return order
+
+
 def order_list_for_learner(*, user: Any) -> QuerySet[Order]:
     return _orders().filter(learner=user).order_by("-created_at", "-id")
 

@@ -41,6 +41,7 @@ from billing.statuses import (
     can_transition,
 )
 from cohorts.models import Cohort, Enrollment
+from cohorts.selectors import cohort_is_visible
 from cohorts.services import enrollment_transition
 from cohorts.statuses import CohortStatus, EnrollmentStatus
 from content.models import Prerequisite
@@ -120,6 +121,8 @@ def checkout_start(
 ) -> CheckoutResult:
     """Hold a seat and price an order, or put the learner on the waitlist when the cohort is full.
 
+    A cohort the learner can't see is NotFound, exactly as ``cohort_get_for_user`` answers.
+
     Everything happens under the cohort's row lock, so capacity can't be exceeded whatever the concurrency.
     Idempotent for a learner who already has a pending order with a live hold: returns it unchanged.
     A zero total completes at once, without the provider. No provider call is made here
@@ -127,10 +130,15 @@ def checkout_start(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        cohort = seats.cohort_lock(cohort_id=cohort_id)
+        try:
+            cohort = seats.cohort_lock(cohort_id=cohort_id)
+        except Cohort.DoesNotExist:
+            raise NotFound(_("No such cohort."), code="cohort_not_found") from None
+        enrollment = Enrollment.objects.select_for_update().filter(cohort=cohort, learner=learner).first()
+        if enrollment is None and not cohort_is_visible(cohort=cohort, user=learner):
+            raise NotFound(_("No such cohort."), code="cohort_not_found")  # as if it weren't there
         if cohort.status != CohortStatus.OPEN or not (cohort.enrollment_opens_at <= now < cohort.enrollment_closes_at):
             raise Conflict(_("Enrollment for this cohort is closed."), code="enrollment_closed")
-        enrollment = Enrollment.objects.select_for_update().filter(cohort=cohort, learner=learner).first()
         hold = None
         if enrollment is not None:
             status = enrollment.status
@@ -201,6 +209,7 @@ def checkout_start(
             )
             _order_complete(order=order, now=now)
             order.refresh_from_db()
+            enrollment.refresh_from_db(fields=["status"])
     return CheckoutResult(enrollment=enrollment, order=order, hold=hold)
 
 
@@ -253,10 +262,13 @@ def _order_create(
         referral_code=quote.referral_code,
         status_changed_at=now,
     )
-    OrderLine.objects.bulk_create(
+    lines = OrderLine.objects.bulk_create(
         OrderLine(order=order, kind=line.kind, description=line.description[:200], amount_minor=line.amount_minor)
         for line in quote.lines
     )
+    # Kept as if prefetched (lines in id order, as order_detail sorts them; no payments yet): the checkout starts
+    # the payment and answers without reading the order back.
+    order._prefetched_objects_cache = {"lines": lines, "payments": []}
     if quote.coupon is not None:
         try:
             with transaction.atomic():
@@ -342,12 +354,13 @@ def payment_start(*, order_id: int, new_attempt: bool = False) -> Payment:
     ``new_attempt`` cancels a pending payment and starts another (used after a decline in test mode, where
     localstripe can't confirm the same intent twice; Stripe's Payment Element retries on the same one).
     """
-    return _payment_start(order=Order.objects.get(pk=order_id), new_attempt=new_attempt)
+    return payment_start_for_order(order=Order.objects.get(pk=order_id), new_attempt=new_attempt)
 
 
-def _payment_start(*, order: Order, new_attempt: bool = False) -> Payment:
-    """``payment_start`` for an order the caller has just read."""
-    attempts = list(Payment.objects.filter(order=order).order_by("-id"))  # the latest attempt and their number
+def payment_start_for_order(*, order: Order, new_attempt: bool = False) -> Payment:
+    """``payment_start`` for an order the caller has just read (or created)."""
+    # The latest attempt first, and their number (a just-created order knows it has none: see _order_create).
+    attempts = sorted(order.payments.all(), key=lambda p: p.pk, reverse=True)
     existing = next((p for p in attempts if p.provider_payment_id is not None), None)
     if existing is not None and existing.status == OrderStatus.PENDING:
         if not new_attempt:
@@ -382,10 +395,15 @@ def _payment_start(*, order: Order, new_attempt: bool = False) -> Payment:
     try:
         if transaction.get_connection().in_atomic_block:
             with transaction.atomic():  # a savepoint: a duplicate must not break the caller's transaction
-                return Payment.objects.create(**fields)
-        return Payment.objects.create(**fields)  # in autocommit the lone INSERT is its own transaction
+                payment = Payment.objects.create(**fields)
+        else:
+            payment = Payment.objects.create(**fields)  # in autocommit the lone INSERT is its own transaction
     except IntegrityError:
         return Payment.objects.get(provider_payment_id=result.provider_payment_id)
+    cached = getattr(order, "_prefetched_objects_cache", {})
+    if "payments" in cached:  # keep a just-created order's cached payments true (see _order_create)
+        cached["payments"] = [payment, *attempts]
+    return payment
 
 
 def payment_get_locked(*, provider_payment_id: str) -> Payment | None:
@@ -489,7 +507,7 @@ def payment_confirm_test_card(*, learner: Any, order_id: int, card_number: str) 
     order = Order.objects.filter(pk=order_id, learner=learner).first()
     if order is None:
         raise NotFound(_("No such order."), code="order_not_found")
-    payment = _payment_start(order=order)
+    payment = payment_start_for_order(order=order)
     if payment.last_error:
         payment = payment_start(order_id=order.pk, new_attempt=True)
     digits = "".join(ch for ch in card_number if ch.isdigit())

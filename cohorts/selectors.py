@@ -33,6 +33,15 @@ def _visible_cohorts(user: Any) -> QuerySet[Cohort]:
     return qs.filter(public)
 
 
+def cohort_is_visible(*, cohort: Cohort, user: Any) -> bool:
+    """``_visible_cohorts`` for one cohort already in hand (its course loaded), for someone not enrolled in it."""
+    if cohort.status in PUBLIC_STATUSES and cohort.course.is_published:
+        return True
+    return is_staff(user) or (
+        getattr(user, "is_authenticated", False) and is_course_instructor(user=user, course=cohort.course)
+    )
+
+
 def cohort_list_for_user(*, user: Any, status: str | None = None, course_id: int | None = None) -> QuerySet[Cohort]:
     qs = _visible_cohorts(user)
     if status:

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "stagewise.timing.ServerTimingMiddleware",  # only with SERVER_TIMING=1
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -101,6 +102,8 @@ DATABASES = {
 # Hot statements (stagewise.rows) run as server-side prepared statements on PostgreSQL. Off for connection
 # poolers that don't keep them (PgBouncer in transaction mode before 1.21).
 DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
+# A Server-Timing header on every response: our side, database, payment provider (stagewise.timing).
+SERVER_TIMING = env_bool("SERVER_TIMING", False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait (timeout) instead of failing.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

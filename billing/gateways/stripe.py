@@ -20,6 +20,7 @@ from billing.gateways.interface import (
     RefundResult,
 )
 from stagewise.money import minor_unit_exponent
+from stagewise.timing import provider_method
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +119,7 @@ class StripeGateway:
         self.webhook_secret = webhook_secret
         self.tolerance = tolerance
 
+    @provider_method
     def payment_create(self, request: PaymentRequest) -> PaymentResult:
         try:
             pi = self.client.v1.payment_intents.create(
@@ -132,18 +134,21 @@ class StripeGateway:
             raise _error(exc) from exc
         return _payment_result(pi)
 
+    @provider_method
     def payment_retrieve(self, provider_payment_id: str) -> PaymentResult:
         try:
             return _payment_result(self.client.v1.payment_intents.retrieve(provider_payment_id))
         except stripe.StripeError as exc:
             raise _error(exc) from exc
 
+    @provider_method
     def payment_cancel(self, provider_payment_id: str) -> PaymentResult:
         try:
             return _payment_result(self.client.v1.payment_intents.cancel(provider_payment_id))
         except stripe.StripeError as exc:
             raise _error(exc) from exc
 
+    @provider_method
     def payment_confirm(self, provider_payment_id: str, *, payment_method_id: str | None = None) -> PaymentResult:
         try:
             if payment_method_id:
@@ -156,6 +161,7 @@ class StripeGateway:
         except stripe.StripeError as exc:
             raise _error(exc) from exc
 
+    @provider_method
     def refund_create(
         self, provider_payment_id: str, *, amount_minor: int, currency: str, idempotency_key: str
     ) -> RefundResult:
@@ -168,6 +174,7 @@ class StripeGateway:
             raise _error(exc) from exc
         return _refund_result(refund)
 
+    @provider_method
     def test_card_confirm(self, provider_payment_id: str, *, card_number: str) -> PaymentResult:
         """Test mode only: make a PaymentMethod from a test card number and confirm with it."""
         try:
@@ -181,6 +188,7 @@ class StripeGateway:
             raise _error(exc) from exc
         return self.payment_confirm(provider_payment_id, payment_method_id=pm["id"])
 
+    @provider_method
     def test_authenticate(self, provider_payment_id: str, *, client_secret: str, success: bool) -> PaymentResult:
         """Test mode only: localstripe's stand-in for the 3-D Secure page."""
         try:

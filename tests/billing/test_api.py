@@ -183,3 +183,46 @@ def test_provider_down_is_a_502_with_the_error_shape(api_client, no_provider):
     assert response.status_code == 502
     assert response.json()["code"] == "provider_unavailable"
     assert set(response.json()) == {"code", "message", "details"}
+
+
+def test_server_timing_takes_the_providers_round_trips_out_of_our_side(api_client, localstripe, settings):
+    """What bench/bench_enrollment.py relies on: app = total − provider, with localstripe really called."""
+    from tests.stagewise.test_timing import parse
+
+    settings.SERVER_TIMING = True
+    cohort = bf.cohort(capacity=2)
+    api = api_client(factories.learner())
+    response = api.post(f"/api/v1/cohorts/{cohort.pk}/checkout", {}, content_type="application/json")
+    assert response.status_code == 201, response.content
+    figures = parse(response)
+    assert figures["provider"] > 0  # the PaymentIntent was created at localstripe
+    assert figures["app"] == pytest.approx(figures["total"] - figures["provider"], abs=0.02)
+    assert figures["queries"] > 0
+
+
+def test_checkout_answers_with_the_order_as_stored_without_reading_it_back(api_client, localstripe):
+    """The checkout builds its answer from what it just wrote; it must match what a later read returns."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cohort = bf.cohort(capacity=2)
+    api = api_client(factories.learner(name="José 🎉"))
+    api.get("/api/v1/me")  # the token's last_used_at write happens here
+    with CaptureQueriesContext(connection) as ctx:
+        response = api.post(f"/api/v1/cohorts/{cohort.pk}/checkout", {}, content_type="application/json")
+    assert response.status_code == 201, response.content
+    answered = response.json()["order"]
+    assert answered == api.get(f"/api/v1/orders/{answered['id']}").json()
+    assert answered["payments"][0]["provider"] == "stripe" and answered["lines"][0]["kind"] == "list_price"
+    reads = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
+    assert not [sql for sql in reads if 'FROM "billing_order"' in sql or 'FROM "billing_payment"' in sql], reads
+
+
+def test_checking_out_again_returns_the_same_order_and_payment(api_client, localstripe):
+    cohort = bf.cohort(capacity=2)
+    api = api_client(factories.learner())
+    first = api.post(f"/api/v1/cohorts/{cohort.pk}/checkout", {}, content_type="application/json").json()
+    again = api.post(f"/api/v1/cohorts/{cohort.pk}/checkout", {}, content_type="application/json").json()
+    assert again["order"] == first["order"]
+    assert again["payment"]["provider_payment_id"] == first["payment"]["provider_payment_id"]
+    assert len(again["order"]["payments"]) == 1

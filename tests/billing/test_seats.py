@@ -14,7 +14,7 @@ from billing.services import checkout_start, seat_holds_release_expired
 from billing.statuses import OrderStatus, SeatHoldStatus
 from cohorts.models import Enrollment
 from cohorts.statuses import EnrollmentStatus
-from stagewise.errors import Conflict
+from stagewise.errors import Conflict, NotFound
 from tests import factories
 from tests.billing import factories as bf
 
@@ -57,10 +57,21 @@ def test_active_members_count_against_capacity():
 
 
 def test_closed_cohort_refuses():
-    cohort = bf.cohort(status="draft")
+    cohort = bf.cohort(status="running")
     with pytest.raises(Conflict) as exc:
         checkout_start(learner=factories.learner(), cohort_id=cohort.pk)
     assert exc.value.code == "enrollment_closed"
+    assert not Enrollment.objects.filter(cohort=cohort).exists()
+
+
+def test_a_cohort_the_learner_cannot_see_is_not_found():
+    """A draft is answered like a missing cohort, as everywhere else: its existence isn't revealed."""
+    draft = bf.cohort(status="draft")
+    for cohort_id in (draft.pk, draft.pk + 1000):
+        with pytest.raises(NotFound) as exc:
+            checkout_start(learner=factories.learner(), cohort_id=cohort_id)
+        assert exc.value.code == "cohort_not_found"
+    assert not Enrollment.objects.filter(cohort=draft).exists()
 
 
 def test_expired_hold_is_released_and_the_first_in_line_gets_an_offer(no_provider, django_capture_on_commit_callbacks):
