@@ -142,7 +142,7 @@ def api_token_authenticate_joined(
         "WHERE t.digest = %s AND t.revoked_at IS NULL AND u.is_active"
     )
     with connection.cursor() as cursor:
-        rows.execute(cursor, sql, [*params, _digest(raw)])
+        cursor.execute(sql, [*params, _digest(raw)])
         row = cursor.fetchone()
     if row is None:
         return None

@@ -268,7 +268,7 @@ def _order_create(
     )
     # Kept as if prefetched (lines in id order, as order_detail sorts them; no payments yet): the checkout starts
     # the payment and answers without reading the order back.
-    order._prefetched_objects_cache = {"lines": lines, "payments": []}
+    order._prefetched_objects_cache = {"lines": lines, "payments": []}  # type: ignore[attr-defined]
     if quote.coupon is not None:
         try:
             with transaction.atomic():

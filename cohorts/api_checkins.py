@@ -14,6 +14,7 @@ from accounts.auth import ApiTokenAuth, SessionCsrfAuth, auth_required
 from cohorts import checkins, selectors, streaks
 from cohorts.models import CheckIn
 from cohorts.statuses import MEMBER_STATUSES
+from stagewise import rows
 from stagewise.errors import NotFound
 from stagewise.pagination import Pagination
 
@@ -106,7 +107,14 @@ class MembershipJoin:
         return checkins.membership_left_joins(user_alias="u")
 
     def params(self, request: HttpRequest) -> Sequence[Any]:
-        return [int(request.resolver_match.kwargs["cohort_id"])]  # type: ignore[union-attr]
+        # Authentication runs before ninja validates the path, so the id may be anything here: what isn't a
+        # possible id looks up no enrollment, and ninja then answers 422 for the path as usual.
+        raw = request.resolver_match.kwargs.get("cohort_id", "") if request.resolver_match else ""
+        try:
+            cohort_id = int(raw)
+        except ValueError:
+            return [0]
+        return [cohort_id if rows.possible_id(cohort_id) else 0]
 
     def accept(self, request: HttpRequest, row: Sequence[Any]) -> None:
         request.cohort_enrollment = checkins.membership_from_row(row)  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accounts.auth import auth_required
-from cohorts.models import WebhookFormat
+from cohorts.models import Webhook, WebhookFormat
 from cohorts.webhooks import selectors, services
 from stagewise.pagination import Pagination
 
@@ -39,9 +39,22 @@ class WebhookOut(Schema):
     url: str
     format: str
     is_active: bool
-    secret: str = Field(..., description="Verify X-Stagewise-Signature with it (shown to the cohort's instructors)")
+    secret: str | None = Field(
+        None,
+        description="Verify X-Stagewise-Signature with it. Only in the answer that creates or rotates it: keep it, "
+        "it isn't shown again",
+    )
+    secret_hint: str = Field(..., description="The secret's last four characters, to tell secrets apart")
     created_at: datetime
     updated_at: datetime
+
+    @staticmethod
+    def resolve_secret(obj: Webhook) -> str | None:
+        return getattr(obj, "revealed_secret", None)
+
+    @staticmethod
+    def resolve_secret_hint(obj: Webhook) -> str:
+        return "…" + obj.secret[-4:]
 
 
 class WebhookDeliveryOut(Schema):
@@ -75,6 +88,7 @@ def webhook_create(request: HttpRequest, cohort_id: int, payload: WebhookIn):
         name=payload.name,
         is_active=payload.is_active,
     )
+    webhook.revealed_secret = webhook.secret  # type: ignore[attr-defined]  # shown once, in this answer
     return Status(201, webhook)
 
 
@@ -85,7 +99,7 @@ def webhook_detail(request: HttpRequest, webhook_id: int):
 
 @router.patch("/webhooks/{webhook_id}", response=WebhookOut, auth=auth_required)
 def webhook_update(request: HttpRequest, webhook_id: int, payload: WebhookPatchIn):
-    return services.webhook_update(
+    webhook = services.webhook_update(
         actor=request.auth,
         webhook_id=webhook_id,
         url=payload.url,
@@ -94,6 +108,9 @@ def webhook_update(request: HttpRequest, webhook_id: int, payload: WebhookPatchI
         is_active=payload.is_active,
         rotate_secret=payload.rotate_secret,
     )
+    if payload.rotate_secret:
+        webhook.revealed_secret = webhook.secret  # type: ignore[attr-defined]  # the new one, shown once
+    return webhook
 
 
 @router.delete("/webhooks/{webhook_id}", response={204: None}, auth=auth_required)

@@ -121,13 +121,12 @@ def _member_enrollment_with_cohort(*, learner: Any, cohort_id: int, known: Enrol
     enrollment = None
     if known is not None and known.cohort_id == cohort_id and known.learner_id == learner.pk:
         enrollment = known
-    elif getattr(learner, "is_authenticated", False):
+    elif getattr(learner, "is_authenticated", False) and rows.possible_id(cohort_id):
         # (cohort, learner) is unique. Hand-written (see stagewise.rows): compiling the two-join queryset cost
         # more than the database spent answering it.
         select, tables = membership_sql()
         with connection.cursor() as cursor:
-            rows.execute(
-                cursor,
+            cursor.execute(
                 f"SELECT {select} FROM {tables} WHERE e.cohort_id = %s AND e.learner_id = %s",  # noqa: S608
                 [cohort_id, learner.pk],
             )
@@ -171,7 +170,7 @@ def _insert_with_post(*, checkin: CheckIn, author_id: int, cohort_id: int) -> No
     params = [*values, cohort_id, author_id, PostKind.CHECKIN, checkin.created_at]
     # Inside a caller's transaction a failed statement must not poison it: a savepoint keeps it usable.
     with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
-        rows.execute(cursor, sql, params)
+        cursor.execute(sql, params)
         checkin.pk = cursor.fetchone()[0]
     checkin._state.adding = False
 

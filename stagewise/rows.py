@@ -1,47 +1,26 @@
-"""Hand-written statements for the hottest paths, and their rows turned back into model instances the ORM way.
+"""Hand-written SELECTs for the hottest read paths, and their rows turned back into model instances the ORM way.
 
 Measured with ``bench/bench_checkin.py``: compiling a queryset with two ``select_related`` joins cost more CPU
-than the database spent answering it, and PostgreSQL then spent longer *planning* the five-table lookup of a
-check-in (0.2–0.3 ms) than running it (0.05 ms). So the statements every API request runs (the token) and every
-check-in runs (token with membership, the check-in insert) are written once, with column lists taken from the
-models' meta; on PostgreSQL they run as server-side prepared statements, planned once per connection
-(``DB_PREPARED_STATEMENTS=0`` turns that off, e.g. behind a transaction-pooling PgBouncer older than 1.21).
-Rows are built into instances here: values pass through the same converters the ORM applies (dates on SQLite,
-JSON everywhere), and joined rows are attached as if ``select_related`` had fetched them.
+than the database spent answering it. So the statements every API request runs (the token) and every check-in
+runs (token with membership) are written once, with column lists taken from the models' meta; PostgreSQL plans
+them once per connection like every other frequent statement (``DB_PREPARED_STATEMENTS``). Rows are built into
+instances here: values pass through the same converters the ORM applies (dates on SQLite, JSON everywhere), and
+joined rows are attached as if ``select_related`` had fetched them.
 """
 
-import hashlib
-import re
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
-from weakref import WeakKeyDictionary
 
-from django.conf import settings
 from django.db import connections
 from django.db.models import ForeignObject, Model
 
-_PLACEHOLDER = re.compile(r"%s")
-_prepared: WeakKeyDictionary[Any, set[str]] = WeakKeyDictionary()
+MAX_ID = 2**63 - 1  # bigint: a larger id in a hand-written statement is a database error, not "no such row"
 
 
-def execute(cursor: Any, sql: str, params: Sequence[Any]) -> None:
-    """``cursor.execute(sql, params)``; on PostgreSQL as a prepared statement, planned once per connection.
-
-    ``sql`` uses ``%s`` placeholders only (no literal percent signs). PREPARE isn't undone by a rollback, so
-    remembering which statements a connection has prepared is safe inside transactions.
-    """
-    db = cursor.db
-    if db.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
-        cursor.execute(sql, params)
-        return
-    name = "sw_" + hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:20]
-    done = _prepared.setdefault(db.connection, set())
-    if name not in done:
-        numbered = iter(range(1, len(params) + 1))
-        cursor.execute(f"PREPARE {name} AS " + _PLACEHOLDER.sub(lambda _: f"${next(numbered)}", sql))
-        done.add(name)
-    cursor.execute(f"EXECUTE {name}({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}", params)
+def possible_id(value: object) -> bool:
+    """Whether ``value`` can be a primary key at all (the ORM answers "no such row" for the rest by itself)."""
+    return isinstance(value, int) and 0 < value <= MAX_ID
 
 
 @cache

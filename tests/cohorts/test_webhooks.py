@@ -520,6 +520,11 @@ def test_an_instructor_manages_webhooks(world, receiver, api_client):
 
     listed = client.get(f"{API}/cohorts/{cohort_id}/webhooks?page_size=1").json()
     assert listed["count"] == 2 and listed["pages"] == 2 and [h["id"] for h in listed["items"]] == [hook["id"]]
+    # The secret is shown once, when it is made; later reads only hint at it.
+    assert listed["items"][0]["secret"] is None and listed["items"][0]["secret_hint"] == "…" + hook["secret"][-4:]
+    assert client.get(f"{API}/webhooks/{hook['id']}").json()["secret"] is None
+    renamed = client.patch(f"{API}/webhooks/{hook['id']}", {"name": "学习群 2"}, content_type="application/json")
+    assert renamed.json()["secret"] is None and renamed.json()["name"] == "学习群 2"
 
     patched = client.patch(
         f"{API}/webhooks/{hook['id']}", {"is_active": False, "rotate_secret": True}, content_type="application/json"

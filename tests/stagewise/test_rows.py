@@ -1,11 +1,11 @@
-"""Hand-written hot statements: rows become the same instances the ORM would build; prepared once on PostgreSQL."""
+"""Hand-written hot statements: rows become the same instances the ORM would build. PostgreSQL prepares frequent
+statements once per connection."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import connection
 
 from cohorts.models import Cohort, Enrollment
 from content.models import Course
@@ -33,7 +33,7 @@ def _select(enrollment_id: int, tag: str = "") -> tuple:
         f"JOIN {rows.table(Course)} k ON k.id = c.course_id WHERE e.id = %s"
     )
     with connection.cursor() as cursor:
-        rows.execute(cursor, sql, [enrollment_id])
+        cursor.execute(sql, [enrollment_id])
         return cursor.fetchone()
 
 
@@ -59,27 +59,39 @@ def test_rows_become_the_instances_the_orm_builds(membership, django_assert_num_
 
 
 @pytest.mark.postgres
-def test_postgresql_prepares_a_statement_once_per_connection_and_keeps_it_after_a_rollback(membership):
-    def prepared() -> list[str]:
+def test_postgresql_prepares_a_frequent_statement_once_per_connection(membership):
+    """DB_PREPARED_STATEMENTS (on by default): server-side parameters, and psycopg prepares a statement the
+    connection has run 5 times, so PostgreSQL stops planning it on every run."""
+
+    def prepared() -> int:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT name FROM pg_prepared_statements WHERE name LIKE 'sw_%%'")
-            return [r[0] for r in cursor.fetchall()]
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%/* frequent */%"])
+            return cursor.fetchone()[0]
 
-    before = set(prepared())
-    with CaptureQueriesContext(connection) as ctx:
-        first = _select(membership.pk, "rollback")
-        with pytest.raises(RuntimeError), transaction.atomic():
-            assert _select(membership.pk, "rollback") == first
-            raise RuntimeError("roll back")
-        assert _select(membership.pk, "rollback") == first
-    issued = [q["sql"].split()[0] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
-    assert issued == ["PREPARE", "EXECUTE", "EXECUTE", "EXECUTE"]
-    assert len(set(prepared()) - before) == 1
+    assert connection.settings_dict["OPTIONS"]["server_side_binding"] is True
+    first = _select(membership.pk, "frequent")
+    assert prepared() == 0
+    for _ in range(5):
+        assert _select(membership.pk, "frequent") == first
+    assert prepared() == 1
 
 
-def test_without_prepared_statements_the_sql_runs_as_written(membership, settings):
-    settings.DB_PREPARED_STATEMENTS = False
-    with CaptureQueriesContext(connection) as ctx:
-        row = _select(membership.pk)
-    assert row[0] == membership.pk
-    assert [q["sql"].split()[0] for q in ctx.captured_queries] == ["SELECT"]
+@pytest.mark.parametrize(("switch", "server_side"), [("", True), ("0", False)])
+def test_prepared_statements_can_be_switched_off(switch, server_side, tmp_path):
+    """DB_PREPARED_STATEMENTS=0 (e.g. behind an old transaction-pooling PgBouncer) keeps Django's default binding.
+    Read in a fresh interpreter: settings are read once per process."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+        "DB_PREPARED_STATEMENTS": switch,
+        "STAGEWISE_VAR_DIR": str(tmp_path),
+    }
+    script = "import json, stagewise.settings as s; print(json.dumps(s.DATABASES['default'].get('OPTIONS', {})))"
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    options = json.loads(out.stdout)
+    assert options.get("server_side_binding", False) is server_side
