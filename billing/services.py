@@ -7,10 +7,10 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,6 +45,7 @@ from cohorts.selectors import cohort_is_visible
 from cohorts.services import enrollment_transition
 from cohorts.statuses import CohortStatus, EnrollmentStatus
 from content.models import Prerequisite
+from stagewise import rows
 from stagewise.errors import Conflict, NotFound
 
 logger = logging.getLogger(__name__)
@@ -410,13 +411,21 @@ def payment_get_locked(*, provider_payment_id: str) -> Payment | None:
     """The payment with its order, both rows locked. Call inside a transaction.
 
     FOR UPDATE covers the join, so the order's row is locked too: ``payment_mark_succeeded`` relies on it.
+    Hand-written (see ``stagewise.rows``): every payment webhook runs it first.
     """
-    return (
-        Payment.objects.select_for_update()
-        .select_related("order")
-        .filter(provider_payment_id=provider_payment_id)
-        .first()
-    )
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {rows.columns(Payment, 'p')}, {rows.columns(Order, 'o')} FROM {rows.table(Payment)} p "  # noqa: S608
+            f"JOIN {rows.table(Order)} o ON o.id = p.order_id WHERE p.provider_payment_id = %s{lock}",
+            [provider_payment_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    payment, order = rows.instances(row, Payment, Order)
+    rows.attach(payment, "order", order)
+    return cast(Payment, payment)
 
 
 def payment_mark_succeeded(*, result: PaymentResult, now: datetime | None = None) -> Payment | None:

@@ -213,3 +213,23 @@ def test_prerequisite_previous_stage():
     assert exc.value.code == "prerequisite_missing"
     factories.enrollment(cohort=bf.cohort(course=first), learner=learner, status=EnrollmentStatus.COMPLETED)
     assert checkout_start(learner=learner, cohort_id=bf.cohort(course=second).pk).order is not None
+
+
+def test_credit_balance_counts_live_grants_and_every_spend_in_its_currency(db):
+    from billing.services import credit_grant
+
+    learner, other = factories.learner(), factories.learner()
+    now = timezone.now()
+    credit_grant(learner=learner, amount_minor=3000, currency="CNY")
+    credit_grant(learner=learner, amount_minor=1000, currency="cny", expires_at=now + timedelta(days=1))
+    credit_grant(learner=learner, amount_minor=5000, currency="CNY", expires_at=now - timedelta(seconds=1))
+    credit_grant(learner=learner, amount_minor=700, currency="JPY")
+    credit_grant(learner=other, amount_minor=9000, currency="CNY")
+    CreditEntry.objects.create(learner=learner, amount_minor=-500, currency="CNY", kind="spend")
+    assert credit_balance(learner=learner, currency="cny", now=now) == 3000 + 1000 - 500
+    assert credit_balance(learner=learner, currency="JPY", now=now) == 700
+    # a day later the second grant has lapsed too; a spend still counts, and the balance never goes below zero
+    assert credit_balance(learner=learner, currency="CNY", now=now + timedelta(days=2)) == 3000 - 500
+    CreditEntry.objects.create(learner=learner, amount_minor=-9999, currency="CNY", kind="spend")
+    assert credit_balance(learner=learner, currency="CNY", now=now) == 0
+    assert credit_balance(learner=factories.learner(), currency="CNY", now=now) == 0

@@ -132,3 +132,43 @@ def test_a_seat_decision_locks_its_cohort_but_not_the_course(no_provider):
     finally:
         release.set()
         holder.join()
+
+
+def test_a_payment_lock_covers_its_order_and_the_cohort_lock_its_cohort(no_provider):
+    """What the webhook and checkout rely on: while one transaction holds them, nobody else can lock the payment's
+    order or the cohort (NOWAIT fails at once instead of waiting)."""
+    from django.db import OperationalError, connections, transaction
+
+    from billing.models import Order
+    from billing.seats import cohort_lock
+    from billing.services import payment_get_locked
+    from cohorts.models import Cohort
+
+    cohort = bf.cohort(capacity=5)
+    order = checkout_start(learner=factories.learner(), cohort_id=cohort.pk).order
+    payment = Payment.objects.create(
+        order=order, provider="stripe", provider_payment_id="pi_lock", amount_minor=1, currency="CNY"
+    )
+    held, release = threading.Event(), threading.Event()
+
+    def hold_locks() -> None:
+        try:
+            with transaction.atomic():
+                assert payment_get_locked(provider_payment_id="pi_lock").order.pk == order.pk
+                assert cohort_lock(cohort_id=cohort.pk).course.pk == cohort.course_id
+                held.set()
+                release.wait(10)
+        finally:
+            connections["default"].close()
+
+    holder = threading.Thread(target=hold_locks)
+    holder.start()
+    try:
+        assert held.wait(10)
+        for model, pk in ((Order, order.pk), (Payment, payment.pk), (Cohort, cohort.pk)):
+            with pytest.raises(OperationalError), transaction.atomic():
+                model.objects.select_for_update(nowait=True).get(pk=pk)
+    finally:
+        release.set()
+        holder.join()
+    assert payment_get_locked(provider_payment_id="pi_missing") is None
