@@ -23,12 +23,27 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     docs_url="/docs",
+    # The documentation's order; the URL order below is by traffic.
+    openapi_extra={
+        "tags": [
+            {"name": "accounts", "description": "Sign-up, login, profile, personal API tokens"},
+            {"name": "content", "description": "Tracks, courses and lessons"},
+            {"name": "cohorts", "description": "Cohorts, enrollments, released lessons"},
+            {"name": "check-ins", "description": "Check-ins (打卡), make-ups, streaks, review, roster"},
+            {"name": "feed", "description": "The cohort's feed: posts, comments, reactions"},
+            {"name": "group rules", "description": "Rules, strikes, removals, nudges"},
+            {"name": "webhooks", "description": "Chat-group webhooks and their delivery logs"},
+            {"name": "billing", "description": "Checkout, payments, refunds, coupons, credit, applications"},
+        ]
+    },
 )
-api.add_router("", accounts_router)
-api.add_router("", content_router)
-api.add_router("", cohorts_router)
+# Django tries an API path against each pattern in turn, so the busiest routers come first: a check-in used to be
+# compared with some forty patterns before its own (about 0.15 ms of every check-in, measured in bench/).
 api.add_router("", checkins_router)
 api.add_router("", feed_router)
+api.add_router("", cohorts_router)
+api.add_router("", accounts_router)
+api.add_router("", content_router)
 api.add_router("", rules_router)
 api.add_router("", webhooks_router)
 api.add_router("", billing_router)

@@ -441,3 +441,19 @@ def test_an_unexpected_exception_is_a_json_500(settings):
     assert "bug we did not foresee" not in response.content.decode()  # no internals leak
     page = client.get("/no-such-page/")
     assert page.status_code == 404 and page["Content-Type"].startswith("text/html")  # pages keep HTML
+
+
+def test_no_api_route_is_shadowed_by_an_earlier_one():
+    """The routers are mounted busiest first (stagewise/api.py), so a parameter in an earlier route could swallow a
+    later literal one: every route, with its parameters filled in, must resolve to itself."""
+    import re
+
+    from django.urls import get_resolver
+
+    api_patterns = next(p for p in get_resolver().url_patterns if str(p.pattern) == "api/v1/")
+    for pattern in api_patterns.url_patterns:
+        route = str(pattern.pattern)
+        for value in ("1", "mine", "me", "tokens"):
+            match = api_patterns.resolve("api/v1/" + re.sub(r"<[^>]+>", value, route))
+            if value == "1" or "<" not in route:
+                assert match.route.removeprefix("api/v1/") == route, (route, match.route)
