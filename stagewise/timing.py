@@ -4,7 +4,8 @@ Off by default (``SERVER_TIMING=1`` turns it on): the header tells anyone who ca
 part took. ``bench/bench_enrollment.py`` reads it to take the provider's round trips out of "our side", and
 browser developer tools show it next to each request.
 
-The provider's time is what ``billing/gateways/`` spends in ``provider_call`` blocks; nested blocks count once.
+The provider's time is what ``billing/gateways/`` spends in ``provider_call`` blocks (the HTTP round trips to the
+provider); nested blocks count once.
 """
 
 import time
@@ -12,16 +13,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
 @dataclass
@@ -57,17 +54,6 @@ def provider_call() -> Iterator[None]:
     finally:
         timing._provider_depth -= 1
         timing.provider_seconds += time.perf_counter() - start
-
-
-def provider_method(func: Callable[P, R]) -> Callable[P, R]:
-    """Decorator form of ``provider_call`` for a gateway's methods."""
-
-    @wraps(func)
-    def timed(*args: P.args, **kwargs: P.kwargs) -> R:
-        with provider_call():
-            return func(*args, **kwargs)
-
-    return timed
 
 
 class ServerTimingMiddleware:
