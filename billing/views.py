@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -213,6 +213,8 @@ def order_pay(request: HttpRequest, order_id: int) -> HttpResponse:
         "test_cards": TEST_CARDS,
         "needs_action": state == PaymentState.REQUIRES_ACTION,
         "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+        # The Payment Element speaks the page's language: Stripe calls Simplified Chinese "zh".
+        "stripe_locale": "zh" if translation.get_language().startswith("zh") else "en",
         "return_url": settings.SITE_URL + f"/orders/{order.pk}/",
     }
     return _page(request, "billing/pay.html", context)

@@ -180,3 +180,27 @@ def test_chinese_receipt_pdf_embeds_a_cjk_font(db):
     assert b"CJK" in _inflated(pdf)  # the font's name, inside a compressed object stream
     english = receipt_pdf(order=order_detail(order_id=result.order.pk), language="en")
     assert english[:4] == b"%PDF"
+
+
+@pytest.mark.parametrize(("language", "stripe_locale"), [("en", "en"), ("zh-hans", "zh")])
+def test_with_real_keys_the_pay_page_uses_the_payment_element(client, localstripe, monkeypatch, language, stripe_locale):
+    """Stripe itself can't be reached from here, so the provider stays localstripe and only the page's test-mode
+    switch is turned off: the page must hand Stripe.js the intent's client secret and the publishable key, in the
+    learner's language, and offer no test-card form."""
+    import json
+
+    from billing import views
+
+    monkeypatch.setattr(views, "is_test_mode", lambda: False)
+    cohort = bf.cohort(capacity=3)
+    client.force_login(factories.learner(language=language))
+    pay_url = client.post(f"/cohorts/{cohort.pk}/enroll/", {"action": "pay"})["Location"]
+    html = client.get(pay_url).content.decode()
+    payment = Payment.objects.get()
+    assert 'id="payment-element"' in html and "https://js.stripe.com/v3/" in html
+    assert f"clientSecret: {json.dumps(payment.client_secret)}" in html
+    assert f"locale: {json.dumps(stripe_locale)}" in html
+    assert "4242424242424242" not in html and 'name="card_number"' not in html
+    # posting a card number is ignored outside test mode: nothing is charged from the server
+    assert client.post(pay_url, {"action": "card", "card_number": "4242424242424242"}).status_code == 200
+    assert Payment.objects.get().status == "pending"
