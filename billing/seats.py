@@ -1,4 +1,8 @@
-"""Seats: capacity = member enrollments + live seat holds. Every check runs under the cohort's row lock."""
+"""Seats: capacity = member enrollments + live seat holds. Every check runs under the cohort's row lock.
+
+The one definition of a taken seat, for checkout and for everything in cohorts that counts seats (the catalog,
+an instructor's admit, a reinstatement, a capacity change).
+"""
 
 from datetime import datetime, timedelta
 from functools import partial
@@ -6,6 +10,8 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from billing.models import SeatHold
@@ -32,6 +38,19 @@ def seats_taken(*, cohort_id: int, now: datetime | None = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(_SEATS_TAKEN_SQL, [cohort_id, *MEMBER_STATUSES, cohort_id, SeatHoldStatus.HELD, expires_after])
         return cursor.fetchone()[0]
+
+
+def seats_taken_annotation(*, cohort_ref: str = "pk", now: datetime | None = None) -> Any:
+    """``seats_taken`` as one SQL expression (two counting subqueries), to annotate cohorts in a list: the catalog
+    shows the same seats the checkout will find. ``cohort_ref`` names the cohort's id in the outer query."""
+    now = now or timezone.now()
+
+    def count(qs: Any) -> Any:
+        return Coalesce(Subquery(qs.order_by().values("cohort").annotate(n=Count("pk")).values("n")), 0)
+
+    members = Enrollment.objects.filter(cohort=OuterRef(cohort_ref), status__in=MEMBER_STATUSES)
+    holds = SeatHold.objects.filter(cohort=OuterRef(cohort_ref), status=SeatHoldStatus.HELD, expires_at__gt=now)
+    return count(members) + count(holds)
 
 
 def seats_free(*, cohort: Cohort, now: datetime | None = None) -> int:

@@ -16,7 +16,7 @@ from cohorts.models import AuditEvent, CheckIn, Cohort, Enrollment, Strike
 from cohorts.notifications import learner_mail, send_claim
 from cohorts.selectors import cohort_get_for_instructor, cohort_get_for_user
 from cohorts.services import enrollment_transition
-from cohorts.statuses import SEAT_STATUSES, CheckInStatus, EnrollmentStatus
+from cohorts.statuses import CheckInStatus, EnrollmentStatus
 from stagewise.errors import Conflict, Forbidden, Invalid, NotFound
 from stagewise.permissions import is_staff
 
@@ -88,7 +88,9 @@ def enrollment_reinstate(*, actor: Any, enrollment_id: int, reason: str, now: da
         cohort = Cohort.objects.select_for_update().get(pk=enrollment.cohort_id)
         if enrollment.status != EnrollmentStatus.REMOVED:
             raise Conflict("Only removed learners can be reinstated.", code="not_removed")
-        if cohort.enrollments.filter(status__in=SEAT_STATUSES).count() >= cohort.capacity:
+        from billing.seats import seats_taken  # billing owns seat holds (and imports cohorts)
+
+        if seats_taken(cohort_id=cohort.pk, now=now) >= cohort.capacity:
             raise Conflict("The cohort is full; free a seat first.", code="cohort_full")
         if not enrollment_transition(
             enrollment_id=enrollment.pk, old=EnrollmentStatus.REMOVED, new=EnrollmentStatus.ACTIVE, now=now

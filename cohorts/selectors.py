@@ -3,11 +3,11 @@
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cohorts.models import Cohort, Enrollment
-from cohorts.statuses import MEMBER_STATUSES, SEAT_STATUSES, CohortStatus
+from cohorts.statuses import MEMBER_STATUSES, CohortStatus
 from content.models import Lesson
 from content.selectors import is_course_instructor
 from stagewise.errors import NotFound
@@ -18,7 +18,9 @@ PUBLIC_STATUSES = (CohortStatus.OPEN, CohortStatus.RUNNING, CohortStatus.ENDED)
 
 
 def _with_seats(qs: QuerySet[Cohort]) -> QuerySet[Cohort]:
-    return qs.annotate(seats_taken=Count("enrollments", filter=Q(enrollments__status__in=SEAT_STATUSES)))
+    from billing.seats import seats_taken_annotation  # billing owns seat holds (and imports cohorts)
+
+    return qs.annotate(seats_taken=seats_taken_annotation())
 
 
 def _visible_cohorts(user: Any) -> QuerySet[Cohort]:
@@ -68,7 +70,9 @@ def cohort_get_for_instructor(*, user: Any, cohort_id: int) -> Cohort:
 def seats_left(cohort: Cohort) -> int:
     taken = getattr(cohort, "seats_taken", None)
     if taken is None:
-        taken = cohort.enrollments.filter(status__in=SEAT_STATUSES).count()
+        from billing.seats import seats_taken  # billing owns seat holds (and imports cohorts)
+
+        taken = seats_taken(cohort_id=cohort.pk)
     return max(cohort.capacity - taken, 0)
 
 
@@ -130,7 +134,9 @@ def lesson_get_for_cohort(*, user: Any, cohort_id: int, day: int, now: datetime 
 
 def cohort_list_for_learner(*, user: Any) -> QuerySet[Enrollment]:
     """The learner's enrollments with their cohorts; ``cohort_seats_taken`` is annotated so a page costs one query."""
-    seats = Count("cohort__enrollments", filter=Q(cohort__enrollments__status__in=SEAT_STATUSES))
+    from billing.seats import seats_taken_annotation  # billing owns seat holds (and imports cohorts)
+
+    seats = seats_taken_annotation(cohort_ref="cohort")
     return (
         Enrollment.objects.filter(learner=user)
         .select_related("cohort", "cohort__course", "cohort__course__track")

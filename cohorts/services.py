@@ -15,7 +15,6 @@ from cohorts.signals import cohort_cancelled
 from cohorts.statuses import (
     COHORT_TRANSITIONS,
     ENROLLMENT_TRANSITIONS,
-    SEAT_STATUSES,
     CohortStatus,
     EnrollmentStatus,
     can_transition,
@@ -131,7 +130,9 @@ def cohort_update(*, actor: Any, cohort_id: int, now: datetime | None = None, **
                 code="cohort_already_started",
             )
         if "capacity" in values:
-            taken = cohort.enrollments.filter(status__in=SEAT_STATUSES).count()
+            from billing.seats import seats_taken  # billing owns seat holds (and imports cohorts)
+
+            taken = seats_taken(cohort_id=cohort.pk, now=now)
             if values["capacity"] < max(taken, 1):
                 raise Invalid(
                     f"Capacity can't go below the {taken} seats already taken.",
@@ -271,8 +272,9 @@ def enrollment_admit(*, actor: Any, cohort_id: int, learner: Any, now: datetime 
         cohort = Cohort.objects.select_for_update().get(pk=cohort_id)
         if cohort.status not in (CohortStatus.OPEN, CohortStatus.RUNNING, CohortStatus.DRAFT):
             raise Conflict("This cohort no longer takes learners.", code="cohort_closed")
-        taken = cohort.enrollments.filter(status__in=SEAT_STATUSES).count()
-        if taken >= cohort.capacity:
+        from billing.seats import seats_taken  # billing owns seat holds (and imports cohorts)
+
+        if seats_taken(cohort_id=cohort.pk, now=now) >= cohort.capacity:
             raise Conflict("The cohort is full.", code="cohort_full", extra={"capacity": cohort.capacity})
         try:
             with transaction.atomic():

@@ -61,15 +61,7 @@ ENROLLMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     EnrollmentStatus.EXPIRED: frozenset({EnrollmentStatus.PENDING_PAYMENT, EnrollmentStatus.WAITLISTED}),
 }
 
-# Enrollments that occupy a seat and may read the cohort's lessons.
-SEAT_STATUSES = frozenset(
-    {
-        EnrollmentStatus.ACTIVE,
-        EnrollmentStatus.PENDING_PAYMENT,
-        EnrollmentStatus.COMPLETED,
-        EnrollmentStatus.NOT_COMPLETED,
-    }
-)
+# Members: they take a seat and read the cohort's lessons. The other seats taken are live seat holds (billing.seats).
 MEMBER_STATUSES = frozenset({EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED})
 
 

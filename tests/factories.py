@@ -83,3 +83,16 @@ def cohort(*, course: Course, starts_on: date | None = None, **fields: Any) -> C
 
 def enrollment(*, cohort: Cohort, learner: User, status: str = EnrollmentStatus.ACTIVE) -> Enrollment:
     return Enrollment.objects.create(cohort=cohort, learner=learner, status=status)
+
+
+def held_seat(*, cohort: Cohort, expires_in: timedelta = timedelta(minutes=30), offer: bool = False) -> Enrollment:
+    """A learner holding a seat while paying (or, ``offer``, a waitlisted learner offered a freed seat). A negative
+    ``expires_in`` leaves a hold that has run out but isn't released yet."""
+    from billing.models import SeatHold
+
+    status = EnrollmentStatus.WAITLISTED if offer else EnrollmentStatus.PENDING_PAYMENT
+    held = enrollment(cohort=cohort, learner=learner(), status=status)
+    SeatHold.objects.create(
+        cohort=cohort, enrollment=held, is_waitlist_offer=offer, expires_at=timezone.now() + expires_in
+    )
+    return held

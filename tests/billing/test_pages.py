@@ -183,7 +183,9 @@ def test_chinese_receipt_pdf_embeds_a_cjk_font(db):
 
 
 @pytest.mark.parametrize(("language", "stripe_locale"), [("en", "en"), ("zh-hans", "zh")])
-def test_with_real_keys_the_pay_page_uses_the_payment_element(client, localstripe, monkeypatch, language, stripe_locale):
+def test_with_real_keys_the_pay_page_uses_the_payment_element(
+    client, localstripe, monkeypatch, language, stripe_locale
+):
     """Stripe itself can't be reached from here, so the provider stays localstripe and only the page's test-mode
     switch is turned off: the page must hand Stripe.js the intent's client secret and the publishable key, in the
     learner's language, and offer no test-card form."""

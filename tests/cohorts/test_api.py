@@ -78,8 +78,9 @@ def test_instructors_see_their_drafts_and_members_their_archived_cohorts(world, 
 
 def test_detail_shows_seats_left(world, frozen):
     cohort = factories.cohort(course=world["course"], capacity=5)
-    for status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PENDING_PAYMENT, EnrollmentStatus.ACTIVE):
-        factories.enrollment(cohort=cohort, learner=factories.learner(), status=status)
+    for _ in range(2):
+        factories.enrollment(cohort=cohort, learner=factories.learner())
+    factories.held_seat(cohort=cohort)  # a learner paying
     for status in (EnrollmentStatus.EXPIRED, EnrollmentStatus.WITHDRAWN, EnrollmentStatus.WAITLISTED):
         factories.enrollment(cohort=cohort, learner=factories.learner(), status=status)
 
@@ -250,7 +251,8 @@ def test_capacity_never_goes_below_seats_taken(world, api_client, frozen):
     cohort = factories.cohort(course=world["course"], capacity=10)
     for _ in range(3):
         factories.enrollment(cohort=cohort, learner=factories.learner())
-    factories.enrollment(cohort=cohort, learner=factories.learner(), status=EnrollmentStatus.PENDING_PAYMENT)
+    factories.held_seat(cohort=cohort)
+    factories.held_seat(cohort=cohort, expires_in=timedelta(minutes=-1))  # ran out: no longer a seat
     factories.enrollment(cohort=cohort, learner=factories.learner(), status=EnrollmentStatus.EXPIRED)
     client = api_client(world["teacher"])
 

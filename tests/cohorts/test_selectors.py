@@ -41,17 +41,26 @@ def test_released_day(status, at, expected):
 
 
 @pytest.mark.django_db
-def test_seats_left_counts_held_and_taken_seats_only():
+def test_seats_left_counts_members_and_live_holds_as_the_checkout_does():
+    """The catalog must show the seats the checkout will find: members plus live seat holds (a learner paying, a
+    waitlisted learner offered a seat). A pending payment whose hold ran out holds nothing."""
+    from billing.seats import seats_taken
+
     cohort = factories.cohort(course=factories.course(), capacity=10)
-    taken = [E.ACTIVE, E.PENDING_PAYMENT, E.COMPLETED, E.NOT_COMPLETED]
-    free = [E.APPLIED, E.APPROVED, E.REJECTED, E.WAITLISTED, E.WITHDRAWN, E.REMOVED, E.EXPIRED]
-    for status in taken + free:
+    members = [E.ACTIVE, E.COMPLETED, E.NOT_COMPLETED]
+    others = [E.APPLIED, E.APPROVED, E.REJECTED, E.WAITLISTED, E.WITHDRAWN, E.REMOVED, E.EXPIRED, E.PENDING_PAYMENT]
+    for status in members + others:
         factories.enrollment(cohort=cohort, learner=factories.learner(), status=status)
+    factories.held_seat(cohort=cohort)
+    factories.held_seat(cohort=cohort, offer=True)
+    factories.held_seat(cohort=cohort, expires_in=timedelta(minutes=-1))
+    taken = len(members) + 2
 
     annotated = cohort_list_for_user(user=None).get(pk=cohort.pk)
 
-    assert seats_left(cohort) == 10 - len(taken)
-    assert seats_left(annotated) == 10 - len(taken)
+    assert seats_taken(cohort_id=cohort.pk) == taken
+    assert seats_left(cohort) == 10 - taken
+    assert seats_left(annotated) == 10 - taken
 
 
 @pytest.mark.django_db

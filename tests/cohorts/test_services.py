@@ -284,3 +284,30 @@ def test_concurrent_admissions_never_oversell_a_cohort():
     assert len(admitted) == 3
     assert len(refused) == 7 and {r.code for r in refused} == {"cohort_full"}
     assert Enrollment.objects.filter(cohort=cohort).count() == 3
+
+
+@pytest.mark.django_db
+def test_an_admit_leaves_the_seats_held_for_payers_and_waitlist_offers():
+    """A complimentary seat counts seats as the checkout does: otherwise an admit while a waitlisted learner holds
+    an offer would oversell the cohort once they pay."""
+    from billing.models import SeatHold
+    from cohorts.moderation import enrollment_reinstate
+    from cohorts.statuses import EnrollmentStatus
+
+    teacher = factories.instructor()
+    cohort = factories.cohort(course=factories.course(teacher=teacher), capacity=3, status=CohortStatus.OPEN)
+    factories.enrollment(cohort=cohort, learner=factories.learner())
+    factories.held_seat(cohort=cohort)
+    offered = factories.held_seat(cohort=cohort, offer=True)
+    removed = factories.enrollment(cohort=cohort, learner=factories.learner(), status=EnrollmentStatus.REMOVED)
+
+    with pytest.raises(Conflict) as full:
+        enrollment_admit(actor=teacher, cohort_id=cohort.pk, learner=factories.learner())
+    assert full.value.code == "cohort_full"
+    with pytest.raises(Conflict) as still_full:
+        enrollment_reinstate(actor=factories.staff(), enrollment_id=removed.pk, reason="Appeal")
+    assert still_full.value.code == "cohort_full"
+
+    SeatHold.objects.filter(enrollment=offered).update(status="released")  # the offer lapsed
+    admitted = enrollment_admit(actor=teacher, cohort_id=cohort.pk, learner=factories.learner())
+    assert admitted.status == EnrollmentStatus.ACTIVE
