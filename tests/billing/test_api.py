@@ -226,3 +226,15 @@ def test_checking_out_again_returns_the_same_order_and_payment(api_client, local
     assert again["order"] == first["order"]
     assert again["payment"]["provider_payment_id"] == first["payment"]["provider_payment_id"]
     assert len(again["order"]["payments"]) == 1
+
+
+def test_a_free_checkout_answers_with_the_paid_order_and_an_active_enrollment(api_client, no_provider):
+    """A zero total completes at once, without the provider: the answer shows it as stored."""
+    cohort = bf.cohort()
+    bf.coupon(code="FREE", value=100)
+    api = api_client(factories.learner())
+    body = api.post(f"/api/v1/cohorts/{cohort.pk}/checkout", {"coupon": "FREE"}, content_type="application/json").json()
+    assert body["enrollment_status"] == "active" and body["payment"] is None
+    assert body["order"]["status"] == "paid" and body["order"]["total_minor"] == 0
+    assert body["order"] == api.get(f"/api/v1/orders/{body['order']['id']}").json()
+    assert [p["provider"] for p in body["order"]["payments"]] == ["free"]
