@@ -12,7 +12,8 @@ from tests import factories
 
 HEADER = re.compile(
     r'app;dur=(?P<app>[\d.]+);desc="our side", db;dur=(?P<db>[\d.]+);desc="(?P<queries>\d+) queries", '
-    r"provider;dur=(?P<provider>[\d.]+), total;dur=(?P<total>[\d.]+)"
+    r"provider;dur=(?P<provider>[\d.]+), total;dur=(?P<total>[\d.]+), "
+    r'cpu;dur=(?P<cpu>[\d.]+);desc="worker CPU"'
 )
 
 
@@ -38,6 +39,7 @@ def test_the_header_counts_this_requests_queries(db, settings, api_client):
     assert figures["provider"] == 0
     assert figures["app"] == pytest.approx(figures["total"], abs=0.01)
     assert figures["db"] <= figures["total"]
+    assert 0 < figures["cpu"] <= figures["total"] + 1  # (clocks of different resolution)
 
 
 def test_pages_get_it_too(db, settings):
@@ -50,6 +52,7 @@ def test_pages_get_it_too(db, settings):
 def test_nested_provider_blocks_count_once(monkeypatch):
     ticks = iter(range(100))
     monkeypatch.setattr(timing.time, "perf_counter", lambda: float(next(ticks)))
+    monkeypatch.setattr(timing.time, "thread_time", lambda: 0.0)
     request_timing = timing.RequestTiming()
     token = timing._current.set(request_timing)
     try:
