@@ -1,9 +1,10 @@
 """Hand-written SELECTs for the hottest read paths, and their rows turned back into model instances the ORM way.
 
-Measured with ``bench/bench_checkin.py``: compiling a queryset with two ``select_related`` joins cost more CPU
-than the database spent answering it. So the statements every API request runs (the token) and every check-in
-runs (token with membership) are written once, with column lists taken from the models' meta; PostgreSQL plans
-them once per connection like every other frequent statement (``DB_PREPARED_STATEMENTS``). Rows are built into
+Measured with ``bench/``: compiling a queryset with ``select_related`` joins cost more CPU than the database spent
+answering it. So the few statements on the hottest paths are written once, with column lists taken from the
+models' meta: the token (every API request), the membership (every check-in, in the token's statement), and the
+cohort and payment locks (every checkout and payment webhook). PostgreSQL plans them once per connection like
+every other frequent statement (``DB_PREPARED_STATEMENTS``). Rows are built into
 instances here: values pass through the same converters the ORM applies (dates on SQLite, JSON everywhere), and
 joined rows are attached as if ``select_related`` had fetched them.
 """
