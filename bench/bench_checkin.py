@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,18 @@ def seed(learners: int) -> tuple[int, list[str]]:
     return cohort.pk, [api_token_create(user=u, name="bench")[1] for u in users]
 
 
+def wait_for_port(port: int, seconds: float = 10) -> bool:
+    """True once something listens on 127.0.0.1:``port``; False if nothing does within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
 def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen:
     proc = subprocess.Popen(
         [
@@ -123,42 +136,31 @@ def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen:
         cwd=ROOT,
         env=env,
     )
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc
-        except OSError:
-            time.sleep(0.1)
+    if wait_for_port(port):
+        return proc
     proc.kill()
     sys.exit("gunicorn did not start")
 
 
-def load(
-    port: int, requests: list[tuple[str, bytes, dict[str, str]]], concurrency: int, method: str = "POST"
-) -> dict[str, Any]:
-    """Send every request once from ``concurrency`` threads; return throughput, latencies and error statuses."""
-    latencies: list[float] = []
-    errors: list[int] = []
+def in_threads(items: list[Any], concurrency: int, work: Callable[[Any], Any]) -> tuple[list[Any], float]:
+    """Call ``work(item)`` for every item, from ``concurrency`` threads taking the items in turn. Returns what each
+    call returned (or the exception it raised), in the order they finished, and the wall time in seconds."""
+    results: list[Any] = []
     lock = threading.Lock()
-    queue = list(reversed(requests))
+    queue = list(reversed(items))
 
     def worker() -> None:
         while True:
             with lock:
                 if not queue:
                     return
-                path, body, headers = queue.pop()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            started = time.perf_counter()
-            conn.request(method, path, body=body or None, headers=headers)
-            response = conn.getresponse()
-            response.read()
-            elapsed = time.perf_counter() - started
-            conn.close()
+                item = queue.pop()
+            try:
+                result = work(item)
+            except Exception as exc:  # noqa: BLE001 - handed back to the caller, which counts and prints it
+                result = exc
             with lock:
-                latencies.append(elapsed)
-                if response.status >= 300:
-                    errors.append(response.status)
+                results.append(result)
 
     started = time.perf_counter()
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
@@ -166,8 +168,28 @@ def load(
         t.start()
     for t in threads:
         t.join()
-    wall = time.perf_counter() - started
-    return {"rps": len(latencies) / wall, "latencies": latencies, "errors": errors}
+    return results, time.perf_counter() - started
+
+
+def load(
+    port: int, requests: list[tuple[str, bytes, dict[str, str]]], concurrency: int, method: str = "POST"
+) -> dict[str, Any]:
+    """Send every request once from ``concurrency`` threads; return throughput, latencies and error statuses."""
+
+    def send(request: tuple[str, bytes, dict[str, str]]) -> tuple[float, int]:
+        path, body, headers = request
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        started = time.perf_counter()
+        conn.request(method, path, body=body or None, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        elapsed = time.perf_counter() - started
+        conn.close()
+        return elapsed, response.status
+
+    sent, wall = in_threads(requests, concurrency, send)
+    latencies = [elapsed for elapsed, _ in sent]
+    return {"rps": len(latencies) / wall, "latencies": latencies, "errors": [s for _, s in sent if s >= 300]}
 
 
 def multipart(text: str) -> tuple[bytes, str]:

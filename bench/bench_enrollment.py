@@ -30,19 +30,18 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_checkin import ThrowawayPostgres, free_port, start_gunicorn  # noqa: E402
+from bench.bench_checkin import ThrowawayPostgres, free_port, in_threads, load, start_gunicorn, wait_for_port  # noqa: E402
 
 SECRET = "whsec_bench"
 STEPS = ("hold", "pay", "webhook")
@@ -171,33 +170,9 @@ def enroll_one(port: int, cohort_id: int, token: str) -> dict[str, dict[str, flo
 def run(port: int, cohort_id: int, tokens: list[str], concurrency: int) -> None:
     from cohorts.models import Enrollment
 
-    results: list[dict[str, dict[str, float]]] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    queue = list(reversed(tokens))
-
-    def worker() -> None:
-        while True:
-            with lock:
-                if not queue:
-                    return
-                token = queue.pop()
-            try:
-                figures = enroll_one(port, cohort_id, token)
-            except Exception as exc:  # noqa: BLE001 - counted and printed
-                with lock:
-                    errors.append(repr(exc))
-                continue
-            with lock:
-                results.append(figures)
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
+    outcomes, elapsed = in_threads(tokens, concurrency, partial(enroll_one, port, cohort_id))
+    results = [o for o in outcomes if not isinstance(o, Exception)]
+    errors = [repr(o) for o in outcomes if isinstance(o, Exception)]
 
     active = Enrollment.objects.filter(cohort_id=cohort_id, status="active").count()
     print(
@@ -253,12 +228,7 @@ def main() -> None:
         stderr=subprocess.DEVNULL,
     )
     for port in (stripe_port, redis_port):
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_port(port)
     var_dir = tempfile.mkdtemp(prefix="stagewise-bench-var.")
     env = {
         **os.environ,
@@ -285,11 +255,7 @@ def main() -> None:
         server = start_gunicorn(env, port)
         # A learner has looked at the cohort before enrolling: each token has been used a moment ago (so the
         # measured steps don't also pay the token's once-a-minute last_used_at write), and both workers are warm.
-        for token in tokens:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            conn.request("GET", "/api/v1/me", headers={"Authorization": f"Bearer {token}"})
-            conn.getresponse().read()
-            conn.close()
+        load(port, [("/api/v1/me", b"", {"Authorization": f"Bearer {t}"}) for t in tokens], 4, method="GET")
         print(f"gunicorn 2 sync workers, PostgreSQL, localstripe on loopback, {args.learners} learners per run")
         run(port, cohorts[0], tokens[: args.learners], concurrency=1)
         run(port, cohorts[1], tokens[args.learners :], concurrency=args.concurrency)

@@ -3,6 +3,7 @@ from django.test import Client
 
 from accounts.services import api_token_create
 from tests import factories
+from tests.browser.chromium import browser, shots  # noqa: F401 - fixtures for the tests in Chromium
 
 
 @pytest.fixture(autouse=True)

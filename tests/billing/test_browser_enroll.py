@@ -12,23 +12,9 @@ from cohorts.statuses import EnrollmentStatus
 from tests import factories
 from tests.billing import factories as bf
 from tests.billing.conftest import WEBHOOK_SECRET
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE  # noqa: F401 - shared browser settings
+from tests.browser.chromium import PHONE
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    import shutil
-
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -44,9 +30,6 @@ def webhook_to_live_server(localstripe, live_server):
 def test_learner_enrolls_pays_with_the_test_card_and_lands_in_the_cohort(
     browser, live_server, webhook_to_live_server, client
 ):
-    import os
-
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     cohort = bf.cohort(capacity=5)
     factories.lesson(course=cohort.course, day=1, title="Welcome")
     learner = factories.learner(name="Lin")

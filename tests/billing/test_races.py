@@ -4,44 +4,21 @@ import json
 import threading
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from billing.models import CouponRedemption, Payment, ProviderEvent
 from billing.services import checkout_start
 from cohorts.models import Enrollment
-from stagewise.errors import Invalid
 from tests import factories
 from tests.billing import factories as bf
 from tests.billing.conftest import event, payment_intent, sign
+from tests.concurrency import outcome, run_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _run_at_once(functions):
-    barrier = threading.Barrier(len(functions))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(function):
-        try:
-            barrier.wait()
-            outcome = function()
-        except Invalid as exc:
-            outcome = exc.code
-        except Exception as exc:  # noqa: BLE001
-            outcome = repr(exc)
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(f,)) for f in functions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    return [outcome(result) for result in run_at_once(functions)]
 
 
 def test_coupon_total_limit_holds_under_20_concurrent_checkouts(no_provider):

@@ -1,10 +1,8 @@
 """Refunds through localstripe: policy, withdrawal, staff refunds, the bound, cancelled cohorts, the race."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 
 from billing.gateways import get_gateway
 from billing.models import Order, Payment, Refund
@@ -16,6 +14,7 @@ from cohorts.statuses import EnrollmentStatus
 from stagewise.errors import Conflict, Forbidden
 from tests import factories
 from tests.billing import factories as bf
+from tests.concurrency import outcome, run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -124,29 +123,12 @@ def test_concurrent_refunds_never_exceed_the_capture(localstripe):
     """20 threads each try to refund 3,000 of a 19,900 capture at once: exactly 6 succeed (18,000)."""
     payment = paid(cohort=bf.cohort(capacity=5))
     staff = factories.staff()
-    barrier = threading.Barrier(20)
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
     def attempt():
-        try:
-            barrier.wait()
-            staff_refund(actor=staff, payment_id=payment.pk, amount_minor=3000)
-            outcome = "refunded"
-        except Conflict as exc:
-            outcome = exc.code
-        except Exception as exc:  # noqa: BLE001
-            outcome = repr(exc)
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
+        staff_refund(actor=staff, payment_id=payment.pk, amount_minor=3000)
+        return "refunded"
 
-    threads = [threading.Thread(target=attempt) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = [outcome(result) for result in run_at_once([attempt] * 20)]
     assert outcomes.count("refunded") == 6, outcomes
     assert outcomes.count("refund_exceeds_capture") == 14, outcomes
     payment.refresh_from_db()

@@ -1,11 +1,10 @@
 """Seat holds, capacity, waitlist and expiry, on the real database (PostgreSQL for the race)."""
 
-import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from billing.models import Order, SeatHold
@@ -17,6 +16,7 @@ from cohorts.statuses import EnrollmentStatus
 from stagewise.errors import Conflict, NotFound
 from tests import factories
 from tests.billing import factories as bf
+from tests.concurrency import outcome, run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -125,27 +125,11 @@ def test_never_oversold_with_24_simultaneous_attempts_on_the_last_3_seats():
     for _ in range(7):
         factories.enrollment(cohort=cohort, learner=factories.learner(), status=EnrollmentStatus.ACTIVE)
     learners = [factories.learner() for _ in range(24)]
-    barrier = threading.Barrier(len(learners))
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
     def attempt(learner):
-        try:
-            barrier.wait()
-            result = checkout_start(learner=learner, cohort_id=cohort.pk)
-            outcome = "waitlisted" if result.waitlisted else "held"
-        except Exception as exc:  # noqa: BLE001 - recorded and asserted below
-            outcome = f"error: {exc!r}"
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
+        return "waitlisted" if checkout_start(learner=learner, cohort_id=cohort.pk).waitlisted else "held"
 
-    threads = [threading.Thread(target=attempt, args=(learner,)) for learner in learners]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = [outcome(result) for result in run_at_once([partial(attempt, learner) for learner in learners])]
 
     assert sorted(set(outcomes)) == ["held", "waitlisted"], outcomes
     assert outcomes.count("held") == 3

@@ -18,7 +18,7 @@ from cohorts.models import Post, WebhookDelivery
 from cohorts.statuses import CohortStatus
 from cohorts.webhooks import services as webhook_services
 from tests import factories
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.chromium import DESKTOP, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

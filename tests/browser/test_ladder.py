@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from cohorts.statuses import CohortStatus
 from tests import factories
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.chromium import DESKTOP, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,14 +1,12 @@
 """Check-ins (打卡): day boundaries with the clock controlled, grace, make-ups, reject and redo, refusals."""
 
 import io
-import threading
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from PIL import Image
 
 from cohorts import checkins
@@ -16,6 +14,7 @@ from cohorts.models import CheckIn
 from cohorts.statuses import CheckInStatus, CohortStatus, EnrollmentStatus
 from stagewise.errors import Conflict, Forbidden, Invalid
 from tests import factories
+from tests.concurrency import outcome, run_at_once
 
 TEXT = "Finished today's exercises and wrote notes."
 
@@ -242,26 +241,14 @@ def test_double_checkin_race_leaves_exactly_one_row():
     cohort = factories.cohort(course=course, starts_on=date(2026, 3, 2), timezone="UTC", status=CohortStatus.RUNNING)
     learner = factories.learner()
     factories.enrollment(cohort=cohort, learner=learner)
-    outcomes: list[str] = []
-    barrier = threading.Barrier(10)
 
-    def attempt() -> None:
-        try:
-            barrier.wait()
-            checkins.checkin_record(
-                learner=learner, cohort_id=cohort.pk, text="race", now=datetime(2026, 3, 3, 12, tzinfo=ZoneInfo("UTC"))
-            )
-            outcomes.append("ok")
-        except Conflict as exc:
-            outcomes.append(exc.code)
-        finally:
-            connection.close()
+    def attempt() -> str:
+        checkins.checkin_record(
+            learner=learner, cohort_id=cohort.pk, text="race", now=datetime(2026, 3, 3, 12, tzinfo=ZoneInfo("UTC"))
+        )
+        return "ok"
 
-    threads = [threading.Thread(target=attempt) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = [outcome(result) for result in run_at_once([attempt] * 10)]
     assert outcomes.count("ok") == 1
     assert outcomes.count("already_checked_in") == 9
     assert CheckIn.objects.filter(enrollment__learner=learner).count() == 1

@@ -1,20 +1,19 @@
 """Reminders and lesson notices: sent once per learner per day at the cohort's local hours, in the learner's
 language, never to those who checked in or opted out — even when the job runs twice or concurrently."""
 
-import threading
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection
 
 from cohorts import checkins, moderation
 from cohorts.models import SendLog
 from cohorts.notifications import daily_notices_run
 from cohorts.statuses import CohortStatus
 from tests import factories
+from tests.concurrency import run_at_once
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -73,21 +72,11 @@ def test_concurrent_runs_send_each_reminder_once(settings):
     cohort = factories.cohort(course=course, starts_on=date(2026, 3, 2), timezone="UTC", status=CohortStatus.RUNNING)
     for _ in range(8):
         factories.enrollment(cohort=cohort, learner=factories.learner())
-    totals: list[int] = []
-    barrier = threading.Barrier(4)
 
-    def run() -> None:
-        try:
-            barrier.wait()
-            totals.append(daily_notices_run(now=datetime(2026, 3, 3, 21, 0, tzinfo=ZoneInfo("UTC")))["reminder"])
-        finally:
-            connection.close()
+    def run() -> int:
+        return daily_notices_run(now=datetime(2026, 3, 3, 21, 0, tzinfo=ZoneInfo("UTC")))["reminder"]
 
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    totals = run_at_once([run] * 4)
     assert sum(totals) == 8
     assert SendLog.objects.filter(kind="reminder").count() == 8
     assert len(mail.outbox) == 8

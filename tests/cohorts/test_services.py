@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
 
 from cohorts.days import local_date, local_midnight
 from cohorts.models import Cohort, Enrollment
@@ -16,6 +15,7 @@ from cohorts.statuses import COHORT_TRANSITIONS, CohortStatus
 from cohorts.tasks import cohort_transitions_run_task
 from stagewise.errors import Conflict
 from tests import factories
+from tests.concurrency import run_at_once
 
 UTC = ZoneInfo("UTC")
 NOTHING = {"opened": 0, "started": 0, "ended": 0}
@@ -211,26 +211,8 @@ def test_after_a_long_outage_one_run_catches_up_through_every_due_step():
 
 
 def _in_threads(n: int, work) -> list:
-    """Run ``work()`` in ``n`` threads released together; each thread has (and closes) its own connection."""
-    barrier = threading.Barrier(n)
-    results: list = []
-    errors: list = []
-
-    def worker():
-        try:
-            barrier.wait(timeout=30)
-            results.append(work())
-        except Exception as exc:  # surfaced below, in the test's thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results + errors
+    """Run ``work()`` in ``n`` threads released together: what each returned, or the exception it raised."""
+    return run_at_once([work] * n)
 
 
 @pytest.mark.postgres

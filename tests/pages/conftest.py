@@ -89,15 +89,3 @@ def as_user():
         return client
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def _private_cache(settings, request):
-    """Login rate-limit counters in a cache of this test alone.
-
-    The default cache is a file cache under var/, shared by every pytest-xdist worker: another worker's failed
-    logins (same client address, 127.0.0.1) or its cache.clear() would leak into these tests.
-    """
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": request.node.nodeid}
-    }

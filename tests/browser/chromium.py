@@ -1,13 +1,13 @@
-"""Headless Chromium (Debian's, /usr/bin/chromium) through Playwright's sync API, against pytest-django's live_server."""
+"""Headless Chromium (Debian's, /usr/bin/chromium) through Playwright's sync API, against pytest-django's live_server.
+
+Its fixtures are made available to every test by tests/conftest.py (billing's enroll-and-pay test uses them too).
+"""
 
 import os
 import shutil
 from pathlib import Path
 
 import pytest
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body are still sync.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -29,6 +29,8 @@ def browser():
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium fonts-noto-cjk)")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body are still sync.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
@@ -47,15 +49,3 @@ def shots(tmp_path):
         return path
 
     return take
-
-
-@pytest.fixture(autouse=True)
-def _private_cache(settings, request):
-    """Login rate-limit counters in a cache of this test alone.
-
-    The default cache is a file cache under var/, shared by every pytest-xdist worker: another worker's failed
-    logins (same client address, 127.0.0.1) or its cache.clear() would leak into these tests.
-    """
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": request.node.nodeid}
-    }
