@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from billing import applications, selectors, services
@@ -30,9 +31,9 @@ from stagewise.errors import ApplicationError, NotFound
 
 REFERRAL_SESSION_KEY = "billing_referral_code"
 TEST_CARDS = [
-    ("4242424242424242", "succeeds"),
-    ("4000000000000341", "is declined"),
-    ("4000002500003155", "asks for 3-D Secure"),
+    ("4242424242424242", gettext_lazy("succeeds")),
+    ("4000000000000341", gettext_lazy("is declined")),
+    ("4000002500003155", gettext_lazy("asks for 3-D Secure")),
 ]
 
 

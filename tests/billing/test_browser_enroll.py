@@ -28,7 +28,7 @@ def webhook_to_live_server(localstripe, live_server):
 
 
 def test_learner_enrolls_pays_with_the_test_card_and_lands_in_the_cohort(
-    browser, live_server, webhook_to_live_server, client
+    browser, live_server, webhook_to_live_server, client, shots
 ):
     cohort = bf.cohort(capacity=5)
     factories.lesson(course=cohort.course, day=1, title="Welcome")
@@ -50,6 +50,7 @@ def test_learner_enrolls_pays_with_the_test_card_and_lands_in_the_cohort(
     assert page.locator("[data-total]").inner_text() == "CN¥199.00"
     page.get_by_role("button", name="Hold my seat and pay").click()
     page.wait_for_url("**/pay/")
+    shots(page, "pay-en-phone")
     page.get_by_label("Card number").fill("4242424242424242")
     page.get_by_role("button", name="Pay CN¥199.00").click()
     page.wait_for_url("**/orders/*/")

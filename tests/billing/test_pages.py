@@ -206,3 +206,12 @@ def test_with_real_keys_the_pay_page_uses_the_payment_element(
     # posting a card number is ignored outside test mode: nothing is charged from the server
     assert client.post(pay_url, {"action": "card", "card_number": "4242424242424242"}).status_code == 200
     assert Payment.objects.get().status == "pending"
+
+
+def test_the_test_card_form_speaks_the_learners_language(client, localstripe):
+    cohort = bf.cohort(capacity=3)
+    client.force_login(factories.learner(language="zh-hans"))
+    pay_url = client.post(f"/cohorts/{cohort.pk}/enroll/", {"action": "pay"})["Location"]
+    html = client.get(pay_url).content.decode()
+    assert "4242424242424242 支付成功" in html.replace("</code>", "").replace("<code>", "")
+    assert "被拒付" in html and "succeeds" not in html
