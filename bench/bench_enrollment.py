@@ -209,6 +209,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--share-cores",
+        action="store_true",
+        help="run localstripe and the clients at normal CPU priority, competing with the app for its cores",
+    )
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL", "")
@@ -220,9 +225,14 @@ def main() -> None:
         ["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port), "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
     )
+    # localstripe and the clients stand in for machines of their own (Stripe's, the learners'). Here they share the
+    # app's cores, so they run at the lowest CPU priority: they get a core whenever the app (gunicorn, PostgreSQL,
+    # Redis) leaves one, and don't preempt it. --share-cores measures them competing.
+    nice = 0 if args.share_cores else 19
     stripe_port = free_port()
     stripe = subprocess.Popen(
-        [str(ROOT / ".venv/bin/python"), str(ROOT / "scripts/localstripe_server.py"), "--port", str(stripe_port)],
+        ["nice", "-n", str(nice), str(ROOT / ".venv/bin/python"), str(ROOT / "scripts/localstripe_server.py")]
+        + ["--port", str(stripe_port)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -256,7 +266,15 @@ def main() -> None:
         # A learner has looked at the cohort before enrolling: each token has been used a moment ago (so the
         # measured steps don't also pay the token's once-a-minute last_used_at write), and both workers are warm.
         load(port, [("/api/v1/me", b"", {"Authorization": f"Bearer {t}"}) for t in tokens], 4, method="GET")
-        print(f"gunicorn 2 sync workers, PostgreSQL, localstripe on loopback, {args.learners} learners per run")
+        os.nice(nice)  # the client threads (started below) inherit it
+        print(
+            f"gunicorn 2 sync workers, PostgreSQL, localstripe on loopback, {args.learners} learners per run; "
+            + (
+                "localstripe and clients compete for the app's cores"
+                if args.share_cores
+                else "localstripe and clients at the lowest CPU priority (nice 19; --share-cores to compete)"
+            )
+        )
         run(port, cohorts[0], tokens[: args.learners], concurrency=1)
         run(port, cohorts[1], tokens[args.learners :], concurrency=args.concurrency)
         print(f"\n(machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f})")
