@@ -106,13 +106,15 @@ def seat_hold_create(
             status=SeatHoldStatus.RELEASED, released_at=now
         )
     minutes = minutes if minutes is not None else settings.BILLING_SEAT_HOLD_MINUTES
-    return SeatHold.objects.create(
+    hold = SeatHold(
         cohort=cohort,
         enrollment=enrollment,
         order=order,
         expires_at=now + timedelta(minutes=minutes),
         is_waitlist_offer=offer,
     )
+    rows.insert(hold)  # hand-written (see stagewise.rows): every checkout runs it
+    return hold
 
 
 def seat_hold_finish(*, hold_id: int, status: str, now: datetime) -> bool:

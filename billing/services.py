@@ -72,7 +72,7 @@ def order_transition(*, order_id: int, old: str, new: str, now: datetime | None 
     values: dict[str, Any] = {"status": new, "status_changed_at": now}
     if new == OrderStatus.PAID:
         values["paid_at"] = now
-    return Order.objects.filter(pk=order_id, status=old).update(**values) == 1
+    return rows.update(Order, where={"pk": order_id, "status": old}, values=values) == 1
 
 
 def _refund_status(*, captured: int, refunded: int) -> str:
@@ -168,9 +168,10 @@ def checkout_start(
                 raise Conflict(_("The cohort is full."), code="cohort_full", extra={"capacity": cohort.capacity})
             created = enrollment is None
             if enrollment is None:
-                enrollment = Enrollment.objects.create(
+                enrollment = Enrollment(
                     cohort=cohort, learner=learner, status=EnrollmentStatus.PENDING_PAYMENT, status_changed_at=now
                 )
+                rows.insert(enrollment)
             elif enrollment.status != EnrollmentStatus.PENDING_PAYMENT:
                 if not enrollment_transition(
                     enrollment_id=enrollment.pk, old=enrollment.status, new=EnrollmentStatus.PENDING_PAYMENT, now=now
@@ -253,7 +254,7 @@ def _order_create(
             from stagewise.errors import Invalid
 
             raise Invalid(_("This coupon has been used up."), code="coupon_exhausted", extra={"field": "coupon"})
-    order = Order.objects.create(
+    order = Order(
         learner=learner,
         enrollment=enrollment,
         cohort=cohort,
@@ -263,10 +264,12 @@ def _order_create(
         referral_code=quote.referral_code,
         status_changed_at=now,
     )
-    lines = OrderLine.objects.bulk_create(
+    rows.insert(order)
+    lines = [
         OrderLine(order=order, kind=line.kind, description=line.description[:200], amount_minor=line.amount_minor)
         for line in quote.lines
-    )
+    ]
+    rows.insert(*lines)
     # Kept as if prefetched (lines in id order, as order_detail sorts them; no payments yet): the checkout starts
     # the payment and answers without reading the order back.
     order._prefetched_objects_cache = {"lines": lines, "payments": []}  # type: ignore[attr-defined]
@@ -340,8 +343,8 @@ def _order_complete(*, order: Order, now: datetime, hold_converted: bool = False
 
 def _seat_hold_convert(*, order: Order, now: datetime) -> bool:
     """HELD → CONVERTED for the order's hold with a conditional UPDATE; False if it had none still held."""
-    held = SeatHold.objects.filter(order=order, status=SeatHoldStatus.HELD)
-    return held.update(status=SeatHoldStatus.CONVERTED, released_at=now) > 0
+    held = {"order_id": order.pk, "status": SeatHoldStatus.HELD}
+    return rows.update(SeatHold, where=held, values={"status": SeatHoldStatus.CONVERTED, "released_at": now}) > 0
 
 
 # --- payments -----------------------------------------------------------------------------------------------
@@ -386,19 +389,19 @@ def payment_start_for_order(*, order: Order, new_attempt: bool = False) -> Payme
         raise ProviderUnavailable(
             _("The payment provider is not answering; please try again in a moment."), extra={"reason": exc.code}
         ) from exc
-    fields = {
-        "order": order,
-        "provider_payment_id": result.provider_payment_id,
-        "client_secret": result.client_secret,
-        "amount_minor": order.total_minor,
-        "currency": order.currency,
-    }
+    payment = Payment(
+        order=order,
+        provider_payment_id=result.provider_payment_id,
+        client_secret=result.client_secret,
+        amount_minor=order.total_minor,
+        currency=order.currency,
+    )
     try:
         if transaction.get_connection().in_atomic_block:
             with transaction.atomic():  # a savepoint: a duplicate must not break the caller's transaction
-                payment = Payment.objects.create(**fields)
+                rows.insert(payment)
         else:
-            payment = Payment.objects.create(**fields)  # in autocommit the lone INSERT is its own transaction
+            rows.insert(payment)  # in autocommit the lone INSERT is its own transaction
     except IntegrityError:
         return Payment.objects.get(provider_payment_id=result.provider_payment_id)
     cached = getattr(order, "_prefetched_objects_cache", {})
@@ -449,7 +452,8 @@ def payment_mark_succeeded(*, result: PaymentResult, now: datetime | None = None
         payment.captured_minor = min(result.captured_minor or result.amount_minor, payment.amount_minor)
         payment.captured_at = now
         payment.last_error = ""
-        payment.save(update_fields=["status", "captured_minor", "captured_at", "last_error"])
+        captured = {"status": payment.status, "captured_minor": payment.captured_minor, "captured_at": now}
+        rows.update(Payment, where={"pk": payment.pk}, values={**captured, "last_error": ""})
         order = payment.order  # its row is locked too: the FOR UPDATE above covers the join
         if order.status == OrderStatus.PENDING and _seat_hold_convert(order=order, now=now):
             # The usual case: the hold was still there, and a held seat is guaranteed.

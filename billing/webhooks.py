@@ -18,6 +18,7 @@ from billing.models import Dispute, Payment, ProviderEvent
 from billing.refunds import refund_record_from_provider
 from billing.services import payment_mark_failed, payment_mark_succeeded
 from billing.statuses import OrderStatus
+from stagewise import rows
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ def event_process(event: GatewayEvent, *, provider: str = "stripe") -> bool:
     handler = HANDLERS.get(event.type)
     try:
         with transaction.atomic():
-            ProviderEvent.objects.create(
+            stored = ProviderEvent(
                 provider=provider,
                 event_id=event.id,
                 type=event.type,
@@ -88,6 +89,7 @@ def event_process(event: GatewayEvent, *, provider: str = "stripe") -> bool:
                 payload=event.raw,
                 handled=handler is not None,
             )
+            rows.insert(stored)  # hand-written (see stagewise.rows): every webhook runs it
             if handler is None:
                 logger.info("unhandled %s event %s (%s): stored, ignored", provider, event.type, event.id)
             else:

@@ -20,6 +20,7 @@ from cohorts.statuses import (
     can_transition,
 )
 from content.selectors import course_get_for_instructor
+from stagewise import rows
 from stagewise.errors import Conflict, Invalid
 
 logger = logging.getLogger(__name__)
@@ -255,10 +256,8 @@ def enrollment_transition(*, enrollment_id: int, old: str, new: str, now: dateti
     """Conditional UPDATE of an enrollment's status; False if it was no longer ``old``."""
     if not can_transition(ENROLLMENT_TRANSITIONS, old, new):
         raise Conflict(f"An enrollment can't go from {old} to {new}.", code="invalid_transition")
-    updated = Enrollment.objects.filter(pk=enrollment_id, status=old).update(
-        status=new, status_changed_at=now or timezone.now()
-    )
-    return updated == 1
+    changed = {"status": new, "status_changed_at": now or timezone.now()}
+    return rows.update(Enrollment, where={"pk": enrollment_id, "status": old}, values=changed) == 1
 
 
 def enrollment_admit(*, actor: Any, cohort_id: int, learner: Any, now: datetime | None = None) -> Enrollment:

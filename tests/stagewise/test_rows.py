@@ -95,3 +95,54 @@ def test_prepared_statements_can_be_switched_off(switch, server_side, tmp_path):
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
     options = json.loads(out.stdout)
     assert options.get("server_side_binding", False) is server_side
+
+
+def test_insert_stores_what_the_orm_would_and_sets_the_keys(db):
+    """rows.insert: one statement for new rows of a model; auto_now_add filled, JSON and any script kept."""
+    from billing.models import ProviderEvent
+
+    when = datetime(2026, 3, 1, 8, 30, tzinfo=ZoneInfo("UTC"))
+    payload = {"name": "张伟 𠮷野家 José 🎉", "amount": 19900, "nested": {"ok": True}}
+    events = [
+        ProviderEvent(event_id=f"evt_{n}", type="payment_intent.succeeded", created=when, payload=payload)
+        for n in range(3)
+    ]
+    rows.insert(*events)
+    assert all(e.pk is not None and not e._state.adding for e in events)
+    assert [e.pk for e in events] == sorted(e.pk for e in events)  # each instance got its own row's key
+    for event in events:
+        stored = ProviderEvent.objects.get(pk=event.pk)
+        assert stored.event_id == event.event_id
+        assert stored.payload == payload and stored.created == when and stored.handled is False
+        assert stored.received_at is not None and stored.received_at == event.received_at  # auto_now_add, once
+
+
+def test_insert_breaks_a_unique_constraint_like_the_orm(db):
+    from django.db import IntegrityError, transaction
+
+    from billing.models import ProviderEvent
+
+    when = datetime(2026, 3, 1, tzinfo=ZoneInfo("UTC"))
+    rows.insert(ProviderEvent(event_id="evt_once", type="t", created=when, payload={}))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows.insert(ProviderEvent(event_id="evt_once", type="t", created=when, payload={}))
+    assert ProviderEvent.objects.filter(event_id="evt_once").count() == 1
+
+
+def test_update_changes_only_rows_that_match_every_condition(membership):
+    """rows.update: a conditional UPDATE, for status changes that must not overwrite someone else's."""
+    other = factories.enrollment(cohort=membership.cohort, learner=factories.learner(name="José"))
+    when = datetime(2026, 3, 2, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    active = membership.status
+    # the wrong old status changes nothing
+    assert rows.update(Enrollment, where={"pk": membership.pk, "status": "withdrawn"}, values={"status": "x"}) == 0
+    # the right one changes that row only, every given column, datetimes stored as the ORM stores them
+    changed = {"status": "withdrawn", "status_changed_at": when}
+    assert rows.update(Enrollment, where={"pk": membership.pk, "status": active}, values=changed) == 1
+    membership.refresh_from_db()
+    other.refresh_from_db()
+    assert (membership.status, membership.status_changed_at) == ("withdrawn", when)
+    assert other.status == active
+    # a foreign key by its column, several rows at once
+    assert rows.update(Enrollment, where={"cohort_id": other.cohort_id}, values={"reminders_enabled": False}) == 2
+    assert not Enrollment.objects.filter(cohort_id=other.cohort_id, reminders_enabled=True).exists()
