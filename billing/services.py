@@ -135,7 +135,7 @@ def checkout_start(
             cohort = seats.cohort_lock(cohort_id=cohort_id)
         except Cohort.DoesNotExist:
             raise NotFound(_("No such cohort."), code="cohort_not_found") from None
-        enrollment = Enrollment.objects.select_for_update().filter(cohort=cohort, learner=learner).first()
+        enrollment = seats.enrollment_lock(cohort=cohort, learner_id=learner.pk)
         if enrollment is None and not cohort_is_visible(cohort=cohort, user=learner):
             raise NotFound(_("No such cohort."), code="cohort_not_found")  # as if it weren't there
         if cohort.status != CohortStatus.OPEN or not (cohort.enrollment_opens_at <= now < cohort.enrollment_closes_at):
@@ -517,7 +517,9 @@ def payment_confirm_test_card(*, learner: Any, order_id: int, card_number: str) 
 
     if not is_test_mode():
         raise Conflict(_("Test cards work only against the local test provider."), code="not_test_mode")
-    order = Order.objects.filter(pk=order_id, learner=learner).first()
+    from billing.selectors import order_with_payments
+
+    order = order_with_payments(learner_id=learner.pk, order_id=order_id)
     if order is None:
         raise NotFound(_("No such order."), code="order_not_found")
     payment = payment_start_for_order(order=order)

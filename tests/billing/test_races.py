@@ -111,18 +111,20 @@ def test_a_seat_decision_locks_its_cohort_but_not_the_course(no_provider):
         holder.join()
 
 
-def test_a_payment_lock_covers_its_order_and_the_cohort_lock_its_cohort(no_provider):
+def test_the_payment_cohort_and_enrollment_locks_hold_their_rows(no_provider):
     """What the webhook and checkout rely on: while one transaction holds them, nobody else can lock the payment's
-    order or the cohort (NOWAIT fails at once instead of waiting)."""
+    order, the cohort or the learner's enrollment (NOWAIT fails at once instead of waiting)."""
     from django.db import OperationalError, connections, transaction
 
     from billing.models import Order
-    from billing.seats import cohort_lock
+    from billing.seats import cohort_lock, enrollment_lock
     from billing.services import payment_get_locked
-    from cohorts.models import Cohort
+    from cohorts.models import Cohort, Enrollment
 
     cohort = bf.cohort(capacity=5)
-    order = checkout_start(learner=factories.learner(), cohort_id=cohort.pk).order
+    learner = factories.learner()
+    result = checkout_start(learner=learner, cohort_id=cohort.pk)
+    order = result.order
     payment = Payment.objects.create(
         order=order, provider="stripe", provider_payment_id="pi_lock", amount_minor=1, currency="CNY"
     )
@@ -132,7 +134,9 @@ def test_a_payment_lock_covers_its_order_and_the_cohort_lock_its_cohort(no_provi
         try:
             with transaction.atomic():
                 assert payment_get_locked(provider_payment_id="pi_lock").order.pk == order.pk
-                assert cohort_lock(cohort_id=cohort.pk).course.pk == cohort.course_id
+                locked = cohort_lock(cohort_id=cohort.pk)
+                assert locked.course.pk == cohort.course_id
+                assert enrollment_lock(cohort=locked, learner_id=learner.pk).pk == result.enrollment.pk
                 held.set()
                 release.wait(10)
         finally:
@@ -142,10 +146,18 @@ def test_a_payment_lock_covers_its_order_and_the_cohort_lock_its_cohort(no_provi
     holder.start()
     try:
         assert held.wait(10)
-        for model, pk in ((Order, order.pk), (Payment, payment.pk), (Cohort, cohort.pk)):
+        locked_rows = (
+            (Order, order.pk),
+            (Payment, payment.pk),
+            (Cohort, cohort.pk),
+            (Enrollment, result.enrollment.pk),
+        )
+        for model, pk in locked_rows:
             with pytest.raises(OperationalError), transaction.atomic():
                 model.objects.select_for_update(nowait=True).get(pk=pk)
     finally:
         release.set()
         holder.join()
     assert payment_get_locked(provider_payment_id="pi_missing") is None
+    with transaction.atomic():
+        assert enrollment_lock(cohort=cohort, learner_id=factories.learner().pk) is None
