@@ -65,13 +65,10 @@ def cohort_lock(*, cohort_id: int) -> Cohort:
     cohorts of one course don't queue. Hand-written (see ``stagewise.rows``): every checkout and late capture runs
     it, and compiling the locking join cost more than the database took to answer it.
     """
-    lock = ""
-    if connection.features.has_select_for_update:  # SQLite: a write transaction already serialises everything
-        lock = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else " FOR UPDATE"
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {rows.columns(Cohort, 'c')}, {rows.columns(Course, 'k')} FROM {rows.table(Cohort)} c "  # noqa: S608
-            f"JOIN {rows.table(Course)} k ON k.id = c.course_id WHERE c.id = %s{lock}",
+            f"JOIN {rows.table(Course)} k ON k.id = c.course_id WHERE c.id = %s{rows.for_update(of='c')}",
             [cohort_id if rows.possible_id(cohort_id) else 0],
         )
         row = cursor.fetchone()
@@ -85,11 +82,10 @@ def cohort_lock(*, cohort_id: int) -> Cohort:
 def enrollment_lock(*, cohort: Cohort, learner_id: int) -> Enrollment | None:
     """The learner's enrollment in ``cohort`` (attached), its row locked; None if there is none. Call inside a
     transaction, after ``cohort_lock``. Hand-written (see ``stagewise.rows``): every checkout runs it."""
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {rows.columns(Enrollment, 'e')} FROM {rows.table(Enrollment)} e "  # noqa: S608
-            f"WHERE e.cohort_id = %s AND e.learner_id = %s{lock}",
+            f"WHERE e.cohort_id = %s AND e.learner_id = %s{rows.for_update()}",
             [cohort.pk, learner_id],
         )
         row = cursor.fetchone()

@@ -30,6 +30,7 @@ from billing.models import (
     SeatHold,
 )
 from billing.pricing import credit_balance, order_quote
+from billing.selectors import order_with_payments
 from billing.statuses import (
     CAPTURED_STATUSES,
     ORDER_TRANSITIONS,
@@ -416,11 +417,10 @@ def payment_get_locked(*, provider_payment_id: str) -> Payment | None:
     FOR UPDATE covers the join, so the order's row is locked too: ``payment_mark_succeeded`` relies on it.
     Hand-written (see ``stagewise.rows``): every payment webhook runs it first.
     """
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {rows.columns(Payment, 'p')}, {rows.columns(Order, 'o')} FROM {rows.table(Payment)} p "  # noqa: S608
-            f"JOIN {rows.table(Order)} o ON o.id = p.order_id WHERE p.provider_payment_id = %s{lock}",
+            f"JOIN {rows.table(Order)} o ON o.id = p.order_id WHERE p.provider_payment_id = %s{rows.for_update()}",
             [provider_payment_id],
         )
         row = cursor.fetchone()
@@ -448,12 +448,15 @@ def payment_mark_succeeded(*, result: PaymentResult, now: datetime | None = None
             return None
         if payment.status != OrderStatus.PENDING and payment.captured_minor:
             return payment  # already recorded (replay or out-of-order duplicate)
-        payment.status = OrderStatus.PAID
-        payment.captured_minor = min(result.captured_minor or result.amount_minor, payment.amount_minor)
-        payment.captured_at = now
-        payment.last_error = ""
-        captured = {"status": payment.status, "captured_minor": payment.captured_minor, "captured_at": now}
-        rows.update(Payment, where={"pk": payment.pk}, values={**captured, "last_error": ""})
+        captured = {
+            "status": OrderStatus.PAID,
+            "captured_minor": min(result.captured_minor or result.amount_minor, payment.amount_minor),
+            "captured_at": now,
+            "last_error": "",
+        }
+        rows.update(Payment, where={"pk": payment.pk}, values=captured)
+        for name, value in captured.items():
+            setattr(payment, name, value)
         order = payment.order  # its row is locked too: the FOR UPDATE above covers the join
         if order.status == OrderStatus.PENDING and _seat_hold_convert(order=order, now=now):
             # The usual case: the hold was still there, and a held seat is guaranteed.
@@ -517,8 +520,6 @@ def payment_confirm_test_card(*, learner: Any, order_id: int, card_number: str) 
 
     if not is_test_mode():
         raise Conflict(_("Test cards work only against the local test provider."), code="not_test_mode")
-    from billing.selectors import order_with_payments
-
     order = order_with_payments(learner_id=learner.pk, order_id=order_id)
     if order is None:
         raise NotFound(_("No such order."), code="order_not_found")

@@ -140,19 +140,16 @@ def _member_enrollment_with_cohort(*, learner: Any, cohort_id: int, known: Enrol
 
 
 @cache
-def _checkin_and_post_insert() -> tuple[list[Any], str]:
-    """The check-in's columns and the one statement that inserts a check-in and its post (PostgreSQL), built once.
-    Identifiers come from the models' meta; every value is a parameter."""
+def _checkin_and_post_insert() -> str:
+    """The one statement that inserts a check-in (``rows.insert_params`` of it) and its post (PostgreSQL), built
+    once. Identifiers come from the models' meta; every value is a parameter."""
     qn = connection.ops.quote_name
-    fields = [f for f in CheckIn._meta.concrete_fields if not f.primary_key]
     post_columns = ("cohort_id", "author_id", "kind", "checkin_id", "body", "is_pinned", "created_at", "hidden_at")
-    sql = (
-        f"WITH new_checkin AS (INSERT INTO {rows.table(CheckIn)} ({', '.join(qn(str(f.column)) for f in fields)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id) "
+    return (
+        f"WITH new_checkin AS ({rows.insert_sql(CheckIn)} RETURNING id) "  # noqa: S608 - from meta
         f"INSERT INTO {rows.table(Post)} ({', '.join(qn(c) for c in post_columns)}) "
         "SELECT %s, %s, %s, new_checkin.id, '', false, %s, NULL FROM new_checkin RETURNING checkin_id"
     )
-    return fields, sql
 
 
 def _insert_with_post(*, checkin: CheckIn, author_id: int, cohort_id: int) -> None:
@@ -173,9 +170,8 @@ def _insert_with_post(*, checkin: CheckIn, author_id: int, cohort_id: int) -> No
                 created_at=checkin.created_at,
             )
         return
-    fields, sql = _checkin_and_post_insert()
-    values = [f.get_db_prep_save(f.pre_save(checkin, add=True), connection) for f in fields]
-    params = [*values, cohort_id, author_id, PostKind.CHECKIN, checkin.created_at]
+    sql = _checkin_and_post_insert()
+    params = [*rows.insert_params(checkin), cohort_id, author_id, PostKind.CHECKIN, checkin.created_at]
     # Inside a caller's transaction a failed statement must not poison it: a savepoint keeps it usable.
     with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
         cursor.execute(sql, params)

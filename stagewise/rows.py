@@ -84,25 +84,44 @@ def attach(child: Model, name: str, parent: Model) -> None:
     field.set_cached_value(child, parent)
 
 
+def for_update(of: str = "") -> str:
+    """`` FOR UPDATE`` (``OF <of>`` where supported) for a hand-written locking SELECT; nothing on SQLite, where a
+    write transaction already serialises everything."""
+    features = connections["default"].features
+    if not features.has_select_for_update:
+        return ""
+    return f" FOR UPDATE OF {of}" if of and features.has_select_for_update_of else " FOR UPDATE"
+
+
 @cache
-def _insert_sql(model: type[Model], count: int) -> tuple[tuple[Any, ...], str]:
-    connection = connections["default"]
-    qn = connection.ops.quote_name
-    fields = tuple(f for f in _fields(model) if f is not model._meta.auto_field)
+def insert_sql(model: type[Model], count: int = 1) -> str:
+    """``INSERT INTO <table> (<every column but the auto key>) VALUES (%s, …)[, (…)]`` for ``count`` rows, with
+    ``insert_params`` giving the parameters. Without RETURNING, so a statement can build on it."""
+    qn = connections["default"].ops.quote_name
+    fields = _insert_fields(model)
     one = f"({', '.join(['%s'] * len(fields))})"
-    pk = qn(str(model._meta.pk.column))  # type: ignore[union-attr]
-    sql = (
-        f"INSERT INTO {table(model)} ({', '.join(qn(str(f.column)) for f in fields)}) "  # noqa: S608 - from meta
-        f"VALUES {', '.join([one] * count)} RETURNING {pk}"
-    )
-    return fields, sql
+    columns = ", ".join(qn(str(f.column)) for f in fields)
+    return f"INSERT INTO {table(model)} ({columns}) VALUES {', '.join([one] * count)}"  # noqa: S608 - from meta
+
+
+def insert_params(*objs: Model) -> list[Any]:
+    """What ``save()`` would store for new instances, in ``insert_sql``'s order: ``pre_save`` fills ``auto_now_add``
+    fields, and each field prepares its value for the database."""
+    connection = connections["default"]
+    fields = _insert_fields(type(objs[0]))
+    return [f.get_db_prep_save(f.pre_save(o, add=True), connection) for o in objs for f in fields]
+
+
+@cache
+def _insert_fields(model: type[Model]) -> tuple[Any, ...]:
+    return tuple(f for f in _fields(model) if f is not model._meta.auto_field)
 
 
 def insert(*objs: Model) -> None:
     """INSERT new instances of one model (with an auto primary key) in one statement; sets their primary keys.
 
-    What ``save()`` or ``bulk_create`` do for new rows: ``pre_save`` fills ``auto_now_add`` fields, values are
-    prepared by their fields. Like ``create()``, no savepoint: a constraint error inside a transaction breaks it.
+    What ``save()`` or ``bulk_create`` do for new rows (see ``insert_params``). Like ``create()``, no savepoint: a
+    constraint error inside a transaction breaks it.
     """
     if not objs:
         return
@@ -112,10 +131,9 @@ def insert(*objs: Model) -> None:
     if not connection.features.can_return_rows_from_bulk_insert:  # SQLite before 3.35: the ORM's way
         model._default_manager.bulk_create(objs)
         return
-    fields, sql = _insert_sql(model, len(objs))
-    params = [f.get_db_prep_save(f.pre_save(o, add=True), connection) for o in objs for f in fields]
+    pk = connection.ops.quote_name(str(model._meta.pk.column))  # type: ignore[union-attr]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(f"{insert_sql(model, len(objs))} RETURNING {pk}", insert_params(*objs))
         ids = [row[0] for row in cursor.fetchall()]
     for obj, pk in zip(objs, ids, strict=True):  # RETURNING gives the rows in VALUES order (bulk_create relies on it)
         obj.pk = pk
