@@ -9,10 +9,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,27 +26,7 @@ from accounts.forms import (
 )
 from accounts.models import Language
 from stagewise.errors import ApplicationError, RateLimited
-
-
-def render_page(
-    request: HttpRequest, template: str, context: dict[str, Any] | None = None, status: int = 200
-) -> HttpResponse:
-    """Render a page with the flash messages of this request (the only thing every page needs beyond ``request``)."""
-    context = dict(context or {})
-    context.setdefault("flash", list(messages.get_messages(request)))
-    return render(request, template, context, status=status)
-
-
-def _is_safe(request: HttpRequest, target: str) -> bool:
-    return bool(target) and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-
-
-def safe_next(request: HttpRequest, fallback: str = "/") -> str:
-    """The ``next`` URL of the request if it stays on this site, else ``fallback``."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    return target if _is_safe(request, target) else fallback
+from stagewise.pages import is_safe_url, render_page, safe_next
 
 
 def set_language_cookie(response: HttpResponse, language: str) -> None:
@@ -219,10 +198,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    try:
-        token = services.api_token_revoke(user=request.user, token_id=token_id)
-    except ApplicationError as exc:
-        raise Http404(exc.message) from exc
+    token = services.api_token_revoke(user=request.user, token_id=token_id)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("accounts:profile")
 
@@ -232,7 +208,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     """Switch the page language: a cookie for everyone, and the profile's language for a signed-in user."""
     language = request.POST.get("language", "")
     referer = request.headers.get("Referer", "")
-    response = redirect(safe_next(request, referer if _is_safe(request, referer) else "/"))
+    response = redirect(safe_next(request, referer if is_safe_url(request, referer) else "/"))
     if language not in dict(settings.LANGUAGES):
         return response
     if request.user.is_authenticated:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,6 +28,7 @@ from billing.statuses import OrderStatus
 from cohorts.models import Cohort, Enrollment
 from cohorts.statuses import CohortStatus
 from stagewise.errors import ApplicationError, NotFound
+from stagewise.pages import render_page
 
 REFERRAL_SESSION_KEY = "billing_referral_code"
 TEST_CARDS = [
@@ -35,11 +36,6 @@ TEST_CARDS = [
     ("4000000000000341", gettext_lazy("is declined")),
     ("4000002500003155", gettext_lazy("asks for 3-D Secure")),
 ]
-
-
-def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    context.setdefault("flash", list(messages.get_messages(request)))
-    return render(request, template, context, status=status)
 
 
 def _cohort_or_404(cohort_id: int) -> Cohort:
@@ -105,7 +101,7 @@ def enroll(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "credit": credit_balance(learner=request.user, currency=cohort.course.currency, now=now),
         "is_open": cohort.status == CohortStatus.OPEN,
     }
-    return _page(request, "billing/enroll.html", context)
+    return render_page(request, "billing/enroll.html", context)
 
 
 def _needs_application(*, learner: Any, cohort: Cohort) -> bool:
@@ -152,8 +148,8 @@ def application_queue(request: HttpRequest, cohort_id: int) -> HttpResponse:
             return redirect("billing:applications", cohort_id)
         queue = applications.application_queue(actor=request.user, cohort_id=cohort_id)
         roster = list(selectors.roster_for_instructor(user=request.user, cohort_id=cohort_id))
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    except NotFound:
+        raise  # the 404 page (stagewise.middleware)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("billing:applications", cohort_id)
@@ -164,16 +160,13 @@ def application_queue(request: HttpRequest, cohort_id: int) -> HttpResponse:
         orders = list(enrollment.orders.all())
         rows.append({"enrollment": enrollment, "order": orders[0] if orders else None})
     context = {"cohort": cohort, "applications": queue, "questions": questions, "roster": rows}
-    return _page(request, "billing/applications.html", context)
+    return render_page(request, "billing/applications.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def order_pay(request: HttpRequest, order_id: int) -> HttpResponse:
-    try:
-        order = selectors.order_get_for_user(user=request.user, order_id=order_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    order = selectors.order_get_for_user(user=request.user, order_id=order_id)
     if order.status != OrderStatus.PENDING:
         return redirect("billing:order", order.pk)
     try:
@@ -218,7 +211,7 @@ def order_pay(request: HttpRequest, order_id: int) -> HttpResponse:
         "stripe_locale": "zh" if translation.get_language().startswith("zh") else "en",
         "return_url": settings.SITE_URL + f"/orders/{order.pk}/",
     }
-    return _page(request, "billing/pay.html", context)
+    return render_page(request, "billing/pay.html", context)
 
 
 @login_required
@@ -234,15 +227,12 @@ def orders(request: HttpRequest) -> HttpResponse:
         "referral_code": code,
         "referral_url": settings.SITE_URL + f"/r/{code.code}/",
     }
-    return _page(request, "billing/orders.html", context)
+    return render_page(request, "billing/orders.html", context)
 
 
 @login_required
 def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
-    try:
-        order = selectors.order_get_for_user(user=request.user, order_id=order_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    order = selectors.order_get_for_user(user=request.user, order_id=order_id)
     enrollment = Enrollment.objects.select_related("cohort", "cohort__course").get(pk=order.enrollment_id)
     context = {
         "order": order,
@@ -251,15 +241,12 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
         "waiting": order.status == OrderStatus.PENDING,
         "preview": refund_preview(enrollment=enrollment) if enrollment.status == "active" else None,
     }
-    return _page(request, "billing/order.html", context)
+    return render_page(request, "billing/order.html", context)
 
 
 @login_required
 def order_receipt_pdf(request: HttpRequest, order_id: int) -> HttpResponse:
-    try:
-        order = selectors.order_get_for_user(user=request.user, order_id=order_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    order = selectors.order_get_for_user(user=request.user, order_id=order_id)
     if order.status == OrderStatus.PENDING:
         raise Http404("No receipt yet.")
     pdf = receipt_pdf(order=order, language=request.user.language)
@@ -271,10 +258,7 @@ def order_receipt_pdf(request: HttpRequest, order_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, enrollment_id: int) -> HttpResponse:
-    try:
-        enrollment = selectors.enrollment_get_for_learner(user=request.user, enrollment_id=enrollment_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    enrollment = selectors.enrollment_get_for_learner(user=request.user, enrollment_id=enrollment_id)
     if request.method == "POST":
         try:
             enrollment_withdraw(learner=request.user, enrollment_id=enrollment.pk)
@@ -284,7 +268,7 @@ def withdraw(request: HttpRequest, enrollment_id: int) -> HttpResponse:
         messages.success(request, _("You have left the cohort."))
         return redirect("billing:orders")
     context = {"enrollment": enrollment, "cohort": enrollment.cohort, "preview": refund_preview(enrollment=enrollment)}
-    return _page(request, "billing/withdraw.html", context)
+    return render_page(request, "billing/withdraw.html", context)
 
 
 def referral_link(request: HttpRequest, code: str) -> HttpResponse:
@@ -296,12 +280,9 @@ def referral_link(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def staff_revenue(request: HttpRequest) -> HttpResponse:
     """Staff: captured, refunded and disputed per cohort, and the open disputes."""
-    try:
-        cohorts = list(selectors.revenue_by_cohort(user=request.user))
-        disputes = list(selectors.dispute_list(user=request.user).filter(status="open"))
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    return _page(request, "billing/revenue.html", {"cohorts": cohorts, "disputes": disputes})
+    cohorts = list(selectors.revenue_by_cohort(user=request.user))
+    disputes = list(selectors.dispute_list(user=request.user).filter(status="open"))
+    return render_page(request, "billing/revenue.html", {"cohorts": cohorts, "disputes": disputes})
 
 
 @login_required
@@ -309,8 +290,8 @@ def staff_revenue(request: HttpRequest) -> HttpResponse:
 def order_cancel(request: HttpRequest, order_id: int) -> HttpResponse:
     try:
         services.order_cancel(learner=request.user, order_id=order_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    except NotFound:
+        raise  # the 404 page (stagewise.middleware)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("billing:order", order_id)

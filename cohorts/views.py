@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.forms import service_error_message
-from accounts.views import render_page, safe_next
 from cohorts import checkins, days, feed, moderation, page_selectors, selectors, services, streaks
 from cohorts.forms import (
     WEBHOOK_FORMAT_LABELS,
@@ -38,6 +37,7 @@ from cohorts.webhooks import selectors as webhook_selectors
 from cohorts.webhooks import services as webhook_services
 from content.selectors import course_get_for_instructor, is_course_instructor
 from stagewise.errors import ApplicationError, Invalid, NotFound
+from stagewise.pages import render_page, safe_next
 from stagewise.permissions import is_staff
 
 # Enrollments that may (re)start enrollment from the cohort page.
@@ -45,10 +45,7 @@ _MAY_ENROLL_AGAIN = frozenset({EnrollmentStatus.EXPIRED})
 
 
 def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
-    try:
-        cohort = selectors.cohort_get_for_user(user=request.user, cohort_id=cohort_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    cohort = selectors.cohort_get_for_user(user=request.user, cohort_id=cohort_id)
     now = timezone.now()
     enrollment = selectors.enrollment_for(user=request.user, cohort=cohort)
     is_instructor = is_course_instructor(user=request.user, course=cohort.course)
@@ -102,10 +99,7 @@ def my_cohorts(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def teach_cohorts(request: HttpRequest, course_id: int) -> HttpResponse:
-    try:
-        course = course_get_for_instructor(user=request.user, course_id=course_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    course = course_get_for_instructor(user=request.user, course_id=course_id)
     form = CohortForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -144,10 +138,7 @@ _ACTIONS = {
 def teach_cohort_action(request: HttpRequest, cohort_id: int, action: str) -> HttpResponse:
     if action not in _ACTIONS:
         raise Http404
-    try:
-        cohort = selectors.cohort_get_for_instructor(user=request.user, cohort_id=cohort_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    cohort = selectors.cohort_get_for_instructor(user=request.user, cohort_id=cohort_id)
     service, done = _ACTIONS[action]
     try:
         service(actor=request.user, cohort_id=cohort.pk)
@@ -179,10 +170,6 @@ DAY_STATE_LABELS = {
     "today": gettext_lazy("Today"),
     "future": gettext_lazy("Upcoming"),
 }
-
-
-def _404(exc: ApplicationError) -> Http404:
-    return Http404(exc.message)
 
 
 def _local(cohort: Cohort, at: datetime) -> datetime:
@@ -276,10 +263,7 @@ def rate_chart(*, rates: list[streaks.DayRate], duration: int) -> dict[str, Any]
 
 def _member_cohort(request: HttpRequest, cohort_id: int) -> tuple[Cohort, Enrollment | None, bool]:
     """The cohort, the user's enrollment in it, and whether they teach it; 404 if they may not see it."""
-    try:
-        cohort = selectors.cohort_get_for_user(user=request.user, cohort_id=cohort_id)
-    except NotFound as exc:
-        raise _404(exc) from exc
+    cohort = selectors.cohort_get_for_user(user=request.user, cohort_id=cohort_id)
     enrollment = selectors.enrollment_for(user=request.user, cohort=cohort)
     if enrollment is not None:
         enrollment.cohort = cohort
@@ -425,8 +409,8 @@ def checkin_edit(request: HttpRequest, cohort_id: int, checkin_id: int) -> HttpR
                 link=form.cleaned_data["link"],
                 image=form.cleaned_data["image"] or None,
             )
-        except NotFound as exc:
-            raise _404(exc) from exc
+        except NotFound:
+            raise  # the 404 page (stagewise.middleware)
         except ApplicationError as exc:
             alert = _form_or_alert(form, exc)
         else:
@@ -477,10 +461,7 @@ def checkin_makeup(request: HttpRequest, cohort_id: int) -> HttpResponse:
 @require_POST
 def rules_accept(request: HttpRequest, cohort_id: int) -> HttpResponse:
     cohort, _enrollment = _member_or_404(request, cohort_id)
-    try:
-        moderation.enrollment_rules_accept(learner=request.user, cohort_id=cohort.pk)
-    except NotFound as exc:
-        raise _404(exc) from exc
+    moderation.enrollment_rules_accept(learner=request.user, cohort_id=cohort.pk)
     messages.success(request, _("Thanks — you accepted the group rules."))
     return redirect(reverse("cohorts:today", args=[cohort.pk]))
 
@@ -490,10 +471,7 @@ def rules_accept(request: HttpRequest, cohort_id: int) -> HttpResponse:
 def reminders_toggle(request: HttpRequest, cohort_id: int) -> HttpResponse:
     cohort, _enrollment = _member_or_404(request, cohort_id)
     enabled = request.POST.get("enabled") == "1"
-    try:
-        moderation.reminders_set(learner=request.user, cohort_id=cohort.pk, enabled=enabled)
-    except NotFound as exc:
-        raise _404(exc) from exc
+    moderation.reminders_set(learner=request.user, cohort_id=cohort.pk, enabled=enabled)
     messages.success(
         request,
         _("Daily reminders are on.") if enabled else _("Daily reminders are off. You can turn them on again here."),
@@ -504,10 +482,7 @@ def reminders_toggle(request: HttpRequest, cohort_id: int) -> HttpResponse:
 @login_required
 def checkin_image(request: HttpRequest, checkin_id: int) -> FileResponse:
     """A check-in's image, for those who may see the check-in (media files are not served publicly)."""
-    try:
-        checkin = page_selectors.checkin_image_for_user(user=request.user, checkin_id=checkin_id)
-    except NotFound as exc:
-        raise _404(exc) from exc
+    checkin = page_selectors.checkin_image_for_user(user=request.user, checkin_id=checkin_id)
     response = FileResponse(checkin.image.open("rb"))
     response["Cache-Control"] = "private, max-age=86400"
     return response
@@ -515,10 +490,7 @@ def checkin_image(request: HttpRequest, checkin_id: int) -> FileResponse:
 
 def lesson_attachment(request: HttpRequest, lesson_id: int) -> FileResponse:
     """A lesson's attachment, for its instructors and the members who have the lesson (media is not public)."""
-    try:
-        lesson = selectors.lesson_attachment_for_user(user=request.user, lesson_id=lesson_id)
-    except NotFound as exc:
-        raise _404(exc) from exc
+    lesson = selectors.lesson_attachment_for_user(user=request.user, lesson_id=lesson_id)
     response = FileResponse(
         lesson.attachment.open("rb"), as_attachment=True, filename=lesson.attachment.name.rsplit("/", 1)[-1]
     )
@@ -547,8 +519,6 @@ def cohort_feed(request: HttpRequest, cohort_id: int) -> HttpResponse:
     cursor = request.GET.get("cursor") or None
     try:
         page = feed.feed_page(user=request.user, cohort_id=cohort_id, cursor=cursor)
-    except NotFound as exc:
-        raise _404(exc) from exc
     except Invalid as exc:
         messages.error(request, cohort_error_message(exc))
         return redirect("cohorts:feed", cohort_id=cohort_id)
@@ -584,8 +554,8 @@ def post_react(request: HttpRequest, post_id: int) -> HttpResponse:
             feed.reaction_remove(user=request.user, post_id=post_id)
         else:
             feed.reaction_set(user=request.user, post_id=post_id, kind=request.POST.get("kind", ReactionKind.LIKE))
-    except NotFound as exc:
-        raise _404(exc) from exc
+    except NotFound:
+        raise  # the 404 page (stagewise.middleware)
     except ApplicationError as exc:
         messages.error(request, cohort_error_message(exc))
     return _back(request, "/", f"#post-{post_id}")
@@ -600,8 +570,8 @@ def post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
             feed.comment_add(user=request.user, post_id=post_id, body=form.cleaned_data["body"])
         else:
             messages.error(request, _("Write something first."))
-    except NotFound as exc:
-        raise _404(exc) from exc
+    except NotFound:
+        raise  # the 404 page (stagewise.middleware)
     except ApplicationError as exc:
         messages.error(request, cohort_error_message(exc))
     return _back(request, "/", f"#post-{post_id}")
@@ -611,10 +581,7 @@ def post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
 
 
 def _taught_cohort(request: HttpRequest, cohort_id: int) -> Cohort:
-    try:
-        return selectors.cohort_get_for_instructor(user=request.user, cohort_id=cohort_id)
-    except NotFound as exc:
-        raise _404(exc) from exc
+    return selectors.cohort_get_for_instructor(user=request.user, cohort_id=cohort_id)
 
 
 @login_required
@@ -682,10 +649,7 @@ def announce(request: HttpRequest, cohort_id: int) -> HttpResponse:
 @require_POST
 def post_pin(request: HttpRequest, post_id: int) -> HttpResponse:
     pinned = request.POST.get("pinned") == "1"
-    try:
-        feed.post_pin(actor=request.user, post_id=post_id, pinned=pinned)
-    except NotFound as exc:
-        raise _404(exc) from exc
+    feed.post_pin(actor=request.user, post_id=post_id, pinned=pinned)
     messages.success(request, _("Pinned to the top of the feed.") if pinned else _("Unpinned."))
     return _back(request, "/", f"#post-{post_id}")
 
@@ -706,8 +670,8 @@ def checkin_review(request: HttpRequest, checkin_id: int, action: str) -> HttpRe
             messages.success(request, _("Check-in rejected. The learner is told and may redo it today."))
         else:
             raise Http404
-    except NotFound as exc:
-        raise _404(exc) from exc
+    except NotFound:
+        raise  # the 404 page (stagewise.middleware)
     except ApplicationError as exc:
         messages.error(request, cohort_error_message(exc))
     return _back(request, "/")
@@ -720,8 +684,8 @@ def strike(request: HttpRequest, enrollment_id: int) -> HttpResponse:
         issued = moderation.strike_issue(
             actor=request.user, enrollment_id=enrollment_id, reason=request.POST.get("reason", "")
         )
-    except NotFound as exc:
-        raise _404(exc) from exc
+    except NotFound:
+        raise  # the 404 page (stagewise.middleware)
     except ApplicationError as exc:
         messages.error(request, cohort_error_message(exc))
     else:
@@ -746,8 +710,8 @@ def reinstate(request: HttpRequest, enrollment_id: int) -> HttpResponse:
         moderation.enrollment_reinstate(
             actor=request.user, enrollment_id=enrollment_id, reason=request.POST.get("reason", "")
         )
-    except NotFound as exc:
-        raise _404(exc) from exc
+    except NotFound:
+        raise  # the 404 page (stagewise.middleware)
     except ApplicationError as exc:
         messages.error(request, cohort_error_message(exc))
     else:
@@ -845,15 +809,12 @@ _WEBHOOK_DONE = {
 def webhook_action(request: HttpRequest, webhook_id: int, action: str) -> HttpResponse:
     if action not in _WEBHOOK_DONE:
         raise Http404
-    try:
-        hook = webhook_selectors.webhook_get_for_instructor(user=request.user, webhook_id=webhook_id)
-        if action == "delete":
-            webhook_services.webhook_delete(actor=request.user, webhook_id=hook.pk)
-        elif action == "test":
-            webhook_services.webhook_send_test(actor=request.user, webhook_id=hook.pk)
-        else:
-            webhook_services.webhook_update(actor=request.user, webhook_id=hook.pk, is_active=action == "activate")
-    except NotFound as exc:
-        raise _404(exc) from exc
+    hook = webhook_selectors.webhook_get_for_instructor(user=request.user, webhook_id=webhook_id)
+    if action == "delete":
+        webhook_services.webhook_delete(actor=request.user, webhook_id=hook.pk)
+    elif action == "test":
+        webhook_services.webhook_send_test(actor=request.user, webhook_id=hook.pk)
+    else:
+        webhook_services.webhook_update(actor=request.user, webhook_id=hook.pk, is_active=action == "activate")
     messages.success(request, str(_WEBHOOK_DONE[action]))
     return redirect("cohorts:webhooks", cohort_id=hook.cohort_id)

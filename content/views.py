@@ -11,18 +11,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.views import render_page
 from cohorts.selectors import cohort_list_for_learner, cohort_list_for_user, seats_left, upcoming_cohorts_by_course
 from cohorts.statuses import CohortStatus
 from content import selectors, services
 from content.forms import CourseCreateForm, CourseForm, LessonForm
 from content.models import Course
 from stagewise.errors import ApplicationError, NotFound
+from stagewise.pages import render_page
 from stagewise.permissions import can_create_courses
 
 
@@ -56,10 +56,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
 
 
 def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    try:
-        course = selectors.course_get_by_slug_for_user(user=request.user, slug=slug)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    course = selectors.course_get_by_slug_for_user(user=request.user, slug=slug)
     mine = _my_enrollments(request)
     cohorts = [
         _cohort_row(c, mine)
@@ -80,10 +77,7 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _teachable_course(request: HttpRequest, course_id: int) -> Course:
-    try:
-        return selectors.course_get_for_instructor(user=request.user, course_id=course_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return selectors.course_get_for_instructor(user=request.user, course_id=course_id)
 
 
 @login_required
@@ -139,10 +133,7 @@ def teach_course_edit(request: HttpRequest, course_id: int) -> HttpResponse:
 @require_POST
 def teach_course_publish(request: HttpRequest, course_id: int) -> HttpResponse:
     published = request.POST.get("published") == "1"
-    try:
-        services.course_publish(actor=request.user, course_id=course_id, published=published)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    services.course_publish(actor=request.user, course_id=course_id, published=published)
     messages.success(request, _("Course published.") if published else _("Course unpublished."))
     return redirect("content:teach_course", course_id=course_id)
 
@@ -180,10 +171,7 @@ def teach_lesson_new(request: HttpRequest, course_id: int) -> HttpResponse:
 
 @login_required
 def teach_lesson_edit(request: HttpRequest, lesson_id: int) -> HttpResponse:
-    try:
-        lesson = selectors.lesson_get_for_instructor(user=request.user, lesson_id=lesson_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    lesson = selectors.lesson_get_for_instructor(user=request.user, lesson_id=lesson_id)
     form = LessonForm(request.POST or None, initial=LessonForm.initial_for(lesson))
     if request.method == "POST" and form.is_valid():
         try:
@@ -214,8 +202,8 @@ def teach_lesson_attachment(request: HttpRequest, lesson_id: int) -> HttpRespons
         else:
             services.lesson_attachment_set(actor=request.user, lesson_id=lesson_id, upload=request.FILES["file"])
             messages.success(request, _("Attachment uploaded."))
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    except NotFound:
+        raise  # the 404 page (stagewise.middleware)
     except ApplicationError as exc:
         messages.error(request, _ATTACHMENT_ERRORS.get(exc.code, exc.message))
     return redirect("content:teach_lesson", lesson_id=lesson_id)
@@ -231,10 +219,7 @@ _ATTACHMENT_ERRORS = {
 @require_POST
 def teach_lesson_publish(request: HttpRequest, lesson_id: int) -> HttpResponse:
     published = request.POST.get("published") == "1"
-    try:
-        lesson = services.lesson_publish(actor=request.user, lesson_id=lesson_id, published=published)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    lesson = services.lesson_publish(actor=request.user, lesson_id=lesson_id, published=published)
     if published:
         messages.success(request, _("Day %(day)s published.") % {"day": lesson.day})
     else:

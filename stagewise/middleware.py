@@ -1,9 +1,14 @@
-"""Everything under /api/ answers in the API's error shape — also what never reaches a ninja handler."""
+"""Errors answered in one place: everything under /api/ in the API's error shape (also what never reaches a ninja
+handler), and on pages a service's ``NotFound`` / ``Forbidden`` as the 404 / 403 page."""
 
 import logging
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.core.handlers.exception import response_for_exception
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+
+from stagewise.errors import Forbidden, NotFound
 
 logger = logging.getLogger("stagewise.api")
 
@@ -43,3 +48,24 @@ class ApiErrorShapeMiddleware:
             },
             status=500,
         )
+
+
+class PageErrorMiddleware:
+    """A page whose service or selector raises ``NotFound`` answers with the 404 page, ``Forbidden`` with the 403 page,
+    exactly as if the view had raised ``Http404`` / ``PermissionDenied``: views don't catch them to convert them.
+
+    The API maps the same errors to JSON itself (``stagewise.api``), so they never get here from /api/.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, NotFound):
+            return response_for_exception(request, Http404(str(exception.message)))
+        if isinstance(exception, Forbidden):
+            return response_for_exception(request, PermissionDenied(str(exception.message)))
+        return None

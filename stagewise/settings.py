@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "stagewise.middleware.ApiErrorShapeMiddleware",
+    "stagewise.middleware.PageErrorMiddleware",
 ]
 
 ROOT_URLCONF = "stagewise.urls"
