@@ -17,10 +17,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiToken, Language, User, validate_timezone
 from stagewise import rows
-from stagewise.errors import Conflict, Invalid, NotFound, RateLimited
+from stagewise.errors import Conflict, Invalid, NotFound, RateLimited, lazy_format
 
 TOKEN_PREFIX = "sw_"
 
@@ -34,17 +35,19 @@ def _check_password(password: str, user: User | None = None) -> None:
 
 def _check_profile_fields(*, display_name: str | None, timezone_name: str | None, language: str | None) -> None:
     if display_name is not None and not display_name.strip():
-        raise Invalid("Display name can't be empty.", code="invalid_display_name", extra={"field": "display_name"})
+        raise Invalid(_("Display name can't be empty."), code="invalid_display_name", extra={"field": "display_name"})
     if timezone_name is not None:
         try:
             validate_timezone(timezone_name)
         except ValidationError as exc:
             raise Invalid(
-                f"Unknown time zone: {timezone_name}.", code="invalid_timezone", extra={"field": "timezone"}
+                lazy_format(_("Unknown time zone: %(zone)s."), zone=timezone_name),
+                code="invalid_timezone",
+                extra={"field": "timezone"},
             ) from exc
     if language is not None and language not in Language.values:
         raise Invalid(
-            f"Language must be one of: {', '.join(Language.values)}.",
+            lazy_format(_("Language must be one of: %(languages)s."), languages=", ".join(Language.values)),
             code="invalid_language",
             extra={"field": "language"},
         )
@@ -68,7 +71,7 @@ def user_sign_up(
             )
     except IntegrityError as exc:
         raise Conflict(
-            "An account with this email already exists.", code="email_taken", extra={"field": "email"}
+            _("An account with this email already exists."), code="email_taken", extra={"field": "email"}
         ) from exc
 
 
@@ -103,7 +106,7 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a personal token. Returns the row and the token itself, which is never stored or shown again."""
     name = name.strip()
     if not name:
-        raise Invalid("Give the token a name.", code="invalid_name", extra={"field": "name"})
+        raise Invalid(_("Give the token a name."), code="invalid_name", extra={"field": "name"})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name[:80], prefix=raw[:10], digest=_digest(raw))
     return token, raw
@@ -112,7 +115,7 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
 def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
     token = ApiToken.objects.filter(user=user, pk=token_id).first()
     if token is None:
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -167,7 +170,7 @@ def login_throttle_check(*, email: str, client_ip: str) -> None:
     for key in _login_keys(email=email, client_ip=client_ip):
         if cache.get(key, 0) >= limit:
             raise RateLimited(
-                "Too many failed login attempts. Wait a few minutes and try again.",
+                _("Too many failed login attempts. Wait a few minutes and try again."),
                 code="login_rate_limited",
             )
 
@@ -207,9 +210,9 @@ def password_reset_confirm(*, uidb64: str, token: str, new_password: str) -> Use
     try:
         user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))))
     except (ValueError, TypeError, OverflowError, User.DoesNotExist) as exc:
-        raise Invalid("This reset link is invalid or has expired.", code="invalid_reset_link") from exc
+        raise Invalid(_("This reset link is invalid or has expired."), code="invalid_reset_link") from exc
     if not default_token_generator.check_token(user, token):
-        raise Invalid("This reset link is invalid or has expired.", code="invalid_reset_link")
+        raise Invalid(_("This reset link is invalid or has expired."), code="invalid_reset_link")
     _check_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])

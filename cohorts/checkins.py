@@ -14,6 +14,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from cohorts import days
 from cohorts.images import checkin_image_prepare
@@ -22,7 +24,7 @@ from cohorts.selectors import cohort_get_for_instructor, cohort_get_for_user
 from cohorts.statuses import CheckInStatus, CohortStatus, EnrollmentStatus
 from content.models import Course
 from stagewise import rows
-from stagewise.errors import Conflict, Forbidden, Invalid, NotFound
+from stagewise.errors import Conflict, Forbidden, Invalid, NotFound, lazy_format
 
 CLOSED_STATUSES = (CohortStatus.ENDED, CohortStatus.ARCHIVED, CohortStatus.CANCELLED)
 
@@ -44,12 +46,12 @@ def _open_day(*, cohort: Cohort, now: datetime) -> int:
     day = checkin_day(cohort=cohort, at=now)
     if cohort.status in (CohortStatus.DRAFT, CohortStatus.CANCELLED) or day < 1:
         raise Conflict(
-            "The cohort hasn't started yet; check-ins open on its first day.",
+            _("The cohort hasn't started yet; check-ins open on its first day."),
             code="cohort_not_started",
             extra={"starts_on": cohort.starts_on.isoformat()},
         )
     if cohort.status in CLOSED_STATUSES or day > cohort.duration_days:
-        raise Conflict("The cohort has ended; check-ins are closed.", code="cohort_ended")
+        raise Conflict(_("The cohort has ended; check-ins are closed."), code="cohort_ended")
     return day
 
 
@@ -57,7 +59,14 @@ def _check_proof(*, cohort: Cohort, text: str, link: str, image: object | None) 
     course = cohort.course
     if len(text.strip()) < course.checkin_min_text_length:
         raise Invalid(
-            f"Write at least {course.checkin_min_text_length} characters about what you did.",
+            lazy_format(
+                ngettext_lazy(
+                    "Write at least %(num)d character about what you did.",
+                    "Write at least %(num)d characters about what you did.",
+                    course.checkin_min_text_length,
+                ),
+                num=course.checkin_min_text_length,
+            ),
             code="text_too_short",
             extra={"field": "text", "min_length": course.checkin_min_text_length},
         )
@@ -66,12 +75,12 @@ def _check_proof(*, cohort: Cohort, text: str, link: str, image: object | None) 
             URLValidator(schemes=["http", "https"])(link)
         except Exception as exc:
             raise Invalid(
-                "The link must be a web address (https://…).", code="invalid_link", extra={"field": "link"}
+                _("The link must be a web address (https://…)."), code="invalid_link", extra={"field": "link"}
             ) from exc
     if course.checkin_requires_link and not link:
-        raise Invalid("This course asks for a link to your work.", code="link_required", extra={"field": "link"})
+        raise Invalid(_("This course asks for a link to your work."), code="link_required", extra={"field": "link"})
     if course.checkin_requires_image and image is None:
-        raise Invalid("This course asks for a photo or screenshot.", code="image_required", extra={"field": "image"})
+        raise Invalid(_("This course asks for a photo or screenshot."), code="image_required", extra={"field": "image"})
 
 
 def _fill(checkin: CheckIn, *, text: str, link: str, image: UploadedFile | None) -> None:
@@ -135,7 +144,7 @@ def _member_enrollment_with_cohort(*, learner: Any, cohort_id: int, known: Enrol
         enrollment = membership_from_row(row) if row is not None else None
     if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
         cohort_get_for_user(user=learner, cohort_id=cohort_id)
-        raise Forbidden("Only active members of this cohort can check in.", code="not_enrolled")
+        raise Forbidden(_("Only active members of this cohort can check in."), code="not_enrolled")
     return enrollment
 
 
@@ -184,7 +193,7 @@ def _redo_rejected(*, enrollment: Enrollment, day: int, text: str, link: str, im
     with transaction.atomic():
         existing = CheckIn.objects.select_for_update().filter(enrollment=enrollment, day=day).first()
         if existing is None or existing.status != CheckInStatus.REJECTED:
-            raise Conflict("You already checked in today.", code="already_checked_in", extra={"day": day})
+            raise Conflict(_("You already checked in today."), code="already_checked_in", extra={"day": day})
         _fill(existing, text=text, link=link, image=image)
         existing.status = CheckInStatus.COUNTED
         existing.rejection_reason = ""
@@ -254,32 +263,48 @@ def checkin_makeup(
     cohort = enrollment.cohort
     course = cohort.course
     if now >= cohort.ends_at or cohort.status in CLOSED_STATUSES:
-        raise Conflict("The cohort has ended; make-ups are closed.", code="cohort_ended")
+        raise Conflict(_("The cohort has ended; make-ups are closed."), code="cohort_ended")
     today = checkin_day(cohort=cohort, at=now)
     if not 1 <= day < min(today, cohort.duration_days + 1):
-        raise Invalid("Make-ups are for days that are already over.", code="makeup_day_invalid", extra={"day": day})
+        raise Invalid(_("Make-ups are for days that are already over."), code="makeup_day_invalid", extra={"day": day})
     if today - day > course.makeup_max_days_back:
         raise Invalid(
-            f"Make-ups are possible for at most {course.makeup_max_days_back} days back.",
+            lazy_format(
+                ngettext_lazy(
+                    "Make-ups are possible for at most %(num)d day back.",
+                    "Make-ups are possible for at most %(num)d days back.",
+                    course.makeup_max_days_back,
+                ),
+                num=course.makeup_max_days_back,
+            ),
             code="makeup_too_late",
             extra={"day": day, "max_days_back": course.makeup_max_days_back},
         )
     if len(reason.strip()) < 2:
-        raise Invalid("Say briefly why you missed the day.", code="makeup_reason_required", extra={"field": "reason"})
+        raise Invalid(
+            _("Say briefly why you missed the day."), code="makeup_reason_required", extra={"field": "reason"}
+        )
     _check_proof(cohort=cohort, text=text, link=link, image=image)
     with transaction.atomic():
         Enrollment.objects.select_for_update().filter(pk=enrollment.pk).first()
         used = CheckIn.objects.filter(enrollment=enrollment, is_makeup=True, status=CheckInStatus.COUNTED).count()
         if used >= course.makeup_limit:
             raise Conflict(
-                f"You have used all {course.makeup_limit} make-ups for this cohort.",
+                lazy_format(
+                    ngettext_lazy(
+                        "You have used your %(num)d make-up for this cohort.",
+                        "You have used all %(num)d make-ups for this cohort.",
+                        course.makeup_limit,
+                    ),
+                    num=course.makeup_limit,
+                ),
                 code="makeup_limit_reached",
                 extra={"limit": course.makeup_limit},
             )
         existing = CheckIn.objects.select_for_update().filter(enrollment=enrollment, day=day).first()
         if existing is not None:
             if existing.status != CheckInStatus.REJECTED:
-                raise Conflict("That day already has a check-in.", code="already_checked_in", extra={"day": day})
+                raise Conflict(_("That day already has a check-in."), code="already_checked_in", extra={"day": day})
             # A rejected day can be made up like a missed one: the row becomes the make-up.
             _fill(existing, text=text, link=link, image=image)
             existing.status = CheckInStatus.COUNTED
@@ -314,7 +339,9 @@ def checkin_makeup(
         try:
             _insert_with_post(checkin=checkin, author_id=learner.pk, cohort_id=cohort.pk)
         except IntegrityError as exc:
-            raise Conflict("That day already has a check-in.", code="already_checked_in", extra={"day": day}) from exc
+            raise Conflict(
+                _("That day already has a check-in."), code="already_checked_in", extra={"day": day}
+            ) from exc
     return checkin
 
 
@@ -335,13 +362,13 @@ def checkin_update(
         .first()
     )
     if checkin is None:
-        raise NotFound("No such check-in.", code="checkin_not_found")
+        raise NotFound(_("No such check-in."), code="checkin_not_found")
     cohort = checkin.enrollment.cohort
     closing_day = checkin_day(cohort=cohort, at=checkin.created_at) if checkin.is_makeup else checkin.day
     if now >= checkin_closes_at(cohort=cohort, day=closing_day):
-        raise Conflict("This day is closed; the check-in can't be edited any more.", code="checkin_closed")
+        raise Conflict(_("This day is closed; the check-in can't be edited any more."), code="checkin_closed")
     if checkin.status == CheckInStatus.REJECTED:
-        raise Conflict("This check-in was rejected; check in again instead.", code="checkin_rejected")
+        raise Conflict(_("This check-in was rejected; check in again instead."), code="checkin_rejected")
     new_text = checkin.text if text is None else text
     new_link = checkin.link if link is None else link
     _check_proof(
@@ -359,7 +386,7 @@ def _checkin_for_instructor(*, actor: Any, checkin_id: int) -> CheckIn:
         .first()
     )
     if checkin is None:
-        raise NotFound("No such check-in.", code="checkin_not_found")
+        raise NotFound(_("No such check-in."), code="checkin_not_found")
     cohort_get_for_instructor(user=actor, cohort_id=checkin.enrollment.cohort_id)
     return checkin
 
@@ -367,7 +394,7 @@ def _checkin_for_instructor(*, actor: Any, checkin_id: int) -> CheckIn:
 def checkin_reject(*, actor: Any, checkin_id: int, reason: str, now: datetime | None = None) -> CheckIn:
     """Reject a check-in: it stops counting, and the learner may redo it that same day."""
     if len(reason.strip()) < 2:
-        raise Invalid("Tell the learner why.", code="reason_required", extra={"field": "reason"})
+        raise Invalid(_("Tell the learner why."), code="reason_required", extra={"field": "reason"})
     checkin = _checkin_for_instructor(actor=actor, checkin_id=checkin_id)
     updated = CheckIn.objects.filter(pk=checkin.pk, status=CheckInStatus.COUNTED).update(
         status=CheckInStatus.REJECTED,
@@ -377,7 +404,7 @@ def checkin_reject(*, actor: Any, checkin_id: int, reason: str, now: datetime | 
         reviewed_at=now or timezone.now(),
     )
     if updated != 1:
-        raise Conflict("This check-in is already rejected.", code="already_rejected")
+        raise Conflict(_("This check-in is already rejected."), code="already_rejected")
     checkin.refresh_from_db()
     return checkin
 
@@ -386,7 +413,7 @@ def checkin_feature(*, actor: Any, checkin_id: int, featured: bool = True, now: 
     """Feature (精选) a counted check-in, or un-feature it."""
     checkin = _checkin_for_instructor(actor=actor, checkin_id=checkin_id)
     if featured and checkin.status != CheckInStatus.COUNTED:
-        raise Conflict("A rejected check-in can't be featured.", code="checkin_rejected")
+        raise Conflict(_("A rejected check-in can't be featured."), code="checkin_rejected")
     checkin.is_featured = featured
     checkin.reviewed_by = actor
     checkin.reviewed_at = now or timezone.now()

@@ -13,13 +13,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Cohort, Comment, Post, PostKind, Reaction, ReactionKind
 from cohorts.selectors import cohort_get_for_user, is_cohort_member
 from cohorts.statuses import CheckInStatus
 from cohorts.webhooks.services import webhook_announce
 from content.selectors import is_course_instructor
-from stagewise.errors import Invalid, NotFound
+from stagewise.errors import Invalid, NotFound, lazy_format
 
 PAGE_SIZE = 20
 
@@ -29,7 +30,7 @@ def feed_cohort_for_user(*, user: Any, cohort_id: int) -> tuple[Cohort, bool]:
     cohort = cohort_get_for_user(user=user, cohort_id=cohort_id)
     teaches = is_course_instructor(user=user, course=cohort.course)
     if not teaches and not is_cohort_member(user=user, cohort=cohort):
-        raise NotFound("No such cohort.", code="cohort_not_found")
+        raise NotFound(_("No such cohort."), code="cohort_not_found")
     return cohort, teaches
 
 
@@ -64,7 +65,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
         created, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
         return datetime.fromisoformat(created), int(pk)
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise Invalid("This page link is broken; start from the first page.", code="invalid_cursor") from exc
+        raise Invalid(_("This page link is broken; start from the first page."), code="invalid_cursor") from exc
 
 
 @dataclass
@@ -103,19 +104,19 @@ def feed_page(*, user: Any, cohort_id: int, cursor: str | None = None, page_size
 def _post_for_user(*, user: Any, post_id: int) -> tuple[Post, bool]:
     post = Post.objects.select_related("cohort__course", "checkin").filter(pk=post_id, hidden_at__isnull=True).first()
     if post is None:
-        raise NotFound("No such post.", code="post_not_found")
-    _, teaches = feed_cohort_for_user(user=user, cohort_id=post.cohort_id)
+        raise NotFound(_("No such post."), code="post_not_found")
+    _cohort, teaches = feed_cohort_for_user(user=user, cohort_id=post.cohort_id)
     if not teaches and post.checkin and post.checkin.status != CheckInStatus.COUNTED and post.author_id != user.pk:
-        raise NotFound("No such post.", code="post_not_found")
+        raise NotFound(_("No such post."), code="post_not_found")
     return post, teaches
 
 
 def post_announce(*, actor: Any, cohort_id: int, body: str, pinned: bool = False, now: datetime | None = None) -> Post:
     cohort, teaches = feed_cohort_for_user(user=actor, cohort_id=cohort_id)
     if not teaches:
-        raise NotFound("No such cohort.", code="cohort_not_found")
+        raise NotFound(_("No such cohort."), code="cohort_not_found")
     if not body.strip():
-        raise Invalid("An announcement needs some text.", code="empty_body", extra={"field": "body"})
+        raise Invalid(_("An announcement needs some text."), code="empty_body", extra={"field": "body"})
     with transaction.atomic():
         post = Post.objects.create(
             cohort=cohort,
@@ -133,7 +134,7 @@ def post_announce(*, actor: Any, cohort_id: int, body: str, pinned: bool = False
 def post_pin(*, actor: Any, post_id: int, pinned: bool) -> Post:
     post, teaches = _post_for_user(user=actor, post_id=post_id)
     if not teaches or post.kind != PostKind.ANNOUNCEMENT:
-        raise NotFound("No such announcement.", code="post_not_found")
+        raise NotFound(_("No such announcement."), code="post_not_found")
     post.is_pinned = pinned
     post.save(update_fields=["is_pinned"])
     return post
@@ -143,7 +144,7 @@ def comment_add(*, user: Any, post_id: int, body: str, now: datetime | None = No
     """A comment; an instructor's comment on a check-in is a review (点评)."""
     post, teaches = _post_for_user(user=user, post_id=post_id)
     if not body.strip():
-        raise Invalid("Write something first.", code="empty_body", extra={"field": "body"})
+        raise Invalid(_("Write something first."), code="empty_body", extra={"field": "body"})
     return Comment.objects.create(
         post=post,
         author=user,
@@ -154,7 +155,7 @@ def comment_add(*, user: Any, post_id: int, body: str, now: datetime | None = No
 
 
 def comment_list(*, user: Any, post_id: int) -> QuerySet[Comment]:
-    post, _ = _post_for_user(user=user, post_id=post_id)
+    post, _teaches = _post_for_user(user=user, post_id=post_id)
     return (
         Comment.objects.filter(post=post, hidden_at__isnull=True).select_related("author").order_by("created_at", "id")
     )
@@ -163,8 +164,11 @@ def comment_list(*, user: Any, post_id: int) -> QuerySet[Comment]:
 def reaction_set(*, user: Any, post_id: int, kind: str = ReactionKind.LIKE) -> Reaction:
     """React to a post; reacting again changes the kind. One reaction per person per post, whatever the race."""
     if kind not in ReactionKind.values:
-        raise Invalid(f"Reaction must be one of: {', '.join(ReactionKind.values)}.", code="invalid_reaction")
-    post, _ = _post_for_user(user=user, post_id=post_id)
+        raise Invalid(
+            lazy_format(_("Reaction must be one of: %(kinds)s."), kinds=", ".join(ReactionKind.values)),
+            code="invalid_reaction",
+        )
+    post, _teaches = _post_for_user(user=user, post_id=post_id)
     try:
         with transaction.atomic():
             reaction, created = Reaction.objects.get_or_create(post=post, user=user, defaults={"kind": kind})
@@ -177,7 +181,7 @@ def reaction_set(*, user: Any, post_id: int, kind: str = ReactionKind.LIKE) -> R
 
 
 def reaction_remove(*, user: Any, post_id: int) -> None:
-    post, _ = _post_for_user(user=user, post_id=post_id)
+    post, _teaches = _post_for_user(user=user, post_id=post_id)
     Reaction.objects.filter(post=post, user=user).delete()
 
 

@@ -1,14 +1,12 @@
 """Page forms for scheduling cohorts. Shape only: the date rules are in ``cohorts.services``."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from accounts.forms import ServiceForm, service_error_message, timezone_choices
-from stagewise.errors import ApplicationError
+from accounts.forms import ServiceForm, timezone_choices
 
 
 class DateInput(forms.DateInput):
@@ -53,86 +51,7 @@ class CohortForm(ServiceForm):
         }
 
 
-# Service errors of daily cohort life, by code, in the page's language (values from the error's ``extra``).
-_COHORT_ERRORS: dict[str, Callable[[dict[str, Any]], str]] = {
-    "not_enrolled": lambda extra: gettext("Only active members of this cohort can check in."),
-    "cohort_not_started": lambda extra: gettext("The cohort hasn't started yet; check-ins open on its first day."),
-    "cohort_ended": lambda extra: gettext("The cohort has ended; check-ins are closed."),
-    "text_too_short": lambda extra: (
-        ngettext(
-            "Write at least %(num)d character about what you did.",
-            "Write at least %(num)d characters about what you did.",
-            extra.get("min_length", 0),
-        )
-        % {"num": extra.get("min_length", 0)}
-    ),
-    "invalid_link": lambda extra: gettext("The link must be a web address (https://…)."),
-    "link_required": lambda extra: gettext("This course asks for a link to your work."),
-    "image_required": lambda extra: gettext("This course asks for a photo or screenshot."),
-    "image_too_large": lambda extra: gettext("The image is too large (at most 10 MB)."),
-    "image_format": lambda extra: gettext("Upload a JPEG, PNG, WebP or GIF image."),
-    "image_invalid": lambda extra: gettext("This file is not an image we can read."),
-    "already_checked_in": lambda extra: gettext("You already checked in today."),
-    "makeup_day_invalid": lambda extra: gettext("Make-ups are for days that are already over."),
-    "makeup_too_late": lambda extra: (
-        ngettext(
-            "Make-ups are possible for at most %(num)d day back.",
-            "Make-ups are possible for at most %(num)d days back.",
-            extra.get("max_days_back", 0),
-        )
-        % {"num": extra.get("max_days_back", 0)}
-    ),
-    "makeup_reason_required": lambda extra: gettext("Say briefly why you missed the day."),
-    "makeup_limit_reached": lambda extra: (
-        ngettext(
-            "You have used your %(num)d make-up for this cohort.",
-            "You have used all %(num)d make-ups for this cohort.",
-            extra.get("limit", 0),
-        )
-        % {"num": extra.get("limit", 0)}
-    ),
-    "checkin_closed": lambda extra: gettext("This day is closed; the check-in can't be edited any more."),
-    "checkin_rejected": lambda extra: gettext("This check-in was rejected; check in again instead."),
-    "reason_required": lambda extra: gettext("Give a reason."),
-    "already_rejected": lambda extra: gettext("This check-in is already rejected."),
-    "empty_body": lambda extra: gettext("Write something first."),
-    "invalid_reaction": lambda extra: gettext("Unknown reaction."),
-    "invalid_cursor": lambda extra: gettext("This page link is broken; here is the first page."),
-    "not_active": lambda extra: gettext("Only active members can receive strikes."),
-    "not_staff": lambda extra: gettext("Only staff can reinstate a removed learner."),
-    "not_removed": lambda extra: gettext("Only removed learners can be reinstated."),
-    "cohort_full": lambda extra: gettext("The cohort is full; free a seat first."),
-    "concurrent_change": lambda extra: gettext("The member changed meanwhile; reload and try again."),
-    "invalid_url": lambda extra: gettext("Enter an http:// or https:// URL."),
-    "invalid_format": lambda extra: gettext("Unknown webhook format."),
-    "invalid_secret": lambda extra: gettext("A secret has 16 to 128 characters."),
-}
-
-
-def cohort_error_message(exc: ApplicationError) -> str:
-    """A check-in, feed, rules or webhook service error in the active language."""
-    if exc.code == "checkin_rejected" and "featured" in exc.message:
-        return gettext("A rejected check-in can't be featured.")
-    if exc.code == "cohort_ended" and "make-ups" in exc.message:
-        return gettext("The cohort has ended; make-ups are closed.")
-    if exc.code == "already_checked_in" and exc.message.startswith("That day"):
-        return gettext("That day already has a check-in.")
-    if exc.code in _COHORT_ERRORS:
-        return _COHORT_ERRORS[exc.code](exc.extra)
-    return service_error_message(exc)
-
-
-class CohortServiceForm(ServiceForm):
-    """A ServiceForm whose service errors come from the cohort-life services."""
-
-    def add_service_error(self, exc: ApplicationError) -> None:
-        field = exc.extra.get("field")
-        if field not in self.fields:
-            field = None
-        self.add_error(field, cohort_error_message(exc))
-
-
-class CheckInForm(CohortServiceForm):
+class CheckInForm(ServiceForm):
     text = forms.CharField(
         label=_("What did you do today?"),
         required=False,
@@ -160,9 +79,11 @@ class CheckInForm(CohortServiceForm):
             return
         if course.checkin_min_text_length:
             self.fields["text"].required = True
-            self.fields["text"].error_messages["required"] = _COHORT_ERRORS["text_too_short"](
-                {"min_length": course.checkin_min_text_length}
-            )
+            self.fields["text"].error_messages["required"] = ngettext(
+                "Write at least %(num)d character about what you did.",
+                "Write at least %(num)d characters about what you did.",
+                course.checkin_min_text_length,
+            ) % {"num": course.checkin_min_text_length}
         if course.checkin_requires_link:
             self.fields["link"].required = True
             self.fields["link"].error_messages["required"] = _("This course asks for a link to your work.")
@@ -184,15 +105,15 @@ class MakeupForm(CheckInForm):
         self.order_fields(["day", "reason", "text", "link", "image"])
 
 
-class ReasonForm(CohortServiceForm):
+class ReasonForm(ServiceForm):
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
 
-class CommentForm(CohortServiceForm):
+class CommentForm(ServiceForm):
     body = forms.CharField(label=_("Comment"), max_length=5000, widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
 
-class AnnouncementForm(CohortServiceForm):
+class AnnouncementForm(ServiceForm):
     body = forms.CharField(
         label=_("Announcement"),
         max_length=10_000,
@@ -202,7 +123,7 @@ class AnnouncementForm(CohortServiceForm):
     pinned = forms.BooleanField(label=_("Pin to the top of the feed"), required=False)
 
 
-class NudgeForm(CohortServiceForm):
+class NudgeForm(ServiceForm):
     message = forms.CharField(
         label=_("Message"),
         required=False,
@@ -218,7 +139,7 @@ WEBHOOK_FORMAT_LABELS = {
 }
 
 
-class WebhookForm(CohortServiceForm):
+class WebhookForm(ServiceForm):
     name = forms.CharField(label=_("Name"), required=False, max_length=80)
     url = forms.CharField(
         label=_("URL"), max_length=500, widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"})

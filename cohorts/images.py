@@ -5,6 +5,7 @@ import uuid
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from stagewise.errors import Invalid
@@ -18,15 +19,17 @@ ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
 def checkin_image_prepare(*, upload: UploadedFile) -> ContentFile:
     """A re-encoded copy of ``upload``: at most 1600 px on its long side, no EXIF/GPS, JPEG or PNG."""
     if upload.size and upload.size > MAX_UPLOAD_BYTES:
-        raise Invalid("The image is larger than 10 MB.", code="image_too_large", extra={"max_bytes": MAX_UPLOAD_BYTES})
+        raise Invalid(
+            _("The image is too large (at most 10 MB)."), code="image_too_large", extra={"max_bytes": MAX_UPLOAD_BYTES}
+        )
     upload.seek(0)  # it may have been read once already (a retried save)
     data = upload.read()
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format not in ALLOWED_FORMATS:
-                raise Invalid("Upload a JPEG, PNG, WebP or GIF image.", code="image_format")
+                raise Invalid(_("Upload a JPEG, PNG, WebP or GIF image."), code="image_format")
             if probe.width * probe.height > MAX_PIXELS:
-                raise Invalid("The image has too many pixels.", code="image_too_large")
+                raise Invalid(_("The image has too many pixels."), code="image_too_large")
             probe.verify()
         with Image.open(io.BytesIO(data)) as opened:
             opened.load()
@@ -44,5 +47,5 @@ def checkin_image_prepare(*, upload: UploadedFile) -> ContentFile:
     except Invalid:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise Invalid("This file is not an image we can read.", code="image_invalid") from exc
+        raise Invalid(_("This file is not an image we can read."), code="image_invalid") from exc
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{ext}")

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cohorts.checkins import checkin_day
 from cohorts.models import AuditEvent, CheckIn, Cohort, Enrollment, Strike
@@ -35,7 +36,7 @@ def audit_record(*, actor: Any, action: str, target: Any, details: dict[str, Any
 def _enrollment_for_instructor(*, actor: Any, enrollment_id: int) -> Enrollment:
     enrollment = Enrollment.objects.select_related("cohort__course", "learner").filter(pk=enrollment_id).first()
     if enrollment is None:
-        raise NotFound("No such member.", code="enrollment_not_found")
+        raise NotFound(_("No such member."), code="enrollment_not_found")
     cohort_get_for_instructor(user=actor, cohort_id=enrollment.cohort_id)
     return enrollment
 
@@ -47,13 +48,13 @@ def strike_issue(*, actor: Any, enrollment_id: int, reason: str, now: datetime |
     """
     now = now or timezone.now()
     if len(reason.strip()) < 3:
-        raise Invalid("Give the learner a reason.", code="reason_required", extra={"field": "reason"})
+        raise Invalid(_("Give the learner a reason."), code="reason_required", extra={"field": "reason"})
     enrollment = _enrollment_for_instructor(actor=actor, enrollment_id=enrollment_id)
     cohort: Cohort = enrollment.cohort
     with transaction.atomic():
         locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         if locked.status != EnrollmentStatus.ACTIVE:
-            raise Conflict("Only active members can receive strikes.", code="not_active")
+            raise Conflict(_("Only active members can receive strikes."), code="not_active")
         number = Strike.objects.filter(enrollment=locked).count() + 1
         strike = Strike.objects.create(
             enrollment=locked, issued_by=actor, reason=reason.strip()[:500], number=number, created_at=now
@@ -80,22 +81,22 @@ def enrollment_reinstate(*, actor: Any, enrollment_id: int, reason: str, now: da
     """Staff bring a removed learner back, if a seat is free. Audited."""
     now = now or timezone.now()
     if not is_staff(actor):
-        raise Forbidden("Only staff can reinstate a removed learner.", code="not_staff")
+        raise Forbidden(_("Only staff can reinstate a removed learner."), code="not_staff")
     with transaction.atomic():
         enrollment = Enrollment.objects.select_related("cohort").filter(pk=enrollment_id).first()
         if enrollment is None:
-            raise NotFound("No such member.", code="enrollment_not_found")
+            raise NotFound(_("No such member."), code="enrollment_not_found")
         cohort = Cohort.objects.select_for_update().get(pk=enrollment.cohort_id)
         if enrollment.status != EnrollmentStatus.REMOVED:
-            raise Conflict("Only removed learners can be reinstated.", code="not_removed")
+            raise Conflict(_("Only removed learners can be reinstated."), code="not_removed")
         from billing.seats import seats_taken  # billing owns seat holds (and imports cohorts)
 
         if seats_taken(cohort_id=cohort.pk, now=now) >= cohort.capacity:
-            raise Conflict("The cohort is full; free a seat first.", code="cohort_full")
+            raise Conflict(_("The cohort is full; free a seat first."), code="cohort_full")
         if not enrollment_transition(
             enrollment_id=enrollment.pk, old=EnrollmentStatus.REMOVED, new=EnrollmentStatus.ACTIVE, now=now
         ):
-            raise Conflict("The member changed meanwhile; reload and try again.", code="concurrent_change")
+            raise Conflict(_("The member changed meanwhile; reload and try again."), code="concurrent_change")
         audit_record(
             actor=actor, action="enrollment.reinstated", target=enrollment, details={"reason": reason}, now=now
         )
@@ -183,7 +184,7 @@ def _own_active_enrollment(*, learner: Any, cohort_id: int) -> Enrollment:
     cohort = cohort_get_for_user(user=learner, cohort_id=cohort_id)
     enrollment = Enrollment.objects.filter(cohort=cohort, learner=learner, status=EnrollmentStatus.ACTIVE).first()
     if enrollment is None:
-        raise NotFound("You are not a member of this cohort.", code="not_enrolled")
+        raise NotFound(_("You are not a member of this cohort."), code="not_enrolled")
     return enrollment
 
 

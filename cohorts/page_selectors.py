@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from cohorts.feed import feed_post
 from cohorts.models import CheckIn, Cohort, Comment, Enrollment, Post, Strike, WebhookDelivery
@@ -76,10 +77,10 @@ def checkin_image_for_user(*, user: Any, checkin_id: int) -> CheckIn:
     for a missing check-in, a missing image and a forbidden one)."""
     checkin = CheckIn.objects.select_related("enrollment").filter(pk=checkin_id).first()
     if checkin is None or not checkin.image:
-        raise NotFound("No such image.", code="image_not_found")
+        raise NotFound(_("No such image."), code="image_not_found")
     if checkin.enrollment.learner_id != getattr(user, "pk", None):
         post_id = Post.objects.filter(checkin=checkin).values_list("pk", flat=True).first()
         if post_id is None:
-            raise NotFound("No such image.", code="image_not_found")
+            raise NotFound(_("No such image."), code="image_not_found")
         feed_post(user=user, post_id=post_id)
     return checkin

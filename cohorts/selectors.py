@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Cohort, Enrollment
 from cohorts.statuses import MEMBER_STATUSES, CohortStatus
@@ -56,14 +57,14 @@ def cohort_list_for_user(*, user: Any, status: str | None = None, course_id: int
 def cohort_get_for_user(*, user: Any, cohort_id: int) -> Cohort:
     cohort = _with_seats(_visible_cohorts(user)).filter(pk=cohort_id).first()
     if cohort is None:
-        raise NotFound("No such cohort.", code="cohort_not_found")
+        raise NotFound(_("No such cohort."), code="cohort_not_found")
     return cohort
 
 
 def cohort_get_for_instructor(*, user: Any, cohort_id: int) -> Cohort:
     cohort = _with_seats(Cohort.objects.select_related("course", "course__track")).filter(pk=cohort_id).first()
     if cohort is None or not is_course_instructor(user=user, course=cohort.course):
-        raise NotFound("No such cohort.", code="cohort_not_found")
+        raise NotFound(_("No such cohort."), code="cohort_not_found")
     return cohort
 
 
@@ -121,14 +122,14 @@ def lesson_list_for_cohort(*, user: Any, cohort_id: int, now: datetime | None = 
     if is_course_instructor(user=user, course=cohort.course):
         return lessons
     if not is_cohort_member(user=user, cohort=cohort):
-        raise NotFound("No such cohort.", code="cohort_not_found")
+        raise NotFound(_("No such cohort."), code="cohort_not_found")
     return lessons.filter(is_published=True, day__lte=released_day(cohort=cohort, now=now))
 
 
 def lesson_get_for_cohort(*, user: Any, cohort_id: int, day: int, now: datetime | None = None) -> Lesson:
     lesson = lesson_list_for_cohort(user=user, cohort_id=cohort_id, now=now).filter(day=day).first()
     if lesson is None:
-        raise NotFound("No such lesson, or it is not released yet.", code="lesson_not_found")
+        raise NotFound(_("No such lesson, or it is not released yet."), code="lesson_not_found")
     return lesson
 
 
@@ -150,7 +151,7 @@ def lesson_attachment_for_user(*, user: Any, lesson_id: int, now: datetime | Non
     released. NotFound otherwise, as if it did not exist."""
     lesson = Lesson.objects.select_related("course").filter(pk=lesson_id).exclude(attachment="").first()
     if lesson is None:
-        raise NotFound("No such attachment.", code="attachment_not_found")
+        raise NotFound(_("No such attachment."), code="attachment_not_found")
     if is_course_instructor(user=user, course=lesson.course):
         return lesson
     if lesson.is_published and getattr(user, "is_authenticated", False):
@@ -159,4 +160,4 @@ def lesson_attachment_for_user(*, user: Any, lesson_id: int, now: datetime | Non
         ).select_related("cohort")
         if any(lesson.day <= released_day(cohort=e.cohort, now=now) for e in memberships):
             return lesson
-    raise NotFound("No such attachment.", code="attachment_not_found")
+    raise NotFound(_("No such attachment."), code="attachment_not_found")

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import validate_timezone
 from cohorts.days import local_date
@@ -21,7 +22,7 @@ from cohorts.statuses import (
 )
 from content.selectors import course_get_for_instructor
 from stagewise import rows
-from stagewise.errors import Conflict, Invalid
+from stagewise.errors import Conflict, Invalid, lazy_format
 
 logger = logging.getLogger(__name__)
 
@@ -39,25 +40,29 @@ def _check_dates(*, tz: str, opens_on: date, closes_on: date, starts_on: date, e
     try:
         validate_timezone(tz)
     except Exception as exc:
-        raise Invalid(f"Unknown time zone: {tz}.", code="invalid_timezone", extra={"field": "timezone"}) from exc
+        raise Invalid(
+            lazy_format(_("Unknown time zone: %(zone)s."), zone=tz),
+            code="invalid_timezone",
+            extra={"field": "timezone"},
+        ) from exc
     # The start first: a past start date is the mistake to report, not the enrollment window it implies.
     if ends_on < starts_on:
-        raise Invalid("The cohort can't end before it starts.", code="invalid_dates", extra={"field": "ends_on"})
+        raise Invalid(_("The cohort can't end before it starts."), code="invalid_dates", extra={"field": "ends_on"})
     if starts_on <= local_date(tz=tz, at=now):
         raise Invalid(
-            "The first day must be in the future (in the cohort's time zone).",
+            _("The first day must be in the future (in the cohort's time zone)."),
             code="start_in_past",
             extra={"field": "starts_on"},
         )
     if closes_on < opens_on:
         raise Invalid(
-            "Enrollment must close on or after the day it opens.",
+            _("Enrollment must close on or after the day it opens."),
             code="invalid_enrollment_window",
             extra={"field": "enrollment_closes_on"},
         )
     if opens_on > starts_on:
         raise Invalid(
-            "Enrollment must open on or before the first day.",
+            _("Enrollment must open on or before the first day."),
             code="invalid_enrollment_window",
             extra={"field": "enrollment_opens_on"},
         )
@@ -80,15 +85,17 @@ def cohort_create(
     course = course_get_for_instructor(user=actor, course_id=course_id)
     now = now or timezone.now()
     if not name.strip():
-        raise Invalid("A cohort needs a name.", code="invalid_name", extra={"field": "name"})
+        raise Invalid(_("A cohort needs a name."), code="invalid_name", extra={"field": "name"})
     if capacity < 1:
-        raise Invalid("Capacity must be at least 1.", code="invalid_capacity", extra={"field": "capacity"})
+        raise Invalid(_("Capacity must be at least 1."), code="invalid_capacity", extra={"field": "capacity"})
     ends_on = ends_on or starts_on + timedelta(days=course.duration_days - 1)
     try:
         today = local_date(tz=timezone_name, at=now)
     except Exception as exc:
         raise Invalid(
-            f"Unknown time zone: {timezone_name}.", code="invalid_timezone", extra={"field": "timezone"}
+            lazy_format(_("Unknown time zone: %(zone)s."), zone=timezone_name),
+            code="invalid_timezone",
+            extra={"field": "timezone"},
         ) from exc
     opens_on = enrollment_opens_on or today
     closes_on = enrollment_closes_on or starts_on
@@ -121,13 +128,15 @@ def cohort_update(*, actor: Any, cohort_id: int, now: datetime | None = None, **
         cohort = Cohort.objects.select_for_update(of=("self",)).select_related("course").get(pk=cohort_id)
         unknown = set(values) - set(EDITABLE_BEFORE_START) - {"capacity", "timezone_name"}
         if unknown:
-            raise Invalid(f"Unknown fields: {', '.join(sorted(unknown))}.", code="unknown_fields")
+            raise Invalid(
+                lazy_format(_("Unknown fields: %(fields)s."), fields=", ".join(sorted(unknown))), code="unknown_fields"
+            )
         if "timezone_name" in values:
             values["timezone"] = values.pop("timezone_name")
         date_fields = set(values) & set(EDITABLE_BEFORE_START)
         if date_fields and (cohort.status not in (CohortStatus.DRAFT, CohortStatus.OPEN) or now >= cohort.starts_at):
             raise Conflict(
-                "Dates, time zone and name can only change before the cohort starts.",
+                _("Dates, time zone and name can only change before the cohort starts."),
                 code="cohort_already_started",
             )
         if "capacity" in values:
@@ -136,7 +145,7 @@ def cohort_update(*, actor: Any, cohort_id: int, now: datetime | None = None, **
             taken = seats_taken(cohort_id=cohort.pk, now=now)
             if values["capacity"] < max(taken, 1):
                 raise Invalid(
-                    f"Capacity can't go below the {taken} seats already taken.",
+                    lazy_format(_("Capacity can't go below the %(taken)s seats already taken."), taken=taken),
                     code="capacity_below_taken",
                     extra={"field": "capacity", "taken": taken},
                 )
@@ -165,7 +174,9 @@ def cohort_transition(*, cohort_id: int, old: str, new: str, now: datetime | Non
     Raises Conflict for a transition the lifecycle does not allow.
     """
     if not can_transition(COHORT_TRANSITIONS, old, new):
-        raise Conflict(f"A cohort can't go from {old} to {new}.", code="invalid_transition")
+        raise Conflict(
+            lazy_format(_("A cohort can't go from %(old)s to %(new)s."), old=old, new=new), code="invalid_transition"
+        )
     updated = Cohort.objects.filter(pk=cohort_id, status=old).update(
         status=new, status_changed_at=now or timezone.now()
     )
@@ -175,12 +186,16 @@ def cohort_transition(*, cohort_id: int, old: str, new: str, now: datetime | Non
 def _transition_or_conflict(*, cohort: Cohort, new: str, now: datetime | None = None) -> Cohort:
     if not can_transition(COHORT_TRANSITIONS, cohort.status, new):
         raise Conflict(
-            f"A {cohort.status} cohort can't become {new}.",
+            lazy_format(
+                _("A cohort that is “%(status)s” can't become “%(target)s”."),
+                status=CohortStatus(cohort.status).label,
+                target=CohortStatus(new).label,
+            ),
             code="invalid_transition",
             extra={"status": cohort.status, "target": new},
         )
     if not cohort_transition(cohort_id=cohort.pk, old=cohort.status, new=new, now=now):
-        raise Conflict("The cohort changed meanwhile; reload and try again.", code="concurrent_change")
+        raise Conflict(_("The cohort changed meanwhile; reload and try again."), code="concurrent_change")
     cohort.refresh_from_db(fields=["status", "status_changed_at"])
     return cohort
 
@@ -189,7 +204,7 @@ def cohort_schedule(*, actor: Any, cohort_id: int) -> Cohort:
     """Let the scheduler open enrollment at the window's start (draft cohorts only)."""
     cohort = cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
     if cohort.status != CohortStatus.DRAFT:
-        raise Conflict("Only a draft cohort can be scheduled.", code="invalid_transition")
+        raise Conflict(_("Only a draft cohort can be scheduled."), code="invalid_transition")
     if not cohort.scheduled:
         Cohort.objects.filter(pk=cohort.pk).update(scheduled=True)
         cohort.scheduled = True
@@ -255,7 +270,10 @@ def cohort_transitions_run(*, now: datetime | None = None) -> dict[str, int]:
 def enrollment_transition(*, enrollment_id: int, old: str, new: str, now: datetime | None = None) -> bool:
     """Conditional UPDATE of an enrollment's status; False if it was no longer ``old``."""
     if not can_transition(ENROLLMENT_TRANSITIONS, old, new):
-        raise Conflict(f"An enrollment can't go from {old} to {new}.", code="invalid_transition")
+        raise Conflict(
+            lazy_format(_("An enrollment can't go from %(old)s to %(new)s."), old=old, new=new),
+            code="invalid_transition",
+        )
     changed = {"status": new, "status_changed_at": now or timezone.now()}
     return rows.update(Enrollment, where={"pk": enrollment_id, "status": old}, values=changed) == 1
 
@@ -270,15 +288,15 @@ def enrollment_admit(*, actor: Any, cohort_id: int, learner: Any, now: datetime 
     with transaction.atomic():
         cohort = Cohort.objects.select_for_update().get(pk=cohort_id)
         if cohort.status not in (CohortStatus.OPEN, CohortStatus.RUNNING, CohortStatus.DRAFT):
-            raise Conflict("This cohort no longer takes learners.", code="cohort_closed")
+            raise Conflict(_("This cohort no longer takes learners."), code="cohort_closed")
         from billing.seats import seats_taken  # billing owns seat holds (and imports cohorts)
 
         if seats_taken(cohort_id=cohort.pk, now=now) >= cohort.capacity:
-            raise Conflict("The cohort is full.", code="cohort_full", extra={"capacity": cohort.capacity})
+            raise Conflict(_("The cohort is full."), code="cohort_full", extra={"capacity": cohort.capacity})
         try:
             with transaction.atomic():
                 return Enrollment.objects.create(
                     cohort=cohort, learner=learner, status=EnrollmentStatus.ACTIVE, status_changed_at=now
                 )
         except IntegrityError as exc:
-            raise Conflict("This learner is already in the cohort.", code="already_enrolled") from exc
+            raise Conflict(_("This learner is already in the cohort."), code="already_enrolled") from exc

@@ -18,7 +18,6 @@ from django.utils.translation import get_language, gettext_lazy, ngettext, pgett
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.forms import service_error_message
 from cohorts import checkins, days, feed, moderation, page_selectors, selectors, services, streaks
 from cohorts.forms import (
     WEBHOOK_FORMAT_LABELS,
@@ -29,7 +28,6 @@ from cohorts.forms import (
     MakeupForm,
     NudgeForm,
     WebhookForm,
-    cohort_error_message,
 )
 from cohorts.models import Cohort, Comment, Enrollment, Post, ReactionKind
 from cohorts.statuses import MEMBER_STATUSES, CheckInStatus, CohortStatus, EnrollmentStatus
@@ -143,7 +141,7 @@ def teach_cohort_action(request: HttpRequest, cohort_id: int, action: str) -> Ht
     try:
         service(actor=request.user, cohort_id=cohort.pk)
     except ApplicationError as exc:
-        messages.error(request, service_error_message(exc))
+        messages.error(request, exc.message)
     else:
         messages.success(request, str(done) % {"date": date_format(cohort.enrollment_opens_on, "DATE_FORMAT")})
     return redirect("cohorts:teach_cohorts", course_id=cohort.course_id)
@@ -276,7 +274,7 @@ def _form_or_alert(form: CheckInForm, exc: ApplicationError) -> str | None:
     if exc.extra.get("field") in form.fields:
         form.add_service_error(exc)
         return None
-    return cohort_error_message(exc)
+    return str(exc.message)
 
 
 def _today_context(
@@ -519,8 +517,8 @@ def cohort_feed(request: HttpRequest, cohort_id: int) -> HttpResponse:
     cursor = request.GET.get("cursor") or None
     try:
         page = feed.feed_page(user=request.user, cohort_id=cohort_id, cursor=cursor)
-    except Invalid as exc:
-        messages.error(request, cohort_error_message(exc))
+    except Invalid:  # a broken cursor
+        messages.error(request, _("This page link is broken; here is the first page."))
         return redirect("cohorts:feed", cohort_id=cohort_id)
     cohort, teaches = page.cohort, page.teaches
     posts = [*page.pinned, *page.items]
@@ -557,7 +555,7 @@ def post_react(request: HttpRequest, post_id: int) -> HttpResponse:
     except NotFound:
         raise  # the 404 page (stagewise.middleware)
     except ApplicationError as exc:
-        messages.error(request, cohort_error_message(exc))
+        messages.error(request, exc.message)
     return _back(request, "/", f"#post-{post_id}")
 
 
@@ -573,7 +571,7 @@ def post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
     except NotFound:
         raise  # the 404 page (stagewise.middleware)
     except ApplicationError as exc:
-        messages.error(request, cohort_error_message(exc))
+        messages.error(request, exc.message)
     return _back(request, "/", f"#post-{post_id}")
 
 
@@ -636,7 +634,7 @@ def announce(request: HttpRequest, cohort_id: int) -> HttpResponse:
                 pinned=form.cleaned_data["pinned"],
             )
         except ApplicationError as exc:
-            messages.error(request, cohort_error_message(exc))
+            messages.error(request, exc.message)
         else:
             messages.success(request, _("Announcement posted."))
             return redirect("cohorts:feed", cohort_id=cohort.pk)
@@ -673,7 +671,7 @@ def checkin_review(request: HttpRequest, checkin_id: int, action: str) -> HttpRe
     except NotFound:
         raise  # the 404 page (stagewise.middleware)
     except ApplicationError as exc:
-        messages.error(request, cohort_error_message(exc))
+        messages.error(request, exc.message)
     return _back(request, "/")
 
 
@@ -687,7 +685,7 @@ def strike(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     except NotFound:
         raise  # the 404 page (stagewise.middleware)
     except ApplicationError as exc:
-        messages.error(request, cohort_error_message(exc))
+        messages.error(request, exc.message)
     else:
         if issued.number >= issued.enrollment.cohort.strikes_to_remove:
             messages.success(
@@ -713,7 +711,7 @@ def reinstate(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     except NotFound:
         raise  # the 404 page (stagewise.middleware)
     except ApplicationError as exc:
-        messages.error(request, cohort_error_message(exc))
+        messages.error(request, exc.message)
     else:
         messages.success(request, _("Reinstated: the learner is an active member again."))
     return _back(request, "/", "#removed")

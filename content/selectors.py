@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from content.models import Course, Lesson, Track
 from stagewise.errors import NotFound
@@ -16,7 +17,7 @@ def track_list() -> QuerySet[Track]:
 def track_get(*, track_id: int) -> Track:
     track = Track.objects.filter(pk=track_id).first()
     if track is None:
-        raise NotFound("No such track.", code="track_not_found")
+        raise NotFound(_("No such track."), code="track_not_found")
     return track
 
 
@@ -39,14 +40,14 @@ def course_list_for_user(*, user: Any, track_id: int | None = None) -> QuerySet[
 def course_get_for_user(*, user: Any, course_id: int) -> Course:
     course = _visible_courses(user).filter(pk=course_id).first()
     if course is None:
-        raise NotFound("No such course.", code="course_not_found")
+        raise NotFound(_("No such course."), code="course_not_found")
     return course
 
 
 def course_get_by_slug_for_user(*, user: Any, slug: str) -> Course:
     course = _visible_courses(user).filter(slug=slug).first()
     if course is None:
-        raise NotFound("No such course.", code="course_not_found")
+        raise NotFound(_("No such course."), code="course_not_found")
     return course
 
 
@@ -62,7 +63,7 @@ def course_get_for_instructor(*, user: Any, course_id: int) -> Course:
     """The course if ``user`` teaches it (or is staff); NotFound otherwise, exactly as if it did not exist."""
     course = Course.objects.select_related("track").filter(pk=course_id).first()
     if course is None or not is_course_instructor(user=user, course=course):
-        raise NotFound("No such course.", code="course_not_found")
+        raise NotFound(_("No such course."), code="course_not_found")
     return course
 
 
@@ -81,5 +82,5 @@ def lesson_list_for_instructor(*, user: Any, course_id: int) -> QuerySet[Lesson]
 def lesson_get_for_instructor(*, user: Any, lesson_id: int) -> Lesson:
     lesson = Lesson.objects.select_related("course").filter(pk=lesson_id).first()
     if lesson is None or not is_course_instructor(user=user, course=lesson.course):
-        raise NotFound("No such lesson.", code="lesson_not_found")
+        raise NotFound(_("No such lesson."), code="lesson_not_found")
     return lesson

@@ -8,10 +8,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from content.models import Course, Lesson, Prerequisite, Track
 from content.selectors import course_get_for_instructor, lesson_get_for_instructor
-from stagewise.errors import Conflict, Forbidden, Invalid
+from stagewise.errors import Conflict, Forbidden, Invalid, lazy_format
 from stagewise.permissions import can_create_courses
 
 COURSE_EDITABLE_FIELDS = (
@@ -36,41 +37,45 @@ LESSON_EDITABLE_FIELDS = ("day", "title", "body", "task", "links")
 
 def _require_course_creator(actor: Any) -> None:
     if not can_create_courses(actor):
-        raise Forbidden("Only instructors and staff can create tracks and courses.", code="not_instructor")
+        raise Forbidden(_("Only instructors and staff can create tracks and courses."), code="not_instructor")
 
 
 def _check_currency(currency: str) -> str:
     code = currency.strip().upper()
     if len(code) != 3 or get_currency_name(code, locale="en") == code:
-        raise Invalid(f"Unknown currency: {currency}.", code="invalid_currency", extra={"field": "currency"})
+        raise Invalid(
+            _("Unknown currency. Use a three-letter code such as CNY or USD."),
+            code="invalid_currency",
+            extra={"field": "currency"},
+        )
     return code
 
 
 def _check_course_values(values: dict[str, Any]) -> None:
     if "title" in values and not str(values["title"]).strip():
-        raise Invalid("A course needs a title.", code="invalid_title", extra={"field": "title"})
+        raise Invalid(_("A course needs a title."), code="invalid_title", extra={"field": "title"})
     if "duration_days" in values and not 1 <= values["duration_days"] <= 366:
         raise Invalid(
-            "Duration must be between 1 and 366 days.",
+            _("Duration must be between 1 and 366 days."),
             code="invalid_duration",
             extra={"field": "duration_days"},
         )
     if "price_minor" in values and values["price_minor"] < 0:
-        raise Invalid("Price can't be negative.", code="invalid_price", extra={"field": "price_minor"})
+        raise Invalid(_("Price can't be negative."), code="invalid_price", extra={"field": "price_minor"})
     if "checkin_grace_hours" in values and not 0 <= values["checkin_grace_hours"] <= 12:
         raise Invalid(
-            "The check-in grace must be between 0 and 12 hours.",
+            _("The check-in grace must be between 0 and 12 hours."),
             code="invalid_grace",
             extra={"field": "checkin_grace_hours"},
         )
     if "completion_min_rate_percent" in values and not 0 <= values["completion_min_rate_percent"] <= 100:
         raise Invalid(
-            "The completion rate is a percentage (0–100).",
+            _("The completion rate is a percentage (0–100)."),
             code="invalid_completion_rate",
             extra={"field": "completion_min_rate_percent"},
         )
     if "prerequisite" in values and values["prerequisite"] not in Prerequisite.values:
-        raise Invalid("Unknown prerequisite.", code="invalid_prerequisite", extra={"field": "prerequisite"})
+        raise Invalid(_("Unknown prerequisite."), code="invalid_prerequisite", extra={"field": "prerequisite"})
 
 
 def _check_links(links: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -78,7 +83,7 @@ def _check_links(links: list[dict[str, str]]) -> list[dict[str, str]]:
     for link in links:
         url = str(link.get("url", "")).strip()
         if not url.startswith(("https://", "http://")):
-            raise Invalid("Links must start with http:// or https://.", code="invalid_link", extra={"url": url})
+            raise Invalid(_("Links must start with http:// or https://."), code="invalid_link", extra={"url": url})
         clean.append({"title": str(link.get("title") or url).strip()[:200], "url": url[:500]})
     return clean
 
@@ -94,13 +99,13 @@ def _free_track_slug() -> str:
 def track_create(*, actor: Any, title: str, slug: str = "", description: str = "") -> Track:
     _require_course_creator(actor)
     if not title.strip():
-        raise Invalid("A track needs a title.", code="invalid_title", extra={"field": "title"})
+        raise Invalid(_("A track needs a title."), code="invalid_title", extra={"field": "title"})
     slug = slugify(slug or title, allow_unicode=False) or _free_track_slug()
     try:
         with transaction.atomic():
             return Track.objects.create(title=title.strip(), slug=slug, description=description)
     except IntegrityError as exc:
-        raise Conflict("A track with this slug exists.", code="slug_taken", extra={"field": "slug"}) from exc
+        raise Conflict(_("A track with this slug exists."), code="slug_taken", extra={"field": "slug"}) from exc
 
 
 def course_create(*, actor: Any, track: Track, stage: int, slug: str = "", **values: Any) -> Course:
@@ -108,9 +113,11 @@ def course_create(*, actor: Any, track: Track, stage: int, slug: str = "", **val
     _require_course_creator(actor)
     unknown = set(values) - set(COURSE_EDITABLE_FIELDS)
     if unknown:
-        raise Invalid(f"Unknown fields: {', '.join(sorted(unknown))}.", code="unknown_fields")
+        raise Invalid(
+            lazy_format(_("Unknown fields: %(fields)s."), fields=", ".join(sorted(unknown))), code="unknown_fields"
+        )
     if stage < 1:
-        raise Invalid("Stages start at 1.", code="invalid_stage", extra={"field": "stage"})
+        raise Invalid(_("Stages start at 1."), code="invalid_stage", extra={"field": "stage"})
     values.setdefault("stage_label", f"Stage {stage}")
     values.setdefault("currency", "CNY")
     values["currency"] = _check_currency(values["currency"])
@@ -122,7 +129,7 @@ def course_create(*, actor: Any, track: Track, stage: int, slug: str = "", **val
             course.instructors.add(actor)
     except IntegrityError as exc:
         raise Conflict(
-            "This track already has a course at that stage, or the slug is taken.",
+            _("This track already has a course at that stage, or the slug is taken."),
             code="course_exists",
             extra={"stage": stage, "slug": slug},
         ) from exc
@@ -133,7 +140,9 @@ def course_update(*, actor: Any, course_id: int, **values: Any) -> Course:
     course = course_get_for_instructor(user=actor, course_id=course_id)
     unknown = set(values) - set(COURSE_EDITABLE_FIELDS)
     if unknown:
-        raise Invalid(f"Unknown fields: {', '.join(sorted(unknown))}.", code="unknown_fields")
+        raise Invalid(
+            lazy_format(_("Unknown fields: %(fields)s."), fields=", ".join(sorted(unknown))), code="unknown_fields"
+        )
     if "currency" in values:
         values["currency"] = _check_currency(values["currency"])
     _check_course_values(values)
@@ -141,7 +150,9 @@ def course_update(*, actor: Any, course_id: int, **values: Any) -> Course:
         last_lesson_day = course.lessons.aggregate(last=Max("day"))["last"] or 0
         if values["duration_days"] < last_lesson_day:
             raise Invalid(
-                f"Day {last_lesson_day} has a lesson: move or delete it before shortening the course.",
+                lazy_format(
+                    _("Day %(day)s has a lesson: move or delete it before shortening the course."), day=last_lesson_day
+                ),
                 code="lessons_beyond_duration",
                 extra={"field": "duration_days", "last_lesson_day": last_lesson_day},
             )
@@ -163,12 +174,12 @@ def course_publish(*, actor: Any, course_id: int, published: bool = True) -> Cou
 def _check_lesson_values(course: Course, values: dict[str, Any]) -> None:
     if "day" in values and not 1 <= values["day"] <= course.duration_days:
         raise Invalid(
-            f"Day must be between 1 and {course.duration_days} for this course.",
+            lazy_format(_("Day must be between 1 and %(max)s for this course."), max=course.duration_days),
             code="invalid_day",
             extra={"field": "day", "max": course.duration_days},
         )
     if "title" in values and not str(values["title"]).strip():
-        raise Invalid("A lesson needs a title.", code="invalid_title", extra={"field": "title"})
+        raise Invalid(_("A lesson needs a title."), code="invalid_title", extra={"field": "title"})
     if "links" in values:
         values["links"] = _check_links(values["links"] or [])
 
@@ -177,7 +188,9 @@ def lesson_create(*, actor: Any, course_id: int, day: int, title: str, **values:
     course = course_get_for_instructor(user=actor, course_id=course_id)
     unknown = set(values) - set(LESSON_EDITABLE_FIELDS) - {"is_published"}
     if unknown:
-        raise Invalid(f"Unknown fields: {', '.join(sorted(unknown))}.", code="unknown_fields")
+        raise Invalid(
+            lazy_format(_("Unknown fields: %(fields)s."), fields=", ".join(sorted(unknown))), code="unknown_fields"
+        )
     values.update(day=day, title=title)
     _check_lesson_values(course, values)
     try:
@@ -185,7 +198,9 @@ def lesson_create(*, actor: Any, course_id: int, day: int, title: str, **values:
             return Lesson.objects.create(course=course, **values)
     except IntegrityError as exc:
         raise Conflict(
-            f"Day {day} already has a lesson.", code="lesson_day_taken", extra={"field": "day", "day": day}
+            lazy_format(_("Day %(day)s already has a lesson."), day=day),
+            code="lesson_day_taken",
+            extra={"field": "day", "day": day},
         ) from exc
 
 
@@ -193,7 +208,9 @@ def lesson_update(*, actor: Any, lesson_id: int, **values: Any) -> Lesson:
     lesson = lesson_get_for_instructor(user=actor, lesson_id=lesson_id)
     unknown = set(values) - set(LESSON_EDITABLE_FIELDS)
     if unknown:
-        raise Invalid(f"Unknown fields: {', '.join(sorted(unknown))}.", code="unknown_fields")
+        raise Invalid(
+            lazy_format(_("Unknown fields: %(fields)s."), fields=", ".join(sorted(unknown))), code="unknown_fields"
+        )
     _check_lesson_values(lesson.course, values)
     for name, value in values.items():
         setattr(lesson, name, value)
@@ -202,7 +219,7 @@ def lesson_update(*, actor: Any, lesson_id: int, **values: Any) -> Lesson:
             with transaction.atomic():
                 lesson.save(update_fields=[*values, "updated_at"])
         except IntegrityError as exc:
-            raise Conflict("That day already has a lesson.", code="lesson_day_taken") from exc
+            raise Conflict(_("That day already has a lesson."), code="lesson_day_taken") from exc
     return lesson
 
 
@@ -227,13 +244,15 @@ def lesson_attachment_set(*, actor: Any, lesson_id: int, upload: UploadedFile) -
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in ATTACHMENT_EXTENSIONS:
         raise Invalid(
-            f"Attach one of: {', '.join(sorted(ATTACHMENT_EXTENSIONS))}.",
+            _("Attach a PDF, an image, a notebook, a text, CSV, Office or ZIP file."),
             code="attachment_type",
             extra={"field": "file", "allowed": sorted(ATTACHMENT_EXTENSIONS)},
         )
     if upload.size is None or upload.size > ATTACHMENT_MAX_BYTES:
         raise Invalid(
-            "Attachments can be at most 20 MB.", code="attachment_too_large", extra={"max_bytes": ATTACHMENT_MAX_BYTES}
+            _("Attachments can be at most 20 MB."),
+            code="attachment_too_large",
+            extra={"max_bytes": ATTACHMENT_MAX_BYTES},
         )
     previous = lesson.attachment.name if lesson.attachment else ""
     lesson.attachment.save(name, upload, save=False)

@@ -205,14 +205,8 @@ def teach_lesson_attachment(request: HttpRequest, lesson_id: int) -> HttpRespons
     except NotFound:
         raise  # the 404 page (stagewise.middleware)
     except ApplicationError as exc:
-        messages.error(request, _ATTACHMENT_ERRORS.get(exc.code, exc.message))
+        messages.error(request, exc.message)
     return redirect("content:teach_lesson", lesson_id=lesson_id)
-
-
-_ATTACHMENT_ERRORS = {
-    "attachment_type": _("Attach a PDF, an image, a notebook, a text, CSV, Office or ZIP file."),
-    "attachment_too_large": _("Attachments can be at most 20 MB."),
-}
 
 
 @login_required

@@ -1,16 +1,28 @@
 """One error hierarchy for the whole project, mapped to JSON once in ``stagewise.api``.
 
-Every error has an HTTP status, a stable machine-readable ``code`` and a message a person understands.
+Every error has an HTTP status, a stable machine-readable ``code`` and a message a person understands, translated
+lazily where it is raised (``gettext_lazy``, or ``lazy_format`` when it has values in it): it is shown in the
+language of whoever reads it, on a page (``str(exc.message)``) as in the API.
 """
 
+import operator
 from typing import Any
+
+from django.utils.functional import Promise, lazy
+
+Message = str | Promise
+
+
+def lazy_format(message: Message, **values: Any) -> Message:
+    """``message % values``, translated when it is shown. (``gettext_lazy(...) % values`` would translate at once.)"""
+    return lazy(operator.mod, str)(message, values)
 
 
 class ApplicationError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None, extra: dict[str, Any] | None = None):
+    def __init__(self, message: Message, *, code: str | None = None, extra: dict[str, Any] | None = None):
         super().__init__(message)
         self.message = message
         if code:

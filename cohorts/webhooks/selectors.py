@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Webhook, WebhookDelivery
 from cohorts.selectors import cohort_get_for_instructor
@@ -20,7 +21,7 @@ def webhook_get_for_instructor(*, user: Any, webhook_id: int) -> Webhook:
     """The webhook if ``user`` teaches its cohort's course; the same NotFound whether missing or forbidden."""
     webhook = Webhook.objects.select_related("cohort__course").filter(pk=webhook_id).first()
     if webhook is None or not is_course_instructor(user=user, course=webhook.cohort.course):
-        raise NotFound("No such webhook.", code="webhook_not_found")
+        raise NotFound(_("No such webhook."), code="webhook_not_found")
     return webhook
 
 

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cohorts import days
 from cohorts.models import (
@@ -92,20 +93,20 @@ def _clean_url(url: str) -> str:
     try:
         _url_validator(url)
     except ValidationError as exc:
-        raise Invalid("Enter an http:// or https:// URL.", code="invalid_url", extra={"field": "url"}) from exc
+        raise Invalid(_("Enter an http:// or https:// URL."), code="invalid_url", extra={"field": "url"}) from exc
     return url
 
 
 def _clean_format(format: str) -> str:
     if format not in WebhookFormat.values:
-        raise Invalid("Unknown webhook format.", code="invalid_format", extra={"field": "format"})
+        raise Invalid(_("Unknown webhook format."), code="invalid_format", extra={"field": "format"})
     return format
 
 
 def _clean_secret(secret: str) -> str:
     secret = secret.strip()
     if not 16 <= len(secret) <= 128:
-        raise Invalid("A secret has 16 to 128 characters.", code="invalid_secret", extra={"field": "secret"})
+        raise Invalid(_("A secret has 16 to 128 characters."), code="invalid_secret", extra={"field": "secret"})
     return secret
 
 
