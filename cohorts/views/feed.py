@@ -1,0 +1,101 @@
+"""The cohort's feed: posts newest first with pinned announcements on top, reactions, comments, check-in images."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cohorts import feed, page_selectors
+from cohorts.forms import CommentForm
+from cohorts.models import Cohort, Comment, Post, ReactionKind
+from cohorts.views.common import DAY_STATE_LABELS, back, local_time
+from stagewise.errors import ApplicationError, Invalid, NotFound
+from stagewise.pages import render_page
+
+
+def _feed_rows(*, cohort: Cohort, posts: list[Post], comments: dict[int, list[Comment]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "post": post,
+            "checkin": post.checkin,
+            "time": local_time(cohort, post.created_at),
+            "comments": comments.get(post.pk, []),
+            "image_url": reverse("cohorts:checkin_image", args=[post.checkin_id])
+            if post.checkin_id and post.checkin.image
+            else None,
+        }
+        for post in posts
+    ]
+
+
+@login_required
+def cohort_feed(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    """The cohort's feed, newest first, pinned announcements on top of the first page; an "older" link."""
+    cursor = request.GET.get("cursor") or None
+    try:
+        page = feed.feed_page(user=request.user, cohort_id=cohort_id, cursor=cursor)
+    except Invalid:  # a broken cursor
+        messages.error(request, _("This page link is broken; here is the first page."))
+        return redirect("cohorts:feed", cohort_id=cohort_id)
+    cohort, teaches = page.cohort, page.teaches
+    posts = [*page.pinned, *page.items]
+    comments = page_selectors.comments_for_posts(post_ids=[p.pk for p in posts])
+    context = {
+        "cohort": cohort,
+        "course": cohort.course,
+        "teaches": teaches,
+        "pinned": _feed_rows(cohort=cohort, posts=page.pinned, comments=comments),
+        "items": _feed_rows(cohort=cohort, posts=page.items, comments=comments),
+        "older_url": f"?cursor={page.next_cursor}" if page.next_cursor else None,
+        "is_first_page": cursor is None,
+        "reactions": ReactionKind.choices,
+        "rejected_label": DAY_STATE_LABELS["rejected"],
+        "here": request.get_full_path(),
+    }
+    return render_page(request, "cohorts/feed.html", context)
+
+
+@login_required
+@require_POST
+def post_react(request: HttpRequest, post_id: int) -> HttpResponse:
+    """React with ``kind``; ``remove`` takes one's reaction back (the button of the reaction one already gave)."""
+    try:
+        if request.POST.get("remove"):
+            feed.reaction_remove(user=request.user, post_id=post_id)
+        else:
+            feed.reaction_set(user=request.user, post_id=post_id, kind=request.POST.get("kind", ReactionKind.LIKE))
+    except NotFound:
+        raise  # the 404 page (stagewise.middleware)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return back(request, "/", f"#post-{post_id}")
+
+
+@login_required
+@require_POST
+def post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
+    form = CommentForm(request.POST)
+    try:
+        if form.is_valid():
+            feed.comment_add(user=request.user, post_id=post_id, body=form.cleaned_data["body"])
+        else:
+            messages.error(request, _("Write something first."))
+    except NotFound:
+        raise  # the 404 page (stagewise.middleware)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return back(request, "/", f"#post-{post_id}")
+
+
+@login_required
+def checkin_image(request: HttpRequest, checkin_id: int) -> FileResponse:
+    """A check-in's image, for those who may see the check-in (media files are not served publicly)."""
+    checkin = page_selectors.checkin_image_for_user(user=request.user, checkin_id=checkin_id)
+    response = FileResponse(checkin.image.open("rb"))
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
