@@ -1,10 +1,13 @@
 from django.urls import path
 
-from cohorts.views import cohort, feed, manage, schedule, today, webhooks
+from cohorts.views import catalog, cohort, feed, manage, schedule, today, webhooks
 
 app_name = "cohorts"
 
 urlpatterns = [
+    # The ladder and the course pages.
+    path("", catalog.catalog, name="catalog"),
+    path("courses/<slug:slug>/", catalog.course_detail, name="course"),
     path("cohorts/mine/", cohort.my_cohorts, name="mine"),
     path("cohorts/<int:cohort_id>/", cohort.cohort_detail, name="cohort"),
     # A member's day: check in, make up, reminders.

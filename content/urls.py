@@ -5,8 +5,6 @@ from content import views
 app_name = "content"
 
 urlpatterns = [
-    path("", views.catalog, name="catalog"),
-    path("courses/<slug:slug>/", views.course_detail, name="course"),
     path("teach/", views.teach_index, name="teach"),
     path("teach/courses/new/", views.teach_course_new, name="teach_course_new"),
     path("teach/courses/<int:course_id>/", views.teach_course_edit, name="teach_course"),

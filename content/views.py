@@ -1,11 +1,10 @@
-"""Pages for the ladder (catalog), courses, and instructors' course and lesson editing ("Teach").
+"""Instructors' course and lesson editing ("Teach"). The catalog and course pages show courses with their cohorts,
+so they live in ``cohorts.views.catalog``: content never imports cohorts.
 
 Views build the whole context from selectors (templates never query) and write only through services.
-Anything a user may not see answers 404, exactly like something that does not exist.
+Anything a user may not see answers 404, exactly like something that does not exist (selectors raise ``NotFound``,
+``stagewise.middleware.PageErrorMiddleware`` shows the 404 page).
 """
-
-from collections import defaultdict
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,64 +15,12 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cohorts.selectors import cohort_list_for_learner, cohort_list_for_user, seats_left, upcoming_cohorts_by_course
-from cohorts.statuses import CohortStatus
 from content import selectors, services
 from content.forms import CourseCreateForm, CourseForm, LessonForm
 from content.models import Course
 from stagewise.errors import ApplicationError, NotFound
 from stagewise.pages import render_page
 from stagewise.permissions import can_create_courses
-
-
-def _my_enrollments(request: HttpRequest) -> dict[int, Any]:
-    """The signed-in user's enrollment in each cohort (by cohort id); empty for visitors."""
-    if not request.user.is_authenticated:
-        return {}
-    return {enrollment.cohort_id: enrollment for enrollment in cohort_list_for_learner(user=request.user)}
-
-
-def _cohort_row(cohort: Any, mine: dict[int, Any]) -> dict[str, Any]:
-    return {"cohort": cohort, "seats_left": seats_left(cohort), "enrollment": mine.get(cohort.pk)}
-
-
-def catalog(request: HttpRequest) -> HttpResponse:
-    """The ladder: every track with its stages in order, each stage with its open and running cohorts."""
-    courses = list(selectors.course_list_for_user(user=request.user))
-    upcoming = upcoming_cohorts_by_course(course_ids=[course.pk for course in courses])
-    mine = _my_enrollments(request)
-    stages_by_track: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for course in courses:
-        stages_by_track[course.track_id].append(
-            {"course": course, "cohorts": [_cohort_row(c, mine) for c in upcoming[course.pk]]}
-        )
-    tracks = [
-        {"track": track, "stages": stages_by_track[track.pk]}
-        for track in selectors.track_list()
-        if stages_by_track.get(track.pk)
-    ]
-    return render_page(request, "content/catalog.html", {"tracks": tracks})
-
-
-def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    course = selectors.course_get_by_slug_for_user(user=request.user, slug=slug)
-    mine = _my_enrollments(request)
-    cohorts = [
-        _cohort_row(c, mine)
-        for c in cohort_list_for_user(user=request.user, course_id=course.pk)
-        if c.status != CohortStatus.ARCHIVED
-    ]
-    context = {
-        "course": course,
-        "ladder": list(selectors.course_list_for_user(user=request.user, track_id=course.track_id)),
-        "cohorts": cohorts,
-        "instructors": list(course.instructors.order_by("display_name", "id")),
-        "is_instructor": selectors.is_course_instructor(user=request.user, course=course),
-    }
-    return render_page(request, "content/course_detail.html", context)
-
-
-# --- Teach ----------------------------------------------------------------------------------------------
 
 
 def _teachable_course(request: HttpRequest, course_id: int) -> Course:

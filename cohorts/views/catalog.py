@@ -1,0 +1,59 @@
+"""The ladder (catalog) and a course's page: courses with their cohorts, so they live with the cohorts' data."""
+
+from collections import defaultdict
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+
+from cohorts.models import Cohort, Enrollment
+from cohorts.selectors import cohort_list_for_learner, cohort_list_for_user, seats_left, upcoming_cohorts_by_course
+from cohorts.statuses import CohortStatus
+from content import selectors as content_selectors
+from stagewise.pages import render_page
+
+
+def _my_enrollments(request: HttpRequest) -> dict[int, Enrollment]:
+    """The signed-in user's enrollment in each cohort (by cohort id); empty for visitors."""
+    if not request.user.is_authenticated:
+        return {}
+    return {enrollment.cohort_id: enrollment for enrollment in cohort_list_for_learner(user=request.user)}
+
+
+def _cohort_row(cohort: Cohort, mine: dict[int, Enrollment]) -> dict[str, Any]:
+    return {"cohort": cohort, "seats_left": seats_left(cohort), "enrollment": mine.get(cohort.pk)}
+
+
+def catalog(request: HttpRequest) -> HttpResponse:
+    """The ladder: every track with its stages in order, each stage with its open and running cohorts."""
+    courses = list(content_selectors.course_list_for_user(user=request.user))
+    upcoming = upcoming_cohorts_by_course(course_ids=[course.pk for course in courses])
+    mine = _my_enrollments(request)
+    stages_by_track: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for course in courses:
+        stages_by_track[course.track_id].append(
+            {"course": course, "cohorts": [_cohort_row(c, mine) for c in upcoming[course.pk]]}
+        )
+    tracks = [
+        {"track": track, "stages": stages_by_track[track.pk]}
+        for track in content_selectors.track_list()
+        if stages_by_track.get(track.pk)
+    ]
+    return render_page(request, "cohorts/catalog.html", {"tracks": tracks})
+
+
+def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    course = content_selectors.course_get_by_slug_for_user(user=request.user, slug=slug)
+    mine = _my_enrollments(request)
+    cohorts = [
+        _cohort_row(c, mine)
+        for c in cohort_list_for_user(user=request.user, course_id=course.pk)
+        if c.status != CohortStatus.ARCHIVED
+    ]
+    context = {
+        "course": course,
+        "ladder": list(content_selectors.course_list_for_user(user=request.user, track_id=course.track_id)),
+        "cohorts": cohorts,
+        "instructors": list(course.instructors.order_by("display_name", "id")),
+        "is_instructor": content_selectors.is_course_instructor(user=request.user, course=course),
+    }
+    return render_page(request, "cohorts/course_detail.html", context)
