@@ -4,8 +4,6 @@ Views build their context from selectors and write only through services. The en
 the provider's verified webhook: after paying, the order page waits for it.
 """
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,9 +22,10 @@ from billing.pricing import credit_balance, order_quote
 from billing.receipts import receipt_pdf
 from billing.refunds import enrollment_withdraw, refund_preview
 from billing.seats import hold_for, seats_free
-from billing.statuses import OrderStatus
+from billing.statuses import DisputeStatus, OrderStatus, SeatHoldStatus
+from cohorts import selectors as cohort_selectors
 from cohorts.models import Cohort, Enrollment
-from cohorts.statuses import CohortStatus
+from cohorts.statuses import CohortStatus, EnrollmentStatus
 from stagewise.errors import ApplicationError, NotFound
 from stagewise.pages import render_page
 
@@ -85,7 +84,9 @@ def enroll(request: HttpRequest, cohort_id: int) -> HttpResponse:
         coupon_error = exc.message
         quote = order_quote(learner=request.user, course=cohort.course, now=now)
     enrollment = Enrollment.objects.filter(cohort=cohort, learner=request.user).first()
-    needs_application = enrollment is None and _needs_application(learner=request.user, cohort=cohort)
+    needs_application = enrollment is None and cohort_selectors.needs_application(
+        learner=request.user, course=cohort.course
+    )
     context = {
         "needs_application": needs_application,
         "questions": applications.questions_for(course_id=cohort.course_id) if needs_application else [],
@@ -102,22 +103,6 @@ def enroll(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "is_open": cohort.status == CohortStatus.OPEN,
     }
     return render_page(request, "billing/enroll.html", context)
-
-
-def _needs_application(*, learner: Any, cohort: Cohort) -> bool:
-    from content.models import Prerequisite
-
-    course = cohort.course
-    if course.prerequisite == Prerequisite.APPROVAL:
-        return True
-    if course.prerequisite == Prerequisite.PREVIOUS_STAGE and course.stage > 1:
-        return not Enrollment.objects.filter(
-            learner=learner,
-            status="completed",
-            cohort__course__track_id=course.track_id,
-            cohort__course__stage=course.stage - 1,
-        ).exists()
-    return False
 
 
 @login_required
@@ -198,7 +183,7 @@ def order_pay(request: HttpRequest, order_id: int) -> HttpResponse:
         if state == PaymentState.REQUIRES_PAYMENT_METHOD and result.error_message:
             messages.error(request, result.error_message)
             return redirect("billing:order_pay", order.pk)
-    hold = order.seat_holds.filter(status="held").order_by("-id").first()
+    hold = order.seat_holds.filter(status=SeatHoldStatus.HELD).order_by("-id").first()
     context = {
         "order": order,
         "payment": Payment.objects.get(pk=payment.pk),
@@ -217,7 +202,9 @@ def order_pay(request: HttpRequest, order_id: int) -> HttpResponse:
 @login_required
 def orders(request: HttpRequest) -> HttpResponse:
     code = services.referral_code_get_or_create(learner=request.user)
-    waitlisted = Enrollment.objects.filter(learner=request.user, status="waitlisted").select_related("cohort")
+    waitlisted = Enrollment.objects.filter(learner=request.user, status=EnrollmentStatus.WAITLISTED).select_related(
+        "cohort"
+    )
     context = {
         "orders": [
             {"order": o, "payment": selectors.latest_payment(o)}
@@ -239,7 +226,7 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
         "payment": selectors.latest_payment(order),
         "enrollment": enrollment,
         "waiting": order.status == OrderStatus.PENDING,
-        "preview": refund_preview(enrollment=enrollment) if enrollment.status == "active" else None,
+        "preview": refund_preview(enrollment=enrollment) if enrollment.status == EnrollmentStatus.ACTIVE else None,
     }
     return render_page(request, "billing/order.html", context)
 
@@ -281,7 +268,7 @@ def referral_link(request: HttpRequest, code: str) -> HttpResponse:
 def staff_revenue(request: HttpRequest) -> HttpResponse:
     """Staff: captured, refunded and disputed per cohort, and the open disputes."""
     cohorts = list(selectors.revenue_by_cohort(user=request.user))
-    disputes = list(selectors.dispute_list(user=request.user).filter(status="open"))
+    disputes = list(selectors.dispute_list(user=request.user).filter(status=DisputeStatus.OPEN))
     return render_page(request, "billing/revenue.html", {"cohorts": cohorts, "disputes": disputes})
 
 

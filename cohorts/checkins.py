@@ -24,7 +24,7 @@ from cohorts.selectors import cohort_get_for_instructor, cohort_get_for_user
 from cohorts.statuses import CheckInStatus, CohortStatus, EnrollmentStatus
 from content.models import Course
 from stagewise import rows
-from stagewise.errors import Conflict, Forbidden, Invalid, NotFound, lazy_format
+from stagewise.errors import ApplicationError, Conflict, Forbidden, Invalid, NotFound, lazy_format
 
 CLOSED_STATUSES = (CohortStatus.ENDED, CohortStatus.ARCHIVED, CohortStatus.CANCELLED)
 
@@ -241,6 +241,32 @@ def checkin_record(
     return checkin
 
 
+def makeup_refusal(*, cohort: Cohort, day: int, now: datetime) -> ApplicationError | None:
+    """Why day ``day`` can't be made up at ``now``, or None if it can (given a reason, the proof and a make-up left):
+    the one rule of which days may be made up, for ``checkin_makeup`` and the learner's page. ``cohort.course``
+    should be loaded."""
+    if now >= cohort.ends_at or cohort.status in CLOSED_STATUSES:
+        return Conflict(_("The cohort has ended; make-ups are closed."), code="cohort_ended")
+    today = checkin_day(cohort=cohort, at=now)
+    if not 1 <= day < min(today, cohort.duration_days + 1):
+        return Invalid(_("Make-ups are for days that are already over."), code="makeup_day_invalid", extra={"day": day})
+    max_days_back = cohort.course.makeup_max_days_back
+    if today - day > max_days_back:
+        return Invalid(
+            lazy_format(
+                ngettext_lazy(
+                    "Make-ups are possible for at most %(num)d day back.",
+                    "Make-ups are possible for at most %(num)d days back.",
+                    max_days_back,
+                ),
+                num=max_days_back,
+            ),
+            code="makeup_too_late",
+            extra={"day": day, "max_days_back": max_days_back},
+        )
+    return None
+
+
 def checkin_makeup(
     *,
     learner: Any,
@@ -262,24 +288,9 @@ def checkin_makeup(
     enrollment = _member_enrollment_with_cohort(learner=learner, cohort_id=cohort_id, known=enrollment)
     cohort = enrollment.cohort
     course = cohort.course
-    if now >= cohort.ends_at or cohort.status in CLOSED_STATUSES:
-        raise Conflict(_("The cohort has ended; make-ups are closed."), code="cohort_ended")
-    today = checkin_day(cohort=cohort, at=now)
-    if not 1 <= day < min(today, cohort.duration_days + 1):
-        raise Invalid(_("Make-ups are for days that are already over."), code="makeup_day_invalid", extra={"day": day})
-    if today - day > course.makeup_max_days_back:
-        raise Invalid(
-            lazy_format(
-                ngettext_lazy(
-                    "Make-ups are possible for at most %(num)d day back.",
-                    "Make-ups are possible for at most %(num)d days back.",
-                    course.makeup_max_days_back,
-                ),
-                num=course.makeup_max_days_back,
-            ),
-            code="makeup_too_late",
-            extra={"day": day, "max_days_back": course.makeup_max_days_back},
-        )
+    refusal = makeup_refusal(cohort=cohort, day=day, now=now)
+    if refusal is not None:
+        raise refusal
     if len(reason.strip()) < 2:
         raise Invalid(
             _("Say briefly why you missed the day."), code="makeup_reason_required", extra={"field": "reason"}

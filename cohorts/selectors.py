@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Cohort, Enrollment
-from cohorts.statuses import MEMBER_STATUSES, CohortStatus
-from content.models import Lesson
+from cohorts.statuses import MEMBER_STATUSES, CohortStatus, EnrollmentStatus
+from content.models import Course, Lesson, Prerequisite
 from content.selectors import is_course_instructor
 from stagewise.errors import NotFound
 from stagewise.permissions import is_staff
@@ -86,6 +86,21 @@ def upcoming_cohorts_by_course(*, course_ids: list[int]) -> dict[int, list[Cohor
     for cohort in qs:
         result[cohort.course_id].append(cohort)
     return result
+
+
+def needs_application(*, learner: Any, course: Course) -> bool:
+    """Whether ``learner`` must apply (and be approved by an instructor) before enrolling in ``course``: always when
+    the course admits by application, and for a later stage when they have not completed the stage before it."""
+    if course.prerequisite == Prerequisite.APPROVAL:
+        return True
+    if course.prerequisite == Prerequisite.PREVIOUS_STAGE and course.stage > 1:
+        return not Enrollment.objects.filter(
+            learner=learner,
+            status=EnrollmentStatus.COMPLETED,
+            cohort__course__track_id=course.track_id,
+            cohort__course__stage=course.stage - 1,
+        ).exists()
+    return False
 
 
 def enrollment_for(*, user: Any, cohort: Cohort) -> Enrollment | None:

@@ -109,13 +109,14 @@ def _today_context(
         lesson = (
             selectors.lesson_list_for_cohort(user=request.user, cohort_id=cohort.pk, now=now).filter(day=today).first()
         )
-    makeup_days = []
-    if is_active and now < cohort.ends_at and cohort.status not in checkins.CLOSED_STATUSES:
-        makeup_days = [
-            (state.day, _("Day %(day)s · %(date)s") % {"day": state.day, "date": date_format(state.date, "D, N j")})
-            for state in streak.days
-            if state.state == "missed" and 0 < today - state.day <= course.makeup_max_days_back
-        ]
+    # Missed days that may still be made up, by the rule checkin_makeup applies.
+    makeup_days = [
+        (state.day, _("Day %(day)s · %(date)s") % {"day": state.day, "date": date_format(state.date, "D, N j")})
+        for state in streak.days
+        if is_active
+        and state.state == "missed"
+        and checkins.makeup_refusal(cohort=cohort, day=state.day, now=now) is None
+    ]
     makeups_left = max(course.makeup_limit - page_selectors.makeups_used(checkins=by_day.values()), 0)
     closes_at = checkins.checkin_closes_at(cohort=cohort, day=today) if phase == "open" else None
     can_edit = (

@@ -207,6 +207,19 @@ def test_makeups_are_limited_in_number_and_age(running):
     assert sorted(CheckIn.objects.values_list("day", flat=True)) == [4, 5]
 
 
+def test_makeup_refusal_is_the_rule_of_which_days_may_be_made_up(running):
+    cohort = running["cohort"]
+    # day 6 (2026-03-07 in Shanghai): days 3, 4 and 5 are over and within 3 days back
+    now = _local("Asia/Shanghai", 2026, 3, 7, 10, 0)
+    open_days = [day for day in range(0, 9) if checkins.makeup_refusal(cohort=cohort, day=day, now=now) is None]
+    assert open_days == [3, 4, 5]
+    assert checkins.makeup_refusal(cohort=cohort, day=2, now=now).code == "makeup_too_late"
+    assert checkins.makeup_refusal(cohort=cohort, day=6, now=now).code == "makeup_day_invalid"
+    # once the cohort has ended, no day
+    ended = _local("Asia/Shanghai", 2026, 3, 9, 10, 0)
+    assert checkins.makeup_refusal(cohort=cohort, day=7, now=ended).code == "cohort_ended"
+
+
 def test_rejected_checkin_stops_counting_and_can_be_redone_that_day(running):
     learner, cohort, teacher = running["learner"], running["cohort"], running["teacher"]
     with time_machine.travel(_local("Asia/Shanghai", 2026, 3, 2, 9, 0), tick=False):

@@ -5,8 +5,9 @@ from datetime import date, timedelta
 import pytest
 
 from cohorts.days import local_midnight
-from cohorts.selectors import cohort_get_for_user, cohort_list_for_user, released_day, seats_left
+from cohorts.selectors import cohort_get_for_user, cohort_list_for_user, needs_application, released_day, seats_left
 from cohorts.statuses import CohortStatus, EnrollmentStatus
+from content.models import Prerequisite
 from stagewise.errors import NotFound
 from tests import factories
 
@@ -89,3 +90,25 @@ def test_members_and_instructors_see_a_cohort_once_with_the_right_seat_count():
         assert [c.pk for c in rows] == [cohort.pk]
         assert rows.count() == 1
         assert seats_left(rows.get()) == 28
+
+
+@pytest.mark.django_db
+def test_needs_application_follows_the_courses_prerequisite():
+    # given a track with three stages, and a learner who completed the first
+    track = factories.track()
+    first = factories.course(track=track, stage=1, prerequisite=Prerequisite.PREVIOUS_STAGE)
+    second = factories.course(track=track, stage=2, prerequisite=Prerequisite.PREVIOUS_STAGE)
+    third = factories.course(track=track, stage=3, prerequisite=Prerequisite.PREVIOUS_STAGE)
+    by_application = factories.course(track=track, stage=4, prerequisite=Prerequisite.APPROVAL)
+    open_to_all = factories.course(track=track, stage=5, prerequisite=Prerequisite.NONE)
+    learner, newcomer = factories.learner(), factories.learner()
+    factories.enrollment(cohort=factories.cohort(course=first), learner=learner, status=E.COMPLETED)
+    factories.enrollment(cohort=factories.cohort(course=second), learner=learner, status=E.NOT_COMPLETED)
+    # then the first stage and the one after a completed stage are open; one after a stage not completed is not
+    assert needs_application(learner=learner, course=first) is False
+    assert needs_application(learner=learner, course=second) is False
+    assert needs_application(learner=newcomer, course=second) is True
+    assert needs_application(learner=learner, course=third) is True
+    # an application course always asks for one; a course open to all never does
+    assert needs_application(learner=learner, course=by_application) is True
+    assert needs_application(learner=newcomer, course=open_to_all) is False
