@@ -81,7 +81,7 @@ def enroll(request: HttpRequest, cohort_id: int) -> HttpResponse:
             learner=request.user, course=cohort.course, coupon_code=coupon_code, referral_code=referral_code, now=now
         )
     except ApplicationError as exc:
-        coupon_error = exc.message
+        coupon_error = str(exc.message)
         quote = order_quote(learner=request.user, course=cohort.course, now=now)
     enrollment = Enrollment.objects.filter(cohort=cohort, learner=request.user).first()
     needs_application = enrollment is None and cohort_selectors.needs_application(

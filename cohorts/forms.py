@@ -1,6 +1,6 @@
 """Page forms for scheduling cohorts. Shape only: the date rules are in ``cohorts.services``."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -100,9 +100,13 @@ class MakeupForm(CheckInForm):
 
     def __init__(self, *args: Any, days: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["day"].choices = days or []
+        self.set_days(days or [])
         self.fields["text"].label = _("What did you do for that day?")
         self.order_fields(["day", "reason", "text", "link", "image"])
+
+    def set_days(self, days: list[tuple[int, str]]) -> None:
+        """The days offered to make up (whether a day may be made up is the service's rule)."""
+        cast(forms.TypedChoiceField, self.fields["day"]).choices = days
 
 
 class ReasonForm(ServiceForm):

@@ -6,9 +6,12 @@ Anything a user may not see answers 404, exactly like something that does not ex
 ``stagewise.middleware.PageErrorMiddleware`` shows the 404 page).
 """
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -147,7 +150,9 @@ def teach_lesson_attachment(request: HttpRequest, lesson_id: int) -> HttpRespons
             selectors.lesson_get_for_instructor(user=request.user, lesson_id=lesson_id)
             messages.error(request, _("Choose a file to upload."))
         else:
-            services.lesson_attachment_set(actor=request.user, lesson_id=lesson_id, upload=request.FILES["file"])
+            services.lesson_attachment_set(
+                actor=request.user, lesson_id=lesson_id, upload=cast(UploadedFile, request.FILES["file"])
+            )
             messages.success(request, _("Attachment uploaded."))
     except NotFound:
         raise  # the 404 page (stagewise.middleware)

@@ -55,7 +55,7 @@ def _error(request: HttpRequest, status: int, code: str, message: str, details: 
 
 @api.exception_handler(ApplicationError)
 def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    return _error(request, exc.status, exc.code, exc.message, exc.extra)
+    return _error(request, exc.status, exc.code, str(exc.message), exc.extra)
 
 
 @api.exception_handler(ValidationError)

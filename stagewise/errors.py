@@ -6,11 +6,14 @@ language of whoever reads it, on a page (``str(exc.message)``) as in the API.
 """
 
 import operator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise, lazy
 
-Message = str | Promise
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise as Message
+else:
+    Message = str | Promise
 
 
 def lazy_format(message: Message, **values: Any) -> Message:

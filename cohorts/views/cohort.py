@@ -71,7 +71,7 @@ def lesson_attachment(request: HttpRequest, lesson_id: int) -> FileResponse:
     """A lesson's attachment, for its instructors and the members who have the lesson (media is not public)."""
     lesson = selectors.lesson_attachment_for_user(user=request.user, lesson_id=lesson_id)
     response = FileResponse(
-        lesson.attachment.open("rb"), as_attachment=True, filename=lesson.attachment.name.rsplit("/", 1)[-1]
+        lesson.attachment.open("rb"), as_attachment=True, filename=(lesson.attachment.name or "").rsplit("/", 1)[-1]
     )
     response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -26,7 +26,7 @@ def _feed_rows(*, cohort: Cohort, posts: list[Post], comments: dict[int, list[Co
             "time": local_time(cohort, post.created_at),
             "comments": comments.get(post.pk, []),
             "image_url": reverse("cohorts:checkin_image", args=[post.checkin_id])
-            if post.checkin_id and post.checkin.image
+            if post.checkin is not None and post.checkin.image
             else None,
         }
         for post in posts

@@ -63,7 +63,7 @@ def cohort_manage(request: HttpRequest, cohort_id: int) -> HttpResponse:
     cohort = taught_cohort(request, cohort_id)
     now = timezone.now()
     strikes = page_selectors.strike_counts(cohort=cohort)
-    roster = []
+    roster: list[dict[str, Any]] = []
     today = checkins.checkin_day(cohort=cohort, at=now)
     for row in streaks.cohort_roster(cohort=cohort, now=now):
         count = strikes.get(row.enrollment_id, 0)

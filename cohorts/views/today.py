@@ -255,7 +255,7 @@ def checkin_makeup(request: HttpRequest, cohort_id: int) -> HttpResponse:
             messages.success(request, _("Make-up for day %(day)s recorded.") % {"day": form.cleaned_data["day"]})
             return redirect(reverse("cohorts:today", args=[cohort.pk]) + "#makeup")
     context = _today_context(request, cohort, enrollment, now=now, alert=alert)
-    form.fields["day"].choices = context["makeup_days"]
+    form.set_days(context["makeup_days"])
     context["makeup_form"] = form
     return render_page(request, "cohorts/today.html", context, status=422)
 
