@@ -26,7 +26,7 @@ from billing.statuses import DisputeStatus, OrderStatus, SeatHoldStatus
 from cohorts import selectors as cohort_selectors
 from cohorts.models import Cohort, Enrollment
 from cohorts.statuses import CohortStatus, EnrollmentStatus
-from stagewise.errors import ApplicationError, NotFound
+from stagewise.errors import ApplicationError, Conflict
 from stagewise.pages import render_page
 
 REFERRAL_SESSION_KEY = "billing_referral_code"
@@ -133,9 +133,7 @@ def application_queue(request: HttpRequest, cohort_id: int) -> HttpResponse:
             return redirect("billing:applications", cohort_id)
         queue = applications.application_queue(actor=request.user, cohort_id=cohort_id)
         roster = list(selectors.roster_for_instructor(user=request.user, cohort_id=cohort_id))
-    except NotFound:
-        raise  # the 404 page (stagewise.middleware)
-    except ApplicationError as exc:
+    except Conflict as exc:
         messages.error(request, exc.message)
         return redirect("billing:applications", cohort_id)
     cohort = Cohort.objects.select_related("course").get(pk=cohort_id)
@@ -277,8 +275,6 @@ def staff_revenue(request: HttpRequest) -> HttpResponse:
 def order_cancel(request: HttpRequest, order_id: int) -> HttpResponse:
     try:
         services.order_cancel(learner=request.user, order_id=order_id)
-    except NotFound:
-        raise  # the 404 page (stagewise.middleware)
-    except ApplicationError as exc:
+    except Conflict as exc:
         messages.error(request, exc.message)
     return redirect("billing:order", order_id)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from content import selectors, services
 from content.forms import CourseCreateForm, CourseForm, LessonForm
 from content.models import Course
-from stagewise.errors import ApplicationError, NotFound
+from stagewise.errors import ApplicationError, Invalid
 from stagewise.pages import render_page
 from stagewise.permissions import can_create_courses
 
@@ -154,9 +154,7 @@ def teach_lesson_attachment(request: HttpRequest, lesson_id: int) -> HttpRespons
                 actor=request.user, lesson_id=lesson_id, upload=cast(UploadedFile, request.FILES["file"])
             )
             messages.success(request, _("Attachment uploaded."))
-    except NotFound:
-        raise  # the 404 page (stagewise.middleware)
-    except ApplicationError as exc:
+    except Invalid as exc:
         messages.error(request, exc.message)
     return redirect("content:teach_lesson", lesson_id=lesson_id)
 

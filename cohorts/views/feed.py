@@ -14,7 +14,7 @@ from cohorts import feed, page_selectors
 from cohorts.forms import CommentForm
 from cohorts.models import Cohort, Comment, Post, ReactionKind
 from cohorts.views.common import DAY_STATE_LABELS, back, local_time
-from stagewise.errors import ApplicationError, Invalid, NotFound
+from stagewise.errors import Invalid
 from stagewise.pages import render_page
 
 
@@ -69,9 +69,7 @@ def post_react(request: HttpRequest, post_id: int) -> HttpResponse:
             feed.reaction_remove(user=request.user, post_id=post_id)
         else:
             feed.reaction_set(user=request.user, post_id=post_id, kind=request.POST.get("kind", ReactionKind.LIKE))
-    except NotFound:
-        raise  # the 404 page (stagewise.middleware)
-    except ApplicationError as exc:
+    except Invalid as exc:
         messages.error(request, exc.message)
     return back(request, "/", f"#post-{post_id}")
 
@@ -85,9 +83,7 @@ def post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
             feed.comment_add(user=request.user, post_id=post_id, body=form.cleaned_data["body"])
         else:
             messages.error(request, _("Write something first."))
-    except NotFound:
-        raise  # the 404 page (stagewise.middleware)
-    except ApplicationError as exc:
+    except Invalid as exc:
         messages.error(request, exc.message)
     return back(request, "/", f"#post-{post_id}")
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from cohorts import charts, checkins, feed, moderation, page_selectors, streaks
 from cohorts.forms import AnnouncementForm, NudgeForm
 from cohorts.views.common import back, taught_cohort
-from stagewise.errors import ApplicationError, NotFound
+from stagewise.errors import ApplicationError, Conflict, Invalid
 from stagewise.pages import render_page
 from stagewise.permissions import is_staff
 
@@ -142,9 +142,7 @@ def checkin_review(request: HttpRequest, checkin_id: int, action: str) -> HttpRe
             messages.success(request, _("Check-in rejected. The learner is told and may redo it today."))
         else:
             raise Http404
-    except NotFound:
-        raise  # the 404 page (stagewise.middleware)
-    except ApplicationError as exc:
+    except (Invalid, Conflict) as exc:
         messages.error(request, exc.message)
     return back(request, "/")
 
@@ -156,9 +154,7 @@ def strike(request: HttpRequest, enrollment_id: int) -> HttpResponse:
         issued = moderation.strike_issue(
             actor=request.user, enrollment_id=enrollment_id, reason=request.POST.get("reason", "")
         )
-    except NotFound:
-        raise  # the 404 page (stagewise.middleware)
-    except ApplicationError as exc:
+    except (Invalid, Conflict) as exc:
         messages.error(request, exc.message)
     else:
         if issued.number >= issued.enrollment.cohort.strikes_to_remove:
@@ -182,9 +178,7 @@ def reinstate(request: HttpRequest, enrollment_id: int) -> HttpResponse:
         moderation.enrollment_reinstate(
             actor=request.user, enrollment_id=enrollment_id, reason=request.POST.get("reason", "")
         )
-    except NotFound:
-        raise  # the 404 page (stagewise.middleware)
-    except ApplicationError as exc:
+    except Conflict as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Reinstated: the learner is an active member again."))

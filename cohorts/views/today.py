@@ -21,7 +21,7 @@ from cohorts.models import Cohort, Enrollment
 from cohorts.statuses import MEMBER_STATUSES, CheckInStatus, CohortStatus, EnrollmentStatus
 from cohorts.views.common import DAY_STATE_LABELS, local_time
 from content.selectors import is_course_instructor
-from stagewise.errors import ApplicationError, NotFound
+from stagewise.errors import ApplicationError, Conflict, Invalid
 from stagewise.pages import render_page
 
 _WEEKDAYS = [
@@ -212,9 +212,7 @@ def checkin_edit(request: HttpRequest, cohort_id: int, checkin_id: int) -> HttpR
                 link=form.cleaned_data["link"],
                 image=form.cleaned_data["image"] or None,
             )
-        except NotFound:
-            raise  # the 404 page (stagewise.middleware)
-        except ApplicationError as exc:
+        except (Invalid, Conflict) as exc:
             alert = _form_or_alert(form, exc)
         else:
             messages.success(request, _("Check-in updated."))
