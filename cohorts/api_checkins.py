@@ -1,8 +1,6 @@
 """Check-in endpoints: record (multipart, with an optional image), make up, edit, streak, review, roster."""
 
-from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -10,12 +8,12 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from accounts.auth import ApiTokenAuth, SessionCsrfAuth, auth_required
+from accounts.auth import auth_required
 from cohorts import checkins, selectors, streaks
 from cohorts.models import CheckIn
 from cohorts.statuses import MEMBER_STATUSES
-from stagewise import rows
 from stagewise.errors import NotFound
+from stagewise.ids import RowId
 from stagewise.pagination import Pagination
 
 router = Router(tags=["check-ins"])
@@ -93,36 +91,6 @@ class RosterRowOut(Schema):
     last_checkin_day: int | None
 
 
-class MembershipJoin:
-    """For ``ApiTokenAuth(join=…)`` on the check-in endpoints: the caller's enrollment in the path's cohort is fetched
-    in the token's own statement (one round trip for both on the hottest path there is) and left on
-    ``request.cohort_enrollment`` (None if not enrolled)."""
-
-    @property
-    def columns(self) -> str:
-        return ", " + checkins.membership_sql()[0]
-
-    @property
-    def joins(self) -> str:
-        return checkins.membership_left_joins(user_alias="u")
-
-    def params(self, request: HttpRequest) -> Sequence[Any]:
-        # Authentication runs before ninja validates the path, so the id may be anything here: what isn't a
-        # possible id looks up no enrollment, and ninja then answers 422 for the path as usual.
-        raw = request.resolver_match.kwargs.get("cohort_id", "") if request.resolver_match else ""
-        try:
-            cohort_id = int(raw)
-        except ValueError:
-            return [0]
-        return [cohort_id if rows.possible_id(cohort_id) else 0]
-
-    def accept(self, request: HttpRequest, row: Sequence[Any]) -> None:
-        request.cohort_enrollment = checkins.membership_from_row(row)  # type: ignore[attr-defined]
-
-
-member_auth = [ApiTokenAuth(join=MembershipJoin()), SessionCsrfAuth()]
-
-
 def _my_enrollment(request: HttpRequest, cohort_id: int):
     cohort = selectors.cohort_get_for_user(user=request.auth, cohort_id=cohort_id)
     enrollment = selectors.enrollment_for(user=request.auth, cohort=cohort)
@@ -132,9 +100,9 @@ def _my_enrollment(request: HttpRequest, cohort_id: int):
     return enrollment
 
 
-@router.post("/cohorts/{cohort_id}/checkins", response={201: CheckInOut}, auth=member_auth)
+@router.post("/cohorts/{cohort_id}/checkins", response={201: CheckInOut}, auth=auth_required)
 def checkin_create(
-    request: HttpRequest, cohort_id: int, payload: Form[CheckInIn], image: UploadedFile | None = File(None)
+    request: HttpRequest, cohort_id: RowId, payload: Form[CheckInIn], image: UploadedFile | None = File(None)
 ):
     """Check in for today (multipart form: text, link, image)."""
     return Status(
@@ -145,14 +113,13 @@ def checkin_create(
             text=payload.text,
             link=payload.link,
             image=image,
-            enrollment=getattr(request, "cohort_enrollment", None),
         ),
     )
 
 
-@router.post("/cohorts/{cohort_id}/makeups", response={201: CheckInOut}, auth=member_auth)
+@router.post("/cohorts/{cohort_id}/makeups", response={201: CheckInOut}, auth=auth_required)
 def checkin_makeup(
-    request: HttpRequest, cohort_id: int, payload: Form[MakeupIn], image: UploadedFile | None = File(None)
+    request: HttpRequest, cohort_id: RowId, payload: Form[MakeupIn], image: UploadedFile | None = File(None)
 ):
     """A make-up check-in (补卡) for a missed day, with a reason."""
     return Status(
@@ -165,7 +132,6 @@ def checkin_makeup(
             text=payload.text,
             link=payload.link,
             image=image,
-            enrollment=getattr(request, "cohort_enrollment", None),
         ),
     )
 

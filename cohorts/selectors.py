@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cohorts.models import Cohort, Enrollment
+from cohorts.seats import seats_taken, seats_taken_annotation
 from cohorts.statuses import MEMBER_STATUSES, CohortStatus
 from content.models import Lesson
 from content.selectors import is_course_instructor
@@ -18,8 +19,6 @@ PUBLIC_STATUSES = (CohortStatus.OPEN, CohortStatus.RUNNING, CohortStatus.ENDED)
 
 
 def _with_seats(qs: QuerySet[Cohort]) -> QuerySet[Cohort]:
-    from billing.seats import seats_taken_annotation  # billing owns seat holds (and imports cohorts)
-
     return qs.annotate(seats_taken=seats_taken_annotation())
 
 
@@ -70,8 +69,6 @@ def cohort_get_for_instructor(*, user: Any, cohort_id: int) -> Cohort:
 def seats_left(cohort: Cohort) -> int:
     taken = getattr(cohort, "seats_taken", None)
     if taken is None:
-        from billing.seats import seats_taken  # billing owns seat holds (and imports cohorts)
-
         taken = seats_taken(cohort_id=cohort.pk)
     return max(cohort.capacity - taken, 0)
 
@@ -134,8 +131,6 @@ def lesson_get_for_cohort(*, user: Any, cohort_id: int, day: int, now: datetime 
 
 def cohort_list_for_learner(*, user: Any) -> QuerySet[Enrollment]:
     """The learner's enrollments with their cohorts; ``cohort_seats_taken`` is annotated so a page costs one query."""
-    from billing.seats import seats_taken_annotation  # billing owns seat holds (and imports cohorts)
-
     seats = seats_taken_annotation(cohort_ref="cohort")
     return (
         Enrollment.objects.filter(learner=user)

@@ -44,7 +44,7 @@ def test_released_day(status, at, expected):
 def test_seats_left_counts_members_and_live_holds_as_the_checkout_does():
     """The catalog must show the seats the checkout will find: members plus live seat holds (a learner paying, a
     waitlisted learner offered a seat). A pending payment whose hold ran out holds nothing."""
-    from billing.seats import seats_taken
+    from cohorts.seats import seats_taken
 
     cohort = factories.cohort(course=factories.course(), capacity=10)
     members = [E.ACTIVE, E.COMPLETED, E.NOT_COMPLETED]

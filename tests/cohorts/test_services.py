@@ -272,7 +272,7 @@ def test_concurrent_admissions_never_oversell_a_cohort():
 def test_an_admit_leaves_the_seats_held_for_payers_and_waitlist_offers():
     """A complimentary seat counts seats as the checkout does: otherwise an admit while a waitlisted learner holds
     an offer would oversell the cohort once they pay."""
-    from billing.models import SeatHold
+    from cohorts.models import SeatHold
     from cohorts.moderation import enrollment_reinstate
     from cohorts.statuses import EnrollmentStatus
 
