@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cohorts.models import Cohort, Enrollment
+from cohorts.models import CheckIn, Cohort, Enrollment
 from cohorts.seats import seats_taken, seats_taken_annotation
 from cohorts.statuses import MEMBER_STATUSES, CohortStatus
 from content.models import Lesson
@@ -88,6 +88,26 @@ def enrollment_for(*, user: Any, cohort: Cohort) -> Enrollment | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return Enrollment.objects.filter(cohort=cohort, learner=user).first()
+
+
+def enrollment_get_for_member(*, user: Any, cohort_id: int) -> Enrollment:
+    """The user's enrollment in a cohort they are a member of, with the cohort (and its course) attached.
+
+    NotFound as ``cohort_get_for_user`` for a cohort they can't see; NotFound ``not_enrolled`` for one they can
+    see but are not a member of.
+    """
+    cohort = cohort_get_for_user(user=user, cohort_id=cohort_id)
+    enrollment = enrollment_for(user=user, cohort=cohort)
+    if enrollment is None or enrollment.status not in MEMBER_STATUSES:
+        raise NotFound("You are not a member of this cohort.", code="not_enrolled")
+    enrollment.cohort = cohort
+    return enrollment
+
+
+def checkin_list_for_member(*, user: Any, cohort_id: int) -> QuerySet[CheckIn]:
+    """The member's own check-ins in a cohort, latest day first (NotFound as ``enrollment_get_for_member``)."""
+    enrollment = enrollment_get_for_member(user=user, cohort_id=cohort_id)
+    return CheckIn.objects.filter(enrollment=enrollment).order_by("-day")
 
 
 def is_cohort_member(*, user: Any, cohort: Cohort) -> bool:

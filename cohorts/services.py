@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import validate_timezone
+from accounts.selectors import user_find_by_email
 from cohorts import seats
 from cohorts.days import local_date
 from cohorts.models import Cohort, Enrollment
@@ -20,7 +21,7 @@ from cohorts.statuses import (
     can_transition,
 )
 from content.selectors import course_get_for_instructor
-from stagewise.errors import Conflict, Invalid
+from stagewise.errors import Conflict, Invalid, NotFound
 
 logger = logging.getLogger(__name__)
 
@@ -269,3 +270,17 @@ def enrollment_admit(*, actor: Any, cohort_id: int, learner: Any, now: datetime 
                 )
         except IntegrityError as exc:
             raise Conflict("This learner is already in the cohort.", code="already_enrolled") from exc
+
+
+def enrollment_admit_by_email(
+    *, actor: Any, cohort_id: int, learner_email: str, now: datetime | None = None
+) -> Enrollment:
+    """``enrollment_admit`` for the learner whose account uses ``learner_email``.
+
+    Someone who doesn't teach the cohort learns nothing about accounts: they get the cohort's NotFound first.
+    """
+    cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
+    learner = user_find_by_email(email=learner_email)
+    if learner is None:
+        raise NotFound("No account uses this email.", code="learner_not_found")
+    return enrollment_admit(actor=actor, cohort_id=cohort_id, learner=learner, now=now)
