@@ -31,7 +31,7 @@ from billing.schemas import (
     TestCardIn,
     WithdrawOut,
 )
-from billing.statuses import CAPTURED_STATUSES
+from billing.statuses import CAPTURED_STATUSES, OrderStatus
 from cohorts.selectors import cohort_get_for_user
 from stagewise.pagination import Pagination
 
@@ -57,9 +57,10 @@ def checkout(request: HttpRequest, cohort_id: int, payload: CheckoutIn):
         use_credit=payload.use_credit,
     )
     payment = None
+    started = None
     order = result.order
-    if order is not None and order.total_minor > 0 and order.status == "pending":
-        started = services.payment_start_for_order(order=order)
+    if order is not None and order.total_minor > 0 and order.status == OrderStatus.PENDING:
+        started = services.payment_start_for_order(order=order, attempts=[] if result.lines is not None else None)
         payment = {
             "provider_payment_id": started.provider_payment_id,
             "client_secret": started.client_secret,
@@ -73,7 +74,11 @@ def checkout(request: HttpRequest, cohort_id: int, payload: CheckoutIn):
             "enrollment_status": result.enrollment.status,
             "waitlisted": result.waitlisted,
             "hold_expires_at": result.hold.expires_at if result.hold else None,
-            "order": selectors.order_as_created(order=order) if order is not None else None,
+            "order": (
+                selectors.order_as_created(order=order, lines=result.lines, payments=[started] if started else [])
+                if order is not None
+                else None
+            ),
             "payment": payment,
         },
     )

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from billing.models import Application, ApplicationQuestion, QuestionKind
 from cohorts.models import Cohort, Enrollment
-from cohorts.services import enrollment_transition
 from cohorts.statuses import CohortStatus, EnrollmentStatus
+from cohorts.transitions import enrollment_transition
 from content.models import Course
 from content.selectors import course_get_for_instructor, is_course_instructor
 from stagewise.errors import Conflict, Invalid, NotFound

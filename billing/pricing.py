@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,22 +39,14 @@ class Quote:
         return sum(line.amount_minor for line in self.lines if line.kind == kind)
 
 
-# Every checkout reads the balance. Written by hand, from model metadata only (no input), like the seat count:
-# the ORM's filtered aggregate took more CPU to build than the database took to answer it.
-_CREDIT_BALANCE_SQL = (
-    f"SELECT COALESCE(SUM(amount_minor), 0) FROM {CreditEntry._meta.db_table}"  # noqa: S608
-    " WHERE learner_id = %s AND currency = %s AND (expires_at IS NULL OR expires_at > %s OR amount_minor < 0)"
-)
-
-
 def credit_balance(*, learner: Any, currency: str, now: datetime | None = None) -> int:
     """Spendable credit in ``currency``: unexpired grants minus spends (never below zero)."""
     now = now or timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _CREDIT_BALANCE_SQL, [learner.pk, currency.upper(), connection.ops.adapt_datetimefield_value(now)]
-        )
-        total = cursor.fetchone()[0]
+    total = (
+        CreditEntry.objects.filter(learner_id=learner.pk, currency=currency.upper())
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now) | Q(amount_minor__lt=0))
+        .aggregate(total=Coalesce(Sum("amount_minor"), 0))["total"]
+    )
     return max(int(total), 0)
 
 

@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 
 from billing.gateways import get_gateway
 from billing.gateways.interface import GatewayError, RefundResult
-from billing.models import Order, Payment, Refund, RefundPolicy, SeatHold
-from billing.statuses import OrderStatus, RefundReason, RefundStatus, SeatHoldStatus
-from cohorts import days
-from cohorts.models import Cohort, Enrollment
-from cohorts.services import enrollment_transition
-from cohorts.statuses import CohortStatus, EnrollmentStatus
+from billing.models import Order, Payment, Refund, RefundPolicy
+from billing.statuses import OrderStatus, RefundReason, RefundStatus
+from cohorts import days, seats
+from cohorts.models import Cohort, Enrollment, SeatHold
+from cohorts.statuses import CohortStatus, EnrollmentStatus, SeatHoldStatus
+from cohorts.transitions import enrollment_transition
 from stagewise.errors import Conflict, Invalid, NotFound
 
 logger = logging.getLogger(__name__)
@@ -204,8 +204,6 @@ def enrollment_withdraw(
     *, learner: Any, enrollment_id: int, now: datetime | None = None
 ) -> tuple[Enrollment, Refund | None]:
     """A learner leaves an active enrollment and gets back what the policy allows (see ``refund_preview``)."""
-    from billing.seats import waitlist_offer_next
-
     now = now or timezone.now()
     enrollment = (
         Enrollment.objects.select_related("cohort", "cohort__course").filter(pk=enrollment_id, learner=learner).first()
@@ -229,7 +227,7 @@ def enrollment_withdraw(
             )
     enrollment.refresh_from_db()
     if enrollment.cohort.status == CohortStatus.OPEN:
-        waitlist_offer_next(cohort_id=enrollment.cohort_id, now=now)
+        seats.waitlist_offer_next(cohort_id=enrollment.cohort_id, now=now)
     return enrollment, refund
 
 
@@ -252,7 +250,6 @@ def cohort_cancellation_refund(*, cohort_id: int, now: datetime | None = None) -
     Each payment is refunded in its own transaction under its row lock; a provider failure leaves that payment
     for the next run (the task retries).
     """
-    from billing.seats import seat_hold_finish
     from billing.services import _hold_lapsed
 
     now = now or timezone.now()
@@ -261,7 +258,7 @@ def cohort_cancellation_refund(*, cohort_id: int, now: datetime | None = None) -
         raise Conflict(_("Only a cancelled cohort refunds everyone."), code="cohort_not_cancelled")
     done = {"refunded": 0, "amount_minor": 0, "holds_released": 0, "failed": 0}
     for hold in SeatHold.objects.filter(cohort_id=cohort_id, status=SeatHoldStatus.HELD):
-        if seat_hold_finish(hold_id=hold.pk, status=SeatHoldStatus.RELEASED, now=now):
+        if seats.seat_hold_finish(hold_id=hold.pk, status=SeatHoldStatus.RELEASED, now=now):
             _hold_lapsed(hold=hold, now=now)
             done["holds_released"] += 1
     for payment in Payment.objects.filter(order__cohort_id=cohort_id, status__in=REFUNDABLE):

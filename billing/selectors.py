@@ -1,8 +1,8 @@
 """Reads on billing: orders, payments, credit, referral, staff reports."""
 
-from typing import Any, cast
+from types import SimpleNamespace
+from typing import Any
 
-from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
@@ -10,7 +10,6 @@ from billing.models import Dispute, Order, OrderLine, Payment
 from billing.statuses import CAPTURED_STATUSES
 from cohorts.models import Cohort, Enrollment
 from content.selectors import is_course_instructor
-from stagewise import rows
 from stagewise.errors import NotFound
 from stagewise.permissions import is_staff
 
@@ -22,47 +21,27 @@ def _orders() -> QuerySet[Order]:
     )
 
 
-def order_with_payments(*, learner_id: int, order_id: int) -> Order | None:
-    """A learner's order with its payments (newest first, as ``order.payments.all()`` would list them) cached as
-    prefetched; None if it isn't theirs. One hand-written statement (see ``stagewise.rows``): the test-card step
-    runs it, and the two querysets it replaces cost more to compile than to answer."""
-    if not rows.possible_id(order_id):
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {rows.columns(Order, 'o')}, {rows.columns(Payment, 'p')} FROM {rows.table(Order)} o "  # noqa: S608
-            f"LEFT JOIN {rows.table(Payment)} p ON p.order_id = o.id WHERE o.id = %s AND o.learner_id = %s",
-            [order_id, learner_id],
-        )
-        found = cursor.fetchall()
-    if not found:
-        return None
-    order = cast(Order, rows.instances(found[0], Order)[0])
-    width = rows.width(Order)
-    payments = [cast(Payment, rows.instances(row[width:], Payment)[0]) for row in found if row[width] is not None]
-    payments.sort(key=lambda p: (p.created_at, p.pk), reverse=True)  # Payment's Meta.ordering
-    for payment in payments:
-        rows.attach(payment, "order", order)
-    order._prefetched_objects_cache = {"payments": payments}  # type: ignore[attr-defined]
-    return order
-
-
 def order_detail(*, order_id: int) -> Order:
     return _orders().get(pk=order_id)
 
 
-def order_as_created(*, order: Order) -> Order:
-    """``order_detail`` for the order a checkout has just created, without reading it back: ``_order_create``
-    cached its lines and payments as it wrote them (``payment_start_for_order`` keeps the payments current), its
-    cohort is the one it was created with, and payments made in this request can't have refunds yet. Any other
-    order (an earlier pending one returned again, a free one completed and refreshed) is read with ``order_detail``.
-    """
-    cached = getattr(order, "_prefetched_objects_cache", {})
-    if "lines" not in cached or "payments" not in cached:
+def _values(instance: Any) -> dict[str, Any]:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def order_as_created(*, order: Order, lines: list[OrderLine] | None, payments: list[Payment]) -> Any:
+    """``order_detail`` for the order a checkout has just created, without reading it back: the checkout knows its
+    lines (``lines``, in id order) and the payment it started (``payments``; a new payment has no refunds), and its
+    cohort and course are the ones it was created with. An order that existed already (``lines`` None: an earlier
+    pending one returned again, a free one completed and refreshed) is read with ``order_detail``."""
+    if lines is None:
         return order_detail(order_id=order.pk)
-    for payment in cached["payments"]:
-        payment._prefetched_objects_cache = {"refunds": []}
-    return order
+    return SimpleNamespace(
+        **_values(order),
+        cohort=order.cohort,
+        lines=lines,
+        payments=[SimpleNamespace(**_values(p), refunds=[]) for p in payments],
+    )
 
 
 def order_list_for_learner(*, user: Any) -> QuerySet[Order]:

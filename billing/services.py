@@ -7,14 +7,13 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing import seats
 from billing.errors import ProviderUnavailable
 from billing.gateways import get_gateway
 from billing.gateways.interface import GatewayError, PaymentRequest, PaymentResult, PaymentState
@@ -27,10 +26,8 @@ from billing.models import (
     Payment,
     Referral,
     ReferralCode,
-    SeatHold,
 )
 from billing.pricing import credit_balance, order_quote
-from billing.selectors import order_with_payments
 from billing.statuses import (
     CAPTURED_STATUSES,
     ORDER_TRANSITIONS,
@@ -38,15 +35,14 @@ from billing.statuses import (
     LineKind,
     OrderStatus,
     ReferralStatus,
-    SeatHoldStatus,
     can_transition,
 )
-from cohorts.models import Cohort, Enrollment
+from cohorts import seats
+from cohorts.models import Cohort, Enrollment, SeatHold
 from cohorts.selectors import cohort_is_visible
-from cohorts.services import enrollment_transition
-from cohorts.statuses import CohortStatus, EnrollmentStatus
+from cohorts.statuses import CohortStatus, EnrollmentStatus, SeatHoldStatus
+from cohorts.transitions import enrollment_transition
 from content.models import Prerequisite
-from stagewise import rows
 from stagewise.errors import Conflict, NotFound
 
 logger = logging.getLogger(__name__)
@@ -60,6 +56,9 @@ class CheckoutResult:
     order: Order | None  # None when waitlisted
     hold: SeatHold | None
     waitlisted: bool = False
+    # What a new order was created with (its lines in id order; no payment yet), so the checkout can answer without
+    # reading it back. None for an order that existed already.
+    lines: list[OrderLine] | None = None
 
 
 # --- statuses -----------------------------------------------------------------------------------------------
@@ -73,7 +72,7 @@ def order_transition(*, order_id: int, old: str, new: str, now: datetime | None 
     values: dict[str, Any] = {"status": new, "status_changed_at": now}
     if new == OrderStatus.PAID:
         values["paid_at"] = now
-    return rows.update(Order, where={"pk": order_id, "status": old}, values=values) == 1
+    return Order.objects.filter(pk=order_id, status=old).update(**values) == 1
 
 
 def _refund_status(*, captured: int, refunded: int) -> str:
@@ -169,10 +168,9 @@ def checkout_start(
                 raise Conflict(_("The cohort is full."), code="cohort_full", extra={"capacity": cohort.capacity})
             created = enrollment is None
             if enrollment is None:
-                enrollment = Enrollment(
+                enrollment = Enrollment.objects.create(
                     cohort=cohort, learner=learner, status=EnrollmentStatus.PENDING_PAYMENT, status_changed_at=now
                 )
-                rows.insert(enrollment)
             elif enrollment.status != EnrollmentStatus.PENDING_PAYMENT:
                 if not enrollment_transition(
                     enrollment_id=enrollment.pk, old=enrollment.status, new=EnrollmentStatus.PENDING_PAYMENT, now=now
@@ -187,20 +185,20 @@ def checkout_start(
             # A pending order whose hold lapsed is stale: cancel it (gives back its coupon and credit) first.
             for stale in Order.objects.filter(enrollment=enrollment, status=OrderStatus.PENDING):
                 _order_close(order=stale, new=OrderStatus.CANCELLED, now=now)
-        order = _order_create(
+        if hold is None:
+            hold = seats.seat_hold_create(cohort=cohort, enrollment=enrollment, now=now, fresh=created)
+        else:
+            Order.objects.filter(seat_hold=hold).update(seat_hold=None)  # the stale order lets go of it
+        order, lines = _order_create(
             learner=learner,
             cohort=cohort,
             enrollment=enrollment,
+            seat_hold=hold,
             coupon_code=coupon_code,
             referral_code=referral_code,
             use_credit=use_credit,
             now=now,
         )
-        if hold is None:
-            hold = seats.seat_hold_create(cohort=cohort, enrollment=enrollment, now=now, fresh=created, order=order)
-        else:
-            SeatHold.objects.filter(pk=hold.pk).update(order=order)
-            hold.order = order
         if order.total_minor == 0:
             Payment.objects.create(
                 order=order,
@@ -213,7 +211,8 @@ def checkout_start(
             _order_complete(order=order, now=now)
             order.refresh_from_db()
             enrollment.refresh_from_db(fields=["status"])
-    return CheckoutResult(enrollment=enrollment, order=order, hold=hold)
+            return CheckoutResult(enrollment=enrollment, order=order, hold=hold)
+    return CheckoutResult(enrollment=enrollment, order=order, hold=hold, lines=lines)
 
 
 def _order_create(
@@ -221,12 +220,14 @@ def _order_create(
     learner: Any,
     cohort: Cohort,
     enrollment: Enrollment,
+    seat_hold: SeatHold,
     coupon_code: str,
     referral_code: str,
     use_credit: bool,
     now: datetime,
-) -> Order:
-    """Price and store an order with its coupon redemption, credit spend and referral. Inside a transaction.
+) -> tuple[Order, list[OrderLine]]:
+    """Price and store an order (with its lines, returned too) with its coupon redemption, credit spend and
+    referral. Inside a transaction.
 
     The learner's row is locked to serialise their credit spends, coupon and referral checks. A learner with no
     credit who gives no code has nothing that two checkouts could spend twice, so the lock is skipped then (the
@@ -255,25 +256,21 @@ def _order_create(
             from stagewise.errors import Invalid
 
             raise Invalid(_("This coupon has been used up."), code="coupon_exhausted", extra={"field": "coupon"})
-    order = Order(
+    order = Order.objects.create(
         learner=learner,
         enrollment=enrollment,
         cohort=cohort,
+        seat_hold=seat_hold,
         currency=quote.currency,
         total_minor=quote.total_minor,
         coupon=quote.coupon,
         referral_code=quote.referral_code,
         status_changed_at=now,
     )
-    rows.insert(order)
-    lines = [
+    lines = OrderLine.objects.bulk_create(
         OrderLine(order=order, kind=line.kind, description=line.description[:200], amount_minor=line.amount_minor)
         for line in quote.lines
-    ]
-    rows.insert(*lines)
-    # Kept as if prefetched (lines in id order, as order_detail sorts them; no payments yet): the checkout starts
-    # the payment and answers without reading the order back.
-    order._prefetched_objects_cache = {"lines": lines, "payments": []}  # type: ignore[attr-defined]
+    )
     if quote.coupon is not None:
         try:
             with transaction.atomic():
@@ -294,7 +291,7 @@ def _order_create(
     if quote.referral_code is not None:
         Referral.objects.filter(friend=learner, status=ReferralStatus.VOID).delete()
         Referral.objects.create(referrer=quote.referral_code.learner, friend=learner, order=order)
-    return order
+    return order, lines
 
 
 def _order_close(*, order: Order, new: str, now: datetime) -> bool:
@@ -344,8 +341,7 @@ def _order_complete(*, order: Order, now: datetime, hold_converted: bool = False
 
 def _seat_hold_convert(*, order: Order, now: datetime) -> bool:
     """HELD → CONVERTED for the order's hold with a conditional UPDATE; False if it had none still held."""
-    held = {"order_id": order.pk, "status": SeatHoldStatus.HELD}
-    return rows.update(SeatHold, where=held, values={"status": SeatHoldStatus.CONVERTED, "released_at": now}) > 0
+    return seats.seat_hold_finish(hold_id=order.seat_hold_id, status=SeatHoldStatus.CONVERTED, now=now)
 
 
 # --- payments -----------------------------------------------------------------------------------------------
@@ -362,10 +358,12 @@ def payment_start(*, order_id: int, new_attempt: bool = False) -> Payment:
     return payment_start_for_order(order=Order.objects.get(pk=order_id), new_attempt=new_attempt)
 
 
-def payment_start_for_order(*, order: Order, new_attempt: bool = False) -> Payment:
-    """``payment_start`` for an order the caller has just read (or created)."""
-    # The latest attempt first, and their number (a just-created order knows it has none: see _order_create).
-    attempts = sorted(order.payments.all(), key=lambda p: p.pk, reverse=True)
+def payment_start_for_order(
+    *, order: Order, new_attempt: bool = False, attempts: list[Payment] | None = None
+) -> Payment:
+    """``payment_start`` for an order the caller has just read (or created: ``attempts=[]`` saves the read)."""
+    # The latest attempt first, and their number.
+    attempts = sorted(order.payments.all() if attempts is None else attempts, key=lambda p: p.pk, reverse=True)
     existing = next((p for p in attempts if p.provider_payment_id is not None), None)
     if existing is not None and existing.status == OrderStatus.PENDING:
         if not new_attempt:
@@ -400,35 +398,26 @@ def payment_start_for_order(*, order: Order, new_attempt: bool = False) -> Payme
     try:
         if transaction.get_connection().in_atomic_block:
             with transaction.atomic():  # a savepoint: a duplicate must not break the caller's transaction
-                rows.insert(payment)
+                payment.save(force_insert=True)
         else:
-            rows.insert(payment)  # in autocommit the lone INSERT is its own transaction
+            payment.save(force_insert=True)  # in autocommit the lone INSERT is its own transaction
     except IntegrityError:
         return Payment.objects.get(provider_payment_id=result.provider_payment_id)
-    cached = getattr(order, "_prefetched_objects_cache", {})
-    if "payments" in cached:  # keep a just-created order's cached payments true (see _order_create)
-        cached["payments"] = [payment, *attempts]
     return payment
 
 
 def payment_get_locked(*, provider_payment_id: str) -> Payment | None:
     """The payment with its order, both rows locked. Call inside a transaction.
 
-    FOR UPDATE covers the join, so the order's row is locked too: ``payment_mark_succeeded`` relies on it.
-    Hand-written (see ``stagewise.rows``): every payment webhook runs it first.
+    FOR UPDATE (without OF) covers the join, so the order's row is locked too: ``payment_mark_succeeded`` relies on
+    it.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {rows.columns(Payment, 'p')}, {rows.columns(Order, 'o')} FROM {rows.table(Payment)} p "  # noqa: S608
-            f"JOIN {rows.table(Order)} o ON o.id = p.order_id WHERE p.provider_payment_id = %s{rows.for_update()}",
-            [provider_payment_id],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    payment, order = rows.instances(row, Payment, Order)
-    rows.attach(payment, "order", order)
-    return cast(Payment, payment)
+    return (
+        Payment.objects.select_related("order")
+        .select_for_update()
+        .filter(provider_payment_id=provider_payment_id)
+        .first()
+    )
 
 
 def payment_mark_succeeded(*, result: PaymentResult, now: datetime | None = None) -> Payment | None:
@@ -454,7 +443,7 @@ def payment_mark_succeeded(*, result: PaymentResult, now: datetime | None = None
             "captured_at": now,
             "last_error": "",
         }
-        rows.update(Payment, where={"pk": payment.pk}, values=captured)
+        Payment.objects.filter(pk=payment.pk).update(**captured)
         for name, value in captured.items():
             setattr(payment, name, value)
         order = payment.order  # its row is locked too: the FOR UPDATE above covers the join
@@ -520,7 +509,7 @@ def payment_confirm_test_card(*, learner: Any, order_id: int, card_number: str) 
 
     if not is_test_mode():
         raise Conflict(_("Test cards work only against the local test provider."), code="not_test_mode")
-    order = order_with_payments(learner_id=learner.pk, order_id=order_id)
+    order = Order.objects.filter(pk=order_id, learner_id=learner.pk).first()
     if order is None:
         raise NotFound(_("No such order."), code="order_not_found")
     payment = payment_start_for_order(order=order)
@@ -594,7 +583,7 @@ def order_cancel(*, learner: Any, order_id: int, now: datetime | None = None) ->
         raise NotFound(_("No such order."), code="order_not_found")
     if order.status != OrderStatus.PENDING:
         raise Conflict(_("Only a pending order can be cancelled."), code="order_not_pending")
-    hold = SeatHold.objects.filter(order=order, status=SeatHoldStatus.HELD).first()
+    hold = SeatHold.objects.filter(pk=order.seat_hold_id, status=SeatHoldStatus.HELD).first()
     if hold is not None and seats.seat_hold_finish(hold_id=hold.pk, status=SeatHoldStatus.RELEASED, now=now):
         _hold_lapsed(hold=hold, now=now)
         seats.waitlist_offer_next(cohort_id=order.cohort_id, now=now)

@@ -21,11 +21,11 @@ from billing.models import Payment, ReferralCode
 from billing.pricing import credit_balance, order_quote
 from billing.receipts import receipt_pdf
 from billing.refunds import enrollment_withdraw, refund_preview
-from billing.seats import hold_for, seats_free
-from billing.statuses import DisputeStatus, OrderStatus, SeatHoldStatus
+from billing.statuses import DisputeStatus, OrderStatus
 from cohorts import selectors as cohort_selectors
-from cohorts.models import Cohort, Enrollment
-from cohorts.statuses import CohortStatus, EnrollmentStatus
+from cohorts.models import Cohort, Enrollment, SeatHold
+from cohorts.seats import hold_for, seats_free
+from cohorts.statuses import CohortStatus, EnrollmentStatus, SeatHoldStatus
 from stagewise.errors import ApplicationError, Conflict
 from stagewise.pages import render_page
 
@@ -181,7 +181,7 @@ def order_pay(request: HttpRequest, order_id: int) -> HttpResponse:
         if state == PaymentState.REQUIRES_PAYMENT_METHOD and result.error_message:
             messages.error(request, result.error_message)
             return redirect("billing:order_pay", order.pk)
-    hold = order.seat_holds.filter(status=SeatHoldStatus.HELD).order_by("-id").first()
+    hold = SeatHold.objects.filter(pk=order.seat_hold_id, status=SeatHoldStatus.HELD).first()
     context = {
         "order": order,
         "payment": Payment.objects.get(pk=payment.pk),
