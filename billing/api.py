@@ -6,9 +6,8 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from accounts.auth import auth_required
-from billing import applications, refunds, selectors, services
+from billing import selectors
 from billing.gateways import is_test_mode
-from billing.models import CreditEntry
 from billing.pricing import order_quote
 from billing.schemas import (
     ApplicationIn,
@@ -31,7 +30,9 @@ from billing.schemas import (
     TestCardIn,
     WithdrawOut,
 )
-from billing.statuses import CAPTURED_STATUSES, OrderStatus
+from billing.services import applications, credits, holds, payments, refund_policy, refunds
+from billing.services.checkout import checkout_start
+from billing.statuses import OrderStatus
 from cohorts.selectors import cohort_get_for_user
 from stagewise.pagination import Pagination
 
@@ -49,7 +50,7 @@ def quote(request: HttpRequest, cohort_id: int, coupon: str = "", referral: str 
 def checkout(request: HttpRequest, cohort_id: int, payload: CheckoutIn):
     """Hold a seat and create the order (or join the waitlist). A non-zero total also gets a provider payment,
     whose client secret the page hands to Stripe's Payment Element; the enrollment turns active on the webhook."""
-    result = services.checkout_start(
+    result = checkout_start(
         learner=request.auth,
         cohort_id=cohort_id,
         coupon_code=payload.coupon,
@@ -60,7 +61,7 @@ def checkout(request: HttpRequest, cohort_id: int, payload: CheckoutIn):
     started = None
     order = result.order
     if order is not None and order.total_minor > 0 and order.status == OrderStatus.PENDING:
-        started = services.payment_start_for_order(order=order, attempts=[] if result.lines is not None else None)
+        started = payments.payment_start_for_order(order=order, attempts=[] if result.lines is not None else None)
         payment = {
             "provider_payment_id": started.provider_payment_id,
             "client_secret": started.client_secret,
@@ -98,14 +99,14 @@ def order_detail(request: HttpRequest, order_id: int):
 @router.post("/orders/{order_id}/cancel", response=OrderOut, auth=auth_required)
 def order_cancel(request: HttpRequest, order_id: int):
     """Give up a pending order: its seat hold is released."""
-    services.order_cancel(learner=request.auth, order_id=order_id)
+    holds.order_cancel(learner=request.auth, order_id=order_id)
     return selectors.order_get_for_user(user=request.auth, order_id=order_id)
 
 
 @router.post("/orders/{order_id}/test-card", response=PaymentStateOut, auth=auth_required)
 def order_pay_test_card(request: HttpRequest, order_id: int, payload: TestCardIn):
     """Test mode only (localstripe): pay with a test card number. Activation still waits for the webhook."""
-    result = services.payment_confirm_test_card(
+    result = payments.payment_confirm_test_card(
         learner=request.auth, order_id=order_id, card_number=payload.card_number
     )
     return {"state": result.state, "error_code": result.error_code, "error_message": result.error_message}
@@ -114,14 +115,8 @@ def order_pay_test_card(request: HttpRequest, order_id: int, payload: TestCardIn
 @router.get("/me/credit", response=CreditOut, auth=auth_required)
 def my_credit(request: HttpRequest):
     """Credit balances per currency and the learner's referral code and link."""
-    code = services.referral_code_get_or_create(learner=request.auth)
-    currencies = CreditEntry.objects.filter(learner=request.auth).values_list("currency", flat=True).distinct()
-    from billing.pricing import credit_balance
-
-    balances = [
-        {"currency": currency, "amount_minor": credit_balance(learner=request.auth, currency=currency)}
-        for currency in sorted(set(currencies))
-    ]
+    code = credits.referral_code_get_or_create(learner=request.auth)
+    balances = selectors.credit_balances(learner=request.auth)
     return {"balances": balances, "referral_code": code.code, "referral_url": f"{settings.SITE_URL}/r/{code.code}/"}
 
 
@@ -129,7 +124,7 @@ def my_credit(request: HttpRequest):
 def refund_preview(request: HttpRequest, enrollment_id: int):
     """What withdrawing now gives back, by the course's refund policy."""
     enrollment = selectors.enrollment_get_for_learner(user=request.auth, enrollment_id=enrollment_id)
-    return refunds.refund_preview(enrollment=enrollment)
+    return refund_policy.refund_preview(enrollment=enrollment)
 
 
 @router.post("/enrollments/{enrollment_id}/withdraw", response=WithdrawOut, auth=auth_required)
@@ -152,24 +147,7 @@ def staff_refund(request: HttpRequest, payment_id: int, payload: StaffRefundIn):
 @paginate(Pagination)
 def billing_roster(request: HttpRequest, cohort_id: int):
     """The cohort's instructors and staff: every enrollment with its latest order's status."""
-    rows = []
-    for enrollment in selectors.roster_for_instructor(user=request.auth, cohort_id=cohort_id):
-        orders = list(enrollment.orders.all())
-        latest = orders[0] if orders else None
-        paid = sum(o.total_minor for o in orders if o.status in CAPTURED_STATUSES)
-        rows.append(
-            {
-                "enrollment_id": enrollment.pk,
-                "learner_id": enrollment.learner_id,
-                "learner_name": enrollment.learner.display_name,
-                "enrollment_status": enrollment.status,
-                "order_status": latest.status if latest else None,
-                "paid_minor": paid,
-                "currency": latest.currency if latest else None,
-                "open_disputes": enrollment.open_disputes,
-            }
-        )
-    return rows
+    return selectors.billing_roster(user=request.auth, cohort_id=cohort_id)
 
 
 @router.get("/billing/revenue", response=list[RevenueOut], auth=auth_required)

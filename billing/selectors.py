@@ -6,8 +6,10 @@ from typing import Any
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from billing.models import Dispute, Order, OrderLine, Payment
-from billing.statuses import CAPTURED_STATUSES
+from accounts.models import User
+from billing.models import CreditEntry, Dispute, Order, OrderLine, Payment
+from billing.pricing import credit_balance
+from billing.statuses import CAPTURED_STATUSES, DisputeStatus
 from cohorts.models import Cohort, Enrollment
 from content.selectors import is_course_instructor
 from stagewise.errors import NotFound
@@ -84,9 +86,40 @@ def roster_for_instructor(*, user: Any, cohort_id: int) -> QuerySet[Enrollment]:
         Enrollment.objects.filter(cohort_id=cohort_id)
         .select_related("learner")
         .prefetch_related(Prefetch("orders", queryset=Order.objects.order_by("-id")))
-        .annotate(open_disputes=Count("disputes", filter=Q(disputes__status="open")))
+        .annotate(open_disputes=Count("disputes", filter=Q(disputes__status=DisputeStatus.OPEN)))
         .order_by("id")
     )
+
+
+def billing_roster(*, user: User, cohort_id: int) -> list[dict[str, Any]]:
+    """``roster_for_instructor`` as rows: each enrollment with its latest order's status and what it paid."""
+    rows = []
+    for enrollment in roster_for_instructor(user=user, cohort_id=cohort_id):
+        orders = list(enrollment.orders.all())
+        latest = orders[0] if orders else None
+        paid = sum(o.total_minor for o in orders if o.status in CAPTURED_STATUSES)
+        rows.append(
+            {
+                "enrollment_id": enrollment.pk,
+                "learner_id": enrollment.learner_id,
+                "learner_name": enrollment.learner.display_name,
+                "enrollment_status": enrollment.status,
+                "order_status": latest.status if latest else None,
+                "paid_minor": paid,
+                "currency": latest.currency if latest else None,
+                "open_disputes": enrollment.open_disputes,
+            }
+        )
+    return rows
+
+
+def credit_balances(*, learner: User) -> list[dict[str, Any]]:
+    """The learner's credit balance in each currency their ledger has, in currency order."""
+    currencies = CreditEntry.objects.filter(learner=learner).values_list("currency", flat=True).distinct()
+    return [
+        {"currency": currency, "amount_minor": credit_balance(learner=learner, currency=currency)}
+        for currency in sorted(set(currencies))
+    ]
 
 
 def revenue_by_cohort(*, user: Any) -> QuerySet[Cohort]:
