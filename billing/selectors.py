@@ -1,8 +1,9 @@
 """Reads on billing: orders, payments, credit, referral, staff reports."""
 
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
@@ -14,6 +15,20 @@ from cohorts.models import Cohort, Enrollment
 from content.selectors import is_course_instructor
 from stagewise.errors import NotFound
 from stagewise.permissions import is_staff
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _RosterAnnotations(TypedDict):
+    open_disputes: int
+
+
+class _RevenueAnnotations(TypedDict):
+    orders_paid: int
+    captured_minor: int
+    refunded_minor: int
+    disputes: int
 
 
 def _orders() -> QuerySet[Order]:
@@ -46,11 +61,11 @@ def order_as_created(*, order: Order, lines: list[OrderLine] | None, payments: l
     )
 
 
-def order_list_for_learner(*, user: Any) -> QuerySet[Order]:
+def order_list_for_learner(*, user: User) -> QuerySet[Order]:
     return _orders().filter(learner=user).order_by("-created_at", "-id")
 
 
-def order_get_for_user(*, user: Any, order_id: int) -> Order:
+def order_get_for_user(*, user: User | AnonymousUser, order_id: int) -> Order:
     """The learner's own order (staff: any). Missing or someone else's both raise NotFound."""
     qs = _orders().filter(pk=order_id)
     if not is_staff(user):
@@ -66,7 +81,7 @@ def latest_payment(order: Order) -> Payment | None:
     return payments[0] if payments else None
 
 
-def enrollment_get_for_learner(*, user: Any, enrollment_id: int) -> Enrollment:
+def enrollment_get_for_learner(*, user: User | AnonymousUser, enrollment_id: int) -> Enrollment:
     enrollment = (
         Enrollment.objects.select_related("cohort", "cohort__course")
         .filter(pk=enrollment_id, learner_id=getattr(user, "pk", None))
@@ -77,7 +92,9 @@ def enrollment_get_for_learner(*, user: Any, enrollment_id: int) -> Enrollment:
     return enrollment
 
 
-def roster_for_instructor(*, user: Any, cohort_id: int) -> QuerySet[Enrollment]:
+def roster_for_instructor(
+    *, user: User | AnonymousUser, cohort_id: int
+) -> "QuerySet[WithAnnotations[Enrollment, _RosterAnnotations]]":
     """A cohort's enrollments with their latest order status, for its instructors and staff."""
     cohort = Cohort.objects.select_related("course").filter(pk=cohort_id).first()
     if cohort is None or not is_course_instructor(user=user, course=cohort.course):
@@ -91,7 +108,7 @@ def roster_for_instructor(*, user: Any, cohort_id: int) -> QuerySet[Enrollment]:
     )
 
 
-def billing_roster(*, user: User, cohort_id: int) -> list[dict[str, Any]]:
+def billing_roster(*, user: User | AnonymousUser, cohort_id: int) -> list[dict[str, Any]]:
     """``roster_for_instructor`` as rows: each enrollment with its latest order's status and what it paid."""
     rows = []
     for enrollment in roster_for_instructor(user=user, cohort_id=cohort_id):
@@ -122,7 +139,7 @@ def credit_balances(*, learner: User) -> list[dict[str, Any]]:
     ]
 
 
-def revenue_by_cohort(*, user: Any) -> QuerySet[Cohort]:
+def revenue_by_cohort(*, user: User | AnonymousUser) -> "QuerySet[WithAnnotations[Cohort, _RevenueAnnotations]]":
     """Staff: captured, refunded and disputed amounts per cohort (one currency per course)."""
     if not is_staff(user):
         raise NotFound("Not found.", code="not_found")
@@ -149,7 +166,7 @@ def revenue_by_cohort(*, user: Any) -> QuerySet[Cohort]:
     )
 
 
-def dispute_list(*, user: Any) -> QuerySet[Dispute]:
+def dispute_list(*, user: User | AnonymousUser) -> QuerySet[Dispute]:
     if not is_staff(user):
         raise NotFound("Not found.", code="not_found")
     return Dispute.objects.select_related("payment", "enrollment", "enrollment__learner", "enrollment__cohort")

@@ -78,7 +78,11 @@ def order_cancel(*, learner: User, order_id: int, now: datetime | None = None) -
         raise NotFound(_("No such order."), code="order_not_found")
     if order.status != OrderStatus.PENDING:
         raise Conflict(_("Only a pending order can be cancelled."), code="order_not_pending")
-    hold = SeatHold.objects.filter(pk=order.seat_hold_id, status=SeatHoldStatus.HELD).first()
+    hold = (
+        SeatHold.objects.filter(pk=order.seat_hold_id, status=SeatHoldStatus.HELD).first()
+        if order.seat_hold_id is not None
+        else None
+    )
     if hold is not None and seats.seat_hold_finish(hold_id=hold.pk, status=SeatHoldStatus.RELEASED, now=now):
         hold_lapse(hold=hold, now=now)
         seats.waitlist_offer_next(cohort_id=order.cohort_id, now=now)
