@@ -7,13 +7,14 @@ the payment row, and the database checks ``refunded_minor <= captured_minor`` as
 
 from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from billing.gateways import get_gateway
-from billing.gateways.interface import GatewayError, RefundResult
+from billing.gateways.interface import GatewayError, RefundResult, RefundState
 from billing.models import Order, Payment, Refund
 from billing.services.orders import order_status_after_refund, order_transition
 from billing.services.refund_policy import REFUNDABLE, paid_payment_for, refund_preview
@@ -85,7 +86,7 @@ def refund_issue(
                     code="refund_failed",
                 ) from exc
             provider_id = result.provider_refund_id
-            status = RefundStatus.PENDING if result.state == "pending" else RefundStatus.SUCCEEDED
+            status = RefundStatus.PENDING if result.state == RefundState.PENDING else RefundStatus.SUCCEEDED
         refund = Refund.objects.create(
             payment=payment,
             amount_minor=amount_minor,
@@ -120,7 +121,10 @@ def refund_record_from_provider(
         if payment is None or payment.status not in REFUNDABLE:
             return 0
         for item in refunds:
-            if item.state == "failed" or Refund.objects.filter(provider_refund_id=item.provider_refund_id).exists():
+            if (
+                item.state == RefundState.FAILED
+                or Refund.objects.filter(provider_refund_id=item.provider_refund_id).exists()
+            ):
                 continue
             amount = min(item.amount_minor, payment.refundable_minor)
             if amount <= 0:
@@ -175,9 +179,9 @@ def enrollment_withdraw(
     return enrollment, refund
 
 
-def staff_refund(*, actor: User, payment_id: int, amount_minor: int, note: str = "") -> Refund:
-    """Staff refund any amount up to what is left of the payment."""
-    if not is_staff(actor):
+def staff_refund(*, actor: User | AnonymousUser, payment_id: int, amount_minor: int, note: str = "") -> Refund:
+    """Staff refund any amount up to what is left of the payment; anyone else is Forbidden."""
+    if not isinstance(actor, User) or not is_staff(actor):
         raise Forbidden(_("Only staff can issue refunds."), code="forbidden")
     return refund_issue(
         payment_id=payment_id, amount_minor=amount_minor, reason=RefundReason.STAFF, actor=actor, note=note
