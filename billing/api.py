@@ -7,7 +7,7 @@ from ninja.pagination import paginate
 
 from accounts.auth import auth_required
 from accounts.models import User
-from billing import selectors
+from billing import refund_policy, selectors
 from billing.gateways import is_test_mode
 from billing.pricing import order_quote
 from billing.schemas import (
@@ -31,7 +31,7 @@ from billing.schemas import (
     TestCardIn,
     WithdrawOut,
 )
-from billing.services import applications, credits, holds, payments, refund_policy, refunds
+from billing.services import applications, credits, holds, payments, refunds
 from billing.services.checkout import checkout_start
 from billing.statuses import OrderStatus
 from cohorts.selectors import cohort_get_for_user

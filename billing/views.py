@@ -22,8 +22,8 @@ from billing.gateways.interface import GatewayError, PaymentState
 from billing.models import Payment, ReferralCode
 from billing.pricing import credit_balance, order_quote
 from billing.receipts import receipt_pdf
+from billing.refund_policy import refund_preview
 from billing.services import applications, checkout, credits, holds, payments
-from billing.services.refund_policy import refund_preview
 from billing.services.refunds import enrollment_withdraw
 from billing.statuses import DisputeStatus, OrderStatus
 from cohorts.models import Cohort, Enrollment, SeatHold

@@ -4,10 +4,12 @@
 - ``orders``: an order's status changes (closing, completing, after a refund);
 - ``payments``: provider payments: start, capture, failure, the test card;
 - ``holds``: seat holds that lapse, a pending order the learner gives up;
-- ``refunds`` and ``refund_policy``: refunds, and what the course's policy gives back;
+- ``refunds``: refunds on withdrawal (by ``billing.refund_policy``), by staff, from the provider's dashboard;
 - ``cancellation``: a cancelled cohort refunds everyone;
 - ``credits``: credit grants and referrals;
 - ``applications``: questionnaires and an instructor's decision.
 
-Webhook dispatch lives in ``billing.webhooks``.
+Reads are in ``billing.selectors``, prices in ``billing.pricing``, what a refund policy gives back in
+``billing.refund_policy``; webhook dispatch in ``billing.webhooks``. A service that needs a mail sent sends a
+``billing.signals`` signal after commit (``billing.receivers`` enqueues the task), since tasks call services.
 """

@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.models import Payment
+from billing.refund_policy import REFUNDABLE
 from billing.services.holds import hold_lapse
-from billing.services.refund_policy import REFUNDABLE
 from billing.services.refunds import refund_issue
 from billing.statuses import RefundReason
 from cohorts import seats

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing.models import CouponRedemption, CreditEntry, Order, Payment, Referral
-from billing.services.refund_policy import refund_window_end
+from billing.refund_policy import refund_window_end
 from billing.signals import order_paid
 from billing.statuses import ORDER_TRANSITIONS, CreditKind, OrderStatus, ReferralStatus, can_transition
 from cohorts import seats

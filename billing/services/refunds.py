@@ -16,8 +16,8 @@ from accounts.models import User
 from billing.gateways import get_gateway
 from billing.gateways.interface import GatewayError, RefundResult, RefundState
 from billing.models import Order, Payment, Refund
+from billing.refund_policy import REFUNDABLE, paid_payment_for, refund_preview
 from billing.services.orders import order_status_after_refund, order_transition
-from billing.services.refund_policy import REFUNDABLE, paid_payment_for, refund_preview
 from billing.statuses import OrderStatus, RefundReason, RefundStatus
 from cohorts import seats
 from cohorts.models import Enrollment

@@ -6,10 +6,10 @@ import pytest
 
 from billing.gateways import get_gateway
 from billing.models import Order, Payment, Refund
+from billing.refund_policy import refund_preview
 from billing.services.cancellation import cohort_cancellation_refund
 from billing.services.checkout import checkout_start
 from billing.services.payments import payment_confirm_test_card, payment_mark_succeeded
-from billing.services.refund_policy import refund_preview
 from billing.services.refunds import enrollment_withdraw, refund_issue, staff_refund
 from billing.statuses import OrderStatus, RefundReason
 from cohorts.models import Enrollment
