@@ -21,11 +21,13 @@ from cohorts.transitions import enrollment_transition
 from content.models import Prerequisite
 from stagewise.errors import Conflict, Invalid, NotFound
 
-FREE_PROVIDER = "free"
+FREE_PROVIDER = "free"  # the provider of the payment that completes a zero total
 
 
 @dataclass(frozen=True)
 class CheckoutResult:
+    """What ``checkout_start`` did: a hold and an order, or a place on the waitlist."""
+
     enrollment: Enrollment
     order: Order | None  # None when waitlisted
     hold: SeatHold | None
@@ -36,13 +38,15 @@ class CheckoutResult:
 
 
 def _check_prerequisite(*, learner: User, cohort: Cohort, enrollment: Enrollment | None, now: datetime) -> None:
+    """Conflict unless the course lets the learner in: approved (before the payment deadline), or the previous
+    stage completed when the course asks for it."""
     course = cohort.course
     # Approved now, or approved earlier and back after a lapsed seat hold (expired): the approval still counts.
     approved = enrollment is not None and (
         enrollment.status == EnrollmentStatus.APPROVED
         or Application.objects.filter(enrollment=enrollment, payment_deadline__isnull=False).exists()
     )
-    if approved and not approval_is_current(enrollment=enrollment, now=now):  # type: ignore[arg-type]
+    if approved and enrollment is not None and not approval_is_current(enrollment=enrollment, now=now):
         raise Conflict(_("The payment deadline of your approval has passed."), code="payment_deadline_passed")
     if course.prerequisite == Prerequisite.APPROVAL and not approved:
         raise Conflict(_("This course admits learners by application."), code="application_required")
