@@ -6,7 +6,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from accounts import selectors, services
-from accounts.auth import AuthedRequest, auth_required
+from accounts.auth import auth_required
 from accounts.models import ApiToken, User
 from accounts.schemas import (
     MeOut,
@@ -19,6 +19,7 @@ from accounts.schemas import (
     TokenIn,
     TokenOut,
 )
+from accounts.types import AuthedRequest
 from stagewise.pagination import Pagination
 
 router = Router(tags=["accounts"])

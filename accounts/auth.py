@@ -7,7 +7,6 @@ from django.http import HttpRequest
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
-from accounts.models import User
 from accounts.services import api_token_authenticate
 
 
@@ -41,16 +40,3 @@ def anonymous(request: HttpRequest) -> Any:
 
 auth_required = [ApiTokenAuth(), SessionCsrfAuth()]
 auth_optional = [ApiTokenAuth(), SessionCsrfAuth(), anonymous]
-
-
-class AuthedRequest(HttpRequest):
-    """For type checkers only: the request of an endpoint with ``auth=auth_required``, whose ``auth`` ninja has set
-    to the signed-in user."""
-
-    auth: User
-
-
-class ApiRequest(HttpRequest):
-    """For type checkers only: the request of an endpoint with ``auth=auth_optional`` (a user, or anonymous)."""
-
-    auth: User | AnonymousUser

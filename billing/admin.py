@@ -20,7 +20,7 @@ from billing.models import (
     Refund,
     RefundPolicy,
 )
-from billing.refunds import staff_refund
+from billing.services.refunds import staff_refund
 from cohorts.models import SeatHold
 from stagewise.errors import ApplicationError
 

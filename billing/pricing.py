@@ -6,7 +6,6 @@ so a learner never spends credit that a discount would have saved.
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, Sum
@@ -14,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from billing.models import Coupon, CouponRedemption, CreditEntry, Order, Referral, ReferralCode
 from billing.statuses import CAPTURED_STATUSES, CouponKind, LineKind, OrderStatus
 from content.models import Course
@@ -39,7 +39,7 @@ class Quote:
         return sum(line.amount_minor for line in self.lines if line.kind == kind)
 
 
-def credit_balance(*, learner: Any, currency: str, now: datetime | None = None) -> int:
+def credit_balance(*, learner: User, currency: str, now: datetime | None = None) -> int:
     """Spendable credit in ``currency``: unexpired grants minus spends (never below zero)."""
     now = now or timezone.now()
     total = (
@@ -50,7 +50,7 @@ def credit_balance(*, learner: Any, currency: str, now: datetime | None = None) 
     return max(int(total), 0)
 
 
-def coupon_check(*, code: str, learner: Any, course: Course, now: datetime) -> Coupon:
+def coupon_check(*, code: str, learner: User, course: Course, now: datetime) -> Coupon:
     """The coupon for ``code`` if this learner may use it on this course now; Invalid with a stable code if not.
 
     The total-redemptions limit is checked again under the coupon's row lock when the order is created.
@@ -82,14 +82,14 @@ def coupon_check(*, code: str, learner: Any, course: Course, now: datetime) -> C
     return coupon
 
 
-def is_first_order(*, learner: Any) -> bool:
+def is_first_order(*, learner: User) -> bool:
     return not (
         Order.objects.filter(learner=learner, status__in=CAPTURED_STATUSES).exists()
         or Referral.objects.filter(friend=learner).exclude(order__status=OrderStatus.CANCELLED).exists()
     )
 
 
-def referral_check(*, code: str, learner: Any) -> ReferralCode:
+def referral_check(*, code: str, learner: User) -> ReferralCode:
     """A referral code a friend may use: someone else's, on the friend's first order."""
     referral = ReferralCode.objects.select_related("learner").filter(code=code.strip().upper()).first()
     if referral is None:
@@ -112,7 +112,7 @@ def _percent_of(amount: int, percent: int) -> int:
 
 def order_quote(
     *,
-    learner: Any,
+    learner: User,
     course: Course,
     coupon_code: str = "",
     referral_code: str = "",

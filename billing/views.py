@@ -14,13 +14,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from billing import applications, selectors, services
+from billing import selectors
 from billing.gateways import get_gateway, is_test_mode
 from billing.gateways.interface import GatewayError, PaymentState
 from billing.models import Payment, ReferralCode
 from billing.pricing import credit_balance, order_quote
 from billing.receipts import receipt_pdf
-from billing.refunds import enrollment_withdraw, refund_preview
+from billing.refund_policy import refund_preview
+from billing.services import applications, checkout, credits, holds, payments
+from billing.services.refunds import enrollment_withdraw
 from billing.statuses import DisputeStatus, OrderStatus
 from cohorts import selectors as cohort_selectors
 from cohorts.models import Cohort, Enrollment, SeatHold
@@ -56,7 +58,7 @@ def enroll(request: HttpRequest, cohort_id: int) -> HttpResponse:
     referral_code = data.get("referral", "") or request.session.get(REFERRAL_SESSION_KEY, "")
     if request.method == "POST" and data.get("action") == "pay":
         try:
-            result = services.checkout_start(
+            result = checkout.checkout_start(
                 learner=request.user,
                 cohort_id=cohort.pk,
                 coupon_code=coupon_code,
@@ -153,7 +155,7 @@ def order_pay(request: HttpRequest, order_id: int) -> HttpResponse:
     if order.status != OrderStatus.PENDING:
         return redirect("billing:order", order.pk)
     try:
-        payment = services.payment_start(order_id=order.pk)
+        payment = payments.payment_start(order_id=order.pk)
     except (ApplicationError, GatewayError) as exc:
         messages.error(request, getattr(exc, "message", str(exc)))
         return redirect("billing:order", order.pk)
@@ -167,9 +169,9 @@ def order_pay(request: HttpRequest, order_id: int) -> HttpResponse:
                     client_secret=payment.client_secret,
                     success=request.POST.get("success") == "1",
                 )
-                services.payment_sync(payment=payment, result=result)
+                payments.payment_sync(payment=payment, result=result)
             else:
-                result = services.payment_confirm_test_card(
+                result = payments.payment_confirm_test_card(
                     learner=request.user, order_id=order.pk, card_number=request.POST.get("card_number", "")
                 )
         except (ApplicationError, GatewayError) as exc:
@@ -199,7 +201,7 @@ def order_pay(request: HttpRequest, order_id: int) -> HttpResponse:
 
 @login_required
 def orders(request: HttpRequest) -> HttpResponse:
-    code = services.referral_code_get_or_create(learner=request.user)
+    code = credits.referral_code_get_or_create(learner=request.user)
     waitlisted = Enrollment.objects.filter(learner=request.user, status=EnrollmentStatus.WAITLISTED).select_related(
         "cohort"
     )
@@ -274,7 +276,7 @@ def staff_revenue(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["POST"])
 def order_cancel(request: HttpRequest, order_id: int) -> HttpResponse:
     try:
-        services.order_cancel(learner=request.user, order_id=order_id)
+        holds.order_cancel(learner=request.user, order_id=order_id)
     except Conflict as exc:
         messages.error(request, exc.message)
     return redirect("billing:order", order_id)

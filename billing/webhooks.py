@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from billing.gateways import get_gateway
 from billing.gateways.interface import GatewayEvent, InvalidSignature
 from billing.models import Dispute, Payment, ProviderEvent
-from billing.refunds import refund_record_from_provider
-from billing.services import payment_mark_failed, payment_mark_succeeded
+from billing.services.payments import payment_mark_failed, payment_mark_succeeded
+from billing.services.refunds import refund_record_from_provider
 from billing.statuses import OrderStatus
 
 logger = logging.getLogger(__name__)

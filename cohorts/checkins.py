@@ -4,6 +4,7 @@ The cohort day of a check-in is always computed by ``cohorts.days`` from the coh
 course's grace: until ``checkin_grace_hours`` past local midnight a check-in still counts for the day before.
 """
 
+import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -94,10 +95,9 @@ def _member_enrollment_with_cohort(*, learner: Any, cohort_id: int) -> Enrollmen
     """
     enrollment = None
     if getattr(learner, "is_authenticated", False):
-        # (cohort, learner) is unique.
-        enrollment = (
-            Enrollment.objects.select_related("cohort__course").filter(cohort_id=cohort_id, learner=learner).first()
-        )
+        # (cohort, learner) is unique; get() leaves out the ORDER BY that first() would compile.
+        with contextlib.suppress(Enrollment.DoesNotExist):
+            enrollment = Enrollment.objects.select_related("cohort__course").get(cohort_id=cohort_id, learner=learner)
     if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
         cohort_get_for_user(user=learner, cohort_id=cohort_id)
         raise Forbidden(_("Only active members of this cohort can check in."), code="not_enrolled")

@@ -3,7 +3,8 @@ from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from accounts.auth import ApiRequest, AuthedRequest, auth_optional, auth_required
+from accounts.auth import auth_optional, auth_required
+from accounts.types import ApiRequest, AuthedRequest
 from content import selectors, services
 from content.markdown import render_markdown
 from content.models import Course, Lesson, Track

@@ -5,7 +5,8 @@ from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from accounts.auth import AuthedRequest, auth_required
+from accounts.auth import auth_required
+from accounts.types import AuthedRequest
 from cohorts import checkins, selectors, streaks
 from cohorts.models import CheckIn
 from cohorts.schemas.checkins import (

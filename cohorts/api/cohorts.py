@@ -10,7 +10,8 @@ from django.db.models import QuerySet
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from accounts.auth import ApiRequest, AuthedRequest, auth_optional, auth_required
+from accounts.auth import auth_optional, auth_required
+from accounts.types import ApiRequest, AuthedRequest
 from cohorts import selectors, services
 from cohorts.models import Cohort, Enrollment
 from cohorts.schemas.cohorts import AdmitIn, CohortIn, CohortOut, CohortPatch, EnrollmentOut, MyEnrollmentOut

@@ -4,7 +4,8 @@ from django.db.models import QuerySet
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from accounts.auth import AuthedRequest, auth_required
+from accounts.auth import auth_required
+from accounts.types import AuthedRequest
 from cohorts import feed
 from cohorts.models import Comment, Post, Reaction
 from cohorts.schemas.feed import (

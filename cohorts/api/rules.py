@@ -3,7 +3,8 @@
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from accounts.auth import AuthedRequest, auth_required
+from accounts.auth import auth_required
+from accounts.types import AuthedRequest
 from cohorts import moderation
 from cohorts.models import Enrollment, Strike
 from cohorts.schemas.rules import (

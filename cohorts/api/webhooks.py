@@ -4,7 +4,8 @@ from django.db.models import QuerySet
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from accounts.auth import AuthedRequest, auth_required
+from accounts.auth import auth_required
+from accounts.types import AuthedRequest
 from cohorts.models import Webhook, WebhookDelivery
 from cohorts.schemas.webhooks import WebhookDeliveryOut, WebhookIn, WebhookOut, WebhookPatchIn
 from cohorts.webhooks import selectors, services

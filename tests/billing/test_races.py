@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from billing.models import CouponRedemption, Payment, ProviderEvent
-from billing.services import checkout_start
+from billing.services.checkout import checkout_start
 from cohorts.models import Enrollment
 from tests import factories
 from tests.billing import factories as bf
@@ -59,7 +59,7 @@ def test_credit_is_spent_once_under_concurrent_checkouts(no_provider):
     (the ledger is read under the learner's row lock whenever there is credit to spend)."""
     from billing.models import Order
     from billing.pricing import credit_balance
-    from billing.services import credit_grant
+    from billing.services.credits import credit_grant
 
     learner = factories.learner()
     credit_grant(learner=learner, amount_minor=5000, currency="CNY")
@@ -117,7 +117,7 @@ def test_the_payment_cohort_and_enrollment_locks_hold_their_rows(no_provider):
     from django.db import OperationalError, connections, transaction
 
     from billing.models import Order
-    from billing.services import payment_get_locked
+    from billing.services.payments import payment_get_locked
     from cohorts.models import Cohort, Enrollment
     from cohorts.seats import cohort_lock, enrollment_lock
 

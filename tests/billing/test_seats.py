@@ -8,7 +8,8 @@ from django.core import mail
 from django.utils import timezone
 
 from billing.models import Order
-from billing.services import checkout_start, seat_holds_release_expired
+from billing.services.checkout import checkout_start
+from billing.services.holds import seat_holds_release_expired
 from billing.statuses import OrderStatus
 from cohorts.models import Enrollment, SeatHold
 from cohorts.seats import seats_taken

@@ -2,7 +2,8 @@
 
 import pytest
 
-from billing.services import checkout_start, payment_confirm_test_card
+from billing.services.checkout import checkout_start
+from billing.services.payments import payment_confirm_test_card
 from stagewise.errors import NotFound
 from tests import factories
 from tests.billing import factories as bf
