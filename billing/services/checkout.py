@@ -15,7 +15,7 @@ from billing.services.orders import order_close, order_complete
 from billing.statuses import CreditKind, LineKind, OrderStatus, ReferralStatus
 from cohorts import seats
 from cohorts.models import Cohort, Enrollment, SeatHold
-from cohorts.selectors import cohort_is_visible
+from cohorts.selectors import cohort_is_visible, needs_application
 from cohorts.statuses import CohortStatus, EnrollmentStatus
 from cohorts.transitions import enrollment_transition
 from content.models import Prerequisite
@@ -48,20 +48,13 @@ def _check_prerequisite(*, learner: User, cohort: Cohort, enrollment: Enrollment
     )
     if approved and enrollment is not None and not approval_is_current(enrollment=enrollment, now=now):
         raise Conflict(_("The payment deadline of your approval has passed."), code="payment_deadline_passed")
-    if course.prerequisite == Prerequisite.APPROVAL and not approved:
+    if approved or not needs_application(learner=learner, course=course):
+        return
+    if course.prerequisite == Prerequisite.APPROVAL:
         raise Conflict(_("This course admits learners by application."), code="application_required")
-    if course.prerequisite == Prerequisite.PREVIOUS_STAGE and course.stage > 1 and not approved:
-        done = Enrollment.objects.filter(
-            learner=learner,
-            status=EnrollmentStatus.COMPLETED,
-            cohort__course__track_id=course.track_id,
-            cohort__course__stage=course.stage - 1,
-        ).exists()
-        if not done:
-            raise Conflict(
-                _("Complete the previous stage first, or ask an instructor to let you in."),
-                code="prerequisite_missing",
-            )
+    raise Conflict(
+        _("Complete the previous stage first, or ask an instructor to let you in."), code="prerequisite_missing"
+    )
 
 
 def checkout_start(
