@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from jinja2 import Environment
 
@@ -27,11 +27,14 @@ def environment(**options: Any) -> Environment:
         static=static,
         languages=settings.LANGUAGES,
         get_language=translation.get_language,
+        timezone_name=timezone.get_current_timezone_name,
         site_url=settings.SITE_URL,
     )
     env.filters.update(
         markdown=render_markdown,
         money=format_money,
         date=lambda value, fmt="DATE_FORMAT": date_format(value, fmt) if value else "",
+        # An instant in the active time zone (mail activates the recipient's), e.g. "2026-03-03 20:00".
+        localtime=lambda value, fmt="Y-m-d H:i": date_format(timezone.localtime(value), fmt) if value else "",
     )
     return env

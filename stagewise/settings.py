@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "stagewise",  # the mail log, below every app
     "accounts",
     "content",
     "cohorts",

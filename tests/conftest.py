@@ -1,9 +1,12 @@
+from contextlib import contextmanager
+
 import pytest
 from django.test import Client
 
 from accounts.services import api_token_create
 from tests import factories
 from tests.browser.chromium import browser, shots  # noqa: F401 - fixtures for the tests in Chromium
+from tests.smtp import smtp_receiver
 
 
 @pytest.fixture(autouse=True)
@@ -22,6 +25,39 @@ def _clean_cache(settings):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def celery_eager():
+    """Tasks run inline, in the test's process and database: what tests that look at the mail need, since every mail
+    is sent by ``stagewise.tasks.mail_deliver_task`` after commit (a real worker with a real Redis broker is tested
+    in tests/test_celery_integration.py). Mail reaches Django's locmem outbox (``mail.outbox``) once the transaction
+    commits: such tests commit for real (``transactional_db``) or run the code under
+    ``django_capture_on_commit_callbacks(execute=True)``."""
+    from stagewise.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def smtp(settings):
+    """Returns a context manager: a real SMTP receiver that refuses the first ``refuse`` messages, with Django's
+    SMTP backend pointed at it."""
+
+    @contextmanager
+    def receiver(*, refuse: int = 0):
+        with smtp_receiver(refuse=refuse) as server:
+            settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+            settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+            settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+            settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+            settings.EMAIL_TIMEOUT = 10
+            yield server
+
+    return receiver
 
 
 @pytest.fixture

@@ -16,14 +16,8 @@ WEBHOOK_SECRET = "whsec_test_stagewise"
 
 
 @pytest.fixture(autouse=True)
-def _celery_eager():
+def _celery_eager(celery_eager):
     """Billing's mail tasks run inline here (the Celery worker integration is tested in tests/test_celery_integration)."""
-    from stagewise.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,186 @@
+"""The one mail path. Every mail of the product goes through ``mail_send``.
+
+``mail_send`` renders ``templates/mail/<template>_subject.txt``, ``.txt`` and ``.html`` in the recipient's
+language and time zone and stores the message in the mail log (``MailLog``) under the mail's idempotency key, in
+the caller's transaction. After commit, one ``mail_deliver_task`` claims the row (a conditional update: a second
+task, a redelivered message or a duplicate enqueue finds nothing to claim) and hands the message to the mail
+server; a failure puts the row back in the queue and Celery tries again with exponential backoff. After the last
+try the row says ``failed`` with the error, visible in the admin, and asking for the same key again requeues it.
+Nothing is sent for a rolled-back transaction: neither the row nor the task survives it.
+
+Only the row's id goes through the broker (JSON); the bodies and attachments (base64) wait in the row and are
+dropped once the mail is sent.
+"""
+
+import base64
+import logging
+import smtplib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from stagewise.models import MAIL_TRANSITIONS, MailLog, MailStatus
+
+logger = logging.getLogger(__name__)
+
+# Tries after the first: 30 s, 1, 2, 4, 8, 16, 32 min, then an hour (at most, with jitter): about two hours of
+# mail-server trouble pass unnoticed by the learner. The hour stays under Redis's visibility timeout (one hour).
+MAIL_MAX_RETRIES = 8
+MAIL_RETRY_BACKOFF_SECONDS = 30
+MAIL_RETRY_BACKOFF_MAX_SECONDS = 3600
+# Errors worth another try: the server is unreachable, busy or refused this time. SMTPException is an OSError;
+# both are named for the reader.
+MAIL_TRANSIENT_ERRORS: tuple[type[Exception], ...] = (smtplib.SMTPException, OSError)
+# A row still "sending" this long after its claim belongs to a worker that died mid-send: whether the server got
+# the mail is unknown, so it is marked failed (visible) rather than sent a second time.
+MAIL_CLAIM_LEASE = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str
+
+
+def mail_render(*, user: Any, template: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
+    """Subject (one line), text and HTML of ``mail/<template>`` in ``user``'s language and time zone."""
+    language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+    zone = getattr(user, "timezone", "") or settings.TIME_ZONE
+    with translation.override(language), timezone.override(zone):
+        full = {"user": user, "site_url": settings.SITE_URL, **context}
+        subject = " ".join(render_to_string(f"mail/{template}_subject.txt", full).split())
+        text = render_to_string(f"mail/{template}.txt", full)
+        html = render_to_string(f"mail/{template}.html", full)
+    return subject, text, html
+
+
+def mail_send(
+    *,
+    user: Any,
+    template: str,
+    context: Mapping[str, Any],
+    key: str,
+    attachments: Iterable[Attachment] = (),
+) -> MailLog | None:
+    """Queue one mail to ``user``, sent by a worker after the current transaction commits.
+
+    ``key`` names the logical mail (``receipt:<order>``, ``reminder:<enrollment>:<day>``); its first part is the
+    log's ``kind``. The same key is sent once: returns None when it is already queued, being sent or sent. A key
+    whose earlier sends all failed is rendered and queued again. Call inside the transaction that makes the mail
+    true, so a rollback sends nothing.
+    """
+    if MailLog.objects.filter(key=key).exclude(status=MailStatus.FAILED).exists():
+        return None  # the common case of a scheduler's rerun: no rendering for a mail that exists
+    subject, text, html = mail_render(user=user, template=template, context=context)
+    fields = {
+        "kind": key.split(":", 1)[0][:40],
+        "user": user,
+        "to": user.email,
+        "subject": subject,
+        "body_text": text,
+        "body_html": html,
+        "attachments": [
+            {"filename": a.filename, "mimetype": a.mimetype, "content": base64.b64encode(a.content).decode()}
+            for a in attachments
+        ],
+    }
+    try:
+        with transaction.atomic():
+            log = MailLog.objects.create(key=key, **fields)
+    except IntegrityError:
+        requeued = MailLog.objects.filter(key=key, status=MailStatus.FAILED).update(
+            status=MailStatus.QUEUED, error="", claimed_at=None, **fields
+        )
+        if not requeued:
+            return None
+        log = MailLog.objects.get(key=key)
+    _enqueue_on_commit(log_id=log.pk)
+    return log
+
+
+def _enqueue_on_commit(*, log_id: int) -> None:
+    from stagewise.tasks import mail_deliver_task  # the task module imports this one
+
+    transaction.on_commit(lambda: mail_deliver_task.delay(log_id))
+
+
+def _mail_transition(*, log_id: int, old: str, new: str, where: Q | None = None, **fields: Any) -> bool:
+    """Move a log row from ``old`` to ``new`` if it is still ``old`` (and matches ``where``); False if someone else
+    moved it first."""
+    if new not in MAIL_TRANSITIONS[old]:
+        raise ValueError(f"mail log: {old} → {new} is not allowed")
+    rows = MailLog.objects.filter(where or Q(), pk=log_id, status=old)
+    return rows.update(status=new, **fields) == 1
+
+
+def _message(log: MailLog) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(log.subject, log.body_text, settings.DEFAULT_FROM_EMAIL, [log.to])
+    if log.body_html:
+        message.attach_alternative(log.body_html, "text/html")
+    for attachment in log.attachments:
+        message.attach(attachment["filename"], base64.b64decode(attachment["content"]), attachment["mimetype"])
+    return message
+
+
+def mail_deliver(*, log_id: int, last_try: bool, now: datetime | None = None) -> str:
+    """Claim the queued mail ``log_id`` and send it. Returns what happened: sent, skipped (someone else has it or
+    it went out already) or failed.
+
+    On a transient error (``MAIL_TRANSIENT_ERRORS``) the row goes back to the queue with the error and the error
+    is raised again for the caller to retry; on the ``last_try``, or on any other error, the row is marked failed.
+    """
+    now = now or timezone.now()
+    claimed = _mail_transition(
+        log_id=log_id, old=MailStatus.QUEUED, new=MailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        _mail_fail_if_abandoned(log_id=log_id, now=now)
+        return "skipped"
+    log = MailLog.objects.get(pk=log_id)
+    try:
+        _message(log).send()
+    except Exception as exc:
+        transient = isinstance(exc, MAIL_TRANSIENT_ERRORS) and not last_try
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        _mail_transition(
+            log_id=log_id,
+            old=MailStatus.SENDING,
+            new=MailStatus.QUEUED if transient else MailStatus.FAILED,
+            error=error,
+        )
+        if transient:
+            logger.warning("mail %s failed (try %s), will retry: %s", log.key, log.attempts, error)
+        else:
+            logger.error("mail %s failed for good after %s tries: %s", log.key, log.attempts, error)
+        raise
+    _mail_transition(
+        log_id=log_id,
+        old=MailStatus.SENDING,
+        new=MailStatus.SENT,
+        sent_at=timezone.now(),
+        error="",
+        body_text="",
+        body_html="",
+        attachments=[],
+    )
+    return "sent"
+
+
+def _mail_fail_if_abandoned(*, log_id: int, now: datetime) -> None:
+    """A worker that claimed the row and died mid-send left it ``sending``: after the lease, say so in the log."""
+    _mail_transition(
+        log_id=log_id,
+        old=MailStatus.SENDING,
+        new=MailStatus.FAILED,
+        where=Q(claimed_at__lt=now - MAIL_CLAIM_LEASE),
+        error="The worker stopped while sending; the mail may or may not have gone out.",
+    )
