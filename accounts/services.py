@@ -3,22 +3,22 @@
 import hashlib
 import secrets
 import time
+from uuid import uuid4
 
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiToken, Language, User, validate_timezone
 from stagewise.errors import Conflict, Invalid, NotFound, RateLimited, lazy_format
+from stagewise.mail import mail_send
 
 TOKEN_PREFIX = "sw_"
 
@@ -181,12 +181,9 @@ def password_reset_request(*, email: str) -> None:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     link = f"{settings.SITE_URL}/accounts/reset/{uid}/{token}/"
-    with translation.override(user.language):
-        context = {"user": user, "link": link}
-        subject = render_to_string("mail/password_reset_subject.txt", context).strip()
-        body = render_to_string("mail/password_reset.txt", context)
-        html = render_to_string("mail/password_reset.html", context)
-    send_mail(subject, body, None, [user.email], html_message=html)
+    mail_send(
+        user=user, template="password_reset", context={"link": link}, key=f"password-reset:{user.pk}:{uuid4().hex}"
+    )
 
 
 def password_reset_confirm(*, uidb64: str, token: str, new_password: str) -> User:

@@ -1,29 +1,17 @@
-"""Mail from billing, in the learner's language: the receipt (with its PDF) and the waitlist offer.
+"""Mail from billing: the receipt (with its PDF), the waitlist offer and the application decision.
 
-Called from ``transaction.on_commit`` so nothing is sent for a rolled-back change.
+Each is composed from ids (by a task, off the request that caused it) and queued through ``stagewise.mail`` under a
+key of its own, so a task that runs twice mails once.
 """
 
 import logging
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-from django.utils import translation
-
-from billing.models import Order
+from billing.models import Application
 from cohorts.models import Enrollment, SeatHold
-from cohorts.statuses import SeatHoldStatus
+from cohorts.statuses import EnrollmentStatus, SeatHoldStatus
+from stagewise.mail import Attachment, mail_send
 
 logger = logging.getLogger(__name__)
-
-
-def _send(*, to: str, template: str, context: dict, attachments: list[tuple[str, bytes, str]] | None = None) -> None:
-    subject = render_to_string(f"mail/{template}_subject.txt", context).strip()
-    body = render_to_string(f"mail/{template}.txt", context)
-    message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
-    for name, content, mimetype in attachments or []:
-        message.attach(name, content, mimetype)
-    message.send()
 
 
 def receipt_mail(*, order_id: int) -> None:
@@ -32,15 +20,19 @@ def receipt_mail(*, order_id: int) -> None:
 
     order = order_detail(order_id=order_id)
     learner = order.learner
-    with translation.override(learner.language):
-        context = {"order": order, "learner": learner, "site_url": settings.SITE_URL}
-        try:
-            pdf = receipt_pdf(order=order, language=learner.language)
-            attachments = [(f"receipt-{order.pk}.pdf", pdf, "application/pdf")]
-        except Exception:  # a receipt without its PDF beats no receipt; the page can render it again
-            logger.exception("receipt PDF for order %s failed", order.pk)
-            attachments = []
-        _send(to=learner.email, template="billing_receipt", context=context, attachments=attachments)
+    attachments = []
+    try:
+        pdf = receipt_pdf(order=order, language=learner.language)
+        attachments.append(Attachment(filename=f"receipt-{order.pk}.pdf", content=pdf, mimetype="application/pdf"))
+    except Exception:  # a receipt without its PDF beats no receipt; the page can render it again
+        logger.exception("receipt PDF for order %s failed", order.pk)
+    mail_send(
+        user=learner,
+        template="billing_receipt",
+        context={"order": order, "learner": learner},
+        key=f"receipt:{order.pk}",
+        attachments=attachments,
+    )
 
 
 def waitlist_offer_mail(*, enrollment_id: int) -> None:
@@ -48,35 +40,27 @@ def waitlist_offer_mail(*, enrollment_id: int) -> None:
     hold = SeatHold.objects.filter(enrollment=enrollment, status=SeatHoldStatus.HELD).order_by("-id").first()
     if hold is None:
         return
-    learner = enrollment.learner
-    with translation.override(learner.language):
-        context = {
-            "enrollment": enrollment,
-            "cohort": enrollment.cohort,
-            "hold": hold,
-            "learner": learner,
-            "site_url": settings.SITE_URL,
-        }
-        _send(to=learner.email, template="billing_waitlist_offer", context=context)
-
-
-def order_for_mail(order_id: int) -> Order:
-    return Order.objects.select_related("learner", "cohort", "cohort__course").get(pk=order_id)
+    mail_send(
+        user=enrollment.learner,
+        template="billing_waitlist_offer",
+        context={"enrollment": enrollment, "cohort": enrollment.cohort, "hold": hold, "learner": enrollment.learner},
+        key=f"waitlist-offer:{hold.pk}",
+    )
 
 
 def application_decided_mail(*, application_id: int) -> None:
-    from billing.models import Application
-
     application = Application.objects.select_related(
         "enrollment", "enrollment__learner", "enrollment__cohort", "enrollment__cohort__course"
     ).get(pk=application_id)
     learner = application.enrollment.learner
-    with translation.override(learner.language):
-        context = {
+    mail_send(
+        user=learner,
+        template="billing_application_decided",
+        context={
             "application": application,
             "cohort": application.enrollment.cohort,
             "learner": learner,
-            "approved": application.enrollment.status == "approved",
-            "site_url": settings.SITE_URL,
-        }
-        _send(to=learner.email, template="billing_application_decided", context=context)
+            "approved": application.enrollment.status == EnrollmentStatus.APPROVED,
+        },
+        key=f"application-decided:{application.pk}",
+    )

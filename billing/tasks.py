@@ -25,20 +25,16 @@ def cohort_cancellation_refund_task(self, cohort_id: int) -> dict[str, int]:  # 
     return done
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=60)
-def receipt_mail_task(self, order_id: int) -> None:  # type: ignore[no-untyped-def]
-    try:
-        notifications.receipt_mail(order_id=order_id)
-    except OSError as exc:  # the mail server is unreachable: try again later
-        raise self.retry(exc=exc) from exc
+@shared_task
+def receipt_mail_task(order_id: int) -> None:
+    """Compose the receipt (its PDF takes a while: not in the webhook's request) and queue it; the mail path
+    sends it and owns the retries."""
+    notifications.receipt_mail(order_id=order_id)
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=60)
-def waitlist_offer_mail_task(self, enrollment_id: int) -> None:  # type: ignore[no-untyped-def]
-    try:
-        notifications.waitlist_offer_mail(enrollment_id=enrollment_id)
-    except OSError as exc:
-        raise self.retry(exc=exc) from exc
+@shared_task
+def waitlist_offer_mail_task(enrollment_id: int) -> None:
+    notifications.waitlist_offer_mail(enrollment_id=enrollment_id)
 
 
 @shared_task
@@ -46,9 +42,6 @@ def applications_expire_overdue_task() -> int:
     return applications.applications_expire_overdue()
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=60)
-def application_decided_mail_task(self, application_id: int) -> None:  # type: ignore[no-untyped-def]
-    try:
-        notifications.application_decided_mail(application_id=application_id)
-    except OSError as exc:
-        raise self.retry(exc=exc) from exc
+@shared_task
+def application_decided_mail_task(application_id: int) -> None:
+    notifications.application_decided_mail(application_id=application_id)

@@ -14,12 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from cohorts.checkins import checkin_day
 from cohorts.models import AuditEvent, CheckIn, Cohort, Enrollment, Strike
-from cohorts.notifications import learner_mail, send_claim
 from cohorts.seats import cohort_lock, seats_taken
 from cohorts.selectors import cohort_get_for_instructor, cohort_get_for_user
 from cohorts.statuses import CheckInStatus, EnrollmentStatus
 from cohorts.transitions import enrollment_transition
 from stagewise.errors import Conflict, Forbidden, Invalid, NotFound
+from stagewise.mail import mail_send
 from stagewise.permissions import is_staff
 
 
@@ -72,9 +72,12 @@ def strike_issue(*, actor: Any, enrollment_id: int, reason: str, now: datetime |
                 details={"reason": strike.reason, "strike": number, "cohort_id": cohort.pk},
                 now=now,
             )
-        learner = enrollment.learner
-        context = {"cohort": cohort, "strike": strike, "removed": removed, "limit": cohort.strikes_to_remove}
-        transaction.on_commit(lambda: learner_mail(user=learner, template="strike", context=context))
+        mail_send(
+            user=enrollment.learner,
+            template="strike",
+            context={"cohort": cohort, "strike": strike, "removed": removed, "limit": cohort.strikes_to_remove},
+            key=f"strike:{strike.pk}",
+        )
     return strike
 
 
@@ -152,22 +155,22 @@ def nudge_candidates(*, actor: Any, cohort_id: int, now: datetime | None = None)
 def nudge_send(
     *, actor: Any, cohort_id: int, enrollment_ids: list[int], message: str = "", now: datetime | None = None
 ) -> int:
-    """Send a nudge to the chosen members (at most one each per local day). Returns how many were sent."""
+    """Queue a nudge to the chosen members (at most one each per local day; one whose every try failed may be
+    nudged again). Returns how many were queued. The mails go out from a worker after commit, not in this request.
+    """
     now = now or timezone.now()
     cohort = cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
     today = cohort.local_date(now).isoformat()
+    context = {"cohort": cohort, "message": message.strip()[:1000], "teacher": actor}
     sent = 0
-    for enrollment in Enrollment.objects.filter(
-        cohort=cohort, pk__in=enrollment_ids, status=EnrollmentStatus.ACTIVE
-    ).select_related("learner"):
-        if send_claim(key=f"nudge:{enrollment.pk}:{today}", kind="nudge", enrollment=enrollment) is None:
-            continue
-        learner_mail(
-            user=enrollment.learner,
-            template="nudge",
-            context={"cohort": cohort, "message": message.strip()[:1000], "teacher": actor},
-        )
-        sent += 1
+    with transaction.atomic():
+        for enrollment in Enrollment.objects.filter(
+            cohort=cohort, pk__in=enrollment_ids, status=EnrollmentStatus.ACTIVE
+        ).select_related("learner"):
+            if mail_send(
+                user=enrollment.learner, template="nudge", context=context, key=f"nudge:{enrollment.pk}:{today}"
+            ):
+                sent += 1
     return sent
 
 

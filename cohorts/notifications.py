@@ -1,25 +1,20 @@
-"""Mail to learners, sent once: reminders, lesson notices, strikes, removals, nudges.
+"""The daily mail to learners (lesson notices, check-in reminders) and ``send_claim`` for the webhook posts.
 
-Every message that must not go out twice is claimed first with a row in ``SendLog`` under a unique key;
-the second claimant (a second scheduler run, a racing worker) gets nothing to send.
+Mail goes through ``stagewise.mail``, whose log holds each mail once under its key. Webhook posts that must not
+go out twice are claimed first with a row in ``SendLog`` under a unique key; the second claimant (a second
+scheduler run, a racing worker) gets nothing to send.
 """
 
-import logging
 from datetime import datetime, timedelta
-from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from cohorts import days
 from cohorts.models import CheckIn, Cohort, Enrollment, SendLog
 from cohorts.statuses import CheckInStatus, CohortStatus, EnrollmentStatus
 from content.models import Lesson
-
-logger = logging.getLogger(__name__)
+from stagewise.mail import mail_send
 
 
 def send_claim(*, key: str, kind: str, enrollment: Enrollment | None = None) -> SendLog | None:
@@ -31,33 +26,12 @@ def send_claim(*, key: str, kind: str, enrollment: Enrollment | None = None) -> 
         return None
 
 
-def learner_mail(*, user: Any, template: str, context: dict[str, Any]) -> None:
-    """Render ``mail/<template>_subject.txt``, ``.txt`` and ``.html`` in the learner's language and send."""
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        context = {"user": user, "site_url": settings.SITE_URL, **context}
-        subject = " ".join(render_to_string(f"mail/{template}_subject.txt", context).split())
-        body = render_to_string(f"mail/{template}.txt", context)
-        html = render_to_string(f"mail/{template}.html", context)
-    send_mail(subject, body, None, [user.email], html_message=html)
-
-
-def _deliver(*, log: SendLog, user: Any, template: str, context: dict[str, Any]) -> bool:
-    """Send a claimed message; on failure give the claim back so the next run retries."""
-    try:
-        learner_mail(user=user, template=template, context=context)
-    except Exception:
-        logger.exception("sending %s failed; it will be retried", log.key)
-        SendLog.objects.filter(pk=log.pk).delete()
-        return False
-    SendLog.objects.filter(pk=log.pk).update(sent_at=timezone.now())
-    return True
-
-
 def daily_notices_run(*, now: datetime | None = None) -> dict[str, int]:
     """The lesson-released notice at local morning and the check-in reminder at the cohort's reminder hour.
 
-    Idempotent: each (kind, enrollment, day) is claimed once in ``SendLog``. Safe to run every few minutes
-    from several workers.
+    Idempotent: each (kind, enrollment, day) is one mail under its key in the mail log, queued once (again only
+    if every try to send it failed). Safe to run every few minutes from several workers. Returns how many mails
+    it queued.
     """
     now = now or timezone.now()
     sent = {"lesson": 0, "reminder": 0}
@@ -75,12 +49,11 @@ def daily_notices_run(*, now: datetime | None = None) -> dict[str, int]:
             lesson = Lesson.objects.filter(course=cohort.course, day=day, is_published=True).first()
             if lesson is not None:
                 for enrollment in members:
-                    log = send_claim(key=f"lesson:{enrollment.pk}:{day}", kind="lesson", enrollment=enrollment)
-                    if log and _deliver(
-                        log=log,
+                    if mail_send(
                         user=enrollment.learner,
                         template="lesson_released",
                         context={"cohort": cohort, "lesson": lesson, "day": day},
+                        key=f"lesson:{enrollment.pk}:{day}",
                     ):
                         sent["lesson"] += 1
         if now >= days.local_hour(tz=cohort.timezone, on=local_today, hour=cohort.reminder_hour):
@@ -92,12 +65,11 @@ def daily_notices_run(*, now: datetime | None = None) -> dict[str, int]:
             for enrollment in members:
                 if enrollment.pk in done or not enrollment.reminders_enabled:
                     continue
-                log = send_claim(key=f"reminder:{enrollment.pk}:{day}", kind="reminder", enrollment=enrollment)
-                if log and _deliver(
-                    log=log,
+                if mail_send(
                     user=enrollment.learner,
                     template="checkin_reminder",
                     context={"cohort": cohort, "day": day},
+                    key=f"reminder:{enrollment.pk}:{day}",
                 ):
                     sent["reminder"] += 1
     return sent

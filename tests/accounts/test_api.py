@@ -304,7 +304,8 @@ def _reset_link(message) -> tuple[str, str]:
 
 
 @pytest.fixture
-def outbox(settings):
+def outbox(settings, transactional_db, celery_eager):
+    """Mail goes out after commit (``stagewise.mail``): these tests commit for real."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SITE_URL = "https://stagewise.example.com"
     mail.outbox = []

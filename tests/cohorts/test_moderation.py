@@ -13,13 +13,14 @@ from cohorts.models import AuditEvent, CheckIn, Enrollment
 from cohorts.selectors import seats_left
 from cohorts.statuses import CohortStatus, EnrollmentStatus
 from stagewise.errors import Conflict, Forbidden, NotFound
+from stagewise.models import MailLog, MailStatus
 from tests import factories
 
 UTC = ZoneInfo("UTC")
 
 
 @pytest.fixture
-def group(db, settings):
+def group(db, settings, celery_eager):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     teacher = factories.instructor()
     course = factories.course(teacher=teacher, duration_days=7, checkin_min_text_length=0)
@@ -85,7 +86,7 @@ def test_reinstating_into_a_full_cohort_is_refused(group):
     assert exc.value.code == "cohort_full"
 
 
-def test_nudge_lists_quiet_members_and_sends_once_a_day(group):
+def test_nudge_lists_quiet_members_and_sends_once_a_day(group, django_capture_on_commit_callbacks):
     with time_machine.travel(datetime(2026, 3, 2, 12, tzinfo=UTC), tick=False):  # day 1
         checkins.checkin_record(learner=group["friend"], cohort_id=group["cohort"].pk, text="day one")
     with time_machine.travel(datetime(2026, 3, 4, 12, tzinfo=UTC), tick=False):  # day 3: days 1-2 closed
@@ -95,12 +96,37 @@ def test_nudge_lists_quiet_members_and_sends_once_a_day(group):
         candidates = moderation.nudge_candidates(actor=group["teacher"], cohort_id=group["cohort"].pk)
         ids = [c.enrollment_id for c in candidates]
         assert len(ids) == 2
-        assert moderation.nudge_send(actor=group["teacher"], cohort_id=group["cohort"].pk, enrollment_ids=ids) == 2
-        assert moderation.nudge_send(actor=group["teacher"], cohort_id=group["cohort"].pk, enrollment_ids=ids) == 0
+        with django_capture_on_commit_callbacks(execute=True):
+            assert moderation.nudge_send(actor=group["teacher"], cohort_id=group["cohort"].pk, enrollment_ids=ids) == 2
+            assert moderation.nudge_send(actor=group["teacher"], cohort_id=group["cohort"].pk, enrollment_ids=ids) == 0
     zh_mail = next(m for m in mail.outbox if m.to == [group["friend"].email])
     assert "想念" in zh_mail.subject or "We miss you" in zh_mail.subject
     with pytest.raises(NotFound):
         moderation.nudge_candidates(actor=group["friend"], cohort_id=group["cohort"].pk)
+
+
+def test_nudges_go_out_after_the_request_and_a_failed_one_on_the_next_try_the_same_day(
+    group, smtp, django_capture_on_commit_callbacks
+):
+    """The instructor's request only queues the nudges; a worker sends them after commit. When the mail server
+    refuses them to the end, a second nudge the same day sends them (it used to skip them: the claim stayed)."""
+    with time_machine.travel(datetime(2026, 3, 5, 12, tzinfo=UTC), tick=False):  # day 4: both quiet
+        ids = [e.pk for e in Enrollment.objects.filter(cohort=group["cohort"])]
+        with django_capture_on_commit_callbacks(execute=False) as after_commit:
+            assert moderation.nudge_send(actor=group["teacher"], cohort_id=group["cohort"].pk, enrollment_ids=ids) == 2
+        assert mail.outbox == [] and len(after_commit) == 2  # nothing sent inside the request
+        assert set(MailLog.objects.values_list("status", flat=True)) == {MailStatus.QUEUED}
+
+        with smtp(refuse=-1) as server:
+            for callback in after_commit:
+                callback()
+        assert server.messages == []
+        assert set(MailLog.objects.values_list("status", flat=True)) == {MailStatus.FAILED}
+
+        with smtp() as server, django_capture_on_commit_callbacks(execute=True):
+            assert moderation.nudge_send(actor=group["teacher"], cohort_id=group["cohort"].pk, enrollment_ids=ids) == 2
+            assert moderation.nudge_send(actor=group["teacher"], cohort_id=group["cohort"].pk, enrollment_ids=ids) == 0
+        assert sorted(m["To"] for m in server.parsed()) == sorted([group["troll"].email, group["friend"].email])
 
 
 def test_a_member_back_on_track_today_is_not_nudged(group):

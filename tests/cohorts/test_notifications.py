@@ -9,9 +9,9 @@ import time_machine
 from django.core import mail
 
 from cohorts import checkins, moderation
-from cohorts.models import SendLog
 from cohorts.notifications import daily_notices_run
 from cohorts.statuses import CohortStatus
+from stagewise.models import MailLog
 from tests import factories
 from tests.concurrency import run_at_once
 
@@ -19,7 +19,8 @@ SH = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
-def cohort_with_members(db, settings):
+def cohort_with_members(transactional_db, settings, celery_eager):
+    """Mail goes out after commit (``stagewise.mail``): these tests commit for real."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     course = factories.course(duration_days=7, checkin_min_text_length=0)
     factories.lesson(course=course, day=2, title="Reading data · 读取数据")
@@ -66,7 +67,7 @@ def test_no_notices_before_the_start_or_after_the_end(cohort_with_members):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_runs_send_each_reminder_once(settings):
+def test_concurrent_runs_send_each_reminder_once(settings, celery_eager):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     course = factories.course(duration_days=7)
     cohort = factories.cohort(course=course, starts_on=date(2026, 3, 2), timezone="UTC", status=CohortStatus.RUNNING)
@@ -78,5 +79,5 @@ def test_concurrent_runs_send_each_reminder_once(settings):
 
     totals = run_at_once([run] * 4)
     assert sum(totals) == 8
-    assert SendLog.objects.filter(kind="reminder").count() == 8
+    assert MailLog.objects.filter(kind="reminder").count() == 8
     assert len(mail.outbox) == 8

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def outbox(settings):
+def outbox(settings, transactional_db, celery_eager):
+    """Mail goes out after commit (``stagewise.mail``): these tests commit for real."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     return mail.outbox
 

@@ -416,16 +416,17 @@ def test_dashboard_chart_roster_and_nudges(life, as_user, clock):
     assert "Everyone is keeping up." in html
 
 
-def test_nudge_one_click(life, as_user, clock):
+def test_nudge_one_click(life, as_user, clock, celery_eager, django_capture_on_commit_callbacks):
     cohort = life["cohort"]
     clock.move_to(datetime(2026, 3, 13, 4, 0, tzinfo=UTC))  # day 5, nobody checked in yet
     client = as_user(life["teacher"])
     html = _html(client.get(f"/teach/cohorts/{cohort.pk}/"))
     assert "Needs a nudge" in html and "4 days without a check-in" in html
     mail.outbox.clear()
-    response = client.post(
-        f"/teach/cohorts/{cohort.pk}/nudge/", {"enrollment_id": str(life["enrollment"].pk), "message": "Come back!"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/teach/cohorts/{cohort.pk}/nudge/", {"enrollment_id": str(life["enrollment"].pk), "message": "Come back!"}
+        )
     assert response.status_code == 302
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [life["member"].email]
 
