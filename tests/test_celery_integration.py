@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
+from email import message_from_bytes, policy
 from pathlib import Path
 from urllib.parse import quote
 
@@ -25,6 +26,8 @@ from django.utils import timezone
 
 from cohorts.models import Cohort
 from cohorts.statuses import CohortStatus
+from stagewise.mail import Attachment, mail_send
+from stagewise.models import MailLog, MailStatus
 from tests import factories
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
@@ -55,9 +58,10 @@ def _test_database_url() -> str:
 
 
 class Worker:
-    def __init__(self, process: subprocess.Popen, log: Path):
+    def __init__(self, process: subprocess.Popen, log: Path, var_dir: Path):
         self.process = process
         self.log = log
+        self.var_dir = var_dir
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -90,6 +94,9 @@ def worker(transactional_db, queue, tmp_path) -> Iterator[Worker]:
         "CELERY_BROKER_URL": REDIS_URL,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "PYTHONUNBUFFERED": "1",
+        # Its own var/: mail lands in var/mail/ (the outbox backend), where a test can read it.
+        "STAGEWISE_VAR_DIR": str(tmp_path / "var"),
+        "EMAIL_URL": "",
     }
     log = tmp_path / "worker.log"
     with log.open("wb") as out:
@@ -100,7 +107,7 @@ def worker(transactional_db, queue, tmp_path) -> Iterator[Worker]:
             cwd=settings.BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        yield Worker(process, log)
+        yield Worker(process, log, tmp_path / "var")
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -108,6 +115,52 @@ def worker(transactional_db, queue, tmp_path) -> Iterator[Worker]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _send_and_wait(worker: Worker, queue: str, task: str, args: list, times: int) -> list[str]:
+    """Send ``task`` ``times`` times through the Redis broker to the worker's queue; their logged results."""
+    producer = Celery("stagewise-test-producer", broker=REDIS_URL, set_as_current=False)
+    try:
+        sent = [producer.send_task(task, args=args, queue=queue).id for _ in range(times)]
+    finally:
+        producer.close()
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not all(worker.results(task_id) for task_id in sent):
+        if worker.process.poll() is not None:
+            pytest.fail(f"the worker exited with {worker.process.returncode}:\n{worker.output()}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"the tasks didn't finish within {WAIT_SECONDS}s; worker log:\n{worker.output()}")
+        time.sleep(0.2)
+    return [worker.results(task_id)[0] for task_id in sent]
+
+
+def test_a_queued_mail_goes_through_redis_once_with_its_attachment(worker, queue):
+    # given: a receipt-like mail with a PDF, rendered and waiting in the mail log (the local enqueue after commit
+    # goes to this process's own broker, which nobody reads: the test sends the task through Redis itself)
+    learner = factories.learner(name="𠮷野家 花子", language="zh-hans")
+    pdf = b"%PDF-1.7\n" + bytes(range(256)) * 8
+    log = mail_send(
+        user=learner,
+        template="nudge",
+        context={"cohort": Cohort(pk=1, name="数据 & José 🚀"), "message": "", "teacher": learner},
+        key="receipt:integration",
+        attachments=[Attachment(filename="收据-1.pdf", content=pdf, mimetype="application/pdf")],
+    )
+
+    # when: its task arrives twice (a duplicate enqueue, a redelivery)
+    results = _send_and_wait(worker, queue, "stagewise.tasks.mail_deliver_task", [log.pk], times=2)
+
+    # then: one worker run sends it, the other finds nothing to claim; the attachment arrives byte for byte
+    assert sorted(results) == ["'sent'", "'skipped'"], worker.output()
+    log = MailLog.objects.get(pk=log.pk)
+    assert (log.status, log.attempts, log.attachments) == (MailStatus.SENT, 1, [])
+    [outbox] = (worker.var_dir / "mail").glob("*.log")
+    raw = outbox.read_bytes().rsplit(b"\n" + b"-" * 79, 1)[0]
+    message = message_from_bytes(raw, policy=policy.default)
+    assert message["Subject"].strip() == log.subject and "𠮷野家 花子" in message.get_body(("plain",)).get_content()
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename() == "收据-1.pdf"
+    assert attachment.get_content() == pdf
 
 
 def test_worker_runs_the_transitions_task_from_redis_and_the_cohort_starts_exactly_once(worker, queue):
