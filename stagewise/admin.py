@@ -13,8 +13,8 @@ class MailLogAdmin(admin.ModelAdmin):
     list_display = ["key", "to", "subject", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status", "kind"]
     search_fields = ["key", "to", "subject"]
-    fields = ["key", "kind", "user", "to", "subject", "status", "attempts", "error", "attachment_names",
-              "created_at", "claimed_at", "sent_at", "body_text"]  # fmt: skip
+    fields = ("key", "kind", "user", "to", "subject", "status", "attempts", "error", "attachment_names",
+              "created_at", "claimed_at", "sent_at", "body_text")  # fmt: skip
     readonly_fields = fields
     date_hierarchy = "created_at"
 

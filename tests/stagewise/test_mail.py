@@ -195,3 +195,19 @@ def test_attachments_travel_in_the_log_row_and_only_the_id_through_the_broker(db
     assert message.attachments[0][0] == "收据-1.pdf"
     assert message.attachments[0][1] == blob
     assert MailLog.objects.get(pk=log.pk).attachments == []  # dropped once sent
+
+
+def test_the_admin_shows_the_mail_log_read_only(db, client, django_capture_on_commit_callbacks):
+    learner = factories.learner(name="张伟")
+    with django_capture_on_commit_callbacks(execute=True):
+        log = mail_send(user=learner, template="nudge", context=_nudge(), key="nudge:admin")
+    client.force_login(factories.staff(is_superuser=True))
+
+    listing = client.get("/admin/stagewise/maillog/")
+    assert listing.status_code == 200 and "nudge:admin" in listing.content.decode()
+    detail = client.get(f"/admin/stagewise/maillog/{log.pk}/change/")
+    assert detail.status_code == 200 and "We miss you in SQL Basics" in detail.content.decode()
+    assert 'name="_save"' not in detail.content.decode()
+    assert client.get("/admin/stagewise/maillog/add/").status_code == 403
+    assert client.post(f"/admin/stagewise/maillog/{log.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert MailLog.objects.filter(pk=log.pk).exists()
