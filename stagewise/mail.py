@@ -18,7 +18,7 @@ import smtplib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -44,6 +44,16 @@ MAIL_TRANSIENT_ERRORS: tuple[type[Exception], ...] = (smtplib.SMTPException, OSE
 MAIL_CLAIM_LEASE = timedelta(minutes=15)
 
 
+class Recipient(Protocol):
+    """What the mail path needs of a user (``accounts.User``, which this module, below every app, can't import)."""
+
+    pk: Any
+    email: str
+    language: str
+    timezone: str
+    display_name: str
+
+
 @dataclass(frozen=True)
 class Attachment:
     filename: str
@@ -51,11 +61,12 @@ class Attachment:
     mimetype: str
 
 
-def mail_render(*, user: Any, template: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
+def mail_render(*, user: Recipient, template: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
     """Subject (one line), text and HTML of ``mail/<template>`` in ``user``'s language and time zone."""
-    language = getattr(user, "language", "") or settings.LANGUAGE_CODE
-    zone = getattr(user, "timezone", "") or settings.TIME_ZONE
-    with translation.override(language), timezone.override(zone):
+    with (
+        translation.override(user.language or settings.LANGUAGE_CODE),
+        timezone.override(user.timezone or settings.TIME_ZONE),
+    ):
         full = {"user": user, "site_url": settings.SITE_URL, **context}
         subject = " ".join(render_to_string(f"mail/{template}_subject.txt", full).split())
         text = render_to_string(f"mail/{template}.txt", full)
@@ -65,7 +76,7 @@ def mail_render(*, user: Any, template: str, context: Mapping[str, Any]) -> tupl
 
 def mail_send(
     *,
-    user: Any,
+    user: Recipient,
     template: str,
     context: Mapping[str, Any],
     key: str,
@@ -81,7 +92,7 @@ def mail_send(
     if MailLog.objects.filter(key=key).exclude(status=MailStatus.FAILED).exists():
         return None  # the common case of a scheduler's rerun: no rendering for a mail that exists
     subject, text, html = mail_render(user=user, template=template, context=context)
-    fields = {
+    fields: dict[str, Any] = {
         "kind": key.split(":", 1)[0][:40],
         "user": user,
         "to": user.email,
@@ -97,12 +108,11 @@ def mail_send(
         with transaction.atomic():
             log = MailLog.objects.create(key=key, **fields)
     except IntegrityError:
-        requeued = MailLog.objects.filter(key=key, status=MailStatus.FAILED).update(
-            status=MailStatus.QUEUED, error="", claimed_at=None, **fields
-        )
-        if not requeued:
-            return None
         log = MailLog.objects.get(key=key)
+        if not _mail_transition(
+            log_id=log.pk, old=MailStatus.FAILED, new=MailStatus.QUEUED, error="", claimed_at=None, **fields
+        ):
+            return None  # queued, being sent or sent by someone else meanwhile
     _enqueue_on_commit(log_id=log.pk)
     return log
 
