@@ -31,11 +31,13 @@ from stagewise.models import MAIL_TRANSITIONS, MailLog, MailStatus
 
 logger = logging.getLogger(__name__)
 
-# Tries after the first: 30 s, 1, 2, 4, 8, 16, 32 min, then an hour (at most, with jitter): about two hours of
-# mail-server trouble pass unnoticed by the learner. The hour stays under Redis's visibility timeout (one hour).
+# Retries wait up to 30 s, 1, 2, 4, 8, 16, 30, 30 min (Celery's full jitter picks each wait at random below its
+# bound, so the retries of many mails don't arrive together): an hour or more of mail-server trouble passes
+# without losing a mail. Every wait stays well under Redis's visibility timeout (one hour), after which it would
+# deliver the waiting task a second time (harmless, the claim holds, but pointless).
 MAIL_MAX_RETRIES = 8
 MAIL_RETRY_BACKOFF_SECONDS = 30
-MAIL_RETRY_BACKOFF_MAX_SECONDS = 3600
+MAIL_RETRY_BACKOFF_MAX_SECONDS = 1800
 # Errors worth another try: the server is unreachable, busy or refused this time. SMTPException is an OSError;
 # both are named for the reader.
 MAIL_TRANSIENT_ERRORS: tuple[type[Exception], ...] = (smtplib.SMTPException, OSError)
@@ -142,11 +144,12 @@ def _message(log: MailLog) -> EmailMultiAlternatives:
 
 
 def mail_deliver(*, log_id: int, last_try: bool, now: datetime | None = None) -> str:
-    """Claim the queued mail ``log_id`` and send it. Returns what happened: sent, skipped (someone else has it or
-    it went out already) or failed.
+    """Claim the queued mail ``log_id`` and send it. Returns "sent", or "skipped" when there is nothing to claim
+    (another task has it, it went out already, or it failed for good).
 
-    On a transient error (``MAIL_TRANSIENT_ERRORS``) the row goes back to the queue with the error and the error
-    is raised again for the caller to retry; on the ``last_try``, or on any other error, the row is marked failed.
+    A send that fails raises its error again, after writing it to the row: on a transient error
+    (``MAIL_TRANSIENT_ERRORS``) the row goes back to the queue for the caller's retry; on the ``last_try``, or on
+    any other error, the row is marked failed.
     """
     now = now or timezone.now()
     claimed = _mail_transition(
