@@ -25,6 +25,7 @@ from accounts.forms import (
     SignUpForm,
 )
 from accounts.models import Language
+from accounts.types import PageRequest
 from stagewise.errors import ApplicationError, RateLimited
 from stagewise.pages import is_safe_url, render_page, safe_next
 
@@ -134,7 +135,7 @@ def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> Htt
     return render_page(request, "accounts/password_reset_confirm.html", {"form": form})
 
 
-def _profile_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+def _profile_context(request: PageRequest, **extra: Any) -> dict[str, Any]:
     user = request.user
     context = {
         "form": ProfileForm(
@@ -149,7 +150,7 @@ def _profile_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: PageRequest) -> HttpResponse:
     if request.method == "POST":
         form = ProfileForm(request.POST)
         if form.is_valid():
@@ -175,7 +176,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_create(request: HttpRequest) -> HttpResponse:
+def token_create(request: PageRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST)
     new_token = None
     if form.is_valid():
@@ -197,7 +198,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: PageRequest, token_id: int) -> HttpResponse:
     token = services.api_token_revoke(user=request.user, token_id=token_id)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("accounts:profile")

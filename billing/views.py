@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from accounts.types import PageRequest
 from billing import selectors
 from billing.gateways import get_gateway, is_test_mode
 from billing.gateways.interface import GatewayError, PaymentState
@@ -24,10 +25,11 @@ from billing.refund_policy import refund_preview
 from billing.services import applications, checkout, credits, holds, payments
 from billing.services.refunds import enrollment_withdraw
 from billing.statuses import DisputeStatus, OrderStatus
+from cohorts import seats
 from cohorts import selectors as cohort_selectors
-from cohorts.models import Cohort, Enrollment, SeatHold
+from cohorts.models import Cohort, Enrollment
 from cohorts.seats import hold_for, seats_free
-from cohorts.statuses import CohortStatus, EnrollmentStatus, SeatHoldStatus
+from cohorts.statuses import CohortStatus, EnrollmentStatus
 from stagewise.errors import ApplicationError, Conflict
 from stagewise.pages import render_page
 
@@ -50,7 +52,7 @@ def _cohort_or_404(cohort_id: int) -> Cohort:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def enroll(request: HttpRequest, cohort_id: int) -> HttpResponse:
+def enroll(request: PageRequest, cohort_id: int) -> HttpResponse:
     cohort = _cohort_or_404(cohort_id)
     now = timezone.now()
     data = request.POST if request.method == "POST" else request.GET
@@ -109,9 +111,9 @@ def enroll(request: HttpRequest, cohort_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["POST"])
-def apply(request: HttpRequest, cohort_id: int) -> HttpResponse:
+def apply(request: PageRequest, cohort_id: int) -> HttpResponse:
     cohort = _cohort_or_404(cohort_id)
-    answers = {key[2:]: value for key, value in request.POST.items() if key.startswith("q_")}
+    answers = {key[2:]: str(value) for key, value in request.POST.items() if key.startswith("q_")}
     try:
         applications.application_submit(learner=request.user, cohort_id=cohort.pk, answers=answers)
     except ApplicationError as exc:
@@ -123,7 +125,7 @@ def apply(request: HttpRequest, cohort_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def application_queue(request: HttpRequest, cohort_id: int) -> HttpResponse:
+def application_queue(request: PageRequest, cohort_id: int) -> HttpResponse:
     try:
         if request.method == "POST":
             applications.application_decide(
@@ -150,7 +152,7 @@ def application_queue(request: HttpRequest, cohort_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def order_pay(request: HttpRequest, order_id: int) -> HttpResponse:
+def order_pay(request: PageRequest, order_id: int) -> HttpResponse:
     order = selectors.order_get_for_user(user=request.user, order_id=order_id)
     if order.status != OrderStatus.PENDING:
         return redirect("billing:order", order.pk)
@@ -183,7 +185,7 @@ def order_pay(request: HttpRequest, order_id: int) -> HttpResponse:
         if state == PaymentState.REQUIRES_PAYMENT_METHOD and result.error_message:
             messages.error(request, result.error_message)
             return redirect("billing:order_pay", order.pk)
-    hold = SeatHold.objects.filter(pk=order.seat_hold_id, status=SeatHoldStatus.HELD).first()
+    hold = seats.live_hold_of_order(hold_id=order.seat_hold_id)
     context = {
         "order": order,
         "payment": Payment.objects.get(pk=payment.pk),
@@ -200,7 +202,7 @@ def order_pay(request: HttpRequest, order_id: int) -> HttpResponse:
 
 
 @login_required
-def orders(request: HttpRequest) -> HttpResponse:
+def orders(request: PageRequest) -> HttpResponse:
     code = credits.referral_code_get_or_create(learner=request.user)
     waitlisted = Enrollment.objects.filter(learner=request.user, status=EnrollmentStatus.WAITLISTED).select_related(
         "cohort"
@@ -218,7 +220,7 @@ def orders(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
+def order_detail(request: PageRequest, order_id: int) -> HttpResponse:
     order = selectors.order_get_for_user(user=request.user, order_id=order_id)
     enrollment = Enrollment.objects.select_related("cohort", "cohort__course").get(pk=order.enrollment_id)
     context = {
@@ -232,7 +234,7 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
 
 
 @login_required
-def order_receipt_pdf(request: HttpRequest, order_id: int) -> HttpResponse:
+def order_receipt_pdf(request: PageRequest, order_id: int) -> HttpResponse:
     order = selectors.order_get_for_user(user=request.user, order_id=order_id)
     if order.status == OrderStatus.PENDING:
         raise Http404("No receipt yet.")
@@ -244,7 +246,7 @@ def order_receipt_pdf(request: HttpRequest, order_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def withdraw(request: HttpRequest, enrollment_id: int) -> HttpResponse:
+def withdraw(request: PageRequest, enrollment_id: int) -> HttpResponse:
     enrollment = selectors.enrollment_get_for_learner(user=request.user, enrollment_id=enrollment_id)
     if request.method == "POST":
         try:
@@ -265,7 +267,7 @@ def referral_link(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def staff_revenue(request: HttpRequest) -> HttpResponse:
+def staff_revenue(request: PageRequest) -> HttpResponse:
     """Staff: captured, refunded and disputed per cohort, and the open disputes."""
     cohorts = list(selectors.revenue_by_cohort(user=request.user))
     disputes = list(selectors.dispute_list(user=request.user).filter(status=DisputeStatus.OPEN))
@@ -274,7 +276,7 @@ def staff_revenue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["POST"])
-def order_cancel(request: HttpRequest, order_id: int) -> HttpResponse:
+def order_cancel(request: PageRequest, order_id: int) -> HttpResponse:
     try:
         holds.order_cancel(learner=request.user, order_id=order_id)
     except Conflict as exc:

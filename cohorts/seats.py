@@ -71,6 +71,13 @@ def live_hold(*, enrollment_id: int, now: datetime) -> SeatHold | None:
     return SeatHold.objects.filter(enrollment_id=enrollment_id, status=SeatHoldStatus.HELD, expires_at__gt=now).first()
 
 
+def live_hold_of_order(*, hold_id: int | None) -> SeatHold | None:
+    """The hold an order points at (``Order.seat_hold``), if it is still held."""
+    if hold_id is None:
+        return None
+    return SeatHold.objects.filter(pk=hold_id, status=SeatHoldStatus.HELD).first()
+
+
 def seat_hold_create(
     *,
     cohort: Cohort,

@@ -60,7 +60,7 @@ class CourseForm(ServiceForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         price, currency = data.get("price"), data.get("currency")
         if price is not None and currency:
             scaled = price.scaleb(minor_unit_exponent(currency))
@@ -106,7 +106,9 @@ class CourseCreateForm(CourseForm):
 
     def __init__(self, *args: Any, tracks: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["track"].choices = [("", "—"), *((t.pk, t.title) for t in tracks)]
+        track = self.fields["track"]
+        assert isinstance(track, forms.ChoiceField)
+        track.choices = [("", "—"), *((t.pk, t.title) for t in tracks)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -18,6 +18,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.types import PageRequest
 from content import selectors, services
 from content.forms import CourseCreateForm, CourseForm, LessonForm
 from content.models import Course
@@ -31,7 +32,7 @@ def _teachable_course(request: HttpRequest, course_id: int) -> Course:
 
 
 @login_required
-def teach_index(request: HttpRequest) -> HttpResponse:
+def teach_index(request: PageRequest) -> HttpResponse:
     courses = list(selectors.course_list_taught_by(user=request.user))
     may_create = can_create_courses(request.user)
     if not courses and not may_create:
@@ -40,7 +41,7 @@ def teach_index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def teach_course_new(request: HttpRequest) -> HttpResponse:
+def teach_course_new(request: PageRequest) -> HttpResponse:
     if not can_create_courses(request.user):
         raise PermissionDenied(_("Only instructors can teach courses."))
     tracks = list(selectors.track_list())
@@ -65,7 +66,7 @@ def teach_course_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def teach_course_edit(request: HttpRequest, course_id: int) -> HttpResponse:
+def teach_course_edit(request: PageRequest, course_id: int) -> HttpResponse:
     course = _teachable_course(request, course_id)
     form = CourseForm(request.POST or None, initial=CourseForm.initial_for(course))
     if request.method == "POST" and form.is_valid():
@@ -81,7 +82,7 @@ def teach_course_edit(request: HttpRequest, course_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def teach_course_publish(request: HttpRequest, course_id: int) -> HttpResponse:
+def teach_course_publish(request: PageRequest, course_id: int) -> HttpResponse:
     published = request.POST.get("published") == "1"
     services.course_publish(actor=request.user, course_id=course_id, published=published)
     messages.success(request, _("Course published.") if published else _("Course unpublished."))
@@ -89,7 +90,7 @@ def teach_course_publish(request: HttpRequest, course_id: int) -> HttpResponse:
 
 
 @login_required
-def teach_lessons(request: HttpRequest, course_id: int) -> HttpResponse:
+def teach_lessons(request: PageRequest, course_id: int) -> HttpResponse:
     course = _teachable_course(request, course_id)
     lessons = list(selectors.lesson_list_for_instructor(user=request.user, course_id=course.pk))
     taken = {lesson.day for lesson in lessons}
@@ -102,7 +103,7 @@ def teach_lessons(request: HttpRequest, course_id: int) -> HttpResponse:
 
 
 @login_required
-def teach_lesson_new(request: HttpRequest, course_id: int) -> HttpResponse:
+def teach_lesson_new(request: PageRequest, course_id: int) -> HttpResponse:
     course = _teachable_course(request, course_id)
     day = request.GET.get("day", "")
     form = LessonForm(request.POST or None, initial={"day": int(day) if day.isdigit() else 1})
@@ -120,7 +121,7 @@ def teach_lesson_new(request: HttpRequest, course_id: int) -> HttpResponse:
 
 
 @login_required
-def teach_lesson_edit(request: HttpRequest, lesson_id: int) -> HttpResponse:
+def teach_lesson_edit(request: PageRequest, lesson_id: int) -> HttpResponse:
     lesson = selectors.lesson_get_for_instructor(user=request.user, lesson_id=lesson_id)
     form = LessonForm(request.POST or None, initial=LessonForm.initial_for(lesson))
     if request.method == "POST" and form.is_valid():
@@ -140,7 +141,7 @@ def teach_lesson_edit(request: HttpRequest, lesson_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def teach_lesson_attachment(request: HttpRequest, lesson_id: int) -> HttpResponse:
+def teach_lesson_attachment(request: PageRequest, lesson_id: int) -> HttpResponse:
     """Upload (replace) or remove a lesson's attachment."""
     try:
         if request.POST.get("remove") == "1":
@@ -161,7 +162,7 @@ def teach_lesson_attachment(request: HttpRequest, lesson_id: int) -> HttpRespons
 
 @login_required
 @require_POST
-def teach_lesson_publish(request: HttpRequest, lesson_id: int) -> HttpResponse:
+def teach_lesson_publish(request: PageRequest, lesson_id: int) -> HttpResponse:
     published = request.POST.get("published") == "1"
     lesson = services.lesson_publish(actor=request.user, lesson_id=lesson_id, published=published)
     if published:

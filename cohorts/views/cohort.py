@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils import timezone
 
+from accounts.types import PageRequest
 from cohorts import selectors
 from cohorts.statuses import MEMBER_STATUSES, CohortStatus, EnrollmentStatus
 from content.selectors import is_course_instructor
@@ -51,7 +52,7 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
 
 
 @login_required
-def my_cohorts(request: HttpRequest) -> HttpResponse:
+def my_cohorts(request: PageRequest) -> HttpResponse:
     now = timezone.now()
     rows = []
     for enrollment in selectors.cohort_list_for_learner(user=request.user):

@@ -4,12 +4,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.types import PageRequest
 from cohorts import feed, page_selectors
 from cohorts.forms import CommentForm
 from cohorts.models import Cohort, Comment, Post, ReactionKind
@@ -34,7 +35,7 @@ def _feed_rows(*, cohort: Cohort, posts: list[Post], comments: dict[int, list[Co
 
 
 @login_required
-def cohort_feed(request: HttpRequest, cohort_id: int) -> HttpResponse:
+def cohort_feed(request: PageRequest, cohort_id: int) -> HttpResponse:
     """The cohort's feed, newest first, pinned announcements on top of the first page; an "older" link."""
     cursor = request.GET.get("cursor") or None
     try:
@@ -62,7 +63,7 @@ def cohort_feed(request: HttpRequest, cohort_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def post_react(request: HttpRequest, post_id: int) -> HttpResponse:
+def post_react(request: PageRequest, post_id: int) -> HttpResponse:
     """React with ``kind``; ``remove`` takes one's reaction back (the button of the reaction one already gave)."""
     try:
         if request.POST.get("remove"):
@@ -76,7 +77,7 @@ def post_react(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
+def post_comment(request: PageRequest, post_id: int) -> HttpResponse:
     form = CommentForm(request.POST)
     try:
         if form.is_valid():
@@ -89,7 +90,7 @@ def post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
 
 
 @login_required
-def checkin_image(request: HttpRequest, checkin_id: int) -> FileResponse:
+def checkin_image(request: PageRequest, checkin_id: int) -> FileResponse:
     """A check-in's image, for those who may see the check-in (media files are not served publicly)."""
     checkin = page_selectors.checkin_image_for_user(user=request.user, checkin_id=checkin_id)
     response = FileResponse(checkin.image.open("rb"))

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.types import PageRequest
 from cohorts import charts, checkins, feed, moderation, page_selectors, streaks
 from cohorts.forms import AnnouncementForm, NudgeForm
 from cohorts.views.common import back, taught_cohort
@@ -57,7 +58,7 @@ def _rate_chart(*, rates: list[streaks.DayRate], duration: int) -> dict[str, Any
 
 
 @login_required
-def cohort_manage(request: HttpRequest, cohort_id: int) -> HttpResponse:
+def cohort_manage(request: PageRequest, cohort_id: int) -> HttpResponse:
     """The instructor's cohort: daily check-in rate, roster with today's check-ins and strikes, nudges, removed
     members, announcements."""
     cohort = taught_cohort(request, cohort_id)
@@ -96,7 +97,7 @@ def cohort_manage(request: HttpRequest, cohort_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def announce(request: HttpRequest, cohort_id: int) -> HttpResponse:
+def announce(request: PageRequest, cohort_id: int) -> HttpResponse:
     cohort = taught_cohort(request, cohort_id)
     form = AnnouncementForm(request.POST)
     if form.is_valid():
@@ -119,7 +120,7 @@ def announce(request: HttpRequest, cohort_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def post_pin(request: HttpRequest, post_id: int) -> HttpResponse:
+def post_pin(request: PageRequest, post_id: int) -> HttpResponse:
     pinned = request.POST.get("pinned") == "1"
     feed.post_pin(actor=request.user, post_id=post_id, pinned=pinned)
     messages.success(request, _("Pinned to the top of the feed.") if pinned else _("Unpinned."))
@@ -128,7 +129,7 @@ def post_pin(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def checkin_review(request: HttpRequest, checkin_id: int, action: str) -> HttpResponse:
+def checkin_review(request: PageRequest, checkin_id: int, action: str) -> HttpResponse:
     """Feature (精选), un-feature or reject (with a reason) a check-in."""
     try:
         if action == "feature":
@@ -149,7 +150,7 @@ def checkin_review(request: HttpRequest, checkin_id: int, action: str) -> HttpRe
 
 @login_required
 @require_POST
-def strike(request: HttpRequest, enrollment_id: int) -> HttpResponse:
+def strike(request: PageRequest, enrollment_id: int) -> HttpResponse:
     try:
         issued = moderation.strike_issue(
             actor=request.user, enrollment_id=enrollment_id, reason=request.POST.get("reason", "")
@@ -171,7 +172,7 @@ def strike(request: HttpRequest, enrollment_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reinstate(request: HttpRequest, enrollment_id: int) -> HttpResponse:
+def reinstate(request: PageRequest, enrollment_id: int) -> HttpResponse:
     if not is_staff(request.user):
         raise Http404
     try:
@@ -187,7 +188,7 @@ def reinstate(request: HttpRequest, enrollment_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def nudge(request: HttpRequest, cohort_id: int) -> HttpResponse:
+def nudge(request: PageRequest, cohort_id: int) -> HttpResponse:
     cohort = taught_cohort(request, cohort_id)
     ids = [int(value) for value in request.POST.getlist("enrollment_id") if value.isdigit()]
     form = NudgeForm(request.POST)

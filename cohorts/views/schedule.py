@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.types import PageRequest
 from cohorts import selectors, services
 from cohorts.forms import CohortForm
 from content.selectors import course_get_for_instructor
@@ -17,7 +18,7 @@ from stagewise.pages import render_page
 
 
 @login_required
-def teach_cohorts(request: HttpRequest, course_id: int) -> HttpResponse:
+def teach_cohorts(request: PageRequest, course_id: int) -> HttpResponse:
     course = course_get_for_instructor(user=request.user, course_id=course_id)
     form = CohortForm(request.POST or None)
     status = 200
@@ -54,7 +55,7 @@ _ACTIONS = {
 
 @login_required
 @require_POST
-def teach_cohort_action(request: HttpRequest, cohort_id: int, action: str) -> HttpResponse:
+def teach_cohort_action(request: PageRequest, cohort_id: int, action: str) -> HttpResponse:
     if action not in _ACTIONS:
         raise Http404
     cohort = selectors.cohort_get_for_instructor(user=request.user, cohort_id=cohort_id)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.types import PageRequest
 from cohorts import charts, checkins, moderation, page_selectors, selectors, streaks
 from cohorts.forms import CheckInForm, MakeupForm
 from cohorts.models import Cohort, Enrollment
@@ -153,7 +154,7 @@ def _today_context(
 
 
 @login_required
-def cohort_today(request: HttpRequest, cohort_id: int) -> HttpResponse:
+def cohort_today(request: PageRequest, cohort_id: int) -> HttpResponse:
     """The learner's day: lesson and task, the check-in, the streak and heatmap, make-ups, reminders, rules."""
     cohort, enrollment, teaches = _member_cohort(request, cohort_id)
     if enrollment is None or enrollment.status not in MEMBER_STATUSES:
@@ -173,7 +174,7 @@ def _member_or_404(request: HttpRequest, cohort_id: int) -> tuple[Cohort, Enroll
 
 @login_required
 @require_POST
-def checkin_create(request: HttpRequest, cohort_id: int) -> HttpResponse:
+def checkin_create(request: PageRequest, cohort_id: int) -> HttpResponse:
     cohort, enrollment = _member_or_404(request, cohort_id)
     form = CheckInForm(request.POST, request.FILES, course=cohort.course)
     alert = None
@@ -197,7 +198,7 @@ def checkin_create(request: HttpRequest, cohort_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def checkin_edit(request: HttpRequest, cohort_id: int, checkin_id: int) -> HttpResponse:
+def checkin_edit(request: PageRequest, cohort_id: int, checkin_id: int) -> HttpResponse:
     cohort, enrollment = _member_or_404(request, cohort_id)
     # An edit may keep the image it has: only text and link are marked required here.
     form = CheckInForm(request.POST, request.FILES, course=cohort.course)
@@ -223,7 +224,7 @@ def checkin_edit(request: HttpRequest, cohort_id: int, checkin_id: int) -> HttpR
 
 @login_required
 @require_POST
-def checkin_makeup(request: HttpRequest, cohort_id: int) -> HttpResponse:
+def checkin_makeup(request: PageRequest, cohort_id: int) -> HttpResponse:
     cohort, enrollment = _member_or_404(request, cohort_id)
     now = timezone.now()
     # The choices only shape the form; whether a day may be made up is the service's rule.
@@ -260,7 +261,7 @@ def checkin_makeup(request: HttpRequest, cohort_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def rules_accept(request: HttpRequest, cohort_id: int) -> HttpResponse:
+def rules_accept(request: PageRequest, cohort_id: int) -> HttpResponse:
     cohort, _enrollment = _member_or_404(request, cohort_id)
     moderation.enrollment_rules_accept(learner=request.user, cohort_id=cohort.pk)
     messages.success(request, _("Thanks — you accepted the group rules."))
@@ -269,7 +270,7 @@ def rules_accept(request: HttpRequest, cohort_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reminders_toggle(request: HttpRequest, cohort_id: int) -> HttpResponse:
+def reminders_toggle(request: PageRequest, cohort_id: int) -> HttpResponse:
     cohort, _enrollment = _member_or_404(request, cohort_id)
     enabled = request.POST.get("enabled") == "1"
     moderation.reminders_set(learner=request.user, cohort_id=cohort.pk, enabled=enabled)

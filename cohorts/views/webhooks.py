@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.types import PageRequest
 from cohorts import page_selectors
 from cohorts.forms import WEBHOOK_FORMAT_LABELS, WebhookForm
 from cohorts.models import Cohort
@@ -56,7 +57,7 @@ def _webhooks_context(request: HttpRequest, cohort: Cohort, **extra: Any) -> dic
 
 
 @login_required
-def webhooks(request: HttpRequest, cohort_id: int) -> HttpResponse:
+def webhooks(request: PageRequest, cohort_id: int) -> HttpResponse:
     """The cohort's outgoing webhooks; creating one shows its secret once."""
     cohort = taught_cohort(request, cohort_id)
     form = WebhookForm(request.POST or None)
@@ -92,7 +93,7 @@ _WEBHOOK_DONE = {
 
 @login_required
 @require_POST
-def webhook_action(request: HttpRequest, webhook_id: int, action: str) -> HttpResponse:
+def webhook_action(request: PageRequest, webhook_id: int, action: str) -> HttpResponse:
     if action not in _WEBHOOK_DONE:
         raise Http404
     hook = webhook_selectors.webhook_get_for_instructor(user=request.user, webhook_id=webhook_id)
