@@ -23,3 +23,7 @@ class ApiRequest(HttpRequest):
 
 class PageRequest(HttpRequest):
     user: User
+
+
+# Whoever asks: a signed-in user or an anonymous visitor (reads that check permissions answer both).
+Viewer = User | AnonymousUser

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from accounts.models import User
 from cohorts import days
 from cohorts.images import checkin_image_prepare
 from cohorts.models import CheckIn, Cohort, Enrollment, Post, PostKind
@@ -87,7 +88,7 @@ def _fill(checkin: CheckIn, *, text: str, link: str, image: UploadedFile | None)
         checkin.image.save(str(prepared.name), prepared, save=False)
 
 
-def _member_enrollment_with_cohort(*, learner: Any, cohort_id: int) -> Enrollment:
+def _member_enrollment_with_cohort(*, learner: User, cohort_id: int) -> Enrollment:
     """The learner's active enrollment with its cohort and course, in one query (the check-in hot path).
 
     Anyone else gets the same answers as elsewhere: NotFound if they can't see the cohort, Forbidden if they
@@ -135,7 +136,7 @@ def _redo_rejected(*, enrollment: Enrollment, day: int, text: str, link: str, im
 
 def checkin_record(
     *,
-    learner: Any,
+    learner: User,
     cohort_id: int,
     text: str = "",
     link: str = "",
@@ -197,7 +198,7 @@ def makeup_refusal(*, cohort: Cohort, day: int, now: datetime) -> ApplicationErr
 
 def checkin_makeup(
     *,
-    learner: Any,
+    learner: User,
     cohort_id: int,
     day: int,
     reason: str,
@@ -285,7 +286,7 @@ def checkin_makeup(
 
 def checkin_update(
     *,
-    learner: Any,
+    learner: User,
     checkin_id: int,
     text: str | None = None,
     link: str | None = None,
@@ -317,7 +318,7 @@ def checkin_update(
     return checkin
 
 
-def _checkin_for_instructor(*, actor: Any, checkin_id: int) -> CheckIn:
+def _checkin_for_instructor(*, actor: User, checkin_id: int) -> CheckIn:
     checkin = (
         CheckIn.objects.select_related("enrollment__cohort__course", "enrollment__learner")
         .filter(pk=checkin_id)
@@ -329,7 +330,7 @@ def _checkin_for_instructor(*, actor: Any, checkin_id: int) -> CheckIn:
     return checkin
 
 
-def checkin_reject(*, actor: Any, checkin_id: int, reason: str, now: datetime | None = None) -> CheckIn:
+def checkin_reject(*, actor: User, checkin_id: int, reason: str, now: datetime | None = None) -> CheckIn:
     """Reject a check-in: it stops counting, and the learner may redo it that same day."""
     if len(reason.strip()) < 2:
         raise Invalid(_("Tell the learner why."), code="reason_required", extra={"field": "reason"})
@@ -347,7 +348,7 @@ def checkin_reject(*, actor: Any, checkin_id: int, reason: str, now: datetime | 
     return checkin
 
 
-def checkin_feature(*, actor: Any, checkin_id: int, featured: bool = True, now: datetime | None = None) -> CheckIn:
+def checkin_feature(*, actor: User, checkin_id: int, featured: bool = True, now: datetime | None = None) -> CheckIn:
     """Feature (精选) a counted check-in, or un-feature it."""
     checkin = _checkin_for_instructor(actor=actor, checkin_id=checkin_id)
     if featured and checkin.status != CheckInStatus.COUNTED:

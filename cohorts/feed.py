@@ -7,14 +7,15 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import CharField, Count, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
+from accounts.types import Viewer
 from cohorts.models import Cohort, Comment, Post, PostKind, Reaction, ReactionKind
 from cohorts.selectors import cohort_get_for_user, is_cohort_member
 from cohorts.statuses import CheckInStatus
@@ -25,7 +26,7 @@ from stagewise.errors import Invalid, NotFound, lazy_format
 PAGE_SIZE = 20
 
 
-def feed_cohort_for_user(*, user: Any, cohort_id: int) -> tuple[Cohort, bool]:
+def feed_cohort_for_user(*, user: Viewer, cohort_id: int) -> tuple[Cohort, bool]:
     """The cohort and whether ``user`` teaches it. Members and instructors only; NotFound for everyone else."""
     cohort = cohort_get_for_user(user=user, cohort_id=cohort_id)
     teaches = is_course_instructor(user=user, course=cohort.course)
@@ -44,15 +45,19 @@ def _count(model: type[Model], field: str = "post") -> Coalesce:
     )
 
 
-def _feed_queryset(*, cohort: Cohort, viewer: Any, teaches: bool) -> QuerySet[Post]:
+def _feed_queryset(*, cohort: Cohort, viewer: Viewer, teaches: bool) -> QuerySet[Post]:
     qs = Post.objects.filter(cohort=cohort, hidden_at__isnull=True)
     if not teaches:
         # A rejected check-in leaves the feed, except for its author.
-        qs = qs.filter(Q(checkin__isnull=True) | Q(checkin__status=CheckInStatus.COUNTED) | Q(author=viewer))
+        qs = qs.filter(Q(checkin__isnull=True) | Q(checkin__status=CheckInStatus.COUNTED) | Q(author_id=viewer.pk))
     return qs.select_related("author", "checkin").annotate(
         reaction_count=_count(Reaction),
         comment_count=_count(Comment),
-        my_reaction=Subquery(Reaction.objects.filter(post=OuterRef("pk"), user=viewer).values("kind")[:1]),
+        my_reaction=(
+            Subquery(Reaction.objects.filter(post=OuterRef("pk"), user=viewer).values("kind")[:1])
+            if isinstance(viewer, User)
+            else Value(None, output_field=CharField())
+        ),
     )
 
 
@@ -77,7 +82,7 @@ class FeedPage:
     next_cursor: str | None
 
 
-def feed_page(*, user: Any, cohort_id: int, cursor: str | None = None, page_size: int = PAGE_SIZE) -> FeedPage:
+def feed_page(*, user: Viewer, cohort_id: int, cursor: str | None = None, page_size: int = PAGE_SIZE) -> FeedPage:
     """A page of the feed, newest first; pinned announcements come separately on the first page. Two queries
     (one on later pages) plus the access check."""
     cohort, teaches = feed_cohort_for_user(user=user, cohort_id=cohort_id)
@@ -101,7 +106,7 @@ def feed_page(*, user: Any, cohort_id: int, cursor: str | None = None, page_size
     )
 
 
-def _post_for_user(*, user: Any, post_id: int) -> tuple[Post, bool]:
+def _post_for_user(*, user: Viewer, post_id: int) -> tuple[Post, bool]:
     post = Post.objects.select_related("cohort__course", "checkin").filter(pk=post_id, hidden_at__isnull=True).first()
     if post is None:
         raise NotFound(_("No such post."), code="post_not_found")
@@ -111,7 +116,7 @@ def _post_for_user(*, user: Any, post_id: int) -> tuple[Post, bool]:
     return post, teaches
 
 
-def post_announce(*, actor: Any, cohort_id: int, body: str, pinned: bool = False, now: datetime | None = None) -> Post:
+def post_announce(*, actor: User, cohort_id: int, body: str, pinned: bool = False, now: datetime | None = None) -> Post:
     cohort, teaches = feed_cohort_for_user(user=actor, cohort_id=cohort_id)
     if not teaches:
         raise NotFound(_("No such cohort."), code="cohort_not_found")
@@ -131,7 +136,7 @@ def post_announce(*, actor: Any, cohort_id: int, body: str, pinned: bool = False
     return post
 
 
-def post_pin(*, actor: Any, post_id: int, pinned: bool) -> Post:
+def post_pin(*, actor: User, post_id: int, pinned: bool) -> Post:
     post, teaches = _post_for_user(user=actor, post_id=post_id)
     if not teaches or post.kind != PostKind.ANNOUNCEMENT:
         raise NotFound(_("No such announcement."), code="post_not_found")
@@ -140,7 +145,7 @@ def post_pin(*, actor: Any, post_id: int, pinned: bool) -> Post:
     return post
 
 
-def comment_add(*, user: Any, post_id: int, body: str, now: datetime | None = None) -> Comment:
+def comment_add(*, user: User, post_id: int, body: str, now: datetime | None = None) -> Comment:
     """A comment; an instructor's comment on a check-in is a review (点评)."""
     post, teaches = _post_for_user(user=user, post_id=post_id)
     if not body.strip():
@@ -154,14 +159,14 @@ def comment_add(*, user: Any, post_id: int, body: str, now: datetime | None = No
     )
 
 
-def comment_list(*, user: Any, post_id: int) -> QuerySet[Comment]:
+def comment_list(*, user: User, post_id: int) -> QuerySet[Comment]:
     post, _teaches = _post_for_user(user=user, post_id=post_id)
     return (
         Comment.objects.filter(post=post, hidden_at__isnull=True).select_related("author").order_by("created_at", "id")
     )
 
 
-def reaction_set(*, user: Any, post_id: int, kind: str = ReactionKind.LIKE) -> Reaction:
+def reaction_set(*, user: User, post_id: int, kind: str = ReactionKind.LIKE) -> Reaction:
     """React to a post; reacting again changes the kind. One reaction per person per post, whatever the race."""
     if kind not in ReactionKind.values:
         raise Invalid(
@@ -180,12 +185,12 @@ def reaction_set(*, user: Any, post_id: int, kind: str = ReactionKind.LIKE) -> R
     return reaction
 
 
-def reaction_remove(*, user: Any, post_id: int) -> None:
+def reaction_remove(*, user: User, post_id: int) -> None:
     post, _teaches = _post_for_user(user=user, post_id=post_id)
     Reaction.objects.filter(post=post, user=user).delete()
 
 
-def feed_post(*, user: Any, post_id: int) -> Post:
+def feed_post(*, user: Viewer, post_id: int) -> Post:
     """One post with the same annotations the feed carries."""
     post, teaches = _post_for_user(user=user, post_id=post_id)
     return _feed_queryset(cohort=post.cohort, viewer=user, teaches=teaches).get(pk=post.pk)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from cohorts.checkins import checkin_day
 from cohorts.models import AuditEvent, CheckIn, Cohort, Enrollment, Strike
 from cohorts.seats import cohort_lock, seats_taken
@@ -23,7 +24,7 @@ from stagewise.mail import mail_send
 from stagewise.permissions import is_staff
 
 
-def audit_record(*, actor: Any, action: str, target: Any, details: dict[str, Any], now: datetime) -> AuditEvent:
+def audit_record(*, actor: User, action: str, target: Any, details: dict[str, Any], now: datetime) -> AuditEvent:
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
@@ -34,7 +35,7 @@ def audit_record(*, actor: Any, action: str, target: Any, details: dict[str, Any
     )
 
 
-def _enrollment_for_instructor(*, actor: Any, enrollment_id: int) -> Enrollment:
+def _enrollment_for_instructor(*, actor: User, enrollment_id: int) -> Enrollment:
     enrollment = Enrollment.objects.select_related("cohort__course", "learner").filter(pk=enrollment_id).first()
     if enrollment is None:
         raise NotFound(_("No such member."), code="enrollment_not_found")
@@ -42,7 +43,7 @@ def _enrollment_for_instructor(*, actor: Any, enrollment_id: int) -> Enrollment:
     return enrollment
 
 
-def strike_issue(*, actor: Any, enrollment_id: int, reason: str, now: datetime | None = None) -> Strike:
+def strike_issue(*, actor: User, enrollment_id: int, reason: str, now: datetime | None = None) -> Strike:
     """Record a strike. Below the cohort's ``strikes_to_remove`` it is a warning; at it the learner is removed.
 
     The enrollment row is locked while strikes are counted, so two strikes at once can't share a number.
@@ -81,7 +82,7 @@ def strike_issue(*, actor: Any, enrollment_id: int, reason: str, now: datetime |
     return strike
 
 
-def enrollment_reinstate(*, actor: Any, enrollment_id: int, reason: str, now: datetime | None = None) -> Enrollment:
+def enrollment_reinstate(*, actor: User, enrollment_id: int, reason: str, now: datetime | None = None) -> Enrollment:
     """Staff bring a removed learner back, if a seat is free. Audited."""
     now = now or timezone.now()
     if not is_staff(actor):
@@ -114,7 +115,7 @@ class NudgeCandidate:
     days_missed: int
 
 
-def nudge_candidates(*, actor: Any, cohort_id: int, now: datetime | None = None) -> list[NudgeCandidate]:
+def nudge_candidates(*, actor: User, cohort_id: int, now: datetime | None = None) -> list[NudgeCandidate]:
     """Active members with no counted check-in for the cohort's ``nudge_after_days`` closed days or more."""
     now = now or timezone.now()
     cohort = cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
@@ -153,7 +154,7 @@ def nudge_candidates(*, actor: Any, cohort_id: int, now: datetime | None = None)
 
 
 def nudge_send(
-    *, actor: Any, cohort_id: int, enrollment_ids: list[int], message: str = "", now: datetime | None = None
+    *, actor: User, cohort_id: int, enrollment_ids: list[int], message: str = "", now: datetime | None = None
 ) -> int:
     """Queue a nudge to the chosen members (at most one each per local day; one whose every try failed may be
     nudged again). Returns how many were queued. The mails go out from a worker after commit, not in this request.
@@ -174,7 +175,7 @@ def nudge_send(
     return sent
 
 
-def reminders_set(*, learner: Any, cohort_id: int, enabled: bool) -> Enrollment:
+def reminders_set(*, learner: User, cohort_id: int, enabled: bool) -> Enrollment:
     """A member turns the daily reminder mail on or off."""
     enrollment = _own_active_enrollment(learner=learner, cohort_id=cohort_id)
     enrollment.reminders_enabled = enabled
@@ -182,7 +183,7 @@ def reminders_set(*, learner: Any, cohort_id: int, enabled: bool) -> Enrollment:
     return enrollment
 
 
-def _own_active_enrollment(*, learner: Any, cohort_id: int) -> Enrollment:
+def _own_active_enrollment(*, learner: User, cohort_id: int) -> Enrollment:
     cohort = cohort_get_for_user(user=learner, cohort_id=cohort_id)
     enrollment = Enrollment.objects.filter(cohort=cohort, learner=learner, status=EnrollmentStatus.ACTIVE).first()
     if enrollment is None:
@@ -190,7 +191,7 @@ def _own_active_enrollment(*, learner: Any, cohort_id: int) -> Enrollment:
     return enrollment
 
 
-def enrollment_rules_accept(*, learner: Any, cohort_id: int, now: datetime | None = None) -> Enrollment:
+def enrollment_rules_accept(*, learner: User, cohort_id: int, now: datetime | None = None) -> Enrollment:
     """A member accepts the cohort's group rules (once; accepting again keeps the first time)."""
     enrollment = _own_active_enrollment(learner=learner, cohort_id=cohort_id)
     if enrollment.rules_accepted_at is None:

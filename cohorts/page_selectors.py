@@ -6,11 +6,11 @@ Callers have already checked access (through ``feed.feed_page``, ``cohort_get_fo
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
 
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from accounts.types import Viewer
 from cohorts.feed import feed_post
 from cohorts.models import CheckIn, Cohort, Comment, Enrollment, Post, Strike, WebhookDelivery
 from cohorts.statuses import CheckInStatus, EnrollmentStatus
@@ -72,7 +72,7 @@ def recent_deliveries(*, webhook_ids: list[int], per_webhook: int = 10) -> dict[
     return grouped
 
 
-def checkin_image_for_user(*, user: Any, checkin_id: int) -> CheckIn:
+def checkin_image_for_user(*, user: Viewer, checkin_id: int) -> CheckIn:
     """A check-in whose image ``user`` may see: its author, or whoever may see its feed post (the same NotFound
     for a missing check-in, a missing image and a forbidden one)."""
     checkin = CheckIn.objects.select_related("enrollment").filter(pk=checkin_id).first()

@@ -14,6 +14,7 @@ from django.db.models import Count, Expression, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.models import User
 from cohorts.models import Cohort, Enrollment, SeatHold
 from cohorts.signals import waitlist_seat_offered
 from cohorts.statuses import MEMBER_STATUSES, EnrollmentStatus, SeatHoldStatus
@@ -149,7 +150,7 @@ def waitlist_offer_next(*, cohort_id: int, now: datetime | None = None) -> list[
     return offered
 
 
-def hold_for(*, learner: Any, cohort_id: int, now: datetime | None = None) -> SeatHold | None:
+def hold_for(*, learner: User, cohort_id: int, now: datetime | None = None) -> SeatHold | None:
     now = now or timezone.now()
     return (
         SeatHold.objects.filter(

@@ -1,12 +1,13 @@
 """Reads on cohorts, enrollments and released lessons."""
 
 from datetime import datetime
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
+from accounts.types import Viewer
 from cohorts.models import CheckIn, Cohort, Enrollment
 from cohorts.seats import seats_taken, seats_taken_annotation
 from cohorts.statuses import MEMBER_STATUSES, CohortStatus, EnrollmentStatus
@@ -23,7 +24,7 @@ def _with_seats(qs: QuerySet[Cohort]) -> QuerySet[Cohort]:
     return qs.annotate(seats_taken=seats_taken_annotation())
 
 
-def _visible_cohorts(user: Any) -> QuerySet[Cohort]:
+def _visible_cohorts(user: Viewer) -> QuerySet[Cohort]:
     qs = Cohort.objects.select_related("course", "course__track")
     if is_staff(user):
         return qs
@@ -35,7 +36,7 @@ def _visible_cohorts(user: Any) -> QuerySet[Cohort]:
     return qs.filter(public)
 
 
-def cohort_is_visible(*, cohort: Cohort, user: Any) -> bool:
+def cohort_is_visible(*, cohort: Cohort, user: Viewer) -> bool:
     """``_visible_cohorts`` for one cohort already in hand (its course loaded), for someone not enrolled in it."""
     if cohort.status in PUBLIC_STATUSES and cohort.course.is_published:
         return True
@@ -44,7 +45,7 @@ def cohort_is_visible(*, cohort: Cohort, user: Any) -> bool:
     )
 
 
-def cohort_list_for_user(*, user: Any, status: str | None = None, course_id: int | None = None) -> QuerySet[Cohort]:
+def cohort_list_for_user(*, user: Viewer, status: str | None = None, course_id: int | None = None) -> QuerySet[Cohort]:
     qs = _visible_cohorts(user)
     if status:
         qs = qs.filter(status=status)
@@ -53,14 +54,14 @@ def cohort_list_for_user(*, user: Any, status: str | None = None, course_id: int
     return _with_seats(qs).order_by("starts_on", "id")
 
 
-def cohort_get_for_user(*, user: Any, cohort_id: int) -> Cohort:
+def cohort_get_for_user(*, user: Viewer, cohort_id: int) -> Cohort:
     cohort = _with_seats(_visible_cohorts(user)).filter(pk=cohort_id).first()
     if cohort is None:
         raise NotFound(_("No such cohort."), code="cohort_not_found")
     return cohort
 
 
-def cohort_get_for_instructor(*, user: Any, cohort_id: int) -> Cohort:
+def cohort_get_for_instructor(*, user: Viewer, cohort_id: int) -> Cohort:
     cohort = _with_seats(Cohort.objects.select_related("course", "course__track")).filter(pk=cohort_id).first()
     if cohort is None or not is_course_instructor(user=user, course=cohort.course):
         raise NotFound(_("No such cohort."), code="cohort_not_found")
@@ -85,7 +86,7 @@ def upcoming_cohorts_by_course(*, course_ids: list[int]) -> dict[int, list[Cohor
     return result
 
 
-def needs_application(*, learner: Any, course: Course) -> bool:
+def needs_application(*, learner: User, course: Course) -> bool:
     """Whether ``learner`` must apply (and be approved by an instructor) before enrolling in ``course``: always when
     the course admits by application, and for a later stage when they have not completed the stage before it."""
     if course.prerequisite == Prerequisite.APPROVAL:
@@ -100,13 +101,13 @@ def needs_application(*, learner: Any, course: Course) -> bool:
     return False
 
 
-def enrollment_for(*, user: Any, cohort: Cohort) -> Enrollment | None:
+def enrollment_for(*, user: Viewer, cohort: Cohort) -> Enrollment | None:
     if not getattr(user, "is_authenticated", False):
         return None
-    return Enrollment.objects.filter(cohort=cohort, learner=user).first()
+    return Enrollment.objects.filter(cohort=cohort, learner_id=user.pk).first()
 
 
-def enrollment_get_for_member(*, user: Any, cohort_id: int) -> Enrollment:
+def enrollment_get_for_member(*, user: Viewer, cohort_id: int) -> Enrollment:
     """The user's enrollment in a cohort they are a member of, with the cohort (and its course) attached.
 
     NotFound as ``cohort_get_for_user`` for a cohort they can't see; NotFound ``not_enrolled`` for one they can
@@ -120,16 +121,16 @@ def enrollment_get_for_member(*, user: Any, cohort_id: int) -> Enrollment:
     return enrollment
 
 
-def checkin_list_for_member(*, user: Any, cohort_id: int) -> QuerySet[CheckIn]:
+def checkin_list_for_member(*, user: Viewer, cohort_id: int) -> QuerySet[CheckIn]:
     """The member's own check-ins in a cohort, latest day first (NotFound as ``enrollment_get_for_member``)."""
     enrollment = enrollment_get_for_member(user=user, cohort_id=cohort_id)
     return CheckIn.objects.filter(enrollment=enrollment).order_by("-day")
 
 
-def is_cohort_member(*, user: Any, cohort: Cohort) -> bool:
+def is_cohort_member(*, user: Viewer, cohort: Cohort) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    return Enrollment.objects.filter(cohort=cohort, learner=user, status__in=MEMBER_STATUSES).exists()
+    return Enrollment.objects.filter(cohort=cohort, learner_id=user.pk, status__in=MEMBER_STATUSES).exists()
 
 
 def released_day(*, cohort: Cohort, now: datetime | None = None) -> int:
@@ -144,7 +145,7 @@ def released_day(*, cohort: Cohort, now: datetime | None = None) -> int:
     return max(0, min(cohort.day_number(now), cohort.duration_days))
 
 
-def lesson_list_for_cohort(*, user: Any, cohort_id: int, now: datetime | None = None) -> QuerySet[Lesson]:
+def lesson_list_for_cohort(*, user: Viewer, cohort_id: int, now: datetime | None = None) -> QuerySet[Lesson]:
     """Instructors see every lesson of the course; members see published lessons released so far.
 
     Anyone else gets NotFound, as if the cohort did not exist.
@@ -158,14 +159,14 @@ def lesson_list_for_cohort(*, user: Any, cohort_id: int, now: datetime | None = 
     return lessons.filter(is_published=True, day__lte=released_day(cohort=cohort, now=now))
 
 
-def lesson_get_for_cohort(*, user: Any, cohort_id: int, day: int, now: datetime | None = None) -> Lesson:
+def lesson_get_for_cohort(*, user: Viewer, cohort_id: int, day: int, now: datetime | None = None) -> Lesson:
     lesson = lesson_list_for_cohort(user=user, cohort_id=cohort_id, now=now).filter(day=day).first()
     if lesson is None:
         raise NotFound(_("No such lesson, or it is not released yet."), code="lesson_not_found")
     return lesson
 
 
-def cohort_list_for_learner(*, user: Any) -> QuerySet[Enrollment]:
+def cohort_list_for_learner(*, user: User) -> QuerySet[Enrollment]:
     """The learner's enrollments with their cohorts; ``cohort_seats_taken`` is annotated so a page costs one query."""
     seats = seats_taken_annotation(cohort_ref="cohort")
     return (
@@ -176,7 +177,7 @@ def cohort_list_for_learner(*, user: Any) -> QuerySet[Enrollment]:
     )
 
 
-def lesson_attachment_for_user(*, user: Any, lesson_id: int, now: datetime | None = None) -> Lesson:
+def lesson_attachment_for_user(*, user: Viewer, lesson_id: int, now: datetime | None = None) -> Lesson:
     """A lesson with an attachment, if ``user`` teaches its course or is a member of a cohort that has the lesson
     released. NotFound otherwise, as if it did not exist."""
     lesson = Lesson.objects.select_related("course").filter(pk=lesson_id).exclude(attachment="").first()
@@ -186,7 +187,7 @@ def lesson_attachment_for_user(*, user: Any, lesson_id: int, now: datetime | Non
         return lesson
     if lesson.is_published and getattr(user, "is_authenticated", False):
         memberships = Enrollment.objects.filter(
-            learner=user, cohort__course_id=lesson.course_id, status__in=MEMBER_STATUSES
+            learner_id=user.pk, cohort__course_id=lesson.course_id, status__in=MEMBER_STATUSES
         ).select_related("cohort")
         if any(lesson.day <= released_day(cohort=e.cohort, now=now) for e in memberships):
             return lesson

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import validate_timezone
+from accounts.models import User, validate_timezone
 from accounts.selectors import user_find_by_email
 from cohorts import seats
 from cohorts.days import local_date
@@ -70,7 +70,7 @@ def _check_dates(*, tz: str, opens_on: date, closes_on: date, starts_on: date, e
 
 def cohort_create(
     *,
-    actor: Any,
+    actor: User,
     course_id: int,
     name: str,
     timezone_name: str,
@@ -120,7 +120,7 @@ def cohort_create(
     )
 
 
-def cohort_update(*, actor: Any, cohort_id: int, now: datetime | None = None, **values: Any) -> Cohort:
+def cohort_update(*, actor: User, cohort_id: int, now: datetime | None = None, **values: Any) -> Cohort:
     """Change a cohort. Dates, zone and name only before it starts; capacity never below the seats taken."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -198,7 +198,7 @@ def _transition_or_conflict(*, cohort: Cohort, new: str, now: datetime | None = 
     return cohort
 
 
-def cohort_schedule(*, actor: Any, cohort_id: int) -> Cohort:
+def cohort_schedule(*, actor: User, cohort_id: int) -> Cohort:
     """Let the scheduler open enrollment at the window's start (draft cohorts only)."""
     cohort = cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
     if cohort.status != CohortStatus.DRAFT:
@@ -209,12 +209,12 @@ def cohort_schedule(*, actor: Any, cohort_id: int) -> Cohort:
     return cohort
 
 
-def cohort_open(*, actor: Any, cohort_id: int, now: datetime | None = None) -> Cohort:
+def cohort_open(*, actor: User, cohort_id: int, now: datetime | None = None) -> Cohort:
     cohort = cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
     return _transition_or_conflict(cohort=cohort, new=CohortStatus.OPEN, now=now)
 
 
-def cohort_cancel(*, actor: Any, cohort_id: int, now: datetime | None = None) -> Cohort:
+def cohort_cancel(*, actor: User, cohort_id: int, now: datetime | None = None) -> Cohort:
     """Call off a draft or open cohort. Once that commits, ``cohort_cancelled`` is sent: billing refunds everyone."""
     cohort = cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
     cohort = _transition_or_conflict(cohort=cohort, new=CohortStatus.CANCELLED, now=now)
@@ -222,7 +222,7 @@ def cohort_cancel(*, actor: Any, cohort_id: int, now: datetime | None = None) ->
     return cohort
 
 
-def cohort_archive(*, actor: Any, cohort_id: int, now: datetime | None = None) -> Cohort:
+def cohort_archive(*, actor: User, cohort_id: int, now: datetime | None = None) -> Cohort:
     cohort = cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
     return _transition_or_conflict(cohort=cohort, new=CohortStatus.ARCHIVED, now=now)
 
@@ -265,7 +265,7 @@ def cohort_transitions_run(*, now: datetime | None = None) -> dict[str, int]:
     return done
 
 
-def enrollment_admit(*, actor: Any, cohort_id: int, learner: Any, now: datetime | None = None) -> Enrollment:
+def enrollment_admit(*, actor: User, cohort_id: int, learner: User, now: datetime | None = None) -> Enrollment:
     """An instructor or staff member gives a learner a seat without payment (a complimentary seat).
 
     Takes the cohort row lock so that the capacity check and the insert can't interleave with another admit.
@@ -288,7 +288,7 @@ def enrollment_admit(*, actor: Any, cohort_id: int, learner: Any, now: datetime 
 
 
 def enrollment_admit_by_email(
-    *, actor: Any, cohort_id: int, learner_email: str, now: datetime | None = None
+    *, actor: User, cohort_id: int, learner_email: str, now: datetime | None = None
 ) -> Enrollment:
     """``enrollment_admit`` for the learner whose account uses ``learner_email``.
 

@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.db.models import Count
 from django.utils import timezone
 
+from accounts.types import Viewer
 from cohorts.checkins import checkin_day
 from cohorts.models import CheckIn, Cohort, Enrollment
 from cohorts.selectors import cohort_get_for_instructor, enrollment_get_for_member
@@ -83,7 +83,7 @@ def streak_for_enrollment(*, enrollment: Enrollment, now: datetime | None = None
     )
 
 
-def streak_get_for_member(*, user: Any, cohort_id: int, now: datetime | None = None) -> Streak:
+def streak_get_for_member(*, user: Viewer, cohort_id: int, now: datetime | None = None) -> Streak:
     """The member's own streak in a cohort (NotFound as ``selectors.enrollment_get_for_member``)."""
     return streak_for_enrollment(enrollment=enrollment_get_for_member(user=user, cohort_id=cohort_id), now=now)
 
@@ -117,7 +117,7 @@ def cohort_daily_rates(*, cohort: Cohort, now: datetime | None = None) -> list[D
     ]
 
 
-def daily_rate_list_for_instructor(*, user: Any, cohort_id: int, now: datetime | None = None) -> list[DayRate]:
+def daily_rate_list_for_instructor(*, user: Viewer, cohort_id: int, now: datetime | None = None) -> list[DayRate]:
     """``cohort_daily_rates`` for someone who teaches the cohort's course (or staff); NotFound for anyone else."""
     cohort = cohort_get_for_instructor(user=user, cohort_id=cohort_id)
     return cohort_daily_rates(cohort=cohort, now=now)
@@ -163,7 +163,7 @@ def cohort_roster(*, cohort: Cohort, now: datetime | None = None) -> list[Roster
     return rows
 
 
-def roster_list_for_instructor(*, user: Any, cohort_id: int, now: datetime | None = None) -> list[RosterRow]:
+def roster_list_for_instructor(*, user: Viewer, cohort_id: int, now: datetime | None = None) -> list[RosterRow]:
     """``cohort_roster`` for someone who teaches the cohort's course (or staff); NotFound for anyone else."""
     cohort = cohort_get_for_instructor(user=user, cohort_id=cohort_id)
     return cohort_roster(cohort=cohort, now=now)

@@ -1,10 +1,10 @@
 """Reads on tracks, courses and lessons. ``*_get_for_user`` answers NotFound for missing and forbidden alike."""
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
+from accounts.types import Viewer
 from content.models import Course, Lesson, Track
 from stagewise.errors import NotFound
 from stagewise.permissions import is_staff
@@ -21,7 +21,7 @@ def track_get(*, track_id: int) -> Track:
     return track
 
 
-def _visible_courses(user: Any) -> QuerySet[Course]:
+def _visible_courses(user: Viewer) -> QuerySet[Course]:
     qs = Course.objects.select_related("track")
     if is_staff(user):
         return qs
@@ -30,28 +30,28 @@ def _visible_courses(user: Any) -> QuerySet[Course]:
     return qs.filter(is_published=True)
 
 
-def course_list_for_user(*, user: Any, track_id: int | None = None) -> QuerySet[Course]:
+def course_list_for_user(*, user: Viewer, track_id: int | None = None) -> QuerySet[Course]:
     qs = _visible_courses(user)
     if track_id is not None:
         qs = qs.filter(track_id=track_id)
     return qs.order_by("track__title", "track_id", "stage", "id")
 
 
-def course_get_for_user(*, user: Any, course_id: int) -> Course:
+def course_get_for_user(*, user: Viewer, course_id: int) -> Course:
     course = _visible_courses(user).filter(pk=course_id).first()
     if course is None:
         raise NotFound(_("No such course."), code="course_not_found")
     return course
 
 
-def course_get_by_slug_for_user(*, user: Any, slug: str) -> Course:
+def course_get_by_slug_for_user(*, user: Viewer, slug: str) -> Course:
     course = _visible_courses(user).filter(slug=slug).first()
     if course is None:
         raise NotFound(_("No such course."), code="course_not_found")
     return course
 
 
-def is_course_instructor(*, user: Any, course: Course) -> bool:
+def is_course_instructor(*, user: Viewer, course: Course) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_staff:
@@ -59,7 +59,7 @@ def is_course_instructor(*, user: Any, course: Course) -> bool:
     return course.instructors.filter(pk=user.pk).exists()
 
 
-def course_get_for_instructor(*, user: Any, course_id: int) -> Course:
+def course_get_for_instructor(*, user: Viewer, course_id: int) -> Course:
     """The course if ``user`` teaches it (or is staff); NotFound otherwise, exactly as if it did not exist."""
     course = Course.objects.select_related("track").filter(pk=course_id).first()
     if course is None or not is_course_instructor(user=user, course=course):
@@ -67,19 +67,19 @@ def course_get_for_instructor(*, user: Any, course_id: int) -> Course:
     return course
 
 
-def course_list_taught_by(*, user: Any) -> QuerySet[Course]:
+def course_list_taught_by(*, user: User) -> QuerySet[Course]:
     qs = Course.objects.select_related("track")
     if not is_staff(user):
         qs = qs.filter(instructors=user)
     return qs.order_by("track__title", "stage", "id")
 
 
-def lesson_list_for_instructor(*, user: Any, course_id: int) -> QuerySet[Lesson]:
+def lesson_list_for_instructor(*, user: Viewer, course_id: int) -> QuerySet[Lesson]:
     course = course_get_for_instructor(user=user, course_id=course_id)
     return Lesson.objects.filter(course=course).order_by("day", "id")
 
 
-def lesson_get_for_instructor(*, user: Any, lesson_id: int) -> Lesson:
+def lesson_get_for_instructor(*, user: Viewer, lesson_id: int) -> Lesson:
     lesson = Lesson.objects.select_related("course").filter(pk=lesson_id).first()
     if lesson is None or not is_course_instructor(user=user, course=lesson.course):
         raise NotFound(_("No such lesson."), code="lesson_not_found")

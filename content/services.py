@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from content.models import Course, Lesson, Prerequisite, Track
 from content.selectors import course_get_for_instructor, lesson_get_for_instructor
 from stagewise.errors import Conflict, Forbidden, Invalid, lazy_format
@@ -35,7 +36,7 @@ COURSE_EDITABLE_FIELDS = (
 LESSON_EDITABLE_FIELDS = ("day", "title", "body", "task", "links")
 
 
-def _require_course_creator(actor: Any) -> None:
+def _require_course_creator(actor: User) -> None:
     if not can_create_courses(actor):
         raise Forbidden(_("Only instructors and staff can create tracks and courses."), code="not_instructor")
 
@@ -96,7 +97,7 @@ def _free_track_slug() -> str:
     return f"track-{n}"
 
 
-def track_create(*, actor: Any, title: str, slug: str = "", description: str = "") -> Track:
+def track_create(*, actor: User, title: str, slug: str = "", description: str = "") -> Track:
     _require_course_creator(actor)
     if not title.strip():
         raise Invalid(_("A track needs a title."), code="invalid_title", extra={"field": "title"})
@@ -108,7 +109,7 @@ def track_create(*, actor: Any, title: str, slug: str = "", description: str = "
         raise Conflict(_("A track with this slug exists."), code="slug_taken", extra={"field": "slug"}) from exc
 
 
-def course_create(*, actor: Any, track: Track, stage: int, slug: str = "", **values: Any) -> Course:
+def course_create(*, actor: User, track: Track, stage: int, slug: str = "", **values: Any) -> Course:
     """Create a course (unpublished). The creator becomes one of its instructors."""
     _require_course_creator(actor)
     unknown = set(values) - set(COURSE_EDITABLE_FIELDS)
@@ -136,7 +137,7 @@ def course_create(*, actor: Any, track: Track, stage: int, slug: str = "", **val
     return course
 
 
-def course_update(*, actor: Any, course_id: int, **values: Any) -> Course:
+def course_update(*, actor: User, course_id: int, **values: Any) -> Course:
     course = course_get_for_instructor(user=actor, course_id=course_id)
     unknown = set(values) - set(COURSE_EDITABLE_FIELDS)
     if unknown:
@@ -163,7 +164,7 @@ def course_update(*, actor: Any, course_id: int, **values: Any) -> Course:
     return course
 
 
-def course_publish(*, actor: Any, course_id: int, published: bool = True) -> Course:
+def course_publish(*, actor: User, course_id: int, published: bool = True) -> Course:
     course = course_get_for_instructor(user=actor, course_id=course_id)
     if course.is_published != published:
         course.is_published = published
@@ -184,7 +185,7 @@ def _check_lesson_values(course: Course, values: dict[str, Any]) -> None:
         values["links"] = _check_links(values["links"] or [])
 
 
-def lesson_create(*, actor: Any, course_id: int, day: int, title: str, **values: Any) -> Lesson:
+def lesson_create(*, actor: User, course_id: int, day: int, title: str, **values: Any) -> Lesson:
     course = course_get_for_instructor(user=actor, course_id=course_id)
     unknown = set(values) - set(LESSON_EDITABLE_FIELDS) - {"is_published"}
     if unknown:
@@ -204,7 +205,7 @@ def lesson_create(*, actor: Any, course_id: int, day: int, title: str, **values:
         ) from exc
 
 
-def lesson_update(*, actor: Any, lesson_id: int, **values: Any) -> Lesson:
+def lesson_update(*, actor: User, lesson_id: int, **values: Any) -> Lesson:
     lesson = lesson_get_for_instructor(user=actor, lesson_id=lesson_id)
     unknown = set(values) - set(LESSON_EDITABLE_FIELDS)
     if unknown:
@@ -223,7 +224,7 @@ def lesson_update(*, actor: Any, lesson_id: int, **values: Any) -> Lesson:
     return lesson
 
 
-def lesson_publish(*, actor: Any, lesson_id: int, published: bool = True) -> Lesson:
+def lesson_publish(*, actor: User, lesson_id: int, published: bool = True) -> Lesson:
     lesson = lesson_get_for_instructor(user=actor, lesson_id=lesson_id)
     if lesson.is_published != published:
         lesson.is_published = published
@@ -237,7 +238,7 @@ ATTACHMENT_EXTENSIONS = frozenset(
 )
 
 
-def lesson_attachment_set(*, actor: Any, lesson_id: int, upload: UploadedFile) -> Lesson:
+def lesson_attachment_set(*, actor: User, lesson_id: int, upload: UploadedFile) -> Lesson:
     """Attach a file to a lesson (replacing the previous one). Size- and type-limited; the name is kept readable."""
     lesson = lesson_get_for_instructor(user=actor, lesson_id=lesson_id)
     name = Path(upload.name or "").name
@@ -262,7 +263,7 @@ def lesson_attachment_set(*, actor: Any, lesson_id: int, upload: UploadedFile) -
     return lesson
 
 
-def lesson_attachment_remove(*, actor: Any, lesson_id: int) -> Lesson:
+def lesson_attachment_remove(*, actor: User, lesson_id: int) -> Lesson:
     lesson = lesson_get_for_instructor(user=actor, lesson_id=lesson_id)
     if lesson.attachment:
         lesson.attachment.delete(save=False)

@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from cohorts import days
 from cohorts.models import (
     WEBHOOK_DELIVERY_TRANSITIONS,
@@ -112,7 +113,7 @@ def _clean_secret(secret: str) -> str:
 
 def webhook_create(
     *,
-    actor: Any,
+    actor: User,
     cohort_id: int,
     url: str,
     format: str = WebhookFormat.GENERIC,
@@ -135,7 +136,7 @@ def webhook_create(
 
 def webhook_update(
     *,
-    actor: Any,
+    actor: User,
     webhook_id: int,
     url: str | None = None,
     format: str | None = None,
@@ -165,7 +166,7 @@ def webhook_update(
     return webhook
 
 
-def webhook_delete(*, actor: Any, webhook_id: int) -> None:
+def webhook_delete(*, actor: User, webhook_id: int) -> None:
     """Delete the webhook and its delivery log."""
     webhook = webhook_get_for_instructor(user=actor, webhook_id=webhook_id)
     webhook.delete()
@@ -225,7 +226,7 @@ def _active_webhooks(cohort_id: int) -> list[Webhook]:
     return list(Webhook.objects.filter(cohort_id=cohort_id, is_active=True).order_by("id"))
 
 
-def webhook_send_test(*, actor: Any, webhook_id: int, now: datetime | None = None) -> WebhookDelivery:
+def webhook_send_test(*, actor: User, webhook_id: int, now: datetime | None = None) -> WebhookDelivery:
     """Queue a test message to one webhook (active or not), sent right after commit; see its delivery log."""
     now = now or timezone.now()
     webhook = webhook_get_for_instructor(user=actor, webhook_id=webhook_id)
