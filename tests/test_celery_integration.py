@@ -81,8 +81,9 @@ def queue() -> Iterator[str]:
 
 
 @pytest.fixture
-def worker(transactional_db, queue, tmp_path) -> Iterator[Worker]:
-    """A real worker on ``queue``; stopped (warm, then killed) before the test database is flushed."""
+def worker(transactional_db, queue, tmp_path, _start_clock) -> Iterator[Worker]:
+    """A real worker on ``queue``; stopped (warm, then killed) before the test database is flushed. Under
+    ``--start-at`` its clock starts where the test's clock is now (tests/clocked.py), else it is the real one."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "stagewise.settings",
@@ -91,10 +92,11 @@ def worker(transactional_db, queue, tmp_path) -> Iterator[Worker]:
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "PYTHONUNBUFFERED": "1",
     }
+    clocked = ["tests.clocked", timezone.now().isoformat()] if _start_clock is not None else []
     log = tmp_path / "worker.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "stagewise", "worker", "--queues", queue,
+            [sys.executable, "-m", *clocked, "celery", "-A", "stagewise", "worker", "--queues", queue,
              "--hostname", f"{queue}@%h", "--concurrency", "2", "--loglevel", "INFO",
              "--without-gossip", "--without-mingle", "--without-heartbeat"],
             cwd=settings.BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
