@@ -29,7 +29,7 @@ from tests import factories
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 TASK = "cohorts.tasks.cohort_transitions_run_task"
-WAIT_SECONDS = 60  # worker start-up included; generous for a loaded CI machine
+WAIT_SECONDS = 120  # worker start-up included; generous for a loaded CI machine running the suite on xdist workers
 
 pytestmark = [
     pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL is not set: `make test` starts a Redis and sets it"),
