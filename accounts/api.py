@@ -1,9 +1,13 @@
+from typing import Any
+
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import paginate
 
 from accounts import selectors, services
 from accounts.auth import auth_required
+from accounts.models import ApiToken, User
 from accounts.schemas import (
     MeOut,
     MessageOut,
@@ -15,13 +19,14 @@ from accounts.schemas import (
     TokenIn,
     TokenOut,
 )
+from accounts.types import AuthedRequest
 from stagewise.pagination import Pagination
 
 router = Router(tags=["accounts"])
 
 
 @router.post("/auth/signup", response={201: MeOut}, auth=None)
-def sign_up(request: HttpRequest, payload: SignUpIn):
+def sign_up(request: HttpRequest, payload: SignUpIn) -> Status[User]:
     user = services.user_sign_up(
         email=payload.email,
         password=payload.password,
@@ -33,24 +38,24 @@ def sign_up(request: HttpRequest, payload: SignUpIn):
 
 
 @router.post("/auth/password-reset", response={202: MessageOut}, auth=None)
-def password_reset(request: HttpRequest, payload: PasswordResetIn):
+def password_reset(request: HttpRequest, payload: PasswordResetIn) -> Status[dict[str, str]]:
     services.password_reset_request(email=payload.email)
     return Status(202, {"message": "If an account uses this address, a reset link is on its way."})
 
 
 @router.post("/auth/password-reset/confirm", response=MessageOut, auth=None)
-def password_reset_confirm(request: HttpRequest, payload: PasswordResetConfirmIn):
+def password_reset_confirm(request: HttpRequest, payload: PasswordResetConfirmIn) -> dict[str, str]:
     services.password_reset_confirm(uidb64=payload.uid, token=payload.token, new_password=payload.new_password)
     return {"message": "Your password has been changed. You can sign in now."}
 
 
 @router.get("/me", response=MeOut, auth=auth_required)
-def me(request: HttpRequest):
+def me(request: AuthedRequest) -> User:
     return request.auth
 
 
 @router.patch("/me", response=MeOut, auth=auth_required)
-def me_update(request: HttpRequest, payload: ProfileIn):
+def me_update(request: AuthedRequest, payload: ProfileIn) -> User:
     return services.user_profile_update(
         user=request.auth,
         display_name=payload.display_name,
@@ -61,17 +66,17 @@ def me_update(request: HttpRequest, payload: ProfileIn):
 
 @router.get("/me/tokens", response=list[TokenOut], auth=auth_required)
 @paginate(Pagination)
-def token_list(request: HttpRequest):
+def token_list(request: AuthedRequest) -> QuerySet[ApiToken]:
     return selectors.api_token_list(user=request.auth)
 
 
 @router.post("/me/tokens", response={201: TokenCreatedOut}, auth=auth_required)
-def token_create(request: HttpRequest, payload: TokenIn):
+def token_create(request: AuthedRequest, payload: TokenIn) -> Status[dict[str, Any]]:
     token, raw = services.api_token_create(user=request.auth, name=payload.name)
     return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 
 @router.delete("/me/tokens/{token_id}", response={204: None}, auth=auth_required)
-def token_revoke(request: HttpRequest, token_id: int):
+def token_revoke(request: AuthedRequest, token_id: int) -> Status[None]:
     services.api_token_revoke(user=request.auth, token_id=token_id)
     return Status(204, None)

@@ -1,49 +1,20 @@
 """Authentication for the JSON API: personal tokens (Bearer) and the Django session (with CSRF)."""
 
-from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
-from accounts.services import api_token_authenticate, api_token_authenticate_joined
-
-
-class TokenJoin(Protocol):
-    """What a hot endpoint fetches in the token's own statement (see ``api_token_authenticate_joined``)."""
-
-    @property
-    def columns(self) -> str: ...
-
-    @property
-    def joins(self) -> str: ...
-
-    def params(self, request: HttpRequest) -> Sequence[Any]: ...
-
-    def accept(self, request: HttpRequest, row: Sequence[Any]) -> None: ...
+from accounts.services import api_token_authenticate
 
 
 class ApiTokenAuth(HttpBearer):
-    """A personal token (``Authorization: Bearer sw_…``). With a ``join``, the endpoint's first lookup rides
-    along in the token's statement and is left on the request by ``join.accept``."""
-
-    def __init__(self, join: TokenJoin | None = None) -> None:
-        super().__init__()
-        self.join = join
+    """A personal token (``Authorization: Bearer sw_…``)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        if self.join is None:
-            user = api_token_authenticate(raw=token)
-        else:
-            found = api_token_authenticate_joined(
-                raw=token, columns=self.join.columns, joins=self.join.joins, params=self.join.params(request)
-            )
-            user = None
-            if found is not None:
-                user, rest = found
-                self.join.accept(request, rest)
+        user = api_token_authenticate(raw=token)
         if user is None:
             # A wrong or revoked token is an error even where anonymous reads are allowed: a script must learn
             # that its token no longer works instead of silently getting the anonymous view.

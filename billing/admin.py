@@ -19,9 +19,9 @@ from billing.models import (
     ReferralCode,
     Refund,
     RefundPolicy,
-    SeatHold,
 )
-from billing.refunds import staff_refund
+from billing.services.refunds import staff_refund
+from cohorts.models import SeatHold
 from stagewise.errors import ApplicationError
 
 

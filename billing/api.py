@@ -1,14 +1,13 @@
 """Billing's JSON API: quote, checkout, orders, credit, withdraw, refunds, rosters and reports."""
 
 from django.conf import settings
-from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import paginate
 
 from accounts.auth import auth_required
-from billing import applications, refunds, selectors, services
+from accounts.types import ApiRequest
+from billing import refund_policy, selectors
 from billing.gateways import is_test_mode
-from billing.models import CreditEntry
 from billing.pricing import order_quote
 from billing.schemas import (
     ApplicationIn,
@@ -31,7 +30,9 @@ from billing.schemas import (
     TestCardIn,
     WithdrawOut,
 )
-from billing.statuses import CAPTURED_STATUSES
+from billing.services import applications, credits, holds, payments, refunds
+from billing.services.checkout import checkout_start
+from billing.statuses import OrderStatus
 from cohorts.selectors import cohort_get_for_user
 from stagewise.pagination import Pagination
 
@@ -39,17 +40,17 @@ router = Router(tags=["billing"])
 
 
 @router.get("/cohorts/{cohort_id}/quote", response=QuoteOut, auth=auth_required)
-def quote(request: HttpRequest, cohort_id: int, coupon: str = "", referral: str = ""):
+def quote(request: ApiRequest, cohort_id: int, coupon: str = "", referral: str = ""):
     """What the learner would pay now: list price − credit − coupon − referral."""
     cohort = cohort_get_for_user(user=request.auth, cohort_id=cohort_id)
     return order_quote(learner=request.auth, course=cohort.course, coupon_code=coupon, referral_code=referral)
 
 
 @router.post("/cohorts/{cohort_id}/checkout", response={201: CheckoutOut}, auth=auth_required)
-def checkout(request: HttpRequest, cohort_id: int, payload: CheckoutIn):
+def checkout(request: ApiRequest, cohort_id: int, payload: CheckoutIn):
     """Hold a seat and create the order (or join the waitlist). A non-zero total also gets a provider payment,
     whose client secret the page hands to Stripe's Payment Element; the enrollment turns active on the webhook."""
-    result = services.checkout_start(
+    result = checkout_start(
         learner=request.auth,
         cohort_id=cohort_id,
         coupon_code=payload.coupon,
@@ -57,9 +58,10 @@ def checkout(request: HttpRequest, cohort_id: int, payload: CheckoutIn):
         use_credit=payload.use_credit,
     )
     payment = None
+    started = None
     order = result.order
-    if order is not None and order.total_minor > 0 and order.status == "pending":
-        started = services.payment_start_for_order(order=order)
+    if order is not None and order.total_minor > 0 and order.status == OrderStatus.PENDING:
+        started = payments.payment_start_for_order(order=order, attempts=[] if result.lines is not None else None)
         payment = {
             "provider_payment_id": started.provider_payment_id,
             "client_secret": started.client_secret,
@@ -73,7 +75,11 @@ def checkout(request: HttpRequest, cohort_id: int, payload: CheckoutIn):
             "enrollment_status": result.enrollment.status,
             "waitlisted": result.waitlisted,
             "hold_expires_at": result.hold.expires_at if result.hold else None,
-            "order": selectors.order_as_created(order=order) if order is not None else None,
+            "order": (
+                selectors.order_as_created(order=order, lines=result.lines, payments=[started] if started else [])
+                if order is not None
+                else None
+            ),
             "payment": payment,
         },
     )
@@ -81,61 +87,55 @@ def checkout(request: HttpRequest, cohort_id: int, payload: CheckoutIn):
 
 @router.get("/me/orders", response=list[OrderOut], auth=auth_required)
 @paginate(Pagination)
-def my_orders(request: HttpRequest):
+def my_orders(request: ApiRequest):
     return selectors.order_list_for_learner(user=request.auth)
 
 
 @router.get("/orders/{order_id}", response=OrderOut, auth=auth_required)
-def order_detail(request: HttpRequest, order_id: int):
+def order_detail(request: ApiRequest, order_id: int):
     return selectors.order_get_for_user(user=request.auth, order_id=order_id)
 
 
 @router.post("/orders/{order_id}/cancel", response=OrderOut, auth=auth_required)
-def order_cancel(request: HttpRequest, order_id: int):
+def order_cancel(request: ApiRequest, order_id: int):
     """Give up a pending order: its seat hold is released."""
-    services.order_cancel(learner=request.auth, order_id=order_id)
+    holds.order_cancel(learner=request.auth, order_id=order_id)
     return selectors.order_get_for_user(user=request.auth, order_id=order_id)
 
 
 @router.post("/orders/{order_id}/test-card", response=PaymentStateOut, auth=auth_required)
-def order_pay_test_card(request: HttpRequest, order_id: int, payload: TestCardIn):
+def order_pay_test_card(request: ApiRequest, order_id: int, payload: TestCardIn):
     """Test mode only (localstripe): pay with a test card number. Activation still waits for the webhook."""
-    result = services.payment_confirm_test_card(
+    result = payments.payment_confirm_test_card(
         learner=request.auth, order_id=order_id, card_number=payload.card_number
     )
     return {"state": result.state, "error_code": result.error_code, "error_message": result.error_message}
 
 
 @router.get("/me/credit", response=CreditOut, auth=auth_required)
-def my_credit(request: HttpRequest):
+def my_credit(request: ApiRequest):
     """Credit balances per currency and the learner's referral code and link."""
-    code = services.referral_code_get_or_create(learner=request.auth)
-    currencies = CreditEntry.objects.filter(learner=request.auth).values_list("currency", flat=True).distinct()
-    from billing.pricing import credit_balance
-
-    balances = [
-        {"currency": currency, "amount_minor": credit_balance(learner=request.auth, currency=currency)}
-        for currency in sorted(set(currencies))
-    ]
+    code = credits.referral_code_get_or_create(learner=request.auth)
+    balances = selectors.credit_balances(learner=request.auth)
     return {"balances": balances, "referral_code": code.code, "referral_url": f"{settings.SITE_URL}/r/{code.code}/"}
 
 
 @router.get("/enrollments/{enrollment_id}/refund-preview", response=RefundPreviewOut, auth=auth_required)
-def refund_preview(request: HttpRequest, enrollment_id: int):
+def refund_preview(request: ApiRequest, enrollment_id: int):
     """What withdrawing now gives back, by the course's refund policy."""
     enrollment = selectors.enrollment_get_for_learner(user=request.auth, enrollment_id=enrollment_id)
-    return refunds.refund_preview(enrollment=enrollment)
+    return refund_policy.refund_preview(enrollment=enrollment)
 
 
 @router.post("/enrollments/{enrollment_id}/withdraw", response=WithdrawOut, auth=auth_required)
-def withdraw(request: HttpRequest, enrollment_id: int):
+def withdraw(request: ApiRequest, enrollment_id: int):
     selectors.enrollment_get_for_learner(user=request.auth, enrollment_id=enrollment_id)
     enrollment, refund = refunds.enrollment_withdraw(learner=request.auth, enrollment_id=enrollment_id)
     return {"enrollment_id": enrollment.pk, "status": enrollment.status, "refund": refund}
 
 
 @router.post("/payments/{payment_id}/refunds", response={201: RefundOut}, auth=auth_required)
-def staff_refund(request: HttpRequest, payment_id: int, payload: StaffRefundIn):
+def staff_refund(request: ApiRequest, payment_id: int, payload: StaffRefundIn):
     """Staff: refund any amount up to what is left of the payment."""
     refund = refunds.staff_refund(
         actor=request.auth, payment_id=payment_id, amount_minor=payload.amount_minor, note=payload.note
@@ -145,31 +145,14 @@ def staff_refund(request: HttpRequest, payment_id: int, payload: StaffRefundIn):
 
 @router.get("/cohorts/{cohort_id}/billing-roster", response=list[RosterRowOut], auth=auth_required)
 @paginate(Pagination)
-def billing_roster(request: HttpRequest, cohort_id: int):
+def billing_roster(request: ApiRequest, cohort_id: int):
     """The cohort's instructors and staff: every enrollment with its latest order's status."""
-    rows = []
-    for enrollment in selectors.roster_for_instructor(user=request.auth, cohort_id=cohort_id):
-        orders = list(enrollment.orders.all())
-        latest = orders[0] if orders else None
-        paid = sum(o.total_minor for o in orders if o.status in CAPTURED_STATUSES)
-        rows.append(
-            {
-                "enrollment_id": enrollment.pk,
-                "learner_id": enrollment.learner_id,
-                "learner_name": enrollment.learner.display_name,
-                "enrollment_status": enrollment.status,
-                "order_status": latest.status if latest else None,
-                "paid_minor": paid,
-                "currency": latest.currency if latest else None,
-                "open_disputes": enrollment.open_disputes,
-            }
-        )
-    return rows
+    return selectors.billing_roster(user=request.auth, cohort_id=cohort_id)
 
 
 @router.get("/billing/revenue", response=list[RevenueOut], auth=auth_required)
 @paginate(Pagination)
-def revenue(request: HttpRequest):
+def revenue(request: ApiRequest):
     """Staff: captured, refunded and disputed per cohort."""
     return [
         {
@@ -188,7 +171,7 @@ def revenue(request: HttpRequest):
 
 @router.get("/billing/disputes", response=list[DisputeOut], auth=auth_required)
 @paginate(Pagination)
-def disputes(request: HttpRequest):
+def disputes(request: ApiRequest):
     return [
         {
             "id": d.pk,
@@ -208,14 +191,14 @@ def disputes(request: HttpRequest):
 
 @router.get("/courses/{course_id}/questions", response=list[QuestionOut], auth=auth_required)
 @paginate(Pagination)
-def question_list(request: HttpRequest, course_id: int):
+def question_list(request: ApiRequest, course_id: int):
     """The course's application questionnaire."""
     return applications.questions_for(course_id=course_id)
 
 
 @router.put("/courses/{course_id}/questions", response=list[QuestionOut], auth=auth_required)
 @paginate(Pagination)
-def question_replace(request: HttpRequest, course_id: int, payload: list[QuestionIn]):
+def question_replace(request: ApiRequest, course_id: int, payload: list[QuestionIn]):
     """The course's instructors set the whole questionnaire, in order."""
     return applications.questions_replace(
         actor=request.auth, course_id=course_id, questions=[item.dict() for item in payload]
@@ -223,7 +206,7 @@ def question_replace(request: HttpRequest, course_id: int, payload: list[Questio
 
 
 @router.post("/cohorts/{cohort_id}/applications", response={201: ApplicationOut}, auth=auth_required)
-def application_submit(request: HttpRequest, cohort_id: int, payload: ApplicationIn):
+def application_submit(request: ApiRequest, cohort_id: int, payload: ApplicationIn):
     cohort_get_for_user(user=request.auth, cohort_id=cohort_id)
     return Status(
         201, applications.application_submit(learner=request.auth, cohort_id=cohort_id, answers=payload.answers)
@@ -232,20 +215,20 @@ def application_submit(request: HttpRequest, cohort_id: int, payload: Applicatio
 
 @router.get("/cohorts/{cohort_id}/applications", response=list[ApplicationOut], auth=auth_required)
 @paginate(Pagination)
-def application_queue(request: HttpRequest, cohort_id: int):
+def application_queue(request: ApiRequest, cohort_id: int):
     """The cohort's instructors and staff: every application, undecided first."""
     return applications.application_queue(actor=request.auth, cohort_id=cohort_id)
 
 
 @router.post("/applications/{application_id}/approve", response=ApplicationOut, auth=auth_required)
-def application_approve(request: HttpRequest, application_id: int, payload: DecisionIn):
+def application_approve(request: ApiRequest, application_id: int, payload: DecisionIn):
     return applications.application_decide(
         actor=request.auth, application_id=application_id, approve=True, note=payload.note
     )
 
 
 @router.post("/applications/{application_id}/reject", response=ApplicationOut, auth=auth_required)
-def application_reject(request: HttpRequest, application_id: int, payload: DecisionIn):
+def application_reject(request: ApiRequest, application_id: int, payload: DecisionIn):
     return applications.application_decide(
         actor=request.auth, application_id=application_id, approve=False, note=payload.note
     )

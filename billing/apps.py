@@ -6,7 +6,16 @@ class BillingConfig(AppConfig):
     name = "billing"
 
     def ready(self) -> None:
-        from billing.receivers import refund_cancelled_cohort
-        from cohorts.signals import cohort_cancelled
+        from billing.receivers import (
+            mail_application_decided,
+            mail_receipt,
+            mail_waitlist_offer,
+            refund_cancelled_cohort,
+        )
+        from billing.signals import application_decided, order_paid
+        from cohorts.signals import cohort_cancelled, waitlist_seat_offered
 
         cohort_cancelled.connect(refund_cancelled_cohort, dispatch_uid="billing.refund_cancelled_cohort")
+        waitlist_seat_offered.connect(mail_waitlist_offer, dispatch_uid="billing.mail_waitlist_offer")
+        order_paid.connect(mail_receipt, dispatch_uid="billing.mail_receipt")
+        application_decided.connect(mail_application_decided, dispatch_uid="billing.mail_application_decided")

@@ -16,9 +16,8 @@ from billing.statuses import (
     ReferralStatus,
     RefundReason,
     RefundStatus,
-    SeatHoldStatus,
 )
-from cohorts.models import Cohort, Enrollment
+from cohorts.models import Cohort, Enrollment, SeatHold
 from content.models import Course
 
 PAID_LIKE = [OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED]
@@ -82,6 +81,9 @@ class Order(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # The seat held while this order waits for payment; the checkout moves it to a new order that replaces a stale
+    # one (the stale one lets go of it).
+    seat_hold = models.ForeignKey(SeatHold, on_delete=models.PROTECT, null=True, blank=True, related_name="orders")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -198,31 +200,6 @@ class ProviderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
-
-
-class SeatHold(models.Model):
-    """A seat kept for a learner while they pay (or while they consider a waitlist offer)."""
-
-    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="seat_holds")
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="seat_holds")
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, null=True, blank=True, related_name="seat_holds")
-    status = models.CharField(max_length=10, choices=SeatHoldStatus.choices, default=SeatHoldStatus.HELD)
-    is_waitlist_offer = models.BooleanField(default=False)
-    expires_at = models.DateTimeField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    released_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "expires_at"]), models.Index(fields=["cohort", "status"])]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["enrollment"], condition=Q(status=SeatHoldStatus.HELD), name="seathold_one_live_per_enrollment"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"Hold {self.pk} ({self.status} until {self.expires_at:%Y-%m-%d %H:%M})"
 
 
 class CouponRedemption(models.Model):

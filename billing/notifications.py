@@ -10,9 +10,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from billing.models import Order, SeatHold
-from billing.statuses import SeatHoldStatus
-from cohorts.models import Enrollment
+from billing.models import Order
+from cohorts.models import Enrollment, SeatHold
+from cohorts.statuses import SeatHoldStatus
 
 logger = logging.getLogger(__name__)
 

@@ -6,13 +6,14 @@ so a learner never spends credit that a discount would have saved.
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from billing.models import Coupon, CouponRedemption, CreditEntry, Order, Referral, ReferralCode
 from billing.statuses import CAPTURED_STATUSES, CouponKind, LineKind, OrderStatus
 from content.models import Course
@@ -38,26 +39,18 @@ class Quote:
         return sum(line.amount_minor for line in self.lines if line.kind == kind)
 
 
-# Every checkout reads the balance. Written by hand, from model metadata only (no input), like the seat count:
-# the ORM's filtered aggregate took more CPU to build than the database took to answer it.
-_CREDIT_BALANCE_SQL = (
-    f"SELECT COALESCE(SUM(amount_minor), 0) FROM {CreditEntry._meta.db_table}"  # noqa: S608
-    " WHERE learner_id = %s AND currency = %s AND (expires_at IS NULL OR expires_at > %s OR amount_minor < 0)"
-)
-
-
-def credit_balance(*, learner: Any, currency: str, now: datetime | None = None) -> int:
+def credit_balance(*, learner: User, currency: str, now: datetime | None = None) -> int:
     """Spendable credit in ``currency``: unexpired grants minus spends (never below zero)."""
     now = now or timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _CREDIT_BALANCE_SQL, [learner.pk, currency.upper(), connection.ops.adapt_datetimefield_value(now)]
-        )
-        total = cursor.fetchone()[0]
+    total = (
+        CreditEntry.objects.filter(learner_id=learner.pk, currency=currency.upper())
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now) | Q(amount_minor__lt=0))
+        .aggregate(total=Coalesce(Sum("amount_minor"), 0))["total"]
+    )
     return max(int(total), 0)
 
 
-def coupon_check(*, code: str, learner: Any, course: Course, now: datetime) -> Coupon:
+def coupon_check(*, code: str, learner: User, course: Course, now: datetime) -> Coupon:
     """The coupon for ``code`` if this learner may use it on this course now; Invalid with a stable code if not.
 
     The total-redemptions limit is checked again under the coupon's row lock when the order is created.
@@ -89,14 +82,14 @@ def coupon_check(*, code: str, learner: Any, course: Course, now: datetime) -> C
     return coupon
 
 
-def is_first_order(*, learner: Any) -> bool:
+def is_first_order(*, learner: User) -> bool:
     return not (
         Order.objects.filter(learner=learner, status__in=CAPTURED_STATUSES).exists()
         or Referral.objects.filter(friend=learner).exclude(order__status=OrderStatus.CANCELLED).exists()
     )
 
 
-def referral_check(*, code: str, learner: Any) -> ReferralCode:
+def referral_check(*, code: str, learner: User) -> ReferralCode:
     """A referral code a friend may use: someone else's, on the friend's first order."""
     referral = ReferralCode.objects.select_related("learner").filter(code=code.strip().upper()).first()
     if referral is None:
@@ -119,7 +112,7 @@ def _percent_of(amount: int, percent: int) -> int:
 
 def order_quote(
     *,
-    learner: Any,
+    learner: User,
     course: Course,
     coupon_code: str = "",
     referral_code: str = "",

@@ -1,10 +1,30 @@
-"""Billing's answers to other apps' signals."""
+"""Billing's answers to signals: other apps' and its own services' (which sit below the tasks they ask for)."""
 
 from typing import Any
 
-from billing.tasks import cohort_cancellation_refund_task
+from billing.tasks import (
+    application_decided_mail_task,
+    cohort_cancellation_refund_task,
+    receipt_mail_task,
+    waitlist_offer_mail_task,
+)
 
 
 def refund_cancelled_cohort(sender: Any, *, cohort_id: int, **kwargs: Any) -> None:
     """A cancelled cohort refunds everyone in full, once (the task is idempotent and owns its retries)."""
     cohort_cancellation_refund_task.delay(cohort_id)
+
+
+def mail_waitlist_offer(sender: Any, *, enrollment_id: int, **kwargs: Any) -> None:
+    """A freed seat was offered to a waitlisted learner: tell them (the mail says how long it is held)."""
+    waitlist_offer_mail_task.delay(enrollment_id)
+
+
+def mail_receipt(sender: Any, *, order_id: int, **kwargs: Any) -> None:
+    """An order was paid (sent after commit): the learner gets a receipt."""
+    receipt_mail_task.delay(order_id)
+
+
+def mail_application_decided(sender: Any, *, application_id: int, **kwargs: Any) -> None:
+    """An application was approved or rejected (sent after commit): the learner is told."""
+    application_decided_mail_task.delay(application_id)

@@ -35,10 +35,6 @@ class PaymentOut(Schema):
     last_error: str
     refunds: list[RefundOut]
 
-    @staticmethod
-    def resolve_refunds(obj):  # type: ignore[no-untyped-def]
-        return list(obj.refunds.all())
-
 
 class OrderOut(Schema):
     id: int
@@ -61,14 +57,6 @@ class OrderOut(Schema):
     @staticmethod
     def resolve_course_title(obj):  # type: ignore[no-untyped-def]
         return obj.cohort.course.title
-
-    @staticmethod
-    def resolve_lines(obj):  # type: ignore[no-untyped-def]
-        return list(obj.lines.all())
-
-    @staticmethod
-    def resolve_payments(obj):  # type: ignore[no-untyped-def]
-        return list(obj.payments.all())
 
 
 class CheckoutIn(Schema):

@@ -1,18 +1,34 @@
 """Reads on billing: orders, payments, credit, referral, staff reports."""
 
-from typing import Any, cast
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db import connection
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from billing.models import Dispute, Order, OrderLine, Payment
-from billing.statuses import CAPTURED_STATUSES
+from accounts.models import User
+from billing.models import CreditEntry, Dispute, Order, OrderLine, Payment
+from billing.pricing import credit_balance
+from billing.statuses import CAPTURED_STATUSES, DisputeStatus
 from cohorts.models import Cohort, Enrollment
 from content.selectors import is_course_instructor
-from stagewise import rows
 from stagewise.errors import NotFound
 from stagewise.permissions import is_staff
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _RosterAnnotations(TypedDict):
+    open_disputes: int
+
+
+class _RevenueAnnotations(TypedDict):
+    orders_paid: int
+    captured_minor: int
+    refunded_minor: int
+    disputes: int
 
 
 def _orders() -> QuerySet[Order]:
@@ -22,54 +38,34 @@ def _orders() -> QuerySet[Order]:
     )
 
 
-def order_with_payments(*, learner_id: int, order_id: int) -> Order | None:
-    """A learner's order with its payments (newest first, as ``order.payments.all()`` would list them) cached as
-    prefetched; None if it isn't theirs. One hand-written statement (see ``stagewise.rows``): the test-card step
-    runs it, and the two querysets it replaces cost more to compile than to answer."""
-    if not rows.possible_id(order_id):
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {rows.columns(Order, 'o')}, {rows.columns(Payment, 'p')} FROM {rows.table(Order)} o "  # noqa: S608
-            f"LEFT JOIN {rows.table(Payment)} p ON p.order_id = o.id WHERE o.id = %s AND o.learner_id = %s",
-            [order_id, learner_id],
-        )
-        found = cursor.fetchall()
-    if not found:
-        return None
-    order = cast(Order, rows.instances(found[0], Order)[0])
-    width = rows.width(Order)
-    payments = [cast(Payment, rows.instances(row[width:], Payment)[0]) for row in found if row[width] is not None]
-    payments.sort(key=lambda p: (p.created_at, p.pk), reverse=True)  # Payment's Meta.ordering
-    for payment in payments:
-        rows.attach(payment, "order", order)
-    order._prefetched_objects_cache = {"payments": payments}  # type: ignore[attr-defined]
-    return order
-
-
 def order_detail(*, order_id: int) -> Order:
     return _orders().get(pk=order_id)
 
 
-def order_as_created(*, order: Order) -> Order:
-    """``order_detail`` for the order a checkout has just created, without reading it back: ``_order_create``
-    cached its lines and payments as it wrote them (``payment_start_for_order`` keeps the payments current), its
-    cohort is the one it was created with, and payments made in this request can't have refunds yet. Any other
-    order (an earlier pending one returned again, a free one completed and refreshed) is read with ``order_detail``.
-    """
-    cached = getattr(order, "_prefetched_objects_cache", {})
-    if "lines" not in cached or "payments" not in cached:
+def _values(instance: Any) -> dict[str, Any]:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def order_as_created(*, order: Order, lines: list[OrderLine] | None, payments: list[Payment]) -> Any:
+    """``order_detail`` for the order a checkout has just created, without reading it back: the checkout knows its
+    lines (``lines``, in id order) and the payment it started (``payments``; a new payment has no refunds), and its
+    cohort and course are the ones it was created with. An order that existed already (``lines`` None: an earlier
+    pending one returned again, a free one completed and refreshed) is read with ``order_detail``."""
+    if lines is None:
         return order_detail(order_id=order.pk)
-    for payment in cached["payments"]:
-        payment._prefetched_objects_cache = {"refunds": []}
-    return order
+    return SimpleNamespace(
+        **_values(order),
+        cohort=order.cohort,
+        lines=lines,
+        payments=[SimpleNamespace(**_values(p), refunds=[]) for p in payments],
+    )
 
 
-def order_list_for_learner(*, user: Any) -> QuerySet[Order]:
+def order_list_for_learner(*, user: User) -> QuerySet[Order]:
     return _orders().filter(learner=user).order_by("-created_at", "-id")
 
 
-def order_get_for_user(*, user: Any, order_id: int) -> Order:
+def order_get_for_user(*, user: User | AnonymousUser, order_id: int) -> Order:
     """The learner's own order (staff: any). Missing or someone else's both raise NotFound."""
     qs = _orders().filter(pk=order_id)
     if not is_staff(user):
@@ -85,7 +81,7 @@ def latest_payment(order: Order) -> Payment | None:
     return payments[0] if payments else None
 
 
-def enrollment_get_for_learner(*, user: Any, enrollment_id: int) -> Enrollment:
+def enrollment_get_for_learner(*, user: User | AnonymousUser, enrollment_id: int) -> Enrollment:
     enrollment = (
         Enrollment.objects.select_related("cohort", "cohort__course")
         .filter(pk=enrollment_id, learner_id=getattr(user, "pk", None))
@@ -96,7 +92,9 @@ def enrollment_get_for_learner(*, user: Any, enrollment_id: int) -> Enrollment:
     return enrollment
 
 
-def roster_for_instructor(*, user: Any, cohort_id: int) -> QuerySet[Enrollment]:
+def roster_for_instructor(
+    *, user: User | AnonymousUser, cohort_id: int
+) -> "QuerySet[WithAnnotations[Enrollment, _RosterAnnotations]]":
     """A cohort's enrollments with their latest order status, for its instructors and staff."""
     cohort = Cohort.objects.select_related("course").filter(pk=cohort_id).first()
     if cohort is None or not is_course_instructor(user=user, course=cohort.course):
@@ -105,12 +103,43 @@ def roster_for_instructor(*, user: Any, cohort_id: int) -> QuerySet[Enrollment]:
         Enrollment.objects.filter(cohort_id=cohort_id)
         .select_related("learner")
         .prefetch_related(Prefetch("orders", queryset=Order.objects.order_by("-id")))
-        .annotate(open_disputes=Count("disputes", filter=Q(disputes__status="open")))
+        .annotate(open_disputes=Count("disputes", filter=Q(disputes__status=DisputeStatus.OPEN)))
         .order_by("id")
     )
 
 
-def revenue_by_cohort(*, user: Any) -> QuerySet[Cohort]:
+def billing_roster(*, user: User | AnonymousUser, cohort_id: int) -> list[dict[str, Any]]:
+    """``roster_for_instructor`` as rows: each enrollment with its latest order's status and what it paid."""
+    rows = []
+    for enrollment in roster_for_instructor(user=user, cohort_id=cohort_id):
+        orders = list(enrollment.orders.all())
+        latest = orders[0] if orders else None
+        paid = sum(o.total_minor for o in orders if o.status in CAPTURED_STATUSES)
+        rows.append(
+            {
+                "enrollment_id": enrollment.pk,
+                "learner_id": enrollment.learner_id,
+                "learner_name": enrollment.learner.display_name,
+                "enrollment_status": enrollment.status,
+                "order_status": latest.status if latest else None,
+                "paid_minor": paid,
+                "currency": latest.currency if latest else None,
+                "open_disputes": enrollment.open_disputes,
+            }
+        )
+    return rows
+
+
+def credit_balances(*, learner: User) -> list[dict[str, Any]]:
+    """The learner's credit balance in each currency their ledger has, in currency order."""
+    currencies = CreditEntry.objects.filter(learner=learner).values_list("currency", flat=True).distinct()
+    return [
+        {"currency": currency, "amount_minor": credit_balance(learner=learner, currency=currency)}
+        for currency in sorted(set(currencies))
+    ]
+
+
+def revenue_by_cohort(*, user: User | AnonymousUser) -> "QuerySet[WithAnnotations[Cohort, _RevenueAnnotations]]":
     """Staff: captured, refunded and disputed amounts per cohort (one currency per course)."""
     if not is_staff(user):
         raise NotFound("Not found.", code="not_found")
@@ -137,7 +166,7 @@ def revenue_by_cohort(*, user: Any) -> QuerySet[Cohort]:
     )
 
 
-def dispute_list(*, user: Any) -> QuerySet[Dispute]:
+def dispute_list(*, user: User | AnonymousUser) -> QuerySet[Dispute]:
     if not is_staff(user):
         raise NotFound("Not found.", code="not_found")
     return Dispute.objects.select_related("payment", "enrollment", "enrollment__learner", "enrollment__cohort")

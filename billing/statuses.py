@@ -26,19 +26,6 @@ ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
 CAPTURED_STATUSES = frozenset({OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED})
 
 
-class SeatHoldStatus(models.TextChoices):
-    HELD = "held", _("Held")  # counts against capacity until expires_at
-    CONVERTED = "converted", _("Converted")  # the payment succeeded; the enrollment holds the seat now
-    RELEASED = "released", _("Released")  # expired, failed or cancelled; the seat is free again
-
-
-SEAT_HOLD_TRANSITIONS: dict[str, frozenset[str]] = {
-    SeatHoldStatus.HELD: frozenset({SeatHoldStatus.CONVERTED, SeatHoldStatus.RELEASED}),
-    SeatHoldStatus.CONVERTED: frozenset(),
-    SeatHoldStatus.RELEASED: frozenset(),
-}
-
-
 class RefundStatus(models.TextChoices):
     SUCCEEDED = "succeeded", _("Succeeded")  # the provider returned the money
     PENDING = "pending", _("Pending")  # the provider accepted it and will confirm later

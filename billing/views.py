@@ -16,17 +16,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from billing import applications, selectors, services
+from billing import selectors
 from billing.gateways import get_gateway, is_test_mode
 from billing.gateways.interface import GatewayError, PaymentState
 from billing.models import Payment, ReferralCode
 from billing.pricing import credit_balance, order_quote
 from billing.receipts import receipt_pdf
-from billing.refunds import enrollment_withdraw, refund_preview
-from billing.seats import hold_for, seats_free
-from billing.statuses import OrderStatus
-from cohorts.models import Cohort, Enrollment
-from cohorts.statuses import CohortStatus
+from billing.refund_policy import refund_preview
+from billing.services import applications, checkout, credits, holds, payments
+from billing.services.refunds import enrollment_withdraw
+from billing.statuses import DisputeStatus, OrderStatus
+from cohorts.models import Cohort, Enrollment, SeatHold
+from cohorts.seats import hold_for, seats_free
+from cohorts.statuses import CohortStatus, EnrollmentStatus, SeatHoldStatus
 from stagewise.errors import ApplicationError, NotFound
 
 REFERRAL_SESSION_KEY = "billing_referral_code"
@@ -61,7 +63,7 @@ def enroll(request: HttpRequest, cohort_id: int) -> HttpResponse:
     referral_code = data.get("referral", "") or request.session.get(REFERRAL_SESSION_KEY, "")
     if request.method == "POST" and data.get("action") == "pay":
         try:
-            result = services.checkout_start(
+            result = checkout.checkout_start(
                 learner=request.user,
                 cohort_id=cohort.pk,
                 coupon_code=coupon_code,
@@ -117,7 +119,7 @@ def _needs_application(*, learner: Any, cohort: Cohort) -> bool:
     if course.prerequisite == Prerequisite.PREVIOUS_STAGE and course.stage > 1:
         return not Enrollment.objects.filter(
             learner=learner,
-            status="completed",
+            status=EnrollmentStatus.COMPLETED,
             cohort__course__track_id=course.track_id,
             cohort__course__stage=course.stage - 1,
         ).exists()
@@ -177,7 +179,7 @@ def order_pay(request: HttpRequest, order_id: int) -> HttpResponse:
     if order.status != OrderStatus.PENDING:
         return redirect("billing:order", order.pk)
     try:
-        payment = services.payment_start(order_id=order.pk)
+        payment = payments.payment_start(order_id=order.pk)
     except (ApplicationError, GatewayError) as exc:
         messages.error(request, getattr(exc, "message", str(exc)))
         return redirect("billing:order", order.pk)
@@ -191,9 +193,9 @@ def order_pay(request: HttpRequest, order_id: int) -> HttpResponse:
                     client_secret=payment.client_secret,
                     success=request.POST.get("success") == "1",
                 )
-                services.payment_sync(payment=payment, result=result)
+                payments.payment_sync(payment=payment, result=result)
             else:
-                result = services.payment_confirm_test_card(
+                result = payments.payment_confirm_test_card(
                     learner=request.user, order_id=order.pk, card_number=request.POST.get("card_number", "")
                 )
         except (ApplicationError, GatewayError) as exc:
@@ -205,7 +207,7 @@ def order_pay(request: HttpRequest, order_id: int) -> HttpResponse:
         if state == PaymentState.REQUIRES_PAYMENT_METHOD and result.error_message:
             messages.error(request, result.error_message)
             return redirect("billing:order_pay", order.pk)
-    hold = order.seat_holds.filter(status="held").order_by("-id").first()
+    hold = SeatHold.objects.filter(pk=order.seat_hold_id, status=SeatHoldStatus.HELD).first()
     context = {
         "order": order,
         "payment": Payment.objects.get(pk=payment.pk),
@@ -223,8 +225,10 @@ def order_pay(request: HttpRequest, order_id: int) -> HttpResponse:
 
 @login_required
 def orders(request: HttpRequest) -> HttpResponse:
-    code = services.referral_code_get_or_create(learner=request.user)
-    waitlisted = Enrollment.objects.filter(learner=request.user, status="waitlisted").select_related("cohort")
+    code = credits.referral_code_get_or_create(learner=request.user)
+    waitlisted = Enrollment.objects.filter(learner=request.user, status=EnrollmentStatus.WAITLISTED).select_related(
+        "cohort"
+    )
     context = {
         "orders": [
             {"order": o, "payment": selectors.latest_payment(o)}
@@ -249,7 +253,7 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
         "payment": selectors.latest_payment(order),
         "enrollment": enrollment,
         "waiting": order.status == OrderStatus.PENDING,
-        "preview": refund_preview(enrollment=enrollment) if enrollment.status == "active" else None,
+        "preview": refund_preview(enrollment=enrollment) if enrollment.status == EnrollmentStatus.ACTIVE else None,
     }
     return _page(request, "billing/order.html", context)
 
@@ -298,7 +302,7 @@ def staff_revenue(request: HttpRequest) -> HttpResponse:
     """Staff: captured, refunded and disputed per cohort, and the open disputes."""
     try:
         cohorts = list(selectors.revenue_by_cohort(user=request.user))
-        disputes = list(selectors.dispute_list(user=request.user).filter(status="open"))
+        disputes = list(selectors.dispute_list(user=request.user).filter(status=DisputeStatus.OPEN))
     except NotFound as exc:
         raise Http404(exc.message) from exc
     return _page(request, "billing/revenue.html", {"cohorts": cohorts, "disputes": disputes})
@@ -308,7 +312,7 @@ def staff_revenue(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["POST"])
 def order_cancel(request: HttpRequest, order_id: int) -> HttpResponse:
     try:
-        services.order_cancel(learner=request.user, order_id=order_id)
+        holds.order_cancel(learner=request.user, order_id=order_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     except ApplicationError as exc:

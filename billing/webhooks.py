@@ -15,10 +15,9 @@ from django.views.decorators.http import require_POST
 from billing.gateways import get_gateway
 from billing.gateways.interface import GatewayEvent, InvalidSignature
 from billing.models import Dispute, Payment, ProviderEvent
-from billing.refunds import refund_record_from_provider
-from billing.services import payment_mark_failed, payment_mark_succeeded
+from billing.services.payments import payment_mark_failed, payment_mark_succeeded
+from billing.services.refunds import refund_record_from_provider
 from billing.statuses import OrderStatus
-from stagewise import rows
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +88,7 @@ def event_process(event: GatewayEvent, *, provider: str = "stripe") -> bool:
                 payload=event.raw,
                 handled=handler is not None,
             )
-            rows.insert(stored)  # hand-written (see stagewise.rows): every webhook runs it
+            stored.save(force_insert=True)
             if handler is None:
                 logger.info("unhandled %s event %s (%s): stored, ignored", provider, event.type, event.id)
             else:

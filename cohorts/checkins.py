@@ -4,15 +4,13 @@ The cohort day of a check-in is always computed by ``cohorts.days`` from the coh
 course's grace: until ``checkin_grace_hours`` past local midnight a check-in still counts for the day before.
 """
 
-from collections.abc import Sequence
-from contextlib import nullcontext
+import contextlib
 from datetime import datetime, timedelta
-from functools import cache
-from typing import Any, cast
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cohorts import days
@@ -20,8 +18,6 @@ from cohorts.images import checkin_image_prepare
 from cohorts.models import CheckIn, Cohort, Enrollment, Post, PostKind
 from cohorts.selectors import cohort_get_for_instructor, cohort_get_for_user
 from cohorts.statuses import CheckInStatus, CohortStatus, EnrollmentStatus
-from content.models import Course
-from stagewise import rows
 from stagewise.errors import Conflict, Forbidden, Invalid, NotFound
 
 CLOSED_STATUSES = (CohortStatus.ENDED, CohortStatus.ARCHIVED, CohortStatus.CANCELLED)
@@ -82,101 +78,35 @@ def _fill(checkin: CheckIn, *, text: str, link: str, image: UploadedFile | None)
         checkin.image.save(str(prepared.name), prepared, save=False)
 
 
-def membership_sql() -> tuple[str, str]:
-    """The SELECT list and joins that fetch an enrollment with its cohort and course (aliases e, c, k)."""
-    return (
-        f"{rows.columns(Enrollment, 'e')}, {rows.columns(Cohort, 'c')}, {rows.columns(Course, 'k')}",
-        f"{rows.table(Enrollment)} e JOIN {rows.table(Cohort)} c ON c.id = e.cohort_id "
-        f"JOIN {rows.table(Course)} k ON k.id = c.course_id",
-    )
-
-
-def membership_left_joins(*, user_alias: str) -> str:
-    """LEFT JOINs from a user row to that user's enrollment in one cohort (a parameter), with its cohort and
-    course, for ``membership_sql``'s columns."""
-    return (
-        f" LEFT JOIN {rows.table(Enrollment)} e ON e.learner_id = {user_alias}.id AND e.cohort_id = %s"
-        f" LEFT JOIN {rows.table(Cohort)} c ON c.id = e.cohort_id"
-        f" LEFT JOIN {rows.table(Course)} k ON k.id = c.course_id"
-    )
-
-
-def membership_from_row(row: Sequence[Any]) -> Enrollment | None:
-    """The enrollment, with cohort and course attached as select_related would, from ``membership_sql``'s
-    columns; None when they are NULL (a LEFT JOIN found no enrollment)."""
-    if row[0] is None:
-        return None
-    enrollment, cohort, course = rows.instances(row, Enrollment, Cohort, Course)
-    rows.attach(cohort, "course", course)
-    rows.attach(enrollment, "cohort", cohort)
-    return cast(Enrollment, enrollment)
-
-
-def _member_enrollment_with_cohort(*, learner: Any, cohort_id: int, known: Enrollment | None = None) -> Enrollment:
-    """The learner's active enrollment with its cohort and course, in one query (the check-in hot path), or
-    ``known`` when the caller fetched it already (``api_checkins.MembershipJoin``).
+def _member_enrollment_with_cohort(*, learner: Any, cohort_id: int) -> Enrollment:
+    """The learner's active enrollment with its cohort and course, in one query (the check-in hot path).
 
     Anyone else gets the same answers as elsewhere: NotFound if they can't see the cohort, Forbidden if they
     can but aren't an active member.
     """
     enrollment = None
-    if known is not None and known.cohort_id == cohort_id and known.learner_id == learner.pk:
-        enrollment = known
-    elif getattr(learner, "is_authenticated", False) and rows.possible_id(cohort_id):
-        # (cohort, learner) is unique. Hand-written (see stagewise.rows): compiling the two-join queryset cost
-        # more than the database spent answering it.
-        select, tables = membership_sql()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {select} FROM {tables} WHERE e.cohort_id = %s AND e.learner_id = %s",  # noqa: S608
-                [cohort_id, learner.pk],
-            )
-            row = cursor.fetchone()
-        enrollment = membership_from_row(row) if row is not None else None
+    if getattr(learner, "is_authenticated", False):
+        # (cohort, learner) is unique; get() leaves out the ORDER BY that first() would compile.
+        with contextlib.suppress(Enrollment.DoesNotExist):
+            enrollment = Enrollment.objects.select_related("cohort__course").get(cohort_id=cohort_id, learner=learner)
     if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
         cohort_get_for_user(user=learner, cohort_id=cohort_id)
         raise Forbidden("Only active members of this cohort can check in.", code="not_enrolled")
     return enrollment
 
 
-@cache
-def _checkin_and_post_insert() -> str:
-    """The one statement that inserts a check-in (``rows.insert_params`` of it) and its post (PostgreSQL), built
-    once. Identifiers come from the models' meta; every value is a parameter."""
-    qn = connection.ops.quote_name
-    post_columns = ("cohort_id", "author_id", "kind", "checkin_id", "body", "is_pinned", "created_at", "hidden_at")
-    return (
-        f"WITH new_checkin AS ({rows.insert_sql(CheckIn)} RETURNING id) "  # noqa: S608 - from meta
-        f"INSERT INTO {rows.table(Post)} ({', '.join(qn(c) for c in post_columns)}) "
-        "SELECT %s, %s, %s, new_checkin.id, '', false, %s, NULL FROM new_checkin RETURNING checkin_id"
-    )
-
-
 def _insert_with_post(*, checkin: CheckIn, author_id: int, cohort_id: int) -> None:
-    """Insert a new check-in and its feed post, both or neither.
-
-    On PostgreSQL a single statement (a data-modifying CTE) does both: one round trip instead of four
-    (BEGIN, two INSERTs, COMMIT) on the hottest write path there is. SQLite has no data-modifying CTEs, so
-    there it is two INSERTs in a transaction. Raises IntegrityError when the day already has a check-in.
-    """
-    if connection.vendor != "postgresql":
-        with transaction.atomic():
-            checkin.save(force_insert=True)
-            Post.objects.create(
-                cohort_id=cohort_id,
-                author_id=author_id,
-                kind=PostKind.CHECKIN,
-                checkin=checkin,
-                created_at=checkin.created_at,
-            )
-        return
-    sql = _checkin_and_post_insert()
-    params = [*rows.insert_params(checkin), cohort_id, author_id, PostKind.CHECKIN, checkin.created_at]
-    # Inside a caller's transaction a failed statement must not poison it: a savepoint keeps it usable.
-    with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        checkin.pk = cursor.fetchone()[0]
-    checkin._state.adding = False
+    """Insert a new check-in and its feed post, both or neither. Raises IntegrityError when the day already has a
+    check-in (a savepoint keeps a caller's transaction usable)."""
+    with transaction.atomic():
+        checkin.save(force_insert=True)
+        Post.objects.create(
+            cohort_id=cohort_id,
+            author_id=author_id,
+            kind=PostKind.CHECKIN,
+            checkin=checkin,
+            created_at=checkin.created_at,
+        )
 
 
 def _redo_rejected(*, enrollment: Enrollment, day: int, text: str, link: str, image: Any, now: datetime) -> CheckIn:
@@ -202,17 +132,15 @@ def checkin_record(
     link: str = "",
     image: UploadedFile | None = None,
     now: datetime | None = None,
-    enrollment: Enrollment | None = None,
 ) -> CheckIn:
     """Check in for today (the cohort's local day, grace applied), and post it to the cohort's feed.
 
     Refused, with nothing changed: before the start, after the end, by a non-member, or a second time the
     same day — the unique constraint on (enrollment, day) decides races. A check-in an instructor rejected
-    today may be redone. The common case costs one read and one transaction with two inserts; ``enrollment``
-    (the learner's, with cohort and course, as ``api_checkins.MembershipJoin`` fetches it) saves the read.
+    today may be redone. The common case costs one read and one transaction with two inserts.
     """
     now = now or timezone.now()
-    enrollment = _member_enrollment_with_cohort(learner=learner, cohort_id=cohort_id, known=enrollment)
+    enrollment = _member_enrollment_with_cohort(learner=learner, cohort_id=cohort_id)
     cohort = enrollment.cohort
     day = _open_day(cohort=cohort, now=now)
     _check_proof(cohort=cohort, text=text, link=link, image=image)
@@ -242,7 +170,6 @@ def checkin_makeup(
     link: str = "",
     image: UploadedFile | None = None,
     now: datetime | None = None,
-    enrollment: Enrollment | None = None,
 ) -> CheckIn:
     """A make-up check-in (补卡) for a missed day at most ``makeup_max_days_back`` days ago.
 
@@ -250,7 +177,7 @@ def checkin_makeup(
     sent at once can't both slip under the limit.
     """
     now = now or timezone.now()
-    enrollment = _member_enrollment_with_cohort(learner=learner, cohort_id=cohort_id, known=enrollment)
+    enrollment = _member_enrollment_with_cohort(learner=learner, cohort_id=cohort_id)
     cohort = enrollment.cohort
     course = cohort.course
     if now >= cohort.ends_at or cohort.status in CLOSED_STATUSES:

@@ -6,7 +6,7 @@ from django.db.models import F, Q
 
 from accounts.models import validate_timezone
 from cohorts import days
-from cohorts.statuses import CheckInStatus, CohortStatus, EnrollmentStatus
+from cohorts.statuses import CheckInStatus, CohortStatus, EnrollmentStatus, SeatHoldStatus
 from content.models import Course
 
 
@@ -367,3 +367,32 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} delivery #{self.pk} to webhook {self.webhook_id} ({self.status})"
+
+
+class SeatHold(models.Model):
+    """A seat kept for a learner while they pay (or while they consider a waitlist offer). Counted by
+    ``cohorts.seats``; the order it serves points at it (``billing.Order.seat_hold``)."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="seat_holds")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="seat_holds")
+    status = models.CharField(max_length=10, choices=SeatHoldStatus.choices, default=SeatHoldStatus.HELD)
+    is_waitlist_offer = models.BooleanField(default=False)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "billing_seathold"  # created by billing before seats moved to cohorts
+        ordering = ["-created_at", "-id"]
+        indexes = [  # named as billing created them
+            models.Index(fields=["status", "expires_at"], name="billing_sea_status_6faa83_idx"),
+            models.Index(fields=["cohort", "status"], name="billing_sea_cohort__b2df95_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment"], condition=Q(status=SeatHoldStatus.HELD), name="seathold_one_live_per_enrollment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Hold {self.pk} ({self.status} until {self.expires_at:%Y-%m-%d %H:%M})"

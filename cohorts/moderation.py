@@ -14,9 +14,10 @@ from django.utils import timezone
 from cohorts.checkins import checkin_day
 from cohorts.models import AuditEvent, CheckIn, Cohort, Enrollment, Strike
 from cohorts.notifications import learner_mail, send_claim
+from cohorts.seats import cohort_lock, seats_taken
 from cohorts.selectors import cohort_get_for_instructor, cohort_get_for_user
-from cohorts.services import enrollment_transition
 from cohorts.statuses import CheckInStatus, EnrollmentStatus
+from cohorts.transitions import enrollment_transition
 from stagewise.errors import Conflict, Forbidden, Invalid, NotFound
 from stagewise.permissions import is_staff
 
@@ -85,11 +86,9 @@ def enrollment_reinstate(*, actor: Any, enrollment_id: int, reason: str, now: da
         enrollment = Enrollment.objects.select_related("cohort").filter(pk=enrollment_id).first()
         if enrollment is None:
             raise NotFound("No such member.", code="enrollment_not_found")
-        cohort = Cohort.objects.select_for_update().get(pk=enrollment.cohort_id)
+        cohort = cohort_lock(cohort_id=enrollment.cohort_id)
         if enrollment.status != EnrollmentStatus.REMOVED:
             raise Conflict("Only removed learners can be reinstated.", code="not_removed")
-        from billing.seats import seats_taken  # billing owns seat holds (and imports cohorts)
-
         if seats_taken(cohort_id=cohort.pk, now=now) >= cohort.capacity:
             raise Conflict("The cohort is full; free a seat first.", code="cohort_full")
         if not enrollment_transition(

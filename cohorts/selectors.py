@@ -6,7 +6,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cohorts.models import Cohort, Enrollment
+from cohorts.models import CheckIn, Cohort, Enrollment
+from cohorts.seats import seats_taken, seats_taken_annotation
 from cohorts.statuses import MEMBER_STATUSES, CohortStatus
 from content.models import Lesson
 from content.selectors import is_course_instructor
@@ -18,8 +19,6 @@ PUBLIC_STATUSES = (CohortStatus.OPEN, CohortStatus.RUNNING, CohortStatus.ENDED)
 
 
 def _with_seats(qs: QuerySet[Cohort]) -> QuerySet[Cohort]:
-    from billing.seats import seats_taken_annotation  # billing owns seat holds (and imports cohorts)
-
     return qs.annotate(seats_taken=seats_taken_annotation())
 
 
@@ -70,8 +69,6 @@ def cohort_get_for_instructor(*, user: Any, cohort_id: int) -> Cohort:
 def seats_left(cohort: Cohort) -> int:
     taken = getattr(cohort, "seats_taken", None)
     if taken is None:
-        from billing.seats import seats_taken  # billing owns seat holds (and imports cohorts)
-
         taken = seats_taken(cohort_id=cohort.pk)
     return max(cohort.capacity - taken, 0)
 
@@ -91,6 +88,26 @@ def enrollment_for(*, user: Any, cohort: Cohort) -> Enrollment | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return Enrollment.objects.filter(cohort=cohort, learner=user).first()
+
+
+def enrollment_get_for_member(*, user: Any, cohort_id: int) -> Enrollment:
+    """The user's enrollment in a cohort they are a member of, with the cohort (and its course) attached.
+
+    NotFound as ``cohort_get_for_user`` for a cohort they can't see; NotFound ``not_enrolled`` for one they can
+    see but are not a member of.
+    """
+    cohort = cohort_get_for_user(user=user, cohort_id=cohort_id)
+    enrollment = enrollment_for(user=user, cohort=cohort)
+    if enrollment is None or enrollment.status not in MEMBER_STATUSES:
+        raise NotFound("You are not a member of this cohort.", code="not_enrolled")
+    enrollment.cohort = cohort
+    return enrollment
+
+
+def checkin_list_for_member(*, user: Any, cohort_id: int) -> QuerySet[CheckIn]:
+    """The member's own check-ins in a cohort, latest day first (NotFound as ``enrollment_get_for_member``)."""
+    enrollment = enrollment_get_for_member(user=user, cohort_id=cohort_id)
+    return CheckIn.objects.filter(enrollment=enrollment).order_by("-day")
 
 
 def is_cohort_member(*, user: Any, cohort: Cohort) -> bool:
@@ -134,8 +151,6 @@ def lesson_get_for_cohort(*, user: Any, cohort_id: int, day: int, now: datetime 
 
 def cohort_list_for_learner(*, user: Any) -> QuerySet[Enrollment]:
     """The learner's enrollments with their cohorts; ``cohort_seats_taken`` is annotated so a page costs one query."""
-    from billing.seats import seats_taken_annotation  # billing owns seat holds (and imports cohorts)
-
     seats = seats_taken_annotation(cohort_ref="cohort")
     return (
         Enrollment.objects.filter(learner=user)

@@ -8,20 +8,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import validate_timezone
+from accounts.selectors import user_find_by_email
+from cohorts import seats
 from cohorts.days import local_date
 from cohorts.models import Cohort, Enrollment
 from cohorts.selectors import cohort_get_for_instructor
 from cohorts.signals import cohort_cancelled
 from cohorts.statuses import (
     COHORT_TRANSITIONS,
-    ENROLLMENT_TRANSITIONS,
     CohortStatus,
     EnrollmentStatus,
     can_transition,
 )
 from content.selectors import course_get_for_instructor
-from stagewise import rows
-from stagewise.errors import Conflict, Invalid
+from stagewise.errors import Conflict, Invalid, NotFound
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def cohort_update(*, actor: Any, cohort_id: int, now: datetime | None = None, **
     now = now or timezone.now()
     with transaction.atomic():
         cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
-        cohort = Cohort.objects.select_for_update(of=("self",)).select_related("course").get(pk=cohort_id)
+        cohort = seats.cohort_lock(cohort_id=cohort_id)
         unknown = set(values) - set(EDITABLE_BEFORE_START) - {"capacity", "timezone_name"}
         if unknown:
             raise Invalid(f"Unknown fields: {', '.join(sorted(unknown))}.", code="unknown_fields")
@@ -131,9 +131,7 @@ def cohort_update(*, actor: Any, cohort_id: int, now: datetime | None = None, **
                 code="cohort_already_started",
             )
         if "capacity" in values:
-            from billing.seats import seats_taken  # billing owns seat holds (and imports cohorts)
-
-            taken = seats_taken(cohort_id=cohort.pk, now=now)
+            taken = seats.seats_taken(cohort_id=cohort.pk, now=now)
             if values["capacity"] < max(taken, 1):
                 raise Invalid(
                     f"Capacity can't go below the {taken} seats already taken.",
@@ -252,14 +250,6 @@ def cohort_transitions_run(*, now: datetime | None = None) -> dict[str, int]:
     return done
 
 
-def enrollment_transition(*, enrollment_id: int, old: str, new: str, now: datetime | None = None) -> bool:
-    """Conditional UPDATE of an enrollment's status; False if it was no longer ``old``."""
-    if not can_transition(ENROLLMENT_TRANSITIONS, old, new):
-        raise Conflict(f"An enrollment can't go from {old} to {new}.", code="invalid_transition")
-    changed = {"status": new, "status_changed_at": now or timezone.now()}
-    return rows.update(Enrollment, where={"pk": enrollment_id, "status": old}, values=changed) == 1
-
-
 def enrollment_admit(*, actor: Any, cohort_id: int, learner: Any, now: datetime | None = None) -> Enrollment:
     """An instructor or staff member gives a learner a seat without payment (a complimentary seat).
 
@@ -268,12 +258,10 @@ def enrollment_admit(*, actor: Any, cohort_id: int, learner: Any, now: datetime 
     cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
     now = now or timezone.now()
     with transaction.atomic():
-        cohort = Cohort.objects.select_for_update().get(pk=cohort_id)
+        cohort = seats.cohort_lock(cohort_id=cohort_id)
         if cohort.status not in (CohortStatus.OPEN, CohortStatus.RUNNING, CohortStatus.DRAFT):
             raise Conflict("This cohort no longer takes learners.", code="cohort_closed")
-        from billing.seats import seats_taken  # billing owns seat holds (and imports cohorts)
-
-        if seats_taken(cohort_id=cohort.pk, now=now) >= cohort.capacity:
+        if seats.seats_taken(cohort_id=cohort.pk, now=now) >= cohort.capacity:
             raise Conflict("The cohort is full.", code="cohort_full", extra={"capacity": cohort.capacity})
         try:
             with transaction.atomic():
@@ -282,3 +270,17 @@ def enrollment_admit(*, actor: Any, cohort_id: int, learner: Any, now: datetime 
                 )
         except IntegrityError as exc:
             raise Conflict("This learner is already in the cohort.", code="already_enrolled") from exc
+
+
+def enrollment_admit_by_email(
+    *, actor: Any, cohort_id: int, learner_email: str, now: datetime | None = None
+) -> Enrollment:
+    """``enrollment_admit`` for the learner whose account uses ``learner_email``.
+
+    Someone who doesn't teach the cohort learns nothing about accounts: they get the cohort's NotFound first.
+    """
+    cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
+    learner = user_find_by_email(email=learner_email)
+    if learner is None:
+        raise NotFound("No account uses this email.", code="learner_not_found")
+    return enrollment_admit(actor=actor, cohort_id=cohort_id, learner=learner, now=now)

@@ -4,3 +4,6 @@ from django.dispatch import Signal
 
 # Sent once a cohort's cancellation has committed. Arguments: cohort_id.
 cohort_cancelled = Signal()
+
+# Sent once a waitlisted learner's seat offer has committed (billing mails it). Arguments: enrollment_id.
+waitlist_seat_offered = Signal()

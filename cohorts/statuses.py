@@ -61,7 +61,7 @@ ENROLLMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     EnrollmentStatus.EXPIRED: frozenset({EnrollmentStatus.PENDING_PAYMENT, EnrollmentStatus.WAITLISTED}),
 }
 
-# Members: they take a seat and read the cohort's lessons. The other seats taken are live seat holds (billing.seats).
+# Members: they take a seat and read the cohort's lessons. The other seats taken are live seat holds (cohorts.seats).
 MEMBER_STATUSES = frozenset({EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED})
 
 
@@ -72,3 +72,16 @@ class CheckInStatus(models.TextChoices):
 
 def can_transition(transitions: dict[str, frozenset[str]], old: str, new: str) -> bool:
     return new in transitions.get(old, frozenset())
+
+
+class SeatHoldStatus(models.TextChoices):
+    HELD = "held", _("Held")  # counts against capacity until expires_at
+    CONVERTED = "converted", _("Converted")  # the payment succeeded; the enrollment holds the seat now
+    RELEASED = "released", _("Released")  # expired, failed or cancelled; the seat is free again
+
+
+SEAT_HOLD_TRANSITIONS: dict[str, frozenset[str]] = {
+    SeatHoldStatus.HELD: frozenset({SeatHoldStatus.CONVERTED, SeatHoldStatus.RELEASED}),
+    SeatHoldStatus.CONVERTED: frozenset(),
+    SeatHoldStatus.RELEASED: frozenset(),
+}

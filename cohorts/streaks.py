@@ -2,12 +2,14 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import Count
 from django.utils import timezone
 
 from cohorts.checkins import checkin_day
 from cohorts.models import CheckIn, Cohort, Enrollment
+from cohorts.selectors import cohort_get_for_instructor, enrollment_get_for_member
 from cohorts.statuses import MEMBER_STATUSES, CheckInStatus
 
 
@@ -81,6 +83,11 @@ def streak_for_enrollment(*, enrollment: Enrollment, now: datetime | None = None
     )
 
 
+def streak_get_for_member(*, user: Any, cohort_id: int, now: datetime | None = None) -> Streak:
+    """The member's own streak in a cohort (NotFound as ``selectors.enrollment_get_for_member``)."""
+    return streak_for_enrollment(enrollment=enrollment_get_for_member(user=user, cohort_id=cohort_id), now=now)
+
+
 @dataclass(frozen=True)
 class DayRate:
     day: int
@@ -108,6 +115,12 @@ def cohort_daily_rates(*, cohort: Cohort, now: datetime | None = None) -> list[D
         DayRate(day=day, date=cohort.starts_on + timedelta(days=day - 1), counted=counts.get(day, 0), members=members)
         for day in range(1, last + 1)
     ]
+
+
+def daily_rate_list_for_instructor(*, user: Any, cohort_id: int, now: datetime | None = None) -> list[DayRate]:
+    """``cohort_daily_rates`` for someone who teaches the cohort's course (or staff); NotFound for anyone else."""
+    cohort = cohort_get_for_instructor(user=user, cohort_id=cohort_id)
+    return cohort_daily_rates(cohort=cohort, now=now)
 
 
 @dataclass(frozen=True)
@@ -148,3 +161,9 @@ def cohort_roster(*, cohort: Cohort, now: datetime | None = None) -> list[Roster
             )
         )
     return rows
+
+
+def roster_list_for_instructor(*, user: Any, cohort_id: int, now: datetime | None = None) -> list[RosterRow]:
+    """``cohort_roster`` for someone who teaches the cohort's course (or staff); NotFound for anyone else."""
+    cohort = cohort_get_for_instructor(user=user, cohort_id=cohort_id)
+    return cohort_roster(cohort=cohort, now=now)

@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 
@@ -27,7 +28,9 @@ class Pagination(PaginationBase):
 
     items_attribute = "items"
 
-    def paginate_queryset(self, queryset: QuerySet, pagination: Input, **params: Any) -> dict[str, Any]:
+    def paginate_queryset(
+        self, queryset: QuerySet, pagination: Input, request: HttpRequest, **params: Any
+    ) -> dict[str, Any]:
         page_size = min(pagination.page_size, MAX_PAGE_SIZE)
         count = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
         offset = (pagination.page - 1) * page_size

@@ -99,15 +99,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend with a health check that costs no round trip while the connection is busy (see its module).
-    DATABASES["default"]["ENGINE"] = "stagewise.db.postgresql"
-# On PostgreSQL, parameters are bound server-side and a statement a connection has run 5 times is prepared, so
-# PostgreSQL plans it once (measured in bench/: planning the check-in's lookup took longer than running it, and an
-# enrollment's statements spend about a third less time in the database). Off behind a connection pooler that
+# On PostgreSQL, DB_PREPARED_STATEMENTS=1 binds parameters server-side and prepares a statement a connection has run
+# 5 times, so PostgreSQL plans it once. Off by default (Django's default): safe behind a connection pooler that
 # doesn't keep prepared statements (PgBouncer in transaction mode before 1.21).
-DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
-if DATABASES["default"]["ENGINE"] == "stagewise.db.postgresql" and DB_PREPARED_STATEMENTS:
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", False)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_PREPARED_STATEMENTS:
     DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 # A Server-Timing header on every response: our side, database, payment provider (stagewise.timing).
 SERVER_TIMING = env_bool("SERVER_TIMING", False)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from cohorts import days
-from cohorts.models import Cohort, Enrollment
+from cohorts.models import Cohort, Enrollment, SeatHold
 from cohorts.statuses import CohortStatus, EnrollmentStatus
 from content.models import Course, Lesson, Track
 
@@ -95,8 +95,6 @@ def enrollment(*, cohort: Cohort, learner: User, status: str = EnrollmentStatus.
 def held_seat(*, cohort: Cohort, expires_in: timedelta = timedelta(minutes=30), offer: bool = False) -> Enrollment:
     """A learner holding a seat while paying (or, ``offer``, a waitlisted learner offered a freed seat). A negative
     ``expires_in`` leaves a hold that has run out but isn't released yet."""
-    from billing.models import SeatHold
-
     status = EnrollmentStatus.WAITLISTED if offer else EnrollmentStatus.PENDING_PAYMENT
     held = enrollment(cohort=cohort, learner=learner(), status=status)
     SeatHold.objects.create(

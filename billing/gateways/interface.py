@@ -18,6 +18,14 @@ class PaymentState:
     CANCELED = "canceled"
 
 
+class RefundState:
+    """What the provider says about a refund, in our words."""
+
+    SUCCEEDED = "succeeded"  # the money went back
+    PENDING = "pending"  # accepted, to be confirmed later
+    FAILED = "failed"  # the provider gave up (a cancelled refund too)
+
+
 @dataclass(frozen=True)
 class PaymentRequest:
     amount_minor: int
@@ -45,7 +53,7 @@ class RefundResult:
     provider_refund_id: str
     amount_minor: int
     currency: str
-    state: str  # succeeded | pending | failed
+    state: str  # a RefundState
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from billing.gateways.interface import (
     PaymentResult,
     PaymentState,
     RefundResult,
+    RefundState,
 )
 from stagewise.money import minor_unit_exponent
 from stagewise.timing import provider_call
@@ -102,7 +103,9 @@ def _refund_result(refund: Any) -> RefundResult:
         provider_refund_id=_get(refund, "id", ""),
         amount_minor=from_provider_amount(int(_get(refund, "amount", 0)), currency),
         currency=currency,
-        state={"succeeded": "succeeded", "failed": "failed", "canceled": "failed"}.get(status, "pending"),
+        state={"succeeded": RefundState.SUCCEEDED, "failed": RefundState.FAILED, "canceled": RefundState.FAILED}.get(
+            status, RefundState.PENDING
+        ),
     )
 
 

@@ -12,9 +12,9 @@ payment has no provider id.
 
 from typing import Any
 
-from billing.applications import application_submit, questions_replace
 from billing.models import Payment
-from billing.services import checkout_start
+from billing.services.applications import application_submit, questions_replace
+from billing.services.checkout import checkout_start
 from tests import factories
 
 BILLING_LIST_PATHS = {

@@ -6,7 +6,8 @@ from typing import Any
 from django.utils import timezone
 
 from billing.models import Coupon, RefundPolicy
-from billing.services import checkout_start, credit_grant, referral_code_get_or_create
+from billing.services.checkout import checkout_start
+from billing.services.credits import credit_grant, referral_code_get_or_create
 from tests import factories
 
 

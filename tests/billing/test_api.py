@@ -100,7 +100,7 @@ def test_my_orders_is_paginated_with_constant_queries(api_client, no_provider):
         ctx_all.append([q["sql"][:200] for q in ctx.captured_queries])
         return len(ctx.captured_queries), response.json()
 
-    from billing.services import checkout_start
+    from billing.services.checkout import checkout_start
 
     checkout_start(learner=learner, cohort_id=bf.cohort().pk, coupon_code="FREE")
     count_queries()  # the token's last_used_at is written on the first request only
@@ -155,7 +155,7 @@ def test_staff_refund_and_reports(api_client, client, localstripe):
 
 def test_credit_and_referral_code(api_client):
     learner = factories.learner()
-    from billing.services import credit_grant
+    from billing.services.credits import credit_grant
 
     credit_grant(learner=learner, amount_minor=500, currency="CNY")
     body = api_client(learner).get("/api/v1/me/credit").json()

@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from billing.applications import application_decide, application_submit, applications_expire_overdue
-from billing.services import checkout_start
+from billing.services.applications import application_decide, application_submit, applications_expire_overdue
+from billing.services.checkout import checkout_start
 from cohorts.models import Enrollment
 from cohorts.statuses import EnrollmentStatus
 from stagewise.errors import Conflict, Invalid, NotFound
@@ -128,7 +128,7 @@ def test_instructor_lets_a_learner_skip_the_previous_stage(api_client):
 
 
 def test_approved_learner_whose_hold_lapsed_may_try_again_before_the_deadline(by_application, no_provider):
-    from billing.services import seat_holds_release_expired
+    from billing.services.holds import seat_holds_release_expired
 
     cohort, q = by_application["cohort"], by_application["q"]
     learner = factories.learner()

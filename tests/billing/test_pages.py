@@ -109,7 +109,7 @@ def test_apply_then_instructor_approves_on_the_queue_page(client):
     teacher = factories.instructor()
     course = factories.course(teacher=teacher, prerequisite="approval")
     cohort = bf.cohort(course=course)
-    from billing.applications import questions_replace
+    from billing.services.applications import questions_replace
 
     [question] = questions_replace(actor=teacher, course_id=course.pk, questions=[{"prompt": "Why?"}])
     learner = factories.learner()
@@ -172,7 +172,7 @@ def test_chinese_receipt_pdf_embeds_a_cjk_font(db):
     course = bf.paid_course(title="数据分析入门")
     learner = factories.learner(name="张伟", language="zh-hans")
     bf.coupon(code="FREE", value=100)
-    from billing.services import checkout_start
+    from billing.services.checkout import checkout_start
 
     result = checkout_start(learner=learner, cohort_id=bf.cohort(course=course).pk, coupon_code="FREE")
     pdf = receipt_pdf(order=order_detail(order_id=result.order.pk), language="zh-hans")

@@ -7,13 +7,9 @@ from django.utils import timezone
 
 from billing.models import CouponRedemption, CreditEntry, Order, Payment, Referral
 from billing.pricing import credit_balance, order_quote
-from billing.services import (
-    checkout_start,
-    credit_grant,
-    order_cancel,
-    referral_code_get_or_create,
-    referral_credits_grant_due,
-)
+from billing.services.checkout import checkout_start
+from billing.services.credits import credit_grant, referral_code_get_or_create, referral_credits_grant_due
+from billing.services.holds import order_cancel
 from billing.statuses import LineKind, OrderStatus, ReferralStatus
 from cohorts.statuses import EnrollmentStatus
 from stagewise.errors import Conflict, Invalid
@@ -219,7 +215,7 @@ def test_prerequisite_previous_stage():
 
 
 def test_credit_balance_counts_live_grants_and_every_spend_in_its_currency(db):
-    from billing.services import credit_grant
+    from billing.services.credits import credit_grant
 
     learner, other = factories.learner(), factories.learner()
     now = timezone.now()

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from billing.models import CouponRedemption, Payment, ProviderEvent
-from billing.services import checkout_start
+from billing.services.checkout import checkout_start
 from cohorts.models import Enrollment
 from tests import factories
 from tests.billing import factories as bf
@@ -59,7 +59,7 @@ def test_credit_is_spent_once_under_concurrent_checkouts(no_provider):
     (the ledger is read under the learner's row lock whenever there is credit to spend)."""
     from billing.models import Order
     from billing.pricing import credit_balance
-    from billing.services import credit_grant
+    from billing.services.credits import credit_grant
 
     learner = factories.learner()
     credit_grant(learner=learner, amount_minor=5000, currency="CNY")
@@ -77,7 +77,7 @@ def test_a_seat_decision_locks_its_cohort_but_not_the_course(no_provider):
     the cohort lock, another can still lock the course row (and a sibling cohort) without waiting."""
     from django.db import OperationalError, connections, transaction
 
-    from billing.seats import cohort_lock
+    from cohorts.seats import cohort_lock
     from content.models import Course
 
     first = bf.cohort(capacity=5)
@@ -117,9 +117,9 @@ def test_the_payment_cohort_and_enrollment_locks_hold_their_rows(no_provider):
     from django.db import OperationalError, connections, transaction
 
     from billing.models import Order
-    from billing.seats import cohort_lock, enrollment_lock
-    from billing.services import payment_get_locked
+    from billing.services.payments import payment_get_locked
     from cohorts.models import Cohort, Enrollment
+    from cohorts.seats import cohort_lock, enrollment_lock
 
     cohort = bf.cohort(capacity=5)
     learner = factories.learner()
@@ -158,6 +158,6 @@ def test_the_payment_cohort_and_enrollment_locks_hold_their_rows(no_provider):
     finally:
         release.set()
         holder.join()
-    assert payment_get_locked(provider_payment_id="pi_missing") is None
-    with transaction.atomic():
+    with transaction.atomic():  # both are called inside a transaction, as their docstrings ask
+        assert payment_get_locked(provider_payment_id="pi_missing") is None
         assert enrollment_lock(cohort=cohort, learner_id=factories.learner().pk) is None

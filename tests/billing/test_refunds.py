@@ -6,8 +6,11 @@ import pytest
 
 from billing.gateways import get_gateway
 from billing.models import Order, Payment, Refund
-from billing.refunds import cohort_cancellation_refund, enrollment_withdraw, refund_issue, refund_preview, staff_refund
-from billing.services import checkout_start, payment_confirm_test_card, payment_mark_succeeded
+from billing.refund_policy import refund_preview
+from billing.services.cancellation import cohort_cancellation_refund
+from billing.services.checkout import checkout_start
+from billing.services.payments import payment_confirm_test_card, payment_mark_succeeded
+from billing.services.refunds import enrollment_withdraw, refund_issue, staff_refund
 from billing.statuses import OrderStatus, RefundReason
 from cohorts.models import Enrollment
 from cohorts.statuses import EnrollmentStatus

@@ -7,12 +7,13 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from billing.models import Order, SeatHold
-from billing.seats import seats_taken
-from billing.services import checkout_start, seat_holds_release_expired
-from billing.statuses import OrderStatus, SeatHoldStatus
-from cohorts.models import Enrollment
-from cohorts.statuses import EnrollmentStatus
+from billing.models import Order
+from billing.services.checkout import checkout_start
+from billing.services.holds import seat_holds_release_expired
+from billing.statuses import OrderStatus
+from cohorts.models import Enrollment, SeatHold
+from cohorts.seats import seats_taken
+from cohorts.statuses import EnrollmentStatus, SeatHoldStatus
 from stagewise.errors import Conflict, NotFound
 from tests import factories
 from tests.billing import factories as bf

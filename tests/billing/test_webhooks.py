@@ -8,11 +8,13 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from billing.models import Dispute, Order, Payment, ProviderEvent, Refund, SeatHold
-from billing.services import checkout_start, payment_confirm_test_card, seat_holds_release_expired
-from billing.statuses import OrderStatus, RefundReason, SeatHoldStatus
-from cohorts.models import Enrollment
-from cohorts.statuses import EnrollmentStatus
+from billing.models import Dispute, Order, Payment, ProviderEvent, Refund
+from billing.services.checkout import checkout_start
+from billing.services.holds import seat_holds_release_expired
+from billing.services.payments import payment_confirm_test_card
+from billing.statuses import OrderStatus, RefundReason
+from cohorts.models import Enrollment, SeatHold
+from cohorts.statuses import EnrollmentStatus, SeatHoldStatus
 from tests import factories
 from tests.billing import factories as bf
 from tests.billing.conftest import charge, dispute, event, payment_intent, post_event, sign

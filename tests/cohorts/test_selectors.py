@@ -5,7 +5,15 @@ from datetime import date, timedelta
 import pytest
 
 from cohorts.days import local_midnight
-from cohorts.selectors import cohort_get_for_user, cohort_list_for_user, released_day, seats_left
+from cohorts.models import CheckIn
+from cohorts.selectors import (
+    checkin_list_for_member,
+    cohort_get_for_user,
+    cohort_list_for_user,
+    enrollment_get_for_member,
+    released_day,
+    seats_left,
+)
 from cohorts.statuses import CohortStatus, EnrollmentStatus
 from stagewise.errors import NotFound
 from tests import factories
@@ -44,7 +52,7 @@ def test_released_day(status, at, expected):
 def test_seats_left_counts_members_and_live_holds_as_the_checkout_does():
     """The catalog must show the seats the checkout will find: members plus live seat holds (a learner paying, a
     waitlisted learner offered a seat). A pending payment whose hold ran out holds nothing."""
-    from billing.seats import seats_taken
+    from cohorts.seats import seats_taken
 
     cohort = factories.cohort(course=factories.course(), capacity=10)
     members = [E.ACTIVE, E.COMPLETED, E.NOT_COMPLETED]
@@ -89,3 +97,28 @@ def test_members_and_instructors_see_a_cohort_once_with_the_right_seat_count():
         assert [c.pk for c in rows] == [cohort.pk]
         assert rows.count() == 1
         assert seats_left(rows.get()) == 28
+
+
+@pytest.mark.django_db
+def test_a_members_own_checkins_are_for_members_only():
+    # given a public cohort with a member who checked in twice, a removed member and a visitor
+    cohort = factories.cohort(course=factories.course(), starts_on=STARTS, timezone=TZ, status=S.RUNNING)
+    member, removed, visitor = factories.learner(), factories.learner(), factories.learner()
+    enrollment = factories.enrollment(cohort=cohort, learner=member)
+    factories.enrollment(cohort=cohort, learner=removed, status=E.REMOVED)
+    for day in (1, 2):
+        CheckIn.objects.create(
+            enrollment=enrollment, day=day, local_date=STARTS + timedelta(days=day - 1), created_at=day_start(day)
+        )
+
+    # when / then
+    assert enrollment_get_for_member(user=member, cohort_id=cohort.pk) == enrollment
+    assert [c.day for c in checkin_list_for_member(user=member, cohort_id=cohort.pk)] == [2, 1]
+    for outsider in (removed, visitor, None):
+        with pytest.raises(NotFound) as error:
+            checkin_list_for_member(user=outsider, cohort_id=cohort.pk)
+        assert error.value.code == "not_enrolled"
+    draft = factories.cohort(course=factories.course(), status=S.DRAFT)
+    with pytest.raises(NotFound) as error:
+        enrollment_get_for_member(user=visitor, cohort_id=draft.pk)
+    assert error.value.code == "cohort_not_found"

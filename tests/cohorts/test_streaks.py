@@ -6,7 +6,14 @@ import time_machine
 
 from cohorts import checkins
 from cohorts.statuses import CohortStatus
-from cohorts.streaks import streak_compute, streak_for_enrollment
+from cohorts.streaks import (
+    daily_rate_list_for_instructor,
+    roster_list_for_instructor,
+    streak_compute,
+    streak_for_enrollment,
+    streak_get_for_member,
+)
+from stagewise.errors import NotFound
 from tests import factories
 
 
@@ -44,3 +51,35 @@ def test_streak_ignores_rejected_checkins_and_marks_makeups():
     assert (streak.current, streak.longest, streak.counted_days, streak.elapsed_days) == (1, 2, 3, 4)
     assert streak.rate == pytest.approx(0.75)
     assert [d.state for d in streak.days] == ["counted", "counted", "rejected", "makeup", "today", "future", "future"]
+
+
+@pytest.mark.django_db
+def test_a_members_streak_and_the_instructors_rates_and_roster_answer_only_them():
+    # given a running cohort whose one member checked in on day 1, seen on day 2
+    utc = ZoneInfo("UTC")
+    teacher, other_teacher = factories.instructor(), factories.instructor()
+    course = factories.course(teacher=teacher, duration_days=7, checkin_min_text_length=0)
+    cohort = factories.cohort(course=course, starts_on=date(2026, 3, 2), timezone="UTC", status=CohortStatus.RUNNING)
+    member, visitor = factories.learner(), factories.learner()
+    factories.enrollment(cohort=cohort, learner=member)
+    with time_machine.travel(datetime(2026, 3, 2, 12, tzinfo=utc), tick=False):
+        checkins.checkin_record(learner=member, cohort_id=cohort.pk, text="done")
+    day_2 = datetime(2026, 3, 3, 12, tzinfo=utc)
+
+    # when
+    streak = streak_get_for_member(user=member, cohort_id=cohort.pk, now=day_2)
+    rates = daily_rate_list_for_instructor(user=teacher, cohort_id=cohort.pk, now=day_2)
+    roster = roster_list_for_instructor(user=teacher, cohort_id=cohort.pk, now=day_2)
+
+    # then
+    assert (streak.current, streak.counted_days, streak.today) == (1, 1, 2)
+    assert [(r.day, r.counted, r.members) for r in rates] == [(1, 1, 1), (2, 0, 1)]
+    assert [(r.learner_id, r.counted_days, r.checked_in_today) for r in roster] == [(member.pk, 1, False)]
+    with pytest.raises(NotFound) as error:
+        streak_get_for_member(user=visitor, cohort_id=cohort.pk, now=day_2)
+    assert error.value.code == "not_enrolled"
+    for outsider in (member, other_teacher):
+        for read in (daily_rate_list_for_instructor, roster_list_for_instructor):
+            with pytest.raises(NotFound) as error:
+                read(user=outsider, cohort_id=cohort.pk, now=day_2)
+            assert error.value.code == "cohort_not_found"

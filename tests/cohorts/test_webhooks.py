@@ -24,7 +24,7 @@ from django.urls import include, path
 from ninja import NinjaAPI
 
 from cohorts import checkins, feed
-from cohorts.api_webhooks import router as webhooks_router
+from cohorts.api.webhooks import router as webhooks_router
 from cohorts.models import SendLog, Webhook, WebhookDelivery, WebhookDeliveryStatus, WebhookEvent, WebhookFormat
 from cohorts.statuses import CohortStatus
 from cohorts.webhooks import services

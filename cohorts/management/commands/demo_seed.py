@@ -59,7 +59,7 @@ LEARNER_NAMES = [
     "Ahmed Hassan",
 ]
 
-STAGES = [
+STAGES: list[dict[str, Any]] = [
     {
         "stage": 1,
         "label": "Beginner",
@@ -368,7 +368,7 @@ class Command(BaseCommand):
                     Reaction.objects.get_or_create(
                         post=post, user_id=user_id, defaults={"kind": rng.choice(ReactionKind.values)}
                     )
-            if index % 9 == 0:
+            if index % 9 == 0 and post.checkin_id is not None:
                 CheckIn.objects.filter(pk=post.checkin_id).update(
                     is_featured=True, reviewed_by=instructor, reviewed_at=post.created_at + timedelta(hours=2)
                 )

@@ -13,10 +13,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from billing.models import Application, ApplicationQuestion, QuestionKind
+from billing.signals import application_decided
 from cohorts.models import Cohort, Enrollment
-from cohorts.services import enrollment_transition
 from cohorts.statuses import CohortStatus, EnrollmentStatus
+from cohorts.transitions import enrollment_transition
 from content.models import Course
 from content.selectors import course_get_for_instructor, is_course_instructor
 from stagewise.errors import Conflict, Invalid, NotFound
@@ -26,7 +28,7 @@ def questions_for(*, course_id: int) -> list[ApplicationQuestion]:
     return list(ApplicationQuestion.objects.filter(course_id=course_id).order_by("position", "id"))
 
 
-def questions_replace(*, actor: Any, course_id: int, questions: list[dict[str, Any]]) -> list[ApplicationQuestion]:
+def questions_replace(*, actor: User, course_id: int, questions: list[dict[str, Any]]) -> list[ApplicationQuestion]:
     """An instructor sets the course's questionnaire (the whole list, in order)."""
     course = course_get_for_instructor(user=actor, course_id=course_id)
     rows = []
@@ -72,7 +74,7 @@ def _check_answers(*, course: Course, answers: dict[str, str]) -> dict[str, str]
 
 
 def application_submit(
-    *, learner: Any, cohort_id: int, answers: dict[str, str], now: datetime | None = None
+    *, learner: User, cohort_id: int, answers: dict[str, str], now: datetime | None = None
 ) -> Application:
     """Apply to a cohort: the enrollment starts as ``applied`` and waits for an instructor."""
     now = now or timezone.now()
@@ -91,11 +93,9 @@ def application_submit(
 
 
 def application_decide(
-    *, actor: Any, application_id: int, approve: bool, note: str = "", now: datetime | None = None
+    *, actor: User, application_id: int, approve: bool, note: str = "", now: datetime | None = None
 ) -> Application:
     """An instructor of the course (or staff) approves or rejects. The approved get a payment deadline and a mail."""
-    from billing.tasks import application_decided_mail_task
-
     now = now or timezone.now()
     application = (
         Application.objects.select_related("enrollment", "enrollment__cohort", "enrollment__cohort__course")
@@ -115,7 +115,7 @@ def application_decide(
         application.note = note[:1000]
         application.payment_deadline = now + timedelta(days=settings.BILLING_PAYMENT_DEADLINE_DAYS) if approve else None
         application.save(update_fields=["decided_at", "decided_by", "note", "payment_deadline"])
-        transaction.on_commit(lambda: application_decided_mail_task.delay(application.pk))
+        transaction.on_commit(lambda: application_decided.send(sender=Application, application_id=application.pk))
     application.enrollment.refresh_from_db(fields=["status"])
     return application
 
@@ -141,7 +141,7 @@ def applications_expire_overdue(*, now: datetime | None = None) -> int:
     return expired
 
 
-def application_queue(*, actor: Any, cohort_id: int) -> list[Application]:
+def application_queue(*, actor: User, cohort_id: int) -> list[Application]:
     cohort = Cohort.objects.select_related("course").filter(pk=cohort_id).first()
     if cohort is None or not is_course_instructor(user=actor, course=cohort.course):
         raise NotFound(_("No such cohort."), code="cohort_not_found")

@@ -1,7 +1,10 @@
+"""Cohorts, enrollments and admissions."""
+
 from datetime import date, datetime
 
 from ninja import Field, Schema
 
+from cohorts.models import Cohort, Enrollment
 from cohorts.selectors import seats_left
 
 
@@ -47,23 +50,23 @@ class CohortOut(Schema):
     currency: str
 
     @staticmethod
-    def resolve_course_title(obj) -> str:
+    def resolve_course_title(obj: Cohort) -> str:
         return obj.course.title
 
     @staticmethod
-    def resolve_stage(obj) -> int:
+    def resolve_stage(obj: Cohort) -> int:
         return obj.course.stage
 
     @staticmethod
-    def resolve_seats_left(obj) -> int:
+    def resolve_seats_left(obj: Cohort) -> int:
         return seats_left(obj)
 
     @staticmethod
-    def resolve_price_minor(obj) -> int:
+    def resolve_price_minor(obj: Cohort) -> int:
         return obj.course.price_minor
 
     @staticmethod
-    def resolve_currency(obj) -> str:
+    def resolve_currency(obj: Cohort) -> str:
         return obj.course.currency
 
 
@@ -83,9 +86,9 @@ class MyEnrollmentOut(EnrollmentOut):
     cohort: CohortOut
 
     @staticmethod
-    def resolve_cohort(obj):
+    def resolve_cohort(obj: Enrollment) -> Cohort:
         cohort = obj.cohort
         taken = getattr(obj, "cohort_seats_taken", None)
         if taken is not None:
-            cohort.seats_taken = taken  # what seats_left() reads instead of counting again
+            cohort.seats_taken = taken  # type: ignore[attr-defined]  # what seats_left() reads instead of counting
         return cohort

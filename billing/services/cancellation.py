@@ -1,0 +1,51 @@
+"""A cancelled cohort refunds everyone in full, closes its pending orders and frees its holds, once."""
+
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from billing.models import Payment
+from billing.refund_policy import REFUNDABLE
+from billing.services.holds import hold_lapse
+from billing.services.refunds import refund_issue
+from billing.statuses import RefundReason
+from cohorts import seats
+from cohorts.models import Cohort, SeatHold
+from cohorts.statuses import CohortStatus, SeatHoldStatus
+from stagewise.errors import Conflict
+
+
+def cohort_cancellation_refund(*, cohort_id: int, now: datetime | None = None) -> dict[str, int]:
+    """A cancelled cohort: refund every payment in full (what is left of it), close pending orders, free holds.
+
+    Idempotent: a payment already refunded in full has nothing left, so a second run refunds nothing.
+    Each payment is refunded in its own transaction under its row lock; a provider failure leaves that payment
+    for the next run (the task retries).
+    """
+    now = now or timezone.now()
+    cohort = Cohort.objects.get(pk=cohort_id)
+    if cohort.status != CohortStatus.CANCELLED:
+        raise Conflict(_("Only a cancelled cohort refunds everyone."), code="cohort_not_cancelled")
+    done = {"refunded": 0, "amount_minor": 0, "holds_released": 0, "failed": 0}
+    for hold in SeatHold.objects.filter(cohort_id=cohort_id, status=SeatHoldStatus.HELD):
+        if seats.seat_hold_finish(hold_id=hold.pk, status=SeatHoldStatus.RELEASED, now=now):
+            hold_lapse(hold=hold, now=now)
+            done["holds_released"] += 1
+    for payment in Payment.objects.filter(order__cohort_id=cohort_id, status__in=REFUNDABLE):
+        if payment.refundable_minor <= 0:
+            continue
+        try:
+            refund = refund_issue(
+                payment_id=payment.pk, amount_minor=None, reason=RefundReason.COHORT_CANCELLED, now=now
+            )
+        except Conflict as exc:
+            if exc.code == "refund_failed":
+                done["failed"] += 1
+                continue
+            if exc.code == "not_refundable":
+                continue  # a concurrent run got there first
+            raise
+        done["refunded"] += 1
+        done["amount_minor"] += refund.amount_minor
+    return done

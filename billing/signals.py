@@ -1,0 +1,13 @@
+"""Billing's own signals: what a service causes that belongs to a layer above it (mail tasks).
+
+Services sit below ``billing.tasks`` (tasks call services), so a service asks for a mail through a signal sent
+after commit, and ``billing.receivers`` enqueues the task.
+"""
+
+from django.dispatch import Signal
+
+# An order went pending → paid (its receipt is due). Sent after commit with ``order_id``.
+order_paid = Signal()
+
+# An instructor approved or rejected an application (the learner is told). Sent after commit with ``application_id``.
+application_decided = Signal()

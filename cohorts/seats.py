@@ -1,0 +1,153 @@
+"""Seats: capacity = member enrollments + live seat holds. Every seat decision runs under the cohort's row lock.
+
+The one definition of a taken seat (``seats_taken_annotation``), used by the catalog, the checkout, an instructor's
+admit, a reinstatement and a capacity change; and the one lock per row kind for cohorts and enrollments.
+"""
+
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Expression, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from cohorts.models import Cohort, Enrollment, SeatHold
+from cohorts.signals import waitlist_seat_offered
+from cohorts.statuses import MEMBER_STATUSES, EnrollmentStatus, SeatHoldStatus
+from cohorts.transitions import enrollment_transition
+
+
+def seats_taken_annotation(*, cohort_ref: str = "pk", now: datetime | None = None) -> Expression:
+    """Seats taken, as one SQL expression (two counting subqueries): member enrollments plus unexpired holds.
+    ``cohort_ref`` names the cohort's id in the outer query. Exact only while holding the cohort's row lock."""
+    now = now or timezone.now()
+
+    def count(qs: Any) -> Any:
+        return Coalesce(Subquery(qs.order_by().values("cohort").annotate(n=Count("pk")).values("n")), 0)
+
+    members = Enrollment.objects.filter(cohort=OuterRef(cohort_ref), status__in=MEMBER_STATUSES)
+    holds = SeatHold.objects.filter(cohort=OuterRef(cohort_ref), status=SeatHoldStatus.HELD, expires_at__gt=now)
+    return count(members) + count(holds)
+
+
+def seats_taken(*, cohort_id: int, now: datetime | None = None) -> int:
+    """``seats_taken_annotation`` for one cohort, in one query."""
+    taken = (
+        Cohort.objects.filter(pk=cohort_id)
+        .annotate(taken=seats_taken_annotation(now=now))
+        .values_list("taken", flat=True)
+        .first()
+    )
+    return taken or 0
+
+
+def seats_free(*, cohort: Cohort, now: datetime | None = None) -> int:
+    return max(cohort.capacity - seats_taken(cohort_id=cohort.pk, now=now), 0)
+
+
+def cohort_lock(*, cohort_id: int) -> Cohort:
+    """SELECT … FOR UPDATE on the cohort, with its course: serialises every seat decision for the cohort. Call
+    inside a transaction. Raises Cohort.DoesNotExist.
+
+    Only the cohort's row is locked (FOR UPDATE OF): the course row, joined for its settings, stays unlocked, so
+    cohorts of one course don't queue.
+    """
+    return Cohort.objects.select_related("course").select_for_update(of=("self",)).get(pk=cohort_id)
+
+
+def enrollment_lock(*, cohort: Cohort, learner_id: int) -> Enrollment | None:
+    """The learner's enrollment in ``cohort``, its row locked; None if there is none. Call inside a transaction,
+    after ``cohort_lock``."""
+    enrollment = Enrollment.objects.select_for_update().filter(cohort=cohort, learner_id=learner_id).first()
+    if enrollment is not None:
+        enrollment.cohort = cohort
+    return enrollment
+
+
+def live_hold(*, enrollment_id: int, now: datetime) -> SeatHold | None:
+    return SeatHold.objects.filter(enrollment_id=enrollment_id, status=SeatHoldStatus.HELD, expires_at__gt=now).first()
+
+
+def seat_hold_create(
+    *,
+    cohort: Cohort,
+    enrollment: Enrollment,
+    now: datetime,
+    minutes: int | None = None,
+    offer: bool = False,
+    fresh: bool = False,
+) -> SeatHold:
+    """Hold a seat. Precondition: the caller holds the cohort lock and has checked ``seats_free``.
+
+    A stale (expired, not yet released) hold of the same enrollment is released first (``fresh``: a new
+    enrollment, which has none).
+    """
+    if not fresh:
+        SeatHold.objects.filter(enrollment=enrollment, status=SeatHoldStatus.HELD).update(
+            status=SeatHoldStatus.RELEASED, released_at=now
+        )
+    minutes = minutes if minutes is not None else settings.BILLING_SEAT_HOLD_MINUTES
+    return SeatHold.objects.create(
+        cohort=cohort,
+        enrollment=enrollment,
+        expires_at=now + timedelta(minutes=minutes),
+        is_waitlist_offer=offer,
+    )
+
+
+def seat_hold_finish(*, hold_id: int | None, status: str, now: datetime) -> bool:
+    """HELD → ``status`` (converted or released) with a conditional UPDATE; False if someone else finished it
+    (or there is no hold)."""
+    if hold_id is None:
+        return False
+    return SeatHold.objects.filter(pk=hold_id, status=SeatHoldStatus.HELD).update(status=status, released_at=now) == 1
+
+
+def waitlist_offer_next(*, cohort_id: int, now: datetime | None = None) -> list[int]:
+    """Give freed seats to the first in line: each gets a hold of its own, and ``waitlist_seat_offered`` is sent
+    for it once the transaction commits (billing mails the offer). Returns enrollment ids.
+
+    Takes the cohort lock; safe to call from any worker at any time.
+    """
+    now = now or timezone.now()
+    offered: list[int] = []
+    with transaction.atomic():
+        cohort = cohort_lock(cohort_id=cohort_id)
+        free = seats_free(cohort=cohort, now=now)
+        if free <= 0:
+            return offered
+        queue = Enrollment.objects.filter(cohort_id=cohort_id, status=EnrollmentStatus.WAITLISTED).order_by(
+            "status_changed_at", "id"
+        )[:free]
+        for enrollment in queue:
+            if enrollment_transition(
+                enrollment_id=enrollment.pk,
+                old=EnrollmentStatus.WAITLISTED,
+                new=EnrollmentStatus.PENDING_PAYMENT,
+                now=now,
+            ):
+                seat_hold_create(
+                    cohort=cohort,
+                    enrollment=enrollment,
+                    now=now,
+                    minutes=settings.BILLING_WAITLIST_OFFER_MINUTES,
+                    offer=True,
+                )
+                offered.append(enrollment.pk)
+        for enrollment_id in offered:
+            transaction.on_commit(partial(waitlist_seat_offered.send, sender=SeatHold, enrollment_id=enrollment_id))
+    return offered
+
+
+def hold_for(*, learner: Any, cohort_id: int, now: datetime | None = None) -> SeatHold | None:
+    now = now or timezone.now()
+    return (
+        SeatHold.objects.filter(
+            enrollment__learner=learner, cohort_id=cohort_id, status=SeatHoldStatus.HELD, expires_at__gt=now
+        )
+        .order_by("-id")
+        .first()
+    )
