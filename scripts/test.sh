@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
-# `make test`: sets the machine up, then runs the whole suite twice — on SQLite, then on a throwaway PostgreSQL —
-# with a throwaway Redis (the Celery integration tests' broker) for both runs. The servers listen only on
-# 127.0.0.1, on free ports, and are stopped and deleted afterwards, also on failure or Ctrl-C.
-# Extra pytest options come from PYTEST_ARGS (`make test PYTEST_ARGS="-x -k checkin"`).
+# `make test`: sets the machine up, runs the checks (ruff, ruff format, mypy, makemigrations --check, import-linter),
+# then the whole suite twice, in parallel (pytest-xdist) — on SQLite, then on a throwaway PostgreSQL — with a
+# throwaway Redis (the Celery integration tests' broker) for both runs. Each run starts every test's clock at a
+# different, deliberately awkward instant (tests/conftest.py's --start-at), so a test that depends on the hour fails
+# here and not at 23:00 some evening. The servers listen only on 127.0.0.1, on free ports, and are stopped and deleted
+# afterwards, also on failure or Ctrl-C. Any failed check or run fails the script; the summary at the end lists them.
+#
+#   PYTEST_ARGS             extra pytest options (`make test PYTEST_ARGS="-x -k checkin"`)
+#   TEST_WORKERS            pytest-xdist workers: auto (one per core, the default), a number, or 0 for none
+#   TEST_START_AT_SQLITE    the SQLite run's instant: late evening UTC, already tomorrow in Asia — and next year
+#   TEST_START_AT_POSTGRES  the PostgreSQL run's instant: half an hour after Europe's clocks went forward
+#   MYPY_REQUIRED           1: a mypy error fails the script (0 until mypy passes on all app code, issue 9 §3)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
@@ -44,6 +52,44 @@ trap 'exit 143' TERM
 
 free_port() { .venv/bin/python scripts/port_free.py 127.0.0.1; }
 
+start_at_sqlite=${TEST_START_AT_SQLITE:-2026-12-31T23:30:00Z}
+start_at_postgres=${TEST_START_AT_POSTGRES:-2026-03-29T01:30:00Z}
+workers=${TEST_WORKERS:-auto}
+mypy_required=${MYPY_REQUIRED:-0}
+
+# The suite sees only what it should: no stray DATABASE_URL, broker, cache or mail settings from the shell.
+unset DATABASE_URL CELERY_BROKER_URL CACHE_URL EMAIL_URL CELERY_TASK_ALWAYS_EAGER STAGEWISE_TEST_NOW
+export STAGEWISE_VAR_DIR="$work/var"
+mkdir -p "$STAGEWISE_VAR_DIR"
+
+# --- Checks ------------------------------------------------------------------------------------------------
+checks=("ruff check" "ruff format" "mypy" "makemigrations" "import-linter")
+declare -A check_result=()
+
+check() {
+    local name=$1 rc log
+    shift
+    say "check: $name"
+    log="$work/check-${name// /-}.log"
+    set +e
+    "$@" 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    set -e
+    if [ "$rc" -eq 0 ]; then
+        check_result[$name]="passed"
+    elif [ "$name" = "mypy" ] && [ "$mypy_required" != 1 ]; then
+        check_result[$name]="not gating yet: $(grep -E '^Found [0-9]+ errors?' "$log" | tail -n 1 || echo "exit code $rc")"
+    else
+        check_result[$name]="FAILED (exit code $rc)"
+    fi
+}
+
+check "ruff check" .venv/bin/ruff check .
+check "ruff format" .venv/bin/ruff format --check .
+check "mypy" .venv/bin/mypy .
+check "makemigrations" .venv/bin/python manage.py makemigrations --check --dry-run
+check "import-linter" .venv/bin/lint-imports --no-cache
+
 # --- Redis -------------------------------------------------------------------------------------------------
 redis_port=$(free_port)
 mkdir -p "$work/redis"
@@ -58,22 +104,20 @@ for _ in $(seq 100); do
 done
 redis-cli -h 127.0.0.1 -p "$redis_port" ping >/dev/null
 
-# The suite sees only what it should: no stray DATABASE_URL, broker, cache or mail settings from the shell.
-unset DATABASE_URL CELERY_BROKER_URL CACHE_URL EMAIL_URL CELERY_TASK_ALWAYS_EAGER
 export TEST_REDIS_URL="redis://127.0.0.1:$redis_port/0"
-export STAGEWISE_VAR_DIR="$work/var"
-mkdir -p "$STAGEWISE_VAR_DIR"
 
 # shellcheck disable=SC2206 # PYTEST_ARGS is split into words on purpose
 extra_args=(${PYTEST_ARGS:-})
 declare -A result=([SQLite]="not run" [PostgreSQL]="not run") duration=([SQLite]="-" [PostgreSQL]="-")
+declare -A start_at=([SQLite]="$start_at_sqlite" [PostgreSQL]="$start_at_postgres")
 
 run_suite() {
     local name=$1 start rc
-    say "test suite on $name"
+    say "test suite on $name, every test's clock starting at ${start_at[$name]}, $workers xdist workers"
     start=$SECONDS
     set +e
-    .venv/bin/python -m pytest -p no:cacheprovider --junitxml="$work/$name.xml" "${extra_args[@]}"
+    .venv/bin/python -m pytest -p no:cacheprovider -n "$workers" --start-at="${start_at[$name]}" \
+        --junitxml="$work/$name.xml" "${extra_args[@]}"
     rc=$?
     set -e
     duration[$name]=$((SECONDS - start))
@@ -92,8 +136,12 @@ summary() {
     local name status=0
     echo
     say "summary"
+    for name in "${checks[@]}"; do
+        printf '  %-16s %s\n' "$name" "${check_result[$name]:-not run}"
+        case "${check_result[$name]:-not run}" in passed | "not gating yet"*) ;; *) status=1 ;; esac
+    done
     for name in SQLite PostgreSQL; do
-        printf '  %-11s %-38s %5ss   ' "$name" "${result[$name]}" "${duration[$name]}"
+        printf '  %-11s at %-20s  %-38s %5ss   ' "$name" "${start_at[$name]}" "${result[$name]}" "${duration[$name]}"
         .venv/bin/python scripts/junit_summary.py "$work/$name.xml"
         [ "${result[$name]}" = "passed" ] || status=1
     done

@@ -1,12 +1,61 @@
+import os
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.test import Client
 
 from accounts.services import api_token_create
 from tests import factories
 from tests.browser.chromium import browser, shots  # noqa: F401 - fixtures for the tests in Chromium
 from tests.smtp import smtp_receiver
+
+START_AT_ENV = "STAGEWISE_TEST_NOW"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--start-at",
+        metavar="INSTANT",
+        default=os.environ.get(START_AT_ENV) or None,
+        help=f"start every test's clock at this ISO 8601 instant, e.g. 2026-03-29T01:30:00Z (default: ${START_AT_ENV}, "
+        "else the real clock); the clock then ticks on from there",
+    )
+
+
+def start_instant(config) -> datetime | None:
+    """The instant of --start-at / $STAGEWISE_TEST_NOW as an aware datetime (a naive one is read as UTC), or None."""
+    value = config.getoption("--start-at")
+    if not value:
+        return None
+    instant = datetime.fromisoformat(value)
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+
+
+def pytest_configure(config):
+    # Parse early, so that a malformed instant is a usage error before any test runs.
+    try:
+        start_instant(config)
+    except ValueError as error:
+        raise pytest.UsageError(f"--start-at / ${START_AT_ENV}: {error}") from None
+
+
+def pytest_report_header(config):
+    instant = start_instant(config)
+    return f"clock: every test starts at {instant.isoformat()} (ticking)" if instant else "clock: real"
+
+
+@pytest.fixture(autouse=True)
+def _start_clock(request):
+    """With --start-at, each test's clock starts at that instant and ticks on (the whole process: the live server's
+    thread and the in-process localstripe see it too). A test that travels itself still does: its travel nests."""
+    instant = start_instant(request.config)
+    if instant is None:
+        yield None
+        return
+    with time_machine.travel(instant, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)

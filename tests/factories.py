@@ -7,6 +7,7 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.models import User
+from cohorts import days
 from cohorts.models import Cohort, Enrollment, SeatHold
 from cohorts.statuses import CohortStatus, EnrollmentStatus
 from content.models import Course, Lesson, Track
@@ -69,10 +70,16 @@ def lesson(*, course: Course, day: int, **fields: Any) -> Lesson:
     return Lesson.objects.create(course=course, day=day, **fields)
 
 
+def local_today(tz: str = "Asia/Shanghai") -> date:
+    """Today's date in ``tz`` (the factories' cohorts are in Asia/Shanghai): a cohort's days are counted in its own
+    time zone, so a date relative to "today" built from the UTC date is a day off for 8 hours of every UTC day."""
+    return days.local_date(tz=tz, at=timezone.now())
+
+
 def cohort(*, course: Course, starts_on: date | None = None, **fields: Any) -> Cohort:
-    starts_on = starts_on or timezone.now().date() + timedelta(days=10)
+    tz = fields.setdefault("timezone", "Asia/Shanghai")
+    starts_on = starts_on or local_today(tz) + timedelta(days=10)
     fields.setdefault("name", f"Cohort {next(_seq)}")
-    fields.setdefault("timezone", "Asia/Shanghai")
     fields.setdefault("enrollment_opens_on", starts_on - timedelta(days=20))
     fields.setdefault("enrollment_closes_on", starts_on)
     fields.setdefault("ends_on", starts_on + timedelta(days=course.duration_days - 1))

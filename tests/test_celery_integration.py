@@ -32,7 +32,7 @@ from tests import factories
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 TASK = "cohorts.tasks.cohort_transitions_run_task"
-WAIT_SECONDS = 60  # worker start-up included; generous for a loaded CI machine
+WAIT_SECONDS = 120  # worker start-up included; generous for a loaded CI machine running the suite on xdist workers
 
 pytestmark = [
     pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL is not set: `make test` starts a Redis and sets it"),
@@ -85,8 +85,9 @@ def queue() -> Iterator[str]:
 
 
 @pytest.fixture
-def worker(transactional_db, queue, tmp_path) -> Iterator[Worker]:
-    """A real worker on ``queue``; stopped (warm, then killed) before the test database is flushed."""
+def worker(transactional_db, queue, tmp_path, _start_clock) -> Iterator[Worker]:
+    """A real worker on ``queue``; stopped (warm, then killed) before the test database is flushed. Under
+    ``--start-at`` its clock starts where the test's clock is now (tests/clocked.py), else it is the real one."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "stagewise.settings",
@@ -98,10 +99,11 @@ def worker(transactional_db, queue, tmp_path) -> Iterator[Worker]:
         "STAGEWISE_VAR_DIR": str(tmp_path / "var"),
         "EMAIL_URL": "",
     }
+    clocked = ["tests.clocked", timezone.now().isoformat()] if _start_clock is not None else []
     log = tmp_path / "worker.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "stagewise", "worker", "--queues", queue,
+            [sys.executable, "-m", *clocked, "celery", "-A", "stagewise", "worker", "--queues", queue,
              "--hostname", f"{queue}@%h", "--concurrency", "2", "--loglevel", "INFO",
              "--without-gossip", "--without-mingle", "--without-heartbeat"],
             cwd=settings.BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,

@@ -107,7 +107,9 @@ def test_scheduled_draft_opens_at_local_midnight_of_the_window(tz):
 
 @pytest.mark.django_db
 def test_unscheduled_draft_is_left_to_its_instructor():
-    cohort = factories.cohort(course=factories.course(), status=S.DRAFT, enrollment_opens_on=date(2026, 6, 1))
+    cohort = factories.cohort(
+        course=factories.course(), status=S.DRAFT, enrollment_opens_on=date(2026, 6, 1), starts_on=date(2026, 6, 15)
+    )
 
     assert run_at(datetime(2026, 6, 5, tzinfo=UTC)) == NOTHING
     assert statuses(cohort) == [S.DRAFT]

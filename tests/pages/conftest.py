@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.utils import timezone
 
 from cohorts.statuses import CohortStatus, EnrollmentStatus
 from tests import factories
@@ -44,7 +43,7 @@ def world(db):
     )
     others = factories.course(teacher=other_teacher, slug="others", title="Someone else's course")
 
-    today = timezone.now().date()
+    today = factories.local_today()  # the cohorts are in Asia/Shanghai
     open_cohort = factories.cohort(course=beginner, name="Spring", starts_on=today + timedelta(days=10))
     running = factories.cohort(
         course=bootcamp, name="Winter", starts_on=today - timedelta(days=2), status=CohortStatus.RUNNING
