@@ -6,7 +6,7 @@ from ninja.pagination import paginate
 from accounts.auth import auth_optional, auth_required
 from accounts.types import ApiRequest, AuthedRequest
 from content import selectors, services
-from content.markdown import render_markdown
+from stagewise.markdown import render_markdown
 from content.models import Course, Lesson, Track
 from content.schemas import (
     CourseIn,

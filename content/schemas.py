@@ -4,6 +4,7 @@ from django.urls import reverse
 from ninja import Field, Schema
 
 from content.models import Prerequisite
+from stagewise.markdown import render_markdown
 
 
 class TrackIn(Schema):
@@ -113,8 +114,6 @@ class LessonOut(Schema):
 
     @staticmethod
     def resolve_body_html(obj) -> str:
-        from content.markdown import render_markdown
-
         return str(render_markdown(obj.body))
 
     @staticmethod

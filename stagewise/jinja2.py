@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from jinja2 import Environment
 
-from content.markdown import render_markdown
+from stagewise.markdown import render_markdown
 from stagewise.money import format_money
 
 
