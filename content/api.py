@@ -6,7 +6,6 @@ from ninja.pagination import paginate
 from accounts.auth import auth_optional, auth_required
 from accounts.types import ApiRequest, AuthedRequest
 from content import selectors, services
-from stagewise.markdown import render_markdown
 from content.models import Course, Lesson, Track
 from content.schemas import (
     CourseIn,
@@ -21,6 +20,7 @@ from content.schemas import (
     TrackOut,
 )
 from stagewise.ids import MAX_ID
+from stagewise.markdown import render_markdown
 from stagewise.pagination import Pagination
 
 router = Router(tags=["content"])
