@@ -9,7 +9,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Q, Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,9 +44,9 @@ def credit_balance(*, learner: User, currency: str, now: datetime | None = None)
     total = (
         CreditEntry.objects.filter(learner_id=learner.pk, currency=currency.upper())
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now) | Q(amount_minor__lt=0))
-        .aggregate(total=Coalesce(Sum("amount_minor"), 0))["total"]
+        .aggregate(total=Sum("amount_minor"))["total"]
     )
-    return max(int(total), 0)
+    return max(total or 0, 0)
 
 
 def coupon_check(*, code: str, learner: User, course: Course, now: datetime) -> Coupon:

@@ -90,12 +90,10 @@ def payment_get_locked(*, provider_payment_id: str) -> Payment | None:
     FOR UPDATE (without OF) covers the join, so the order's row is locked too: ``payment_mark_succeeded`` relies on
     it.
     """
-    return (
-        Payment.objects.select_related("order")
-        .select_for_update()
-        .filter(provider_payment_id=provider_payment_id)
-        .first()
-    )
+    try:  # provider_payment_id is unique; get() compiles no ORDER BY, as first() would
+        return Payment.objects.select_related("order").select_for_update().get(provider_payment_id=provider_payment_id)
+    except Payment.DoesNotExist:
+        return None
 
 
 def payment_mark_succeeded(*, result: PaymentResult, now: datetime | None = None) -> Payment | None:
