@@ -1,9 +1,10 @@
-"""The Django admin's login: throttled by the login page's limiter."""
+"""The Django admin: its login throttled by the login page's limiter; a password set there revokes API tokens."""
 
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
+from accounts.services import api_token_create
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -62,3 +63,38 @@ def test_admin_rate_limit_message_in_chinese(settings):
     response = _admin_login(client, "nobody@example.test", "wrong")
     assert response.status_code == 429
     assert "登录失败次数过多" in response.content.decode()
+
+
+def test_staff_setting_a_password_in_the_admin_revokes_the_accounts_tokens():
+    # given: a learner with a token, and staff in the admin
+    learner = factories.learner(email="ana@example.test")
+    _row, raw = api_token_create(user=learner, name="cron")
+    staff = factories.staff(email="ops@example.test", is_superuser=True)
+    admin = Client()
+    admin.force_login(staff)
+    # when: staff sets a new password for the learner
+    new = "a-brand-new-passphrase"
+    response = admin.post(
+        f"/admin/accounts/user/{learner.pk}/password/",
+        {"password1": new, "password2": new, "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content
+    # then: the learner's token no longer works
+    assert Client(headers={"Authorization": f"Bearer {raw}"}).get("/api/v1/me").status_code == 401
+
+
+def test_changing_ones_own_password_in_the_admin_keeps_this_session_and_ends_the_others():
+    staff = factories.staff(email="ops@example.test")
+    _row, raw = api_token_create(user=staff, name="cron")
+    here, elsewhere = Client(), Client()
+    here.force_login(staff)
+    elsewhere.force_login(staff)
+    new = "a-brand-new-passphrase"
+    response = here.post(
+        "/admin/password_change/",
+        {"old_password": factories.PASSWORD, "new_password1": new, "new_password2": new},
+    )
+    assert response.status_code == 302, response.content
+    assert here.get("/admin/").status_code == 200
+    assert elsewhere.get("/admin/").status_code == 302  # to the login page
+    assert Client(headers={"Authorization": f"Bearer {raw}"}).get("/api/v1/me").status_code == 401
