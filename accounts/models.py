@@ -1,8 +1,10 @@
 import zoneinfo
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -63,6 +65,20 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return f"{self.display_name} <{self.email}>"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saving a new password (``set_password``, then ``save``) revokes the account's API tokens.
+
+        Here rather than in one service because every way to change a password (the reset link, the admin's two
+        password forms, ``manage.py changepassword``) ends in this call, so none can forget it. The account's other
+        sessions end by themselves: Django signs each session with a hash of the password, and a session whose hash
+        no longer matches is flushed on its next request. (A hasher upgrade at login saves the password too, but
+        clears ``_password`` first, so it revokes nothing.)
+        """
+        password_changed = getattr(self, "_password", None) is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed:
+            self.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 class ApiToken(models.Model):

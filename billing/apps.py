@@ -6,6 +6,9 @@ class BillingConfig(AppConfig):
     name = "billing"
 
     def ready(self) -> None:
+        from django.core import checks
+
+        from billing.checks import check_stripe_webhook_secret
         from billing.receivers import (
             mail_application_decided,
             mail_receipt,
@@ -19,3 +22,5 @@ class BillingConfig(AppConfig):
         waitlist_seat_offered.connect(mail_waitlist_offer, dispatch_uid="billing.mail_waitlist_offer")
         order_paid.connect(mail_receipt, dispatch_uid="billing.mail_receipt")
         application_decided.connect(mail_application_decided, dispatch_uid="billing.mail_application_decided")
+        # Tagged "security": the web server runs these at start too (stagewise.checks.refuse_to_start_on_errors).
+        checks.register(check_stripe_webhook_secret, checks.Tags.security)

@@ -116,7 +116,8 @@ class WithdrawOut(Schema):
 
 
 class StaffRefundIn(Schema):
-    amount_minor: int = Field(..., ge=1)
+    # strict: an amount is an integer number of minor units; 10.0, "100" or true are malformed, not coerced
+    amount_minor: int = Field(..., ge=1, strict=True, description="Minor units, a JSON integer")
     note: str = Field("", max_length=300)
 
 

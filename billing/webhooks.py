@@ -1,7 +1,8 @@
 """The provider's webhook: verify, store the event once, dispatch through a dict, log the unknown, answer 200.
 
-A bad signature or a stale timestamp answers 400 and changes nothing. The event row and the handler's writes
-share one transaction: a handler that fails rolls the event back too, so the provider's retry runs it again.
+A bad signature or a timestamp outside the tolerance (stale, or in the future) answers 400 and changes nothing.
+The event row and the handler's writes share one transaction: a handler that fails rolls the event back too, so the
+provider's retry runs it again.
 """
 
 import logging

@@ -6,7 +6,7 @@ import uuid
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from stagewise.errors import Invalid
 
@@ -16,8 +16,26 @@ MAX_SIDE = 1600
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
 
 
+def _pixels_only(image: Image.Image, *, icc_profile: bytes | None) -> Image.Image:
+    """``image`` with no metadata left for an encoder to write: Pillow's encoders copy some of it from ``info``
+    (a JPEG's or GIF's comment into the JPEG comment field, the ICC profile into the PNG). Colours described by an
+    ICC profile are converted to sRGB first, which is what a browser assumes of an image without one."""
+    if icc_profile:
+        try:
+            converted = ImageCms.profileToProfile(
+                image, io.BytesIO(icc_profile), ImageCms.createProfile("sRGB"), outputMode=image.mode
+            )
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            converted = None  # a profile we can't read: keep the pixels as they are
+        if converted is not None:
+            image = converted
+    image.info = {}
+    return image
+
+
 def checkin_image_prepare(*, upload: UploadedFile) -> ContentFile:
-    """A re-encoded copy of ``upload``: at most 1600 px on its long side, no EXIF/GPS, JPEG or PNG."""
+    """A re-encoded copy of ``upload``: at most 1600 px on its long side, JPEG or PNG, with no metadata at all
+    (EXIF, GPS, XMP, comments, text chunks, ICC profile)."""
     if upload.size and upload.size > MAX_UPLOAD_BYTES:
         raise Invalid(
             _("The image is too large (at most 10 MB)."), code="image_too_large", extra={"max_bytes": MAX_UPLOAD_BYTES}
@@ -33,16 +51,19 @@ def checkin_image_prepare(*, upload: UploadedFile) -> ContentFile:
             probe.verify()
         with Image.open(io.BytesIO(data)) as opened:
             opened.load()
-            # Apply the camera's orientation, then drop every piece of metadata by re-encoding pixels only.
+            # Apply the camera's orientation, then keep nothing but the pixels (see _pixels_only).
             image = ImageOps.exif_transpose(opened) or opened
             image.thumbnail((MAX_SIDE, MAX_SIDE))
             has_alpha = image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info)
+            pixels = _pixels_only(
+                image.convert("RGBA" if has_alpha else "RGB"), icc_profile=opened.info.get("icc_profile")
+            )
             out = io.BytesIO()
             if has_alpha:
-                image.convert("RGBA").save(out, format="PNG", optimize=True)
+                pixels.save(out, format="PNG", optimize=True)
                 ext = "png"
             else:
-                image.convert("RGB").save(out, format="JPEG", quality=85, optimize=True)
+                pixels.save(out, format="JPEG", quality=85, optimize=True)
                 ext = "jpg"
     except Invalid:
         raise

@@ -36,7 +36,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.apps.StagewiseAdminConfig",  # django.contrib.admin, its login throttled like the site's
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -203,7 +203,8 @@ CELERY_TIMEZONE = "UTC"
 # Billing. Without STRIPE_SECRET_KEY the app talks to localstripe on loopback (STRIPE_API_BASE), with a test-card form.
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "sk_test_localstripe")
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "pk_test_localstripe")
-STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "whsec_localstripe")
+# The localstripe default is public: with a real key it must be set (system check billing.E001 refuses to start).
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "" if env_str("STRIPE_SECRET_KEY") else "whsec_localstripe")
 STRIPE_API_BASE = env_str("STRIPE_API_BASE", "" if env_str("STRIPE_SECRET_KEY") else "http://127.0.0.1:8420")
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = env_int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", 300)
 BILLING_SEAT_HOLD_MINUTES = env_int("BILLING_SEAT_HOLD_MINUTES", 30)

@@ -5,6 +5,7 @@ Against localstripe (tests, the embedded demo) the same calls go to ``STRIPE_API
 
 import json
 import logging
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -126,6 +127,15 @@ class _TimedHTTPClient(stripe.RequestsClient):
             return super().request(method, url, headers, post_data, **kwargs)
 
 
+def _signed_at(signature_header: str) -> int:
+    """The ``t=`` timestamp of a ``Stripe-Signature`` header that Stripe's check has accepted."""
+    for item in signature_header.split(","):
+        key, _, value = item.partition("=")
+        if key.strip() == "t":
+            return int(value)
+    raise InvalidSignature("no timestamp in the signature header")
+
+
 class StripeGateway:
     def __init__(self, *, api_key: str, api_base: str, webhook_secret: str, tolerance: int):
         base = {"api": api_base.rstrip("/")} if api_base else None
@@ -226,10 +236,15 @@ class StripeGateway:
         return self.payment_retrieve(provider_payment_id)
 
     def event_parse(self, payload: bytes, signature_header: str) -> GatewayEvent:
+        """The verified event: signed with the webhook secret, its timestamp within the tolerance either side of now."""
         try:
             stripe.WebhookSignature.verify_header(
                 payload.decode("utf-8"), signature_header, self.webhook_secret, tolerance=self.tolerance
             )
+            # Stripe's check refuses only stale timestamps; one from the future is refused the same way, so a
+            # captured (or pre-signed) event can't be kept valid beyond the tolerance.
+            if _signed_at(signature_header) > time.time() + self.tolerance:
+                raise InvalidSignature("timestamp outside the tolerance zone (in the future)")
             data = json.loads(payload)
         except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
             raise InvalidSignature(str(exc)) from exc

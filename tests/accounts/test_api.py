@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import ApiToken, User
+from accounts.services import api_token_create, user_profile_update
 from tests import factories
 from tests.assertions import assert_error
 
@@ -414,3 +415,44 @@ def test_password_reset_with_a_forged_link_is_422(uid, token):
     )
 
     assert_error(response, 422, "invalid_reset_link")
+
+
+@pytest.mark.django_db
+def test_password_reset_revokes_the_accounts_tokens_and_ends_its_sessions(outbox):
+    # given: a learner with a working API token and a signed-in browser elsewhere
+    user = factories.learner(email="ana@example.com")
+    _row, raw = api_token_create(user=user, name="cron")
+    script = Client(headers={"Authorization": f"Bearer {raw}"})
+    browser = Client()
+    browser.force_login(user)
+    assert script.get("/api/v1/me").status_code == 200
+    assert browser.get("/api/v1/me").status_code == 200
+    other = factories.learner(email="bo@example.com")
+    _other_row, other_raw = api_token_create(user=other, name="cron")
+
+    # when: the password is reset through the mailed link
+    Client().post("/api/v1/auth/password-reset", {"email": "ana@example.com"}, content_type="application/json")
+    uid, token = _reset_link(outbox[0])
+    confirm = {"uid": uid, "token": token, "new_password": "a-brand-new-passphrase"}
+    response = Client().post("/api/v1/auth/password-reset/confirm", confirm, content_type="application/json")
+    assert response.status_code == 200
+    assert authenticate(email="ana@example.com", password="a-brand-new-passphrase") == user
+
+    # then: the token is revoked (and listed so), the other session is over, someone else's token still works
+    assert_error(script.get("/api/v1/me"), 401)
+    assert ApiToken.objects.get(user=user).revoked_at is not None
+    assert browser.get("/api/v1/me").status_code == 401
+    assert Client(headers={"Authorization": f"Bearer {other_raw}"}).get("/api/v1/me").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_profile_change_or_a_login_keeps_the_tokens():
+    user = factories.learner(email="ana@example.com")
+    _row, raw = api_token_create(user=user, name="cron")
+
+    user_profile_update(user=user, display_name="Ana B.")
+    login = Client().post("/accounts/login/", {"email": "ana@example.com", "password": factories.PASSWORD})
+    assert login.status_code == 302
+    assert user.check_password(factories.PASSWORD)
+
+    assert Client(headers={"Authorization": f"Bearer {raw}"}).get("/api/v1/me").status_code == 200

@@ -1,11 +1,14 @@
 """Billing's JSON API over HTTP (token auth), with localstripe behind it and signed webhooks."""
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from billing.models import Payment
 from tests import factories
+from tests.assertions import assert_error
 from tests.billing import factories as bf
 from tests.billing.conftest import event, payment_intent, post_event
 
@@ -151,6 +154,16 @@ def test_staff_refund_and_reports(api_client, client, localstripe):
     ]
     assert api_client(learner).get("/api/v1/billing/revenue").status_code == 404
     assert api_client(staff).get("/api/v1/billing/disputes").json()["count"] == 0
+
+
+@pytest.mark.parametrize("amount", [10.0, 100.5, "100", "10.0", True, None, "", 0, -5])
+def test_a_refund_amount_that_is_not_a_positive_json_integer_is_422(api_client, amount):
+    """Validation happens before any payment is looked up: no provider is needed."""
+    response = api_client(factories.staff()).post(
+        "/api/v1/payments/1/refunds", {"amount_minor": amount}, content_type="application/json"
+    )
+    body = assert_error(response, 422, "validation_error")
+    assert "amount_minor" in json.dumps(body["details"])
 
 
 def test_credit_and_referral_code(api_client):

@@ -5,6 +5,7 @@ import time
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.utils import timezone
 
@@ -88,6 +89,27 @@ def test_stale_timestamp_is_400(client, pending):
     stale = sign(json.dumps(body).encode(), timestamp=int(time.time()) - 301)
     assert post_event(client, body, signature=stale).status_code == 400
     assert not ProviderEvent.objects.exists()
+
+
+@pytest.mark.parametrize("seconds", [301, 10**9])
+def test_a_timestamp_beyond_the_tolerance_in_the_future_is_400(client, pending, seconds):
+    result, payment = pending
+    body = event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900))
+    with time_machine.travel(timezone.now(), tick=False):
+        future = sign(json.dumps(body).encode(), timestamp=int(time.time()) + seconds)
+        assert post_event(client, body, signature=future).status_code == 400
+    assert not ProviderEvent.objects.exists()
+    assert _state(result, payment)[0] == "pending"
+
+
+def test_a_timestamp_within_the_tolerance_either_side_is_accepted(client, pending):
+    """Clocks differ a little between Stripe and us: up to the tolerance (300 s) either way is fine."""
+    result, payment = pending
+    body = event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900))
+    with time_machine.travel(timezone.now(), tick=False):
+        ahead = sign(json.dumps(body).encode(), timestamp=int(time.time()) + 300)
+        assert post_event(client, body, signature=ahead).status_code == 200
+    assert _state(result, payment)[0] == "paid"
 
 
 def test_replayed_event_changes_nothing(client, pending):
