@@ -157,7 +157,7 @@ def checkin_record(
     checkin = CheckIn(
         enrollment=enrollment,
         day=day,
-        local_date=days.local_date(tz=cohort.timezone, at=now, grace=cohort.grace),
+        local_date=days.day_date(starts_on=cohort.starts_on, day=day),
         created_at=now,
     )
     _fill(checkin, text=text, link=link, image=image)
@@ -269,7 +269,7 @@ def checkin_makeup(
         checkin = CheckIn(
             enrollment=enrollment,
             day=day,
-            local_date=cohort.starts_on + timedelta(days=day - 1),
+            local_date=days.day_date(starts_on=cohort.starts_on, day=day),
             is_makeup=True,
             makeup_reason=reason.strip()[:300],
             created_at=now,

@@ -79,6 +79,22 @@ def test_day_boundaries_across_dst_and_odd_offsets(db, tz, starts_on, moment, ex
     assert checkin.day == expected_day
 
 
+@pytest.mark.parametrize("tz", ["Asia/Kathmandu", "Pacific/Kiritimati"])
+def test_day_1_takes_check_ins_from_its_local_midnight(db, tz):
+    """With the default 3-hour grace, half a minute into day 1 (lesson 1 is out) a check-in counts for day 1."""
+    course = factories.course(duration_days=7, checkin_min_text_length=0)
+    assert course.checkin_grace_hours == 3
+    cohort = factories.cohort(course=course, starts_on=date(2026, 3, 2), timezone=tz, status=CohortStatus.OPEN)
+    learner = factories.learner()
+    factories.enrollment(cohort=cohort, learner=learner)
+    with time_machine.travel(_local(tz, 2026, 3, 1, 23, 59, 59), tick=False), pytest.raises(Conflict) as exc:
+        checkins.checkin_record(learner=learner, cohort_id=cohort.pk, text="too early")
+    assert exc.value.code == "cohort_not_started"
+    with time_machine.travel(_local(tz, 2026, 3, 2, 0, 0, 30), tick=False):
+        checkin = checkins.checkin_record(learner=learner, cohort_id=cohort.pk, text="ok")
+    assert (checkin.day, checkin.local_date) == (1, date(2026, 3, 2))
+
+
 def test_second_checkin_the_same_day_is_refused_and_changes_nothing(running):
     with time_machine.travel(_local("Asia/Shanghai", 2026, 3, 2, 9, 0), tick=False):
         first = checkins.checkin_record(learner=running["learner"], cohort_id=running["cohort"].pk, text=TEXT)

@@ -296,6 +296,17 @@ def test_before_the_start_and_after_the_end(life, as_user, clock):
     assert CheckIn.objects.count() == 0
 
 
+def test_day_1_opens_at_local_midnight(life, as_user, clock):
+    """Half a minute into day 1 (00:00:30 in Shanghai, inside the 3-hour grace) the page offers the check-in."""
+    cohort = life["cohort"]
+    client = as_user(life["member"])
+    clock.move_to(datetime(2026, 3, 8, 16, 0, 30, tzinfo=UTC))
+    html = _html(client.get(f"/cohorts/{cohort.pk}/today/"))
+    assert "Day 1 of 7" in html and f'action="/cohorts/{cohort.pk}/checkin/"' in html
+    assert client.post(f"/cohorts/{cohort.pk}/checkin/", {"text": TEXT}).status_code == 302
+    assert CheckIn.objects.get().day == 1
+
+
 # --- the feed ----------------------------------------------------------------------------------------------------
 
 
