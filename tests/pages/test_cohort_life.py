@@ -307,6 +307,22 @@ def test_day_1_opens_at_local_midnight(life, as_user, clock):
     assert CheckIn.objects.get().day == 1
 
 
+def test_in_the_grace_window_the_page_moves_on_to_the_new_day(life, as_user, clock):
+    """Checked in at 23:30 on day 3; at 00:30 (inside the grace) the page is day 4's, with its form."""
+    cohort = life["cohort"]
+    factories.lesson(course=life["course"], day=4, title="GROUP BY day")
+    client = as_user(life["member"])
+    clock.move_to(datetime(2026, 3, 11, 15, 30, tzinfo=UTC))  # 23:30 in Shanghai, day 3
+    assert client.post(f"/cohorts/{cohort.pk}/checkin/", {"text": TEXT}).status_code == 302
+    clock.move_to(datetime(2026, 3, 11, 16, 30, tzinfo=UTC))  # 00:30, day 4
+    html = _html(client.get(f"/cohorts/{cohort.pk}/today/"))
+    assert "Day 4 of 7" in html and "GROUP BY day" in html and f'action="/cohorts/{cohort.pk}/checkin/"' in html
+    assert _cell_state(html, 3) == "counted" and _cell_state(html, 4) == "today"
+    assert client.post(f"/cohorts/{cohort.pk}/checkin/", {"text": TEXT}).status_code == 302
+    assert sorted(CheckIn.objects.values_list("day", flat=True)) == [3, 4]
+    assert "You checked in today." in _html(client.get(f"/cohorts/{cohort.pk}/today/"))
+
+
 # --- the feed ----------------------------------------------------------------------------------------------------
 
 
