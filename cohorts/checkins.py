@@ -1,10 +1,12 @@
 """Check-in (打卡) writes: record, edit, make up, and the instructor's review (feature, reject).
 
 The cohort day of a check-in is always computed by ``cohorts.days`` from the cohort's time zone, with the
-course's grace: until ``checkin_grace_hours`` past local midnight a check-in still counts for the day before.
+course's grace: until ``checkin_grace_hours`` past local midnight a check-in still counts for the day before, if that
+day has no check-in yet; otherwise it counts for the new day, whose lesson is already out.
 """
 
 import contextlib
+from collections.abc import Container
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,8 +29,30 @@ CLOSED_STATUSES = (CohortStatus.ENDED, CohortStatus.ARCHIVED, CohortStatus.CANCE
 
 
 def checkin_day(*, cohort: Cohort, at: datetime) -> int:
-    """The cohort day a check-in made at ``at`` counts for (grace applied)."""
+    """The earliest cohort day still taking check-ins at ``at`` (grace applied): in the grace window, the day before.
+    Days before it are over (missed unless made up)."""
     return days.cohort_day_number(tz=cohort.timezone, starts_on=cohort.starts_on, at=at, grace=cohort.grace)
+
+
+def checkin_days_open(*, cohort: Cohort, at: datetime) -> tuple[int, ...]:
+    """The cohort days a new check-in made at ``at`` may count for, in the order they are tried.
+
+    In the grace window: the day before, then the new day (its lesson is out) unless it is past the last day.
+    Otherwise the one day ``checkin_day``. A day may lie outside the cohort (before its start, after its end):
+    callers refuse those.
+    """
+    day = checkin_day(cohort=cohort, at=at)
+    calendar_day = cohort.day_number(at)
+    if calendar_day != day and calendar_day <= cohort.duration_days:
+        return (day, calendar_day)
+    return (day,)
+
+
+def checkin_day_for(*, cohort: Cohort, at: datetime, counted: Container[int]) -> int:
+    """The cohort day a learner whose counted check-ins are on days ``counted`` checks in for at ``at``: the first
+    of ``checkin_days_open`` without a counted check-in, else the last (already checked in). The learner's "today"."""
+    open_days = checkin_days_open(cohort=cohort, at=at)
+    return next((day for day in open_days if day not in counted), open_days[-1])
 
 
 def checkin_closes_at(*, cohort: Cohort, day: int) -> datetime:
@@ -38,9 +62,11 @@ def checkin_closes_at(*, cohort: Cohort, day: int) -> datetime:
     )
 
 
-def _open_day(*, cohort: Cohort, now: datetime) -> int:
-    """Today's cohort day, or a clear refusal when the cohort isn't taking check-ins."""
-    day = checkin_day(cohort=cohort, at=now)
+def _open_days(*, cohort: Cohort, now: datetime) -> tuple[int, ...]:
+    """The days a check-in may count for now (``checkin_days_open``), or a clear refusal when the cohort isn't
+    taking check-ins."""
+    open_days = checkin_days_open(cohort=cohort, at=now)
+    day = open_days[0]
     if cohort.status in (CohortStatus.DRAFT, CohortStatus.CANCELLED) or day < 1:
         raise Conflict(
             _("The cohort hasn't started yet; check-ins open on its first day."),
@@ -49,7 +75,7 @@ def _open_day(*, cohort: Cohort, now: datetime) -> int:
         )
     if cohort.status in CLOSED_STATUSES or day > cohort.duration_days:
         raise Conflict(_("The cohort has ended; check-ins are closed."), code="cohort_ended")
-    return day
+    return open_days
 
 
 def _check_proof(*, cohort: Cohort, text: str, link: str, image: object | None) -> None:
@@ -119,12 +145,14 @@ def _insert_with_post(*, checkin: CheckIn, author_id: int, cohort_id: int) -> No
         )
 
 
-def _redo_rejected(*, enrollment: Enrollment, day: int, text: str, link: str, image: Any, now: datetime) -> CheckIn:
-    """Today's check-in already exists: redo it if an instructor rejected it, else refuse."""
+def _redo_rejected(
+    *, enrollment: Enrollment, day: int, text: str, link: str, image: Any, now: datetime
+) -> CheckIn | None:
+    """Day ``day`` already has a check-in: redo it if an instructor rejected it, else None (it stands)."""
     with transaction.atomic():
         existing = CheckIn.objects.select_for_update().filter(enrollment=enrollment, day=day).first()
         if existing is None or existing.status != CheckInStatus.REJECTED:
-            raise Conflict(_("You already checked in today."), code="already_checked_in", extra={"day": day})
+            return None
         _fill(existing, text=text, link=link, image=image)
         existing.status = CheckInStatus.COUNTED
         existing.rejection_reason = ""
@@ -143,31 +171,38 @@ def checkin_record(
     image: UploadedFile | None = None,
     now: datetime | None = None,
 ) -> CheckIn:
-    """Check in for today (the cohort's local day, grace applied), and post it to the cohort's feed.
+    """Check in for today (the cohort's local day), and post it to the cohort's feed.
 
-    Refused, with nothing changed: before the start, after the end, by a non-member, or a second time the
-    same day — the unique constraint on (enrollment, day) decides races. A check-in an instructor rejected
-    today may be redone. The common case costs one read and one transaction with two inserts.
+    In the grace window the check-in counts for the day before if that day has none, else for the new day: the
+    days of ``checkin_days_open`` are tried in order, and the unique constraint on (enrollment, day) decides
+    which one is free, races included. A day whose check-in an instructor rejected is redone instead. Refused,
+    with nothing changed: before the start, after the end, by a non-member, or when every open day is checked
+    in. The common case costs one read and one transaction with two inserts.
     """
     now = now or timezone.now()
     enrollment = _member_enrollment_with_cohort(learner=learner, cohort_id=cohort_id)
     cohort = enrollment.cohort
-    day = _open_day(cohort=cohort, now=now)
+    open_days = _open_days(cohort=cohort, now=now)
     _check_proof(cohort=cohort, text=text, link=link, image=image)
-    checkin = CheckIn(
-        enrollment=enrollment,
-        day=day,
-        local_date=days.local_date(tz=cohort.timezone, at=now, grace=cohort.grace),
-        created_at=now,
-    )
-    _fill(checkin, text=text, link=link, image=image)
-    try:
-        _insert_with_post(checkin=checkin, author_id=learner.pk, cohort_id=cohort.pk)
-    except IntegrityError:
-        if checkin.image:
-            checkin.image.delete(save=False)
-        return _redo_rejected(enrollment=enrollment, day=day, text=text, link=link, image=image, now=now)
-    return checkin
+    for day in open_days:
+        checkin = CheckIn(
+            enrollment=enrollment,
+            day=day,
+            local_date=days.day_date(starts_on=cohort.starts_on, day=day),
+            created_at=now,
+        )
+        _fill(checkin, text=text, link=link, image=image)
+        try:
+            _insert_with_post(checkin=checkin, author_id=learner.pk, cohort_id=cohort.pk)
+        except IntegrityError:
+            if checkin.image:
+                checkin.image.delete(save=False)
+            redone = _redo_rejected(enrollment=enrollment, day=day, text=text, link=link, image=image, now=now)
+            if redone is not None:
+                return redone
+            continue
+        return checkin
+    raise Conflict(_("You already checked in today."), code="already_checked_in", extra={"day": open_days[-1]})
 
 
 def makeup_refusal(*, cohort: Cohort, day: int, now: datetime) -> ApplicationError | None:
@@ -269,7 +304,7 @@ def checkin_makeup(
         checkin = CheckIn(
             enrollment=enrollment,
             day=day,
-            local_date=cohort.starts_on + timedelta(days=day - 1),
+            local_date=days.day_date(starts_on=cohort.starts_on, day=day),
             is_makeup=True,
             makeup_reason=reason.strip()[:300],
             created_at=now,

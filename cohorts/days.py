@@ -34,13 +34,25 @@ def local_midnight(*, tz: str, on: date) -> datetime:
 
 
 def cohort_day_number(*, tz: str, starts_on: date, at: datetime, grace: timedelta = timedelta(0)) -> int:
-    """Day n of a cohort at instant ``at``: 1 on ``starts_on``, 0 the day before, duration+1 the day after the end."""
-    return (local_date(tz=tz, at=at, grace=grace) - starts_on).days + 1
+    """Day n of a cohort at instant ``at``: 1 on ``starts_on``, 0 the day before, duration+1 the day after the end.
+
+    The grace keeps the previous day open only when there is one: day 0 is not a day of the cohort, so day 1 begins
+    at its local midnight (when its lesson comes out), grace or not.
+    """
+    day = (local_date(tz=tz, at=at, grace=grace) - starts_on).days + 1
+    if day < 1 and grace:
+        day = (local_date(tz=tz, at=at) - starts_on).days + 1
+    return day
+
+
+def day_date(*, starts_on: date, day: int) -> date:
+    """The local date of day ``day`` of a cohort."""
+    return starts_on + timedelta(days=day - 1)
 
 
 def day_start(*, tz: str, starts_on: date, day: int) -> datetime:
     """The UTC instant at which day ``day`` of a cohort begins (lesson release time)."""
-    return local_midnight(tz=tz, on=starts_on + timedelta(days=day - 1))
+    return local_midnight(tz=tz, on=day_date(starts_on=starts_on, day=day))
 
 
 def local_hour(*, tz: str, on: date, hour: int) -> datetime:

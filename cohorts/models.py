@@ -90,6 +90,11 @@ class Cohort(models.Model):
     def starts_at(self) -> datetime:
         return days.local_midnight(tz=self.timezone, on=self.starts_on)
 
+    def has_ended(self, at: datetime) -> bool:
+        """Whether the cohort is over at ``at``: marked ended (or archived), or past ``ends_at`` before the scheduler
+        got to mark it. No more days, check-ins or reminders; the course should be loaded."""
+        return self.status in (CohortStatus.ENDED, CohortStatus.ARCHIVED) or at >= self.ends_at
+
     @property
     def ends_at(self) -> datetime:
         """The instant the last day, plus the check-in grace, is over.

@@ -7,7 +7,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.types import Viewer
-from cohorts.checkins import checkin_day
+from cohorts.checkins import checkin_day, checkin_day_for
 from cohorts.models import CheckIn, Cohort, Enrollment
 from cohorts.selectors import cohort_get_for_instructor, enrollment_get_for_member
 from cohorts.statuses import MEMBER_STATUSES, CheckInStatus
@@ -27,7 +27,7 @@ class Streak:
     counted_days: int
     elapsed_days: int
     rate: float  # counted / elapsed, 0..1
-    today: int  # the cohort day now (grace applied); 0 before the start, duration+1 after the end
+    today: int  # the day the learner checks in for now (``checkin_day_for``); 0 before the start, duration+1 after
     days: list[DayState]
 
 
@@ -54,7 +54,7 @@ def streak_for_enrollment(*, enrollment: Enrollment, now: datetime | None = None
     cohort: Cohort = enrollment.cohort
     rows = list(CheckIn.objects.filter(enrollment=enrollment).values_list("day", "status", "is_makeup"))
     counted = {day for day, status, _ in rows if status == CheckInStatus.COUNTED}
-    today = checkin_day(cohort=cohort, at=now)
+    today = checkin_day_for(cohort=cohort, at=now, counted=counted)
     duration = cohort.duration_days
     current, longest, elapsed = streak_compute(counted=counted, today=today, duration=duration)
     by_day = {day: (status, makeup) for day, status, makeup in rows}

@@ -1,6 +1,6 @@
 """A cohort's page (its released lessons for members and instructors), the learner's cohorts, lesson attachments."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -8,11 +8,18 @@ from django.utils import timezone
 
 from accounts.types import PageRequest
 from cohorts import selectors
+from cohorts.models import Cohort
 from cohorts.statuses import MEMBER_STATUSES, CohortStatus, EnrollmentStatus
 from content.selectors import is_course_instructor
 from stagewise.pages import render_page
 
 _MAY_ENROLL_AGAIN = frozenset({EnrollmentStatus.EXPIRED})
+
+
+def _day_of(cohort: Cohort, *, now: datetime) -> int | None:
+    """The day a running cohort is on ("Day 3 of 7"), None once its last day is over or before it runs."""
+    day = cohort.day_number(now)
+    return day if cohort.status == CohortStatus.RUNNING and 1 <= day <= cohort.duration_days else None
 
 
 def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
@@ -45,7 +52,8 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "can_enroll": cohort.status == CohortStatus.OPEN
         and (enrollment is None or enrollment.status in _MAY_ENROLL_AGAIN),
         "enroll_url": f"/cohorts/{cohort.pk}/enroll/",
-        "today": cohort.day_number(now) if cohort.status == CohortStatus.RUNNING else None,
+        "today": _day_of(cohort, now=now),
+        "has_ended": cohort.has_ended(now),
         "lessons": lessons,
     }
     return render_page(request, "cohorts/cohort_detail.html", context)
@@ -62,7 +70,7 @@ def my_cohorts(request: PageRequest) -> HttpResponse:
                 "enrollment": enrollment,
                 "cohort": cohort,
                 "course": cohort.course,
-                "today": cohort.day_number(now) if cohort.status == CohortStatus.RUNNING else None,
+                "today": _day_of(cohort, now=now),
             }
         )
     return render_page(request, "cohorts/my_cohorts.html", {"rows": rows})

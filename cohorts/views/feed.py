@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -50,6 +51,7 @@ def cohort_feed(request: PageRequest, cohort_id: int) -> HttpResponse:
         "cohort": cohort,
         "course": cohort.course,
         "teaches": teaches,
+        "has_ended": cohort.has_ended(timezone.now()),
         "pinned": _feed_rows(cohort=cohort, posts=page.pinned, comments=comments),
         "items": _feed_rows(cohort=cohort, posts=page.items, comments=comments),
         "older_url": f"?cursor={page.next_cursor}" if page.next_cursor else None,

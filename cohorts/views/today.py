@@ -149,6 +149,7 @@ def _today_context(
         "makeup_days": makeup_days,
         "makeups_left": makeups_left,
         "rules_open": bool(cohort.rules) and enrollment.rules_accepted_at is None,
+        "has_ended": cohort.has_ended(now),
         "alert": alert,
     }
 

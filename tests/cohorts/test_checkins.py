@@ -55,6 +55,65 @@ def test_grace_window_counts_for_the_previous_day(running):
     assert (checkin.day, checkin.local_date) == (3, date(2026, 3, 4))
 
 
+def test_in_the_grace_window_a_checked_in_previous_day_leaves_the_new_day_open(running):
+    learner, cohort = running["learner"], running["cohort"]
+    # day 2 (2026-03-03) at 23:30, then 00:30 on the 4th: day 3's lesson is out, day 2 already has its check-in
+    with time_machine.travel(_local("Asia/Shanghai", 2026, 3, 3, 23, 30), tick=False):
+        evening = checkins.checkin_record(learner=learner, cohort_id=cohort.pk, text=TEXT)
+    with time_machine.travel(_local("Asia/Shanghai", 2026, 3, 4, 0, 30), tick=False):
+        night = checkins.checkin_record(learner=learner, cohort_id=cohort.pk, text=TEXT)
+        with pytest.raises(Conflict) as again:
+            checkins.checkin_record(learner=learner, cohort_id=cohort.pk, text=TEXT)
+    assert (evening.day, evening.local_date) == (2, date(2026, 3, 3))
+    assert (night.day, night.local_date) == (3, date(2026, 3, 4))
+    assert (again.value.code, again.value.extra["day"]) == ("already_checked_in", 3)
+    assert sorted(CheckIn.objects.values_list("day", flat=True)) == [2, 3]
+
+
+def test_in_the_grace_window_an_empty_previous_day_comes_first(running):
+    learner, cohort = running["learner"], running["cohort"]
+    with time_machine.travel(_local("Asia/Shanghai", 2026, 3, 4, 0, 30), tick=False):
+        late = checkins.checkin_record(learner=learner, cohort_id=cohort.pk, text=TEXT)
+        new_day = checkins.checkin_record(learner=learner, cohort_id=cohort.pk, text=TEXT)
+        with pytest.raises(Conflict) as third:
+            checkins.checkin_record(learner=learner, cohort_id=cohort.pk, text=TEXT)
+    assert (late.day, new_day.day, third.value.code) == (2, 3, "already_checked_in")
+
+
+def test_in_the_grace_window_a_rejected_previous_day_is_redone_first(running):
+    """A rejected check-in doesn't count: until the grace ends, checking in redoes it, as on its own day."""
+    learner, cohort, teacher = running["learner"], running["cohort"], running["teacher"]
+    with time_machine.travel(_local("Asia/Shanghai", 2026, 3, 3, 23, 30), tick=False):
+        evening = checkins.checkin_record(learner=learner, cohort_id=cohort.pk, text=TEXT)
+        checkins.checkin_reject(actor=teacher, checkin_id=evening.pk, reason="Add the query.")
+    with time_machine.travel(_local("Asia/Shanghai", 2026, 3, 4, 0, 30), tick=False):
+        redone = checkins.checkin_record(learner=learner, cohort_id=cohort.pk, text=TEXT + " With the query.")
+        new_day = checkins.checkin_record(learner=learner, cohort_id=cohort.pk, text=TEXT)
+    assert (redone.pk, redone.day, redone.status) == (evening.pk, 2, CheckInStatus.COUNTED)
+    assert new_day.day == 3
+
+
+def test_after_the_last_day_the_grace_only_holds_the_last_day(running):
+    learner, cohort = running["learner"], running["cohort"]
+    with time_machine.travel(_local("Asia/Shanghai", 2026, 3, 8, 22, 0), tick=False):
+        checkins.checkin_record(learner=learner, cohort_id=cohort.pk, text=TEXT)
+    with time_machine.travel(_local("Asia/Shanghai", 2026, 3, 9, 0, 30), tick=False), pytest.raises(Conflict) as exc:
+        checkins.checkin_record(learner=learner, cohort_id=cohort.pk, text=TEXT)
+    assert (exc.value.code, exc.value.extra["day"]) == ("already_checked_in", 7)
+    assert list(CheckIn.objects.values_list("day", flat=True)) == [7]
+
+
+def test_makeups_are_unchanged_in_the_grace_window(running):
+    learner, cohort = running["learner"], running["cohort"]
+    at = _local("Asia/Shanghai", 2026, 3, 4, 0, 30)  # day 2 still open, day 1 over
+    with time_machine.travel(at, tick=False):
+        checkins.checkin_record(learner=learner, cohort_id=cohort.pk, text=TEXT)  # day 2
+        checkins.checkin_record(learner=learner, cohort_id=cohort.pk, text=TEXT)  # day 3
+    assert checkins.makeup_refusal(cohort=cohort, day=1, now=at) is None
+    assert checkins.makeup_refusal(cohort=cohort, day=2, now=at).code == "makeup_day_invalid"
+    assert checkins.makeup_refusal(cohort=cohort, day=3, now=at).code == "makeup_day_invalid"
+
+
 @pytest.mark.parametrize(
     ("tz", "starts_on", "moment", "expected_day"),
     [
@@ -77,6 +136,22 @@ def test_day_boundaries_across_dst_and_odd_offsets(db, tz, starts_on, moment, ex
     with time_machine.travel(_local(tz, *moment), tick=False):
         checkin = checkins.checkin_record(learner=learner, cohort_id=cohort.pk, text="ok")
     assert checkin.day == expected_day
+
+
+@pytest.mark.parametrize("tz", ["Asia/Kathmandu", "Pacific/Kiritimati"])
+def test_day_1_takes_check_ins_from_its_local_midnight(db, tz):
+    """With the default 3-hour grace, half a minute into day 1 (lesson 1 is out) a check-in counts for day 1."""
+    course = factories.course(duration_days=7, checkin_min_text_length=0)
+    assert course.checkin_grace_hours == 3
+    cohort = factories.cohort(course=course, starts_on=date(2026, 3, 2), timezone=tz, status=CohortStatus.OPEN)
+    learner = factories.learner()
+    factories.enrollment(cohort=cohort, learner=learner)
+    with time_machine.travel(_local(tz, 2026, 3, 1, 23, 59, 59), tick=False), pytest.raises(Conflict) as exc:
+        checkins.checkin_record(learner=learner, cohort_id=cohort.pk, text="too early")
+    assert exc.value.code == "cohort_not_started"
+    with time_machine.travel(_local(tz, 2026, 3, 2, 0, 0, 30), tick=False):
+        checkin = checkins.checkin_record(learner=learner, cohort_id=cohort.pk, text="ok")
+    assert (checkin.day, checkin.local_date) == (1, date(2026, 3, 2))
 
 
 def test_second_checkin_the_same_day_is_refused_and_changes_nothing(running):
@@ -265,6 +340,25 @@ def test_double_checkin_race_leaves_exactly_one_row():
     assert outcomes.count("ok") == 1
     assert outcomes.count("already_checked_in") == 9
     assert CheckIn.objects.filter(enrollment__learner=learner).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_checkin_race_in_the_grace_window_fills_each_open_day_once():
+    course = factories.course(duration_days=7, checkin_min_text_length=0)
+    cohort = factories.cohort(course=course, starts_on=date(2026, 3, 2), timezone="UTC", status=CohortStatus.RUNNING)
+    learner = factories.learner()
+    factories.enrollment(cohort=cohort, learner=learner)
+
+    def attempt() -> int:
+        return checkins.checkin_record(
+            learner=learner, cohort_id=cohort.pk, text="race", now=datetime(2026, 3, 4, 0, 30, tzinfo=ZoneInfo("UTC"))
+        ).day
+
+    outcomes = [outcome(result) for result in run_at_once([attempt] * 10)]
+    assert sorted(o for o in outcomes if isinstance(o, int)) == [2, 3]
+    assert outcomes.count("already_checked_in") == 8
+    assert sorted(CheckIn.objects.filter(enrollment__learner=learner).values_list("day", flat=True)) == [2, 3]
 
 
 def test_a_rejected_past_day_can_be_made_up(running):

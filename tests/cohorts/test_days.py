@@ -191,6 +191,23 @@ def test_grace_keeps_the_previous_day_until_the_grace_hour(tz):
     assert local_date(tz=tz, at=day2 + timedelta(hours=1)) == date(2026, 6, 2)
 
 
+@pytest.mark.parametrize("tz", ["Asia/Kathmandu", "Pacific/Kiritimati", "Asia/Shanghai", "Pacific/Honolulu"])
+def test_grace_never_reaches_back_before_day_1(tz):
+    """Day 0 is not a day of the cohort: day 1 begins at its local midnight, when lesson 1 comes out."""
+    grace = timedelta(hours=3)
+    starts_on = date(2026, 6, 1)
+    first = local_midnight(tz=tz, on=starts_on)
+
+    def day(at):
+        return cohort_day_number(tz=tz, starts_on=starts_on, at=at, grace=grace)
+
+    assert day(second_before(first)) == 0
+    assert day(first) == 1
+    assert day(first + timedelta(seconds=30)) == 1
+    assert day(first + timedelta(hours=2, minutes=59)) == 1
+    assert day(first - timedelta(days=2)) == -1
+
+
 def test_grace_follows_the_wall_clock_on_dst_nights():
     """ "Until 03:00" means the local clock reads 03:00, also on the nights it jumps or repeats an hour."""
     tz, grace = "America/New_York", timedelta(hours=3)

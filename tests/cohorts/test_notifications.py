@@ -65,6 +65,16 @@ def test_no_notices_before_the_start_or_after_the_end(cohort_with_members):
     assert mail.outbox == []
 
 
+def test_no_reminders_once_the_cohort_has_ended(cohort_with_members):
+    """Marked ended, a cohort gets no reminder even at its reminder hour on its last local day."""
+    cohort = cohort_with_members["cohort"]
+    cohort.status = CohortStatus.ENDED
+    cohort.save(update_fields=["status"])
+    with time_machine.travel(datetime(2026, 3, 8, 21, 0, tzinfo=SH), tick=False):
+        assert daily_notices_run() == {"lesson": 0, "reminder": 0}
+    assert mail.outbox == []
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_runs_send_each_reminder_once(settings, celery_eager):

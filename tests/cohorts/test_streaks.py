@@ -54,6 +54,20 @@ def test_streak_ignores_rejected_checkins_and_marks_makeups():
 
 
 @pytest.mark.django_db
+def test_in_the_grace_window_today_is_the_new_day_once_the_previous_one_is_checked_in():
+    course = factories.course(duration_days=7, checkin_min_text_length=0)
+    cohort = factories.cohort(course=course, starts_on=date(2026, 3, 2), timezone="UTC", status=CohortStatus.RUNNING)
+    learner = factories.learner()
+    enrollment = factories.enrollment(cohort=cohort, learner=learner)
+    night = datetime(2026, 3, 4, 0, 30, tzinfo=ZoneInfo("UTC"))  # day 3, inside the grace: day 2 still open
+    assert streak_for_enrollment(enrollment=enrollment, now=night).today == 2
+    checkins.checkin_record(learner=learner, cohort_id=cohort.pk, text="late", now=night)
+    streak = streak_for_enrollment(enrollment=enrollment, now=night)
+    assert (streak.today, streak.current, streak.elapsed_days) == (3, 1, 2)
+    assert [d.state for d in streak.days][:4] == ["missed", "counted", "today", "future"]
+
+
+@pytest.mark.django_db
 def test_a_members_streak_and_the_instructors_rates_and_roster_answer_only_them():
     # given a running cohort whose one member checked in on day 1, seen on day 2
     utc = ZoneInfo("UTC")

@@ -12,6 +12,7 @@ import time_machine
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from cohorts import checkins, feed
 from cohorts.models import CheckIn, Comment, Post, PostKind, Reaction, Strike, Webhook
@@ -294,6 +295,81 @@ def test_before_the_start_and_after_the_end(life, as_user, clock):
     clock.move_to(datetime(2026, 3, 20, 4, 0, tzinfo=UTC))
     assert "Check-ins are closed." in _html(client.get(f"/cohorts/{cohort.pk}/today/"))
     assert CheckIn.objects.count() == 0
+
+
+def test_day_1_opens_at_local_midnight(life, as_user, clock):
+    """Half a minute into day 1 (00:00:30 in Shanghai, inside the 3-hour grace) the page offers the check-in."""
+    cohort = life["cohort"]
+    client = as_user(life["member"])
+    clock.move_to(datetime(2026, 3, 8, 16, 0, 30, tzinfo=UTC))
+    html = _html(client.get(f"/cohorts/{cohort.pk}/today/"))
+    assert "Day 1 of 7" in html and f'action="/cohorts/{cohort.pk}/checkin/"' in html
+    assert client.post(f"/cohorts/{cohort.pk}/checkin/", {"text": TEXT}).status_code == 302
+    assert CheckIn.objects.get().day == 1
+
+
+def test_in_the_grace_window_the_page_moves_on_to_the_new_day(life, as_user, clock):
+    """Checked in at 23:30 on day 3; at 00:30 (inside the grace) the page is day 4's, with its form."""
+    cohort = life["cohort"]
+    factories.lesson(course=life["course"], day=4, title="GROUP BY day")
+    client = as_user(life["member"])
+    clock.move_to(datetime(2026, 3, 11, 15, 30, tzinfo=UTC))  # 23:30 in Shanghai, day 3
+    assert client.post(f"/cohorts/{cohort.pk}/checkin/", {"text": TEXT}).status_code == 302
+    clock.move_to(datetime(2026, 3, 11, 16, 30, tzinfo=UTC))  # 00:30, day 4
+    html = _html(client.get(f"/cohorts/{cohort.pk}/today/"))
+    assert "Day 4 of 7" in html and "GROUP BY day" in html and f'action="/cohorts/{cohort.pk}/checkin/"' in html
+    assert _cell_state(html, 3) == "counted" and _cell_state(html, 4) == "today"
+    assert client.post(f"/cohorts/{cohort.pk}/checkin/", {"text": TEXT}).status_code == 302
+    assert sorted(CheckIn.objects.values_list("day", flat=True)) == [3, 4]
+    assert "You checked in today." in _html(client.get(f"/cohorts/{cohort.pk}/today/"))
+
+
+ENDED_WORDING = {
+    # language: (the words once it has ended, the daily words while it runs)
+    "en": (
+        "This cohort has ended. Thank you for taking part!",
+        ["See you every day", "Daily reminder", "See what the cohort did today", "Check in today", "Be the first"],
+    ),
+    "zh-hans": (
+        "本期已结束，感谢你的参与！",
+        ["每天见", "每日提醒", "看看大家今天做了什么", "今日打卡", "第一个来打卡"],
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("status", [CohortStatus.ENDED, CohortStatus.RUNNING], ids=["ended", "not-yet-marked"])
+def test_an_ended_cohort_drops_the_daily_wording_and_the_reminder_toggle(life, as_user, clock, language, status):
+    """Once the last day (plus grace) is over, whether or not the scheduler marked the cohort ended yet."""
+    cohort, member = life["cohort"], life["member"]
+    member.language = language
+    member.save(update_fields=["language"])
+    ended_words, daily_words = ENDED_WORDING[language]
+    client = as_user(member)
+    toggle = f'action="/cohorts/{cohort.pk}/reminders/"'
+
+    def pages() -> str:
+        pages = (
+            f"/cohorts/{cohort.pk}/",
+            f"/cohorts/{cohort.pk}/today/",
+            f"/cohorts/{cohort.pk}/feed/",
+            "/cohorts/mine/",
+        )
+        return "".join(_html(client.get(url)) for url in pages)
+
+    running = pages()
+    assert toggle in running and ended_words not in running
+    assert all(words in running for words in daily_words)
+
+    cohort.status = status
+    cohort.save(update_fields=["status"])
+    clock.move_to(cohort.ends_at)
+    ended = pages()
+    assert toggle not in ended and ended_words in ended
+    assert [words for words in daily_words if words in ended] == []
+    with translation.override(language):
+        assert translation.gettext("Day %(day)s of %(total)s") % {"day": 8, "total": 7} not in ended
+    assert f'href="/cohorts/{cohort.pk}/today/"' in ended and f'href="/cohorts/{cohort.pk}/feed/"' in ended
 
 
 # --- the feed ----------------------------------------------------------------------------------------------------
