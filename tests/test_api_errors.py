@@ -327,6 +327,38 @@ def test_malformed_json_has_the_error_shape(api_client):
     assert_error(response, 400, "bad_request")
 
 
+# 413 ---------------------------------------------------------------------------------------------------------
+
+
+def _too_large(settings) -> str:
+    return "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+
+
+@pytest.mark.django_db
+def test_a_json_body_over_the_upload_limit_is_413_not_a_crash(api_client, settings, caplog):
+    # when an instructor sends a JSON body larger than Django will read
+    response = api_client(factories.instructor()).post(
+        "/api/v1/tracks", {"title": _too_large(settings)}, content_type="application/json"
+    )
+
+    # then the answer says so in the one error shape, nothing is created and nothing is logged as our error
+    assert_error(response, 413, "request_too_large")
+    assert Client().get("/api/v1/tracks").json()["count"] == 0
+    assert not [record for record in caplog.records if record.name == "stagewise.api"]
+
+
+@pytest.mark.django_db
+def test_a_form_body_over_the_upload_limit_is_413_also_through_the_session_csrf_check(settings):
+    # given a signed-in session, CSRF enforced (ninja's check reads the form first)
+    client = strict_client()
+    client.force_login(factories.learner())
+    client.cookies["csrftoken"] = CSRF_SECRET
+
+    response = client.post("/api/v1/me/tokens", {"name": _too_large(settings)}, headers={"X-CSRFToken": CSRF_SECRET})
+
+    assert_error(response, 413, "request_too_large")
+
+
 # Pagination --------------------------------------------------------------------------------------------------
 
 
