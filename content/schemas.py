@@ -4,6 +4,7 @@ from django.urls import reverse
 from ninja import Field, Schema
 
 from content.models import Prerequisite
+from stagewise.ids import BodyRowId
 from stagewise.markdown import render_markdown
 
 
@@ -32,7 +33,7 @@ class CourseSettings(Schema):
 
 
 class CourseIn(CourseSettings):
-    track_id: int
+    track_id: BodyRowId
     stage: int = Field(..., ge=1, le=50)
     stage_label: str = Field(..., min_length=1, max_length=60)
     slug: str = Field("", max_length=80)

@@ -6,10 +6,11 @@ from ninja import Field, Schema
 
 from cohorts.models import Cohort, Enrollment
 from cohorts.selectors import seats_left
+from stagewise.ids import BodyRowId
 
 
 class CohortIn(Schema):
-    course_id: int
+    course_id: BodyRowId
     name: str = Field(..., min_length=1, max_length=120)
     timezone: str = Field(..., min_length=1, max_length=64, description="IANA zone, e.g. Asia/Shanghai")
     starts_on: date

@@ -5,6 +5,7 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from cohorts.models import Enrollment, Strike
+from stagewise.ids import BodyRowId
 
 
 # Why a learner gets a strike or is reinstated (see ``cohorts.schemas.checkins.ReasonIn``).
@@ -41,7 +42,7 @@ class NudgeCandidateOut(Schema):
 
 
 class NudgeIn(Schema):
-    enrollment_ids: list[int] = Field(..., min_length=1, max_length=1000)
+    enrollment_ids: list[BodyRowId] = Field(..., min_length=1, max_length=1000)
     message: str = Field("", max_length=1000)
 
 
