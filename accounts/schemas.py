@@ -4,9 +4,10 @@ from ninja import Field, Schema
 from pydantic import EmailStr
 
 from accounts.models import Language
+from stagewise.schemas import InSchema
 
 
-class SignUpIn(Schema):
+class SignUpIn(InSchema):
     email: EmailStr
     password: str = Field(..., min_length=1, max_length=200)
     display_name: str = Field(..., min_length=1, max_length=80)
@@ -25,13 +26,13 @@ class MeOut(Schema):
     is_staff: bool
 
 
-class ProfileIn(Schema):
+class ProfileIn(InSchema):
     display_name: str | None = Field(None, min_length=1, max_length=80)
     timezone: str | None = None
     language: Language | None = None
 
 
-class TokenIn(Schema):
+class TokenIn(InSchema):
     name: str = Field(..., min_length=1, max_length=80)
 
 
@@ -48,11 +49,11 @@ class TokenCreatedOut(TokenOut):
     token: str = Field(..., description="The token itself. Shown only in this response; store it now.")
 
 
-class PasswordResetIn(Schema):
+class PasswordResetIn(InSchema):
     email: EmailStr
 
 
-class PasswordResetConfirmIn(Schema):
+class PasswordResetConfirmIn(InSchema):
     uid: str
     token: str
     new_password: str = Field(..., min_length=1, max_length=200)

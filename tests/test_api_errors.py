@@ -384,6 +384,33 @@ def test_explicit_null_in_a_patch_changes_nothing_instead_of_crashing(api_client
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("body", ['"Writing"', "42", '["Writing"]', "null", "true"])
+def test_a_json_body_that_is_not_an_object_is_422(api_client, body):
+    # when a script sends a bare JSON value where the endpoint takes an object
+    client = api_client(factories.instructor())
+    response = client.post("/api/v1/tracks", body, content_type="application/json")
+
+    # then it is refused as invalid input, and no track is created
+    assert_error(response, 422, "validation_error")
+    assert Client().get("/api/v1/tracks").json()["count"] == 0
+
+
+@pytest.mark.django_db
+def test_a_bare_string_is_not_an_empty_patch_nor_a_list_item(api_client):
+    teacher = factories.instructor()
+    course = factories.course(teacher=teacher, title="Keep me")
+    client = api_client(teacher)
+
+    patched = client.patch(f"/api/v1/courses/{course.pk}", '"Changed"', content_type="application/json")
+    questions = client.put(f"/api/v1/courses/{course.pk}/questions", '["Why?"]', content_type="application/json")
+
+    assert_error(patched, 422, "validation_error")
+    assert_error(questions, 422, "validation_error")
+    course.refresh_from_db()
+    assert course.title == "Keep me" and not course.application_questions.exists()
+
+
+@pytest.mark.django_db
 def test_malformed_json_has_the_error_shape(api_client):
     response = api_client(factories.instructor()).post("/api/v1/tracks", "{not json", content_type="application/json")
 
