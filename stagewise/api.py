@@ -2,7 +2,7 @@
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from accounts.api import router as accounts_router
@@ -20,6 +20,9 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     docs_url="/docs",
+    # Served from the site ("ninja" is an installed app, so its Swagger UI files are static files here), and without
+    # Swagger UI's default online validator: the docs work with no internet and send the schema nowhere.
+    docs=Swagger(settings={"validatorUrl": None}),
     # The documentation's order; the URL order below is by traffic.
     openapi_extra={
         "tags": [
