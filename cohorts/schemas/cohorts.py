@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
+from accounts.schemas import EmailAddress
 from cohorts.models import Cohort, Enrollment
 from cohorts.selectors import seats_left
 from stagewise.ids import BodyRowId
@@ -73,7 +74,7 @@ class CohortOut(Schema):
 
 
 class AdmitIn(InSchema):
-    learner_email: str = Field(..., min_length=3, max_length=254)
+    learner_email: EmailAddress
 
 
 class EnrollmentOut(Schema):
