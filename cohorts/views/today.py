@@ -20,7 +20,7 @@ from cohorts import charts, checkins, moderation, page_selectors, selectors, str
 from cohorts.forms import CheckInForm, MakeupForm
 from cohorts.models import Cohort, Enrollment
 from cohorts.statuses import MEMBER_STATUSES, CheckInStatus, CohortStatus, EnrollmentStatus
-from cohorts.views.common import DAY_STATE_LABELS, local_time
+from cohorts.views.common import DAY_STATE_LABELS
 from content.selectors import is_course_instructor
 from stagewise.errors import ApplicationError, Conflict, Invalid
 from stagewise.pages import render_page
@@ -133,8 +133,8 @@ def _today_context(
         "lesson": lesson,
         "checkin": checkin,
         "can_edit": can_edit,
-        "closes_at": local_time(cohort, closes_at) if closes_at else None,
-        "starts_at": local_time(cohort, cohort.starts_at),
+        "closes_at": closes_at,
+        "starts_at": cohort.starts_at,
         "streak": streak,
         "rate_percent": round(streak.rate * 100),
         "heatmap": _heatmap(streak=streak, starts_on=cohort.starts_on),
