@@ -16,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.types import PageRequest
-from cohorts import charts, checkins, moderation, page_selectors, selectors, streaks
+from cohorts import charts, checkins, days, moderation, page_selectors, selectors, streaks
 from cohorts.forms import CheckInForm, MakeupForm
 from cohorts.models import Cohort, Enrollment
 from cohorts.statuses import MEMBER_STATUSES, CheckInStatus, CohortStatus, EnrollmentStatus
@@ -135,6 +135,10 @@ def _today_context(
         "can_edit": can_edit,
         "closes_at": closes_at,
         "starts_at": cohort.starts_at,
+        # Today's reminder instant: the hour is the cohort's, the reader may live elsewhere.
+        "reminder_at": days.local_hour(
+            tz=cohort.timezone, on=days.local_date(tz=cohort.timezone, at=now), hour=cohort.reminder_hour
+        ),
         "streak": streak,
         "rate_percent": round(streak.rate * 100),
         "heatmap": _heatmap(streak=streak, starts_on=cohort.starts_on),

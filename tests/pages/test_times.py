@@ -45,3 +45,12 @@ def test_feed_times_are_in_the_viewers_zone(life, as_user):
     html = _html(as_user(member).get(f"/cohorts/{life['cohort'].pk}/feed/"))
     # posted at 12:00 in Shanghai: midnight in New York (on summer time since 8 March), not the cohort's 12:00
     assert "Wed, Mar 11, 00:00" in html and "12:00" not in html
+
+
+def test_the_reminder_hour_in_the_cohorts_zone_and_the_viewers(life, as_user):
+    member = life["member"]
+    member.timezone = "Europe/London"
+    member.save(update_fields=["timezone"])
+    html = _html(as_user(member).get(f"/cohorts/{life['cohort'].pk}/today/"))
+    # the cohort reminds at 20:00 in Shanghai: 12:00 in London in March
+    assert "checked in by 20:00 (Asia/Shanghai), 12:00 your time, we send you a mail" in html
