@@ -1,4 +1,4 @@
-"""Mail from billing: the receipt (with its PDF), the waitlist offer and the application decision.
+"""Mail from billing: the receipt (with its PDF), the refund notice, the waitlist offer and the application decision.
 
 Each is composed from ids (by a task, off the request that caused it) and queued through ``stagewise.mail`` under a
 key of its own, so a task that runs twice mails once.
@@ -6,7 +6,7 @@ key of its own, so a task that runs twice mails once.
 
 import logging
 
-from billing.models import Application
+from billing.models import Application, Order, Refund
 from cohorts.models import Enrollment, SeatHold
 from cohorts.statuses import EnrollmentStatus, SeatHoldStatus
 from stagewise.mail import Attachment, mail_send
@@ -32,6 +32,18 @@ def receipt_mail(*, order_id: int) -> None:
         context={"order": order, "learner": learner},
         key=f"receipt:{order.pk}",
         attachments=attachments,
+    )
+
+
+def refund_mail(*, refund: Refund) -> None:
+    """Tell the learner that ``refund`` is on its way. Call in the transaction that records the refund."""
+    order = Order.objects.select_related("learner", "cohort", "cohort__course").get(pk=refund.payment.order_id)
+    learner = order.learner
+    mail_send(
+        user=learner,
+        template="billing_refund",
+        context={"refund": refund, "order": order, "cohort": order.cohort, "learner": learner},
+        key=f"refund:{refund.pk}",
     )
 
 

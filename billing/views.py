@@ -21,7 +21,7 @@ from billing.gateways.interface import GatewayError, PaymentState
 from billing.models import Payment, ReferralCode
 from billing.pricing import credit_balance, order_quote
 from billing.receipts import receipt_pdf
-from billing.refund_policy import refund_preview
+from billing.refund_policy import paid_payment_for, refund_preview
 from billing.services import applications, checkout, credits, holds, payments
 from billing.services.refunds import enrollment_withdraw
 from billing.statuses import DisputeStatus, OrderStatus
@@ -91,7 +91,15 @@ def enroll(request: PageRequest, cohort_id: int) -> HttpResponse:
     needs_application = enrollment is None and cohort_selectors.needs_application(
         learner=request.user, course=cohort.course
     )
+    # Paying for a course one is already taking is nearly always a mistake: the page says so before the button.
+    already_in = (
+        Enrollment.objects.filter(learner=request.user, cohort__course=cohort.course, status=EnrollmentStatus.ACTIVE)
+        .select_related("cohort")
+        .order_by("cohort__starts_on")
+        .first()
+    )
     context = {
+        "already_in": already_in,
         "needs_application": needs_application,
         "questions": applications.questions_for(course_id=cohort.course_id) if needs_application else [],
         "cohort": cohort,
@@ -248,7 +256,13 @@ def order_receipt_pdf(request: PageRequest, order_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def withdraw(request: PageRequest, enrollment_id: int) -> HttpResponse:
     enrollment = selectors.enrollment_get_for_learner(user=request.user, enrollment_id=enrollment_id)
+    preview = refund_preview(enrollment=enrollment)
     if request.method == "POST":
+        # The learner confirms the amount they were shown; if it changed since (the refund window closed while
+        # the page was open), or a form sent none, nothing happens and the page shows the new amount.
+        if request.POST.get("amount") != str(preview.amount_minor):
+            messages.warning(request, _("What you would get back has changed: check it before you leave."))
+            return redirect("billing:withdraw", enrollment.pk)
         try:
             enrollment_withdraw(learner=request.user, enrollment_id=enrollment.pk)
         except ApplicationError as exc:
@@ -256,7 +270,13 @@ def withdraw(request: PageRequest, enrollment_id: int) -> HttpResponse:
             return redirect("billing:withdraw", enrollment.pk)
         messages.success(request, _("You have left the cohort."))
         return redirect("billing:orders")
-    context = {"enrollment": enrollment, "cohort": enrollment.cohort, "preview": refund_preview(enrollment=enrollment)}
+    context = {
+        "enrollment": enrollment,
+        "cohort": enrollment.cohort,
+        "preview": preview,
+        "paid": paid_payment_for(enrollment=enrollment) is not None,
+        "active": enrollment.status == EnrollmentStatus.ACTIVE,
+    }
     return render_page(request, "billing/withdraw.html", context)
 
 

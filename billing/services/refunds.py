@@ -16,6 +16,7 @@ from accounts.models import User
 from billing.gateways import get_gateway
 from billing.gateways.interface import GatewayError, RefundResult, RefundState
 from billing.models import Order, Payment, Refund
+from billing.notifications import refund_mail
 from billing.refund_policy import REFUNDABLE, paid_payment_for, refund_preview
 from billing.services.orders import order_status_after_refund, order_transition
 from billing.statuses import OrderStatus, RefundReason, RefundStatus
@@ -98,6 +99,7 @@ def refund_issue(
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         _apply_refund(payment=payment, amount_minor=amount_minor, now=now)
+        refund_mail(refund=refund)  # sent after commit: a rollback mails nothing
     return refund
 
 
@@ -129,7 +131,7 @@ def refund_record_from_provider(
             amount = min(item.amount_minor, payment.refundable_minor)
             if amount <= 0:
                 continue
-            Refund.objects.create(
+            refund = Refund.objects.create(
                 payment=payment,
                 amount_minor=amount,
                 currency=payment.currency,
@@ -137,13 +139,15 @@ def refund_record_from_provider(
                 reason=RefundReason.DASHBOARD,
             )
             _apply_refund(payment=payment, amount_minor=amount, now=now)
+            refund_mail(refund=refund)
             recorded += amount
         gap = min(amount_refunded_minor, payment.captured_minor) - payment.refunded_minor
         if not refunds and gap > 0:
-            Refund.objects.create(
+            refund = Refund.objects.create(
                 payment=payment, amount_minor=gap, currency=payment.currency, reason=RefundReason.DASHBOARD
             )
             _apply_refund(payment=payment, amount_minor=gap, now=now)
+            refund_mail(refund=refund)
             recorded += gap
     return recorded
 

@@ -16,11 +16,11 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.types import PageRequest
-from cohorts import charts, checkins, moderation, page_selectors, selectors, streaks
+from cohorts import charts, checkins, days, moderation, page_selectors, selectors, streaks
 from cohorts.forms import CheckInForm, MakeupForm
 from cohorts.models import Cohort, Enrollment
 from cohorts.statuses import MEMBER_STATUSES, CheckInStatus, CohortStatus, EnrollmentStatus
-from cohorts.views.common import DAY_STATE_LABELS, local_time
+from cohorts.views.common import DAY_STATE_LABELS
 from content.selectors import is_course_instructor
 from stagewise.errors import ApplicationError, Conflict, Invalid
 from stagewise.pages import render_page
@@ -133,8 +133,12 @@ def _today_context(
         "lesson": lesson,
         "checkin": checkin,
         "can_edit": can_edit,
-        "closes_at": local_time(cohort, closes_at) if closes_at else None,
-        "starts_at": local_time(cohort, cohort.starts_at),
+        "closes_at": closes_at,
+        "starts_at": cohort.starts_at,
+        # Today's reminder instant: the hour is the cohort's, the reader may live elsewhere.
+        "reminder_at": days.local_hour(
+            tz=cohort.timezone, on=days.local_date(tz=cohort.timezone, at=now), hour=cohort.reminder_hour
+        ),
         "streak": streak,
         "rate_percent": round(streak.rate * 100),
         "heatmap": _heatmap(streak=streak, starts_on=cohort.starts_on),

@@ -1,10 +1,14 @@
 """Billing pages, rendered by the real Jinja2 templates, with localstripe behind them."""
 
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 
-from billing.models import Payment
+from billing.models import Payment, Refund
+from cohorts.models import Enrollment
+from cohorts.statuses import EnrollmentStatus
 from tests import factories
 from tests.billing import factories as bf
 from tests.billing.conftest import event, payment_intent, post_event
@@ -78,9 +82,84 @@ def test_withdraw_shows_the_amount_before_confirming(client, localstripe):
     payment = Payment.objects.get(order__learner=learner)
     post_event(client, event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900)))
     url = f"/enrollments/{payment.order.enrollment_id}/withdraw/"
-    assert 'data-amount="19900"' in client.get(url).content.decode()
-    assert client.post(url).status_code == 302
+    page = client.get(url).content.decode()
+    assert 'data-amount="19900"' in page and 'name="amount" value="19900"' in page
+    assert client.post(url, {"amount": "19900"}).status_code == 302
     assert Payment.objects.get(pk=payment.pk).refunded_minor == 19900
+
+
+def _paid_enrollment(client, cohort):
+    learner = factories.learner()
+    client.force_login(learner)
+    pay_url = client.post(f"/cohorts/{cohort.pk}/enroll/", {"action": "pay"})["Location"]
+    client.post(pay_url, {"action": "card", "card_number": "4242424242424242"})
+    payment = Payment.objects.get(order__learner=learner)
+    post_event(client, event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900)))
+    return Enrollment.objects.get(pk=payment.order.enrollment_id)
+
+
+def test_withdraw_is_never_one_tap_a_post_without_the_confirmed_amount_changes_nothing(client, localstripe):
+    enrollment = _paid_enrollment(client, bf.cohort(capacity=3))
+    url = f"/enrollments/{enrollment.pk}/withdraw/"
+    answer = client.post(url)
+    assert answer.status_code == 302 and answer["Location"] == url
+    enrollment.refresh_from_db()
+    assert enrollment.status == EnrollmentStatus.ACTIVE and not Refund.objects.exists()
+
+
+def test_withdraw_refuses_an_amount_that_changed_since_the_page_was_shown(client, localstripe):
+    cohort = bf.cohort(capacity=3)
+    bf.policy(course=cohort.course, partial_percent=0, partial_until_day=0)
+    enrollment = _paid_enrollment(client, cohort)
+    url = f"/enrollments/{enrollment.pk}/withdraw/"
+    assert 'name="amount" value="19900"' in client.get(url).content.decode()
+    # given the page was read before day 1 and the button pressed after it started
+    with time_machine.travel(cohort.starts_at + timedelta(minutes=5), tick=False):
+        followed = client.post(url, {"amount": "19900"}, follow=True).content.decode()
+        # then nothing happened, and the page shows what leaving now gives back: nothing, and why
+        enrollment.refresh_from_db()
+        assert enrollment.status == EnrollmentStatus.ACTIVE and not Refund.objects.exists()
+        assert "has changed" in followed and 'data-amount="0"' in followed and "¥0.00" in followed
+        assert "refund window has passed" in followed
+        assert client.post(url, {"amount": "0"}).status_code == 302
+    enrollment.refresh_from_db()
+    assert enrollment.status == EnrollmentStatus.WITHDRAWN and not Refund.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_withdraw_without_a_payment_confirms_zero_and_says_why(client, language):
+    cohort = bf.cohort(capacity=3)
+    learner = factories.learner(language=language)
+    enrollment = factories.enrollment(cohort=cohort, learner=learner)  # admitted: no payment
+    client.force_login(learner)
+    url = f"/enrollments/{enrollment.pk}/withdraw/"
+    page = client.get(url).content.decode()
+    assert 'data-amount="0"' in page and "¥0.00" in page and 'name="amount" value="0"' in page
+    assert ("You paid nothing" if language == "en" else "没有为这个名额付款") in page
+    assert "refund window" not in page
+    assert client.post(url, {"amount": "0"}).status_code == 302
+    enrollment.refresh_from_db()
+    assert enrollment.status == EnrollmentStatus.WITHDRAWN
+    assert ("no longer in this cohort" if language == "en" else "不在这一期") in client.get(url).content.decode()
+    assert 'name="amount"' not in client.get(url).content.decode()
+
+
+def test_enroll_page_warns_a_learner_already_taking_the_course(client):
+    course = bf.paid_course()
+    taking, other = bf.cohort(course=course), bf.cohort(course=course)
+    learner = factories.learner()
+    factories.enrollment(cohort=taking, learner=learner)
+    client.force_login(learner)
+    elsewhere = client.get(f"/cohorts/{other.pk}/enroll/").content.decode()
+    assert 'data-testid="already-enrolled"' in elsewhere and taking.name in elsewhere
+    assert f'href="/cohorts/{taking.pk}/"' in elsewhere
+    same = client.get(f"/cohorts/{taking.pk}/enroll/").content.decode()
+    assert "You are already in this cohort." in same and 'value="pay"' not in same
+
+    newcomer = factories.learner()
+    client.force_login(newcomer)
+    fresh = client.get(f"/cohorts/{other.pk}/enroll/").content.decode()
+    assert 'data-testid="already-enrolled"' not in fresh and 'value="pay"' in fresh
 
 
 def test_orders_page_and_referral_link(client):

@@ -160,3 +160,31 @@ def test_an_instructor_cancelling_an_open_cohort_refunds_everyone(localstripe, d
     payment.refresh_from_db()
     assert payment.refunded_minor == payment.captured_minor == 19900
     assert Refund.objects.filter(reason=RefundReason.COHORT_CANCELLED).count() == 1
+
+
+def test_a_refund_mails_the_learner_in_their_language(localstripe, celery_eager, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    cohort = bf.cohort(capacity=5)
+    payment = paid(cohort=cohort, learner=factories.learner(language="zh-hans"))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        enrollment_withdraw(learner=payment.order.learner, enrollment_id=payment.order.enrollment_id)
+    [notice] = mail.outbox
+    assert notice.to == [payment.order.learner.email]
+    assert "¥199.00" in notice.subject and "¥199.00" in notice.body
+    assert "退款" in notice.subject
+
+
+def test_a_rolled_back_or_refused_refund_mails_nobody(localstripe, celery_eager, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    payment = paid(cohort=bf.cohort(capacity=5))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Conflict):
+        refund_issue(payment_id=payment.pk, amount_minor=payment.captured_minor + 1, reason=RefundReason.STAFF)
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_refund(actor=factories.staff(), payment_id=payment.pk, amount_minor=500)
+        staff_refund(actor=factories.staff(), payment_id=payment.pk, amount_minor=700)
+    assert [m.to for m in mail.outbox] == [[payment.order.learner.email]] * 2  # one mail per refund

@@ -38,8 +38,8 @@ def _nudge(cohort_name: str = "SQL Basics") -> dict:
 @pytest.mark.parametrize(
     ("language", "zone", "deadline", "phrase"),
     [
-        ("en", "America/New_York", "2026-03-03 07:00 (America/New_York)", "A seat freed up"),
-        ("zh-hans", "Asia/Shanghai", "2026-03-03 20:00（Asia/Shanghai）", "空出了一个名额"),
+        ("en", "America/New_York", "Tue, Mar 3, 07:00 (America/New_York)", "A seat freed up"),
+        ("zh-hans", "Asia/Shanghai", "3月3日 星期二 20:00（Asia/Shanghai）", "空出了一个名额"),
     ],
 )
 def test_renders_in_the_recipients_language_and_time_zone(
