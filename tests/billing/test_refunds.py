@@ -6,14 +6,14 @@ import pytest
 
 from billing.gateways import get_gateway
 from billing.models import Order, Payment, Refund
-from billing.refund_policy import refund_preview
+from billing.refund_policy import refund_preview, refund_window_end
 from billing.services.cancellation import cohort_cancellation_refund
 from billing.services.checkout import checkout_start
 from billing.services.payments import payment_confirm_test_card, payment_mark_succeeded
 from billing.services.refunds import enrollment_withdraw, refund_issue, staff_refund
 from billing.statuses import OrderStatus, RefundReason
-from cohorts.models import Enrollment
-from cohorts.statuses import EnrollmentStatus
+from cohorts.models import Enrollment, SeatHold
+from cohorts.statuses import EnrollmentStatus, SeatHoldStatus
 from stagewise.errors import Conflict, Forbidden
 from tests import factories
 from tests.billing import factories as bf
@@ -47,6 +47,66 @@ def test_policy_full_before_start_partial_until_day_n_none_after(localstripe):
     assert day2.amount_minor == 7960
     day3 = refund_preview(enrollment=enrollment, now=start + timedelta(days=2, hours=1))
     assert (day3.rule, day3.amount_minor) == ("none", 0)
+
+
+def test_a_seat_with_no_payment_previews_and_withdraws_with_nothing_back(no_provider):
+    """A learner given a seat without paying (an instructor's complimentary seat) has nothing to refund."""
+    # given an active member of a dollar course with no order at all
+    cohort = bf.cohort(course=bf.paid_course(currency="USD", price_minor=4900))
+    learner = factories.learner()
+    enrollment = factories.enrollment(cohort=cohort, learner=learner)
+
+    # when they look at what withdrawing gives back, then withdraw
+    preview = refund_preview(enrollment=enrollment)
+    withdrawn, refund = enrollment_withdraw(learner=learner, enrollment_id=enrollment.pk)
+
+    # then nothing, in the course's currency, and no provider call (none could succeed here)
+    assert (preview.amount_minor, preview.currency, preview.rule, preview.percent) == (0, "USD", "none", 0)
+    assert (withdrawn.status, refund) == (EnrollmentStatus.WITHDRAWN, None)
+    assert not Refund.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("partial_percent", "partial_until_day"), [(50, 0), (0, 3)], ids=["no-partial-days", "no-partial-percent"]
+)
+def test_without_a_partial_window_nothing_comes_back_once_the_cohort_started(
+    localstripe, partial_percent, partial_until_day
+):
+    # given a course whose policy refunds in full before the start and has no partial window
+    cohort = bf.cohort(capacity=5)
+    bf.policy(course=cohort.course, partial_percent=partial_percent, partial_until_day=partial_until_day)
+    payment = paid(cohort=cohort)
+    enrollment = Enrollment.objects.get(pk=payment.order.enrollment_id)
+    start = cohort.starts_at
+
+    # when the learner looks just before the start, and an hour and two days after it
+    before = refund_preview(enrollment=enrollment, now=start - timedelta(seconds=1))
+    after = [refund_preview(enrollment=enrollment, now=start + delta) for delta in (timedelta(hours=1), timedelta(2))]
+
+    # then all of it before, nothing after
+    assert (before.rule, before.amount_minor) == ("full", 19900)
+    assert [(p.rule, p.amount_minor) for p in after] == [("none", 0), ("none", 0)]
+    assert refund_window_end(cohort=cohort) == start
+
+
+def test_a_withdrawal_from_an_open_cohort_offers_the_seat_to_the_waitlist(
+    localstripe, django_capture_on_commit_callbacks
+):
+    # given a full open cohort and a learner waiting for a seat
+    cohort = bf.cohort(capacity=1)
+    payment = paid(cohort=cohort)
+    waiting = checkout_start(learner=factories.learner(), cohort_id=cohort.pk)
+    assert waiting.waitlisted
+
+    # when the member withdraws before the start
+    with django_capture_on_commit_callbacks(execute=True):
+        enrollment_withdraw(learner=payment.order.learner, enrollment_id=payment.order.enrollment_id)
+
+    # then the first in line holds the freed seat as an offer
+    offered = Enrollment.objects.get(pk=waiting.enrollment.pk)
+    assert offered.status == EnrollmentStatus.PENDING_PAYMENT
+    hold = SeatHold.objects.get(enrollment=offered)
+    assert (hold.is_waitlist_offer, hold.status) == (True, SeatHoldStatus.HELD)
 
 
 def test_withdraw_refunds_by_policy_through_the_provider(localstripe):
