@@ -201,6 +201,34 @@ def test_concurrent_refunds_never_exceed_the_capture(localstripe):
     assert payment.status == OrderStatus.PARTIALLY_REFUNDED
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_withdrawals_of_one_enrollment_at_once_refund_once(localstripe):
+    """Two requests withdraw the same enrollment at the same moment, on day 1 (a 40 % partial refund, which two
+    refunds would both fit under the capture): exactly one withdraws and refunds; the other changes nothing."""
+    # given a paid member, on day 1 of the partial window
+    cohort = bf.cohort(capacity=5)
+    bf.policy(course=cohort.course, partial_percent=40, partial_until_day=2)
+    payment = paid(cohort=cohort)
+    learner, enrollment_id = payment.order.learner, payment.order.enrollment_id
+    day_1 = cohort.starts_at + timedelta(hours=1)
+
+    def attempt():
+        _enrollment, refund = enrollment_withdraw(learner=learner, enrollment_id=enrollment_id, now=day_1)
+        return refund.amount_minor
+
+    # when both go at once
+    outcomes = [outcome(result) for result in run_at_once([attempt, attempt])]
+
+    # then one refund of 40 %, and the other is told the enrollment changed (or is no longer active)
+    assert outcomes.count(7960) == 1, outcomes
+    assert set(outcomes) - {7960} <= {"concurrent_change", "not_active"}, outcomes
+    assert list(Refund.objects.filter(payment=payment).values_list("amount_minor", flat=True)) == [7960]
+    payment.refresh_from_db()
+    assert (payment.refunded_minor, payment.status) == (7960, OrderStatus.PARTIALLY_REFUNDED)
+    assert Enrollment.objects.get(pk=enrollment_id).status == EnrollmentStatus.WITHDRAWN
+
+
 def test_an_instructor_cancelling_an_open_cohort_refunds_everyone(localstripe, django_capture_on_commit_callbacks):
     """cohort_cancel → (on commit) cohort_cancelled → billing's task refunds in full. The task runs eagerly here:
     the broker path is covered by the Celery integration test."""
