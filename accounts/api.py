@@ -20,6 +20,7 @@ from accounts.schemas import (
     TokenOut,
 )
 from accounts.types import AuthedRequest
+from stagewise.ids import RowId
 from stagewise.pagination import Pagination
 
 router = Router(tags=["accounts"])
@@ -77,6 +78,6 @@ def token_create(request: AuthedRequest, payload: TokenIn) -> Status[dict[str, A
 
 
 @router.delete("/me/tokens/{token_id}", response={204: None}, auth=auth_required)
-def token_revoke(request: AuthedRequest, token_id: int) -> Status[None]:
+def token_revoke(request: AuthedRequest, token_id: RowId) -> Status[None]:
     services.api_token_revoke(user=request.auth, token_id=token_id)
     return Status(204, None)

@@ -1,13 +1,33 @@
 from datetime import datetime
+from typing import Annotated
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from ninja import Field, Schema
-from pydantic import EmailStr
+from pydantic import AfterValidator, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from accounts.models import Language
+from stagewise.schemas import InSchema
 
 
-class SignUpIn(Schema):
-    email: EmailStr
+def _email_address(value: str) -> str:
+    """Django's own check, the one the pages' ``forms.EmailField`` and the User model run: the API accepts exactly the
+    addresses the pages accept (``ana@demo.local`` included, which pydantic's ``EmailStr`` refused), with the same
+    message."""
+    try:
+        validate_email(value)
+    except DjangoValidationError as exc:
+        raise PydanticCustomError("value_error", str(exc.messages[0])) from None
+    return value
+
+
+EmailAddress = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email_address)]
+"""An e-mail address in a request body (the pages' forms use ``forms.EmailField(max_length=254)``: the same rule)."""
+
+
+class SignUpIn(InSchema):
+    email: EmailAddress
     password: str = Field(..., min_length=1, max_length=200)
     display_name: str = Field(..., min_length=1, max_length=80)
     timezone: str = "UTC"
@@ -25,13 +45,13 @@ class MeOut(Schema):
     is_staff: bool
 
 
-class ProfileIn(Schema):
+class ProfileIn(InSchema):
     display_name: str | None = Field(None, min_length=1, max_length=80)
     timezone: str | None = None
     language: Language | None = None
 
 
-class TokenIn(Schema):
+class TokenIn(InSchema):
     name: str = Field(..., min_length=1, max_length=80)
 
 
@@ -48,11 +68,11 @@ class TokenCreatedOut(TokenOut):
     token: str = Field(..., description="The token itself. Shown only in this response; store it now.")
 
 
-class PasswordResetIn(Schema):
-    email: EmailStr
+class PasswordResetIn(InSchema):
+    email: EmailAddress
 
 
-class PasswordResetConfirmIn(Schema):
+class PasswordResetConfirmIn(InSchema):
     uid: str
     token: str
     new_password: str = Field(..., min_length=1, max_length=200)

@@ -34,20 +34,21 @@ from billing.services import applications, credits, holds, payments, refunds
 from billing.services.checkout import checkout_start
 from billing.statuses import OrderStatus
 from cohorts.selectors import cohort_get_for_user
+from stagewise.ids import RowId
 from stagewise.pagination import Pagination
 
 router = Router(tags=["billing"])
 
 
 @router.get("/cohorts/{cohort_id}/quote", response=QuoteOut, auth=auth_required)
-def quote(request: AuthedRequest, cohort_id: int, coupon: str = "", referral: str = ""):
+def quote(request: AuthedRequest, cohort_id: RowId, coupon: str = "", referral: str = ""):
     """What the learner would pay now: list price − credit − coupon − referral."""
     cohort = cohort_get_for_user(user=request.auth, cohort_id=cohort_id)
     return order_quote(learner=request.auth, course=cohort.course, coupon_code=coupon, referral_code=referral)
 
 
 @router.post("/cohorts/{cohort_id}/checkout", response={201: CheckoutOut}, auth=auth_required)
-def checkout(request: AuthedRequest, cohort_id: int, payload: CheckoutIn):
+def checkout(request: AuthedRequest, cohort_id: RowId, payload: CheckoutIn):
     """Hold a seat and create the order (or join the waitlist). A non-zero total also gets a provider payment,
     whose client secret the page hands to Stripe's Payment Element; the enrollment turns active on the webhook."""
     result = checkout_start(
@@ -92,19 +93,19 @@ def my_orders(request: AuthedRequest):
 
 
 @router.get("/orders/{order_id}", response=OrderOut, auth=auth_required)
-def order_detail(request: AuthedRequest, order_id: int):
+def order_detail(request: AuthedRequest, order_id: RowId):
     return selectors.order_get_for_user(user=request.auth, order_id=order_id)
 
 
 @router.post("/orders/{order_id}/cancel", response=OrderOut, auth=auth_required)
-def order_cancel(request: AuthedRequest, order_id: int):
+def order_cancel(request: AuthedRequest, order_id: RowId):
     """Give up a pending order: its seat hold is released."""
     holds.order_cancel(learner=request.auth, order_id=order_id)
     return selectors.order_get_for_user(user=request.auth, order_id=order_id)
 
 
 @router.post("/orders/{order_id}/test-card", response=PaymentStateOut, auth=auth_required)
-def order_pay_test_card(request: AuthedRequest, order_id: int, payload: TestCardIn):
+def order_pay_test_card(request: AuthedRequest, order_id: RowId, payload: TestCardIn):
     """Test mode only (localstripe): pay with a test card number. Activation still waits for the webhook."""
     result = payments.payment_confirm_test_card(
         learner=request.auth, order_id=order_id, card_number=payload.card_number
@@ -121,21 +122,21 @@ def my_credit(request: AuthedRequest):
 
 
 @router.get("/enrollments/{enrollment_id}/refund-preview", response=RefundPreviewOut, auth=auth_required)
-def refund_preview(request: AuthedRequest, enrollment_id: int):
+def refund_preview(request: AuthedRequest, enrollment_id: RowId):
     """What withdrawing now gives back, by the course's refund policy."""
     enrollment = selectors.enrollment_get_for_learner(user=request.auth, enrollment_id=enrollment_id)
     return refund_policy.refund_preview(enrollment=enrollment)
 
 
 @router.post("/enrollments/{enrollment_id}/withdraw", response=WithdrawOut, auth=auth_required)
-def withdraw(request: AuthedRequest, enrollment_id: int):
+def withdraw(request: AuthedRequest, enrollment_id: RowId):
     selectors.enrollment_get_for_learner(user=request.auth, enrollment_id=enrollment_id)
     enrollment, refund = refunds.enrollment_withdraw(learner=request.auth, enrollment_id=enrollment_id)
     return {"enrollment_id": enrollment.pk, "status": enrollment.status, "refund": refund}
 
 
 @router.post("/payments/{payment_id}/refunds", response={201: RefundOut}, auth=auth_required)
-def staff_refund(request: AuthedRequest, payment_id: int, payload: StaffRefundIn):
+def staff_refund(request: AuthedRequest, payment_id: RowId, payload: StaffRefundIn):
     """Staff: refund any amount up to what is left of the payment."""
     refund = refunds.staff_refund(
         actor=request.auth, payment_id=payment_id, amount_minor=payload.amount_minor, note=payload.note
@@ -145,7 +146,7 @@ def staff_refund(request: AuthedRequest, payment_id: int, payload: StaffRefundIn
 
 @router.get("/cohorts/{cohort_id}/billing-roster", response=list[RosterRowOut], auth=auth_required)
 @paginate(Pagination)
-def billing_roster(request: AuthedRequest, cohort_id: int):
+def billing_roster(request: AuthedRequest, cohort_id: RowId):
     """The cohort's instructors and staff: every enrollment with its latest order's status."""
     return selectors.billing_roster(user=request.auth, cohort_id=cohort_id)
 
@@ -191,14 +192,14 @@ def disputes(request: AuthedRequest):
 
 @router.get("/courses/{course_id}/questions", response=list[QuestionOut], auth=auth_required)
 @paginate(Pagination)
-def question_list(request: AuthedRequest, course_id: int):
+def question_list(request: AuthedRequest, course_id: RowId):
     """The course's application questionnaire (404 for a course the user can't see, as for a missing one)."""
     return selectors.question_list_for_user(user=request.auth, course_id=course_id)
 
 
 @router.put("/courses/{course_id}/questions", response=list[QuestionOut], auth=auth_required)
 @paginate(Pagination)
-def question_replace(request: AuthedRequest, course_id: int, payload: list[QuestionIn]):
+def question_replace(request: AuthedRequest, course_id: RowId, payload: list[QuestionIn]):
     """The course's instructors set the whole questionnaire, in order."""
     return applications.questions_replace(
         actor=request.auth, course_id=course_id, questions=[item.dict() for item in payload]
@@ -206,7 +207,7 @@ def question_replace(request: AuthedRequest, course_id: int, payload: list[Quest
 
 
 @router.post("/cohorts/{cohort_id}/applications", response={201: ApplicationOut}, auth=auth_required)
-def application_submit(request: AuthedRequest, cohort_id: int, payload: ApplicationIn):
+def application_submit(request: AuthedRequest, cohort_id: RowId, payload: ApplicationIn):
     cohort_get_for_user(user=request.auth, cohort_id=cohort_id)
     return Status(
         201, applications.application_submit(learner=request.auth, cohort_id=cohort_id, answers=payload.answers)
@@ -215,20 +216,20 @@ def application_submit(request: AuthedRequest, cohort_id: int, payload: Applicat
 
 @router.get("/cohorts/{cohort_id}/applications", response=list[ApplicationOut], auth=auth_required)
 @paginate(Pagination)
-def application_queue(request: AuthedRequest, cohort_id: int):
+def application_queue(request: AuthedRequest, cohort_id: RowId):
     """The cohort's instructors and staff: every application, undecided first."""
     return applications.application_queue(actor=request.auth, cohort_id=cohort_id)
 
 
 @router.post("/applications/{application_id}/approve", response=ApplicationOut, auth=auth_required)
-def application_approve(request: AuthedRequest, application_id: int, payload: DecisionIn):
+def application_approve(request: AuthedRequest, application_id: RowId, payload: DecisionIn):
     return applications.application_decide(
         actor=request.auth, application_id=application_id, approve=True, note=payload.note
     )
 
 
 @router.post("/applications/{application_id}/reject", response=ApplicationOut, auth=auth_required)
-def application_reject(request: AuthedRequest, application_id: int, payload: DecisionIn):
+def application_reject(request: AuthedRequest, application_id: RowId, payload: DecisionIn):
     return applications.application_decide(
         actor=request.auth, application_id=application_id, approve=False, note=payload.note
     )

@@ -2,6 +2,8 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from stagewise.schemas import InSchema
+
 
 class LineOut(Schema):
     kind: str
@@ -59,7 +61,7 @@ class OrderOut(Schema):
         return obj.cohort.course.title
 
 
-class CheckoutIn(Schema):
+class CheckoutIn(InSchema):
     coupon: str = Field("", max_length=40)
     referral: str = Field("", max_length=16)
     use_credit: bool = True
@@ -81,7 +83,7 @@ class CheckoutOut(Schema):
     payment: PaymentStartOut | None = Field(None, description="None for a zero total (already paid) or the waitlist")
 
 
-class TestCardIn(Schema):
+class TestCardIn(InSchema):
     card_number: str = Field(..., min_length=12, max_length=23)
 
 
@@ -115,7 +117,7 @@ class WithdrawOut(Schema):
     refund: RefundOut | None
 
 
-class StaffRefundIn(Schema):
+class StaffRefundIn(InSchema):
     # strict: an amount is an integer number of minor units; 10.0, "100" or true are malformed, not coerced
     amount_minor: int = Field(..., ge=1, strict=True, description="Minor units, a JSON integer")
     note: str = Field("", max_length=300)
@@ -156,7 +158,7 @@ class DisputeOut(Schema):
     created_at: datetime
 
 
-class QuestionIn(Schema):
+class QuestionIn(InSchema):
     kind: str = Field("text", pattern="^(text|choice|link)$")
     prompt: str = Field(..., min_length=1, max_length=300)
     choices: list[str] = Field(default_factory=list, max_length=20)
@@ -172,7 +174,7 @@ class QuestionOut(Schema):
     required: bool
 
 
-class ApplicationIn(Schema):
+class ApplicationIn(InSchema):
     answers: dict[str, str] = Field(default_factory=dict, description='{"<question id>": "answer"}')
 
 
@@ -201,5 +203,5 @@ class ApplicationOut(Schema):
         return obj.enrollment.status
 
 
-class DecisionIn(Schema):
+class DecisionIn(InSchema):
     note: str = Field("", max_length=1000)

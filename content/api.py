@@ -19,7 +19,7 @@ from content.schemas import (
     TrackIn,
     TrackOut,
 )
-from stagewise.ids import MAX_ID
+from stagewise.ids import MAX_ID, RowId
 from stagewise.markdown import render_markdown
 from stagewise.pagination import Pagination
 
@@ -43,7 +43,7 @@ def track_create(request: AuthedRequest, payload: TrackIn) -> Status[Track]:
 
 
 @router.get("/tracks/{track_id}", response=TrackOut, auth=auth_optional)
-def track_detail(request: ApiRequest, track_id: int) -> Track:
+def track_detail(request: ApiRequest, track_id: RowId) -> Track:
     return selectors.track_get(track_id=track_id)
 
 
@@ -63,59 +63,59 @@ def course_create(request: AuthedRequest, payload: CourseIn) -> Status[Course]:
 
 
 @router.get("/courses/{course_id}", response=CourseOut, auth=auth_optional)
-def course_detail(request: ApiRequest, course_id: int) -> Course:
+def course_detail(request: ApiRequest, course_id: RowId) -> Course:
     return selectors.course_get_for_user(user=request.auth, course_id=course_id)
 
 
 @router.patch("/courses/{course_id}", response=CourseOut, auth=auth_required)
-def course_update(request: AuthedRequest, course_id: int, payload: CoursePatch) -> Course:
+def course_update(request: AuthedRequest, course_id: RowId, payload: CoursePatch) -> Course:
     return services.course_update(
         actor=request.auth, course_id=course_id, **payload.dict(exclude_unset=True, exclude_none=True)
     )
 
 
 @router.post("/courses/{course_id}/publish", response=CourseOut, auth=auth_required)
-def course_publish(request: AuthedRequest, course_id: int) -> Course:
+def course_publish(request: AuthedRequest, course_id: RowId) -> Course:
     return services.course_publish(actor=request.auth, course_id=course_id, published=True)
 
 
 @router.post("/courses/{course_id}/unpublish", response=CourseOut, auth=auth_required)
-def course_unpublish(request: AuthedRequest, course_id: int) -> Course:
+def course_unpublish(request: AuthedRequest, course_id: RowId) -> Course:
     return services.course_publish(actor=request.auth, course_id=course_id, published=False)
 
 
 @router.get("/courses/{course_id}/lessons", response=list[LessonOut], auth=auth_required)
 @paginate(Pagination)
-def course_lesson_list(request: AuthedRequest, course_id: int) -> QuerySet[Lesson]:
+def course_lesson_list(request: AuthedRequest, course_id: RowId) -> QuerySet[Lesson]:
     """Every lesson of a course, drafts included: for its instructors only."""
     return selectors.lesson_list_for_instructor(user=request.auth, course_id=course_id)
 
 
 @router.post("/courses/{course_id}/lessons", response={201: LessonOut}, auth=auth_required)
-def lesson_create(request: AuthedRequest, course_id: int, payload: LessonIn) -> Status[Lesson]:
+def lesson_create(request: AuthedRequest, course_id: RowId, payload: LessonIn) -> Status[Lesson]:
     values = payload.dict()
     return Status(201, services.lesson_create(actor=request.auth, course_id=course_id, **values))
 
 
 @router.get("/lessons/{lesson_id}", response=LessonOut, auth=auth_required)
-def lesson_detail(request: AuthedRequest, lesson_id: int) -> Lesson:
+def lesson_detail(request: AuthedRequest, lesson_id: RowId) -> Lesson:
     return selectors.lesson_get_for_instructor(user=request.auth, lesson_id=lesson_id)
 
 
 @router.patch("/lessons/{lesson_id}", response=LessonOut, auth=auth_required)
-def lesson_update(request: AuthedRequest, lesson_id: int, payload: LessonPatch) -> Lesson:
+def lesson_update(request: AuthedRequest, lesson_id: RowId, payload: LessonPatch) -> Lesson:
     return services.lesson_update(
         actor=request.auth, lesson_id=lesson_id, **payload.dict(exclude_unset=True, exclude_none=True)
     )
 
 
 @router.post("/lessons/{lesson_id}/publish", response=LessonOut, auth=auth_required)
-def lesson_publish(request: AuthedRequest, lesson_id: int) -> Lesson:
+def lesson_publish(request: AuthedRequest, lesson_id: RowId) -> Lesson:
     return services.lesson_publish(actor=request.auth, lesson_id=lesson_id, published=True)
 
 
 @router.post("/lessons/{lesson_id}/unpublish", response=LessonOut, auth=auth_required)
-def lesson_unpublish(request: AuthedRequest, lesson_id: int) -> Lesson:
+def lesson_unpublish(request: AuthedRequest, lesson_id: RowId) -> Lesson:
     return services.lesson_publish(actor=request.auth, lesson_id=lesson_id, published=False)
 
 
@@ -126,11 +126,11 @@ def markdown_preview(request: AuthedRequest, payload: MarkdownIn) -> dict[str, s
 
 
 @router.post("/lessons/{lesson_id}/attachment", response=LessonOut, auth=auth_required)
-def lesson_attachment_set(request: AuthedRequest, lesson_id: int, file: UploadedFile = File(...)) -> Lesson:
+def lesson_attachment_set(request: AuthedRequest, lesson_id: RowId, file: UploadedFile = File(...)) -> Lesson:
     """Attach a file to a lesson (multipart field ``file``; PDF, images, notebooks, office files, up to 20 MB)."""
     return services.lesson_attachment_set(actor=request.auth, lesson_id=lesson_id, upload=file)
 
 
 @router.delete("/lessons/{lesson_id}/attachment", response=LessonOut, auth=auth_required)
-def lesson_attachment_remove(request: AuthedRequest, lesson_id: int) -> Lesson:
+def lesson_attachment_remove(request: AuthedRequest, lesson_id: RowId) -> Lesson:
     return services.lesson_attachment_remove(actor=request.auth, lesson_id=lesson_id)

@@ -4,10 +4,12 @@ from django.urls import reverse
 from ninja import Field, Schema
 
 from content.models import Prerequisite
+from stagewise.ids import BodyRowId
 from stagewise.markdown import render_markdown
+from stagewise.schemas import InSchema
 
 
-class TrackIn(Schema):
+class TrackIn(InSchema):
     title: str = Field(..., min_length=1, max_length=200)
     slug: str = Field("", max_length=80)
     description: str = ""
@@ -31,8 +33,8 @@ class CourseSettings(Schema):
     completion_requires_final_task: bool = True
 
 
-class CourseIn(CourseSettings):
-    track_id: int
+class CourseIn(CourseSettings, InSchema):
+    track_id: BodyRowId
     stage: int = Field(..., ge=1, le=50)
     stage_label: str = Field(..., min_length=1, max_length=60)
     slug: str = Field("", max_length=80)
@@ -44,7 +46,7 @@ class CourseIn(CourseSettings):
     prerequisite: Prerequisite = Prerequisite.PREVIOUS_STAGE
 
 
-class CoursePatch(Schema):
+class CoursePatch(InSchema):
     stage_label: str | None = Field(None, min_length=1, max_length=60)
     title: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = None
@@ -77,12 +79,12 @@ class CourseOut(CourseSettings):
     is_published: bool
 
 
-class LinkIn(Schema):
+class LinkIn(InSchema):
     title: str = Field("", max_length=200)
     url: str = Field(..., min_length=1, max_length=500)
 
 
-class LessonIn(Schema):
+class LessonIn(InSchema):
     day: int = Field(..., ge=1, le=366)
     title: str = Field(..., min_length=1, max_length=200)
     body: str = ""
@@ -91,7 +93,7 @@ class LessonIn(Schema):
     is_published: bool = False
 
 
-class LessonPatch(Schema):
+class LessonPatch(InSchema):
     day: int | None = Field(None, ge=1, le=366)
     title: str | None = Field(None, min_length=1, max_length=200)
     body: str | None = None
@@ -122,7 +124,7 @@ class LessonOut(Schema):
         return reverse("cohorts:lesson_attachment", args=[obj.pk]) if obj.attachment else None
 
 
-class MarkdownIn(Schema):
+class MarkdownIn(InSchema):
     text: str = Field("", max_length=100_000)
 
 

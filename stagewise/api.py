@@ -1,14 +1,15 @@
 """The one NinjaAPI: routers from each app, errors mapped to ``{"code", "message", "details"}`` once."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from accounts.api import router as accounts_router
 from billing.api import router as billing_router
 from cohorts.api import router as cohorts_router
 from content.api import router as content_router
-from stagewise.errors import ApplicationError
+from stagewise.errors import ApplicationError, RequestTooLarge
 
 api = NinjaAPI(
     title="Stagewise API",
@@ -19,6 +20,9 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     docs_url="/docs",
+    # Served from the site ("ninja" is an installed app, so its Swagger UI files are static files here), and without
+    # Swagger UI's default online validator: the docs work with no internet and send the schema nowhere.
+    docs=Swagger(settings={"validatorUrl": None}),
     # The documentation's order; the URL order below is by traffic.
     openapi_extra={
         "tags": [
@@ -49,6 +53,12 @@ def _error(request: HttpRequest, status: int, code: str, message: str, details: 
 @api.exception_handler(ApplicationError)
 def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
     return _error(request, exc.status, exc.code, str(exc.message), exc.extra)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_request_data_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """Django refused to read a body over its upload limit: the client sent too much, nothing went wrong here."""
+    return on_application_error(request, RequestTooLarge())
 
 
 @api.exception_handler(ValidationError)

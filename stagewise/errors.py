@@ -9,6 +9,7 @@ import operator
 from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise as Message
@@ -64,3 +65,14 @@ class Invalid(ApplicationError):
 class RateLimited(ApplicationError):
     status = 429
     code = "rate_limited"
+
+
+class RequestTooLarge(ApplicationError):
+    """A request body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (Django refuses to read it): the API and the pages both
+    answer 413 with this message."""
+
+    status = 413
+    code = "request_too_large"
+
+    def __init__(self) -> None:
+        super().__init__(_("The request is too large. Send less data, or a smaller file."))

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # its Swagger UI files, so /api/v1/docs is served from the site, never from a CDN
     "stagewise",  # the mail log, below every app
     "accounts",
     "content",

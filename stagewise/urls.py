@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from stagewise.api import api
 
+handler400 = "stagewise.pages.bad_request"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -371,6 +371,69 @@ def test_an_id_too_large_for_the_database_is_422_not_a_crash(url):
     assert_error(Client(raise_request_exception=False).get(url), 422, "validation_error")
 
 
+HUGE_ID = 2**63  # one past PostgreSQL's bigint; SQLite can't even bind it
+
+
+def _path_id_requests(schema: dict) -> list[tuple[str, str]]:
+    """(method, url) for every operation with a path parameter named ``*_id``, that id set to ``HUGE_ID``."""
+    requests = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            params = [p for p in operation.get("parameters", []) if p["in"] == "path"]
+            if not any(p["name"].endswith("_id") for p in params):
+                continue
+            url = path
+            for param in params:
+                value = HUGE_ID if param["name"].endswith("_id") else 1
+                url = url.replace("{" + param["name"] + "}", str(value))
+            requests.append((method, url))
+    return requests
+
+
+@pytest.mark.django_db
+def test_every_path_id_too_large_for_the_database_is_422_not_a_crash(api_client):
+    """Walks the OpenAPI document, so a new endpoint whose path id is a plain ``int`` fails here."""
+    # given staff, who may reach every endpoint past its permission check
+    client = api_client(factories.staff())
+    client.raise_request_exception = False
+    requests = _path_id_requests(Client().get("/api/v1/openapi.json").json())
+    assert len(requests) > 50
+
+    for method, url in requests:
+        # when the id in the path is past a bigint
+        response = getattr(client, method)(url, {}, content_type="application/json")
+
+        # then it is refused as invalid input, in the one error shape
+        assert response.status_code == 422, (method, url, response.content)
+        assert_error(response, 422, "validation_error")
+
+
+@pytest.mark.django_db
+def test_ids_too_large_for_the_database_in_a_body_are_422_not_a_crash(api_client):
+    teacher = factories.instructor()
+    cohort = factories.cohort(course=factories.course(teacher=teacher))
+    client = api_client(teacher)
+    client.raise_request_exception = False
+
+    nudge = client.post(
+        f"/api/v1/cohorts/{cohort.pk}/nudges", {"enrollment_ids": [HUGE_ID]}, content_type="application/json"
+    )
+    new_cohort = client.post(
+        "/api/v1/cohorts",
+        {"course_id": HUGE_ID, "name": "Huge", "timezone": "UTC", "starts_on": "2030-01-01", "capacity": 5},
+        content_type="application/json",
+    )
+    new_course = client.post(
+        "/api/v1/courses",
+        {"track_id": HUGE_ID, "stage": 1, "stage_label": "B", "title": "T", "price_minor": 0, "duration_days": 7},
+        content_type="application/json",
+    )
+
+    for response in (nudge, new_cohort, new_course):
+        body = assert_error(response, 422, "validation_error")
+        assert body["details"]["errors"][0]["field"] in {"enrollment_ids.0", "course_id", "track_id"}
+
+
 @pytest.mark.django_db
 def test_rule_violation_is_422(api_client):
     teacher = factories.instructor()
@@ -406,10 +469,69 @@ def test_explicit_null_in_a_patch_changes_nothing_instead_of_crashing(api_client
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("body", ['"Writing"', "42", '["Writing"]', "null", "true"])
+def test_a_json_body_that_is_not_an_object_is_422(api_client, body):
+    # when a script sends a bare JSON value where the endpoint takes an object
+    client = api_client(factories.instructor())
+    response = client.post("/api/v1/tracks", body, content_type="application/json")
+
+    # then it is refused as invalid input, and no track is created
+    assert_error(response, 422, "validation_error")
+    assert Client().get("/api/v1/tracks").json()["count"] == 0
+
+
+@pytest.mark.django_db
+def test_a_bare_string_is_not_an_empty_patch_nor_a_list_item(api_client):
+    teacher = factories.instructor()
+    course = factories.course(teacher=teacher, title="Keep me")
+    client = api_client(teacher)
+
+    patched = client.patch(f"/api/v1/courses/{course.pk}", '"Changed"', content_type="application/json")
+    questions = client.put(f"/api/v1/courses/{course.pk}/questions", '["Why?"]', content_type="application/json")
+
+    assert_error(patched, 422, "validation_error")
+    assert_error(questions, 422, "validation_error")
+    course.refresh_from_db()
+    assert course.title == "Keep me" and not course.application_questions.exists()
+
+
+@pytest.mark.django_db
 def test_malformed_json_has_the_error_shape(api_client):
     response = api_client(factories.instructor()).post("/api/v1/tracks", "{not json", content_type="application/json")
 
     assert_error(response, 400, "bad_request")
+
+
+# 413 ---------------------------------------------------------------------------------------------------------
+
+
+def _too_large(settings) -> str:
+    return "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+
+
+@pytest.mark.django_db
+def test_a_json_body_over_the_upload_limit_is_413_not_a_crash(api_client, settings, caplog):
+    # when an instructor sends a JSON body larger than Django will read
+    response = api_client(factories.instructor()).post(
+        "/api/v1/tracks", {"title": _too_large(settings)}, content_type="application/json"
+    )
+
+    # then the answer says so in the one error shape, nothing is created and nothing is logged as our error
+    assert_error(response, 413, "request_too_large")
+    assert Client().get("/api/v1/tracks").json()["count"] == 0
+    assert not [record for record in caplog.records if record.name == "stagewise.api"]
+
+
+@pytest.mark.django_db
+def test_a_form_body_over_the_upload_limit_is_413_also_through_the_session_csrf_check(settings):
+    # given a signed-in session, CSRF enforced (ninja's check reads the form first)
+    client = strict_client()
+    client.force_login(factories.learner())
+    client.cookies["csrftoken"] = CSRF_SECRET
+
+    response = client.post("/api/v1/me/tokens", {"name": _too_large(settings)}, headers={"X-CSRFToken": CSRF_SECRET})
+
+    assert_error(response, 413, "request_too_large")
 
 
 # Pagination --------------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from cohorts.schemas.cohorts import AdmitIn, CohortIn, CohortOut, CohortPatch, E
 from cohorts.statuses import CohortStatus
 from content.models import Lesson
 from content.schemas import LessonOut
-from stagewise.ids import MAX_ID
+from stagewise.ids import MAX_ID, RowId
 from stagewise.pagination import Pagination
 
 router = Router(tags=["cohorts"])
@@ -52,12 +52,12 @@ def cohort_create(request: AuthedRequest, payload: CohortIn) -> Status[Cohort]:
 
 
 @router.get("/cohorts/{cohort_id}", response=CohortOut, auth=auth_optional, operation_id="cohorts_api_cohort_detail")
-def cohort_detail(request: ApiRequest, cohort_id: int) -> Cohort:
+def cohort_detail(request: ApiRequest, cohort_id: RowId) -> Cohort:
     return selectors.cohort_get_for_user(user=request.auth, cohort_id=cohort_id)
 
 
 @router.patch("/cohorts/{cohort_id}", response=CohortOut, auth=auth_required, operation_id="cohorts_api_cohort_update")
-def cohort_update(request: AuthedRequest, cohort_id: int, payload: CohortPatch) -> Cohort:
+def cohort_update(request: AuthedRequest, cohort_id: RowId, payload: CohortPatch) -> Cohort:
     values = payload.dict(exclude_unset=True, exclude_none=True)
     if "timezone" in values:
         values["timezone_name"] = values.pop("timezone")
@@ -73,7 +73,7 @@ def _action(request: AuthedRequest, cohort_id: int, service: Callable[..., Cohor
 @router.post(
     "/cohorts/{cohort_id}/schedule", response=CohortOut, auth=auth_required, operation_id="cohorts_api_cohort_schedule"
 )
-def cohort_schedule(request: AuthedRequest, cohort_id: int) -> Cohort:
+def cohort_schedule(request: AuthedRequest, cohort_id: RowId) -> Cohort:
     """Open enrollment automatically when the window starts."""
     return _action(request, cohort_id, services.cohort_schedule)
 
@@ -81,21 +81,21 @@ def cohort_schedule(request: AuthedRequest, cohort_id: int) -> Cohort:
 @router.post(
     "/cohorts/{cohort_id}/open", response=CohortOut, auth=auth_required, operation_id="cohorts_api_cohort_open"
 )
-def cohort_open(request: AuthedRequest, cohort_id: int) -> Cohort:
+def cohort_open(request: AuthedRequest, cohort_id: RowId) -> Cohort:
     return _action(request, cohort_id, services.cohort_open)
 
 
 @router.post(
     "/cohorts/{cohort_id}/cancel", response=CohortOut, auth=auth_required, operation_id="cohorts_api_cohort_cancel"
 )
-def cohort_cancel(request: AuthedRequest, cohort_id: int) -> Cohort:
+def cohort_cancel(request: AuthedRequest, cohort_id: RowId) -> Cohort:
     return _action(request, cohort_id, services.cohort_cancel)
 
 
 @router.post(
     "/cohorts/{cohort_id}/archive", response=CohortOut, auth=auth_required, operation_id="cohorts_api_cohort_archive"
 )
-def cohort_archive(request: AuthedRequest, cohort_id: int) -> Cohort:
+def cohort_archive(request: AuthedRequest, cohort_id: RowId) -> Cohort:
     return _action(request, cohort_id, services.cohort_archive)
 
 
@@ -106,7 +106,7 @@ def cohort_archive(request: AuthedRequest, cohort_id: int) -> Cohort:
     operation_id="cohorts_api_cohort_lesson_list",
 )
 @paginate(Pagination)
-def cohort_lesson_list(request: AuthedRequest, cohort_id: int) -> QuerySet[Lesson]:
+def cohort_lesson_list(request: AuthedRequest, cohort_id: RowId) -> QuerySet[Lesson]:
     """Lessons released so far (members) or all of them (instructors)."""
     return selectors.lesson_list_for_cohort(user=request.auth, cohort_id=cohort_id)
 
@@ -117,7 +117,7 @@ def cohort_lesson_list(request: AuthedRequest, cohort_id: int) -> QuerySet[Lesso
     auth=auth_required,
     operation_id="cohorts_api_cohort_lesson_detail",
 )
-def cohort_lesson_detail(request: AuthedRequest, cohort_id: int, day: int) -> Lesson:
+def cohort_lesson_detail(request: AuthedRequest, cohort_id: RowId, day: int) -> Lesson:
     return selectors.lesson_get_for_cohort(user=request.auth, cohort_id=cohort_id, day=day)
 
 
@@ -127,7 +127,7 @@ def cohort_lesson_detail(request: AuthedRequest, cohort_id: int, day: int) -> Le
     auth=auth_required,
     operation_id="cohorts_api_cohort_admit",
 )
-def cohort_admit(request: AuthedRequest, cohort_id: int, payload: AdmitIn) -> Status[Enrollment]:
+def cohort_admit(request: AuthedRequest, cohort_id: RowId, payload: AdmitIn) -> Status[Enrollment]:
     """Give a learner a complimentary seat (instructors of the course, staff)."""
     return Status(
         201,

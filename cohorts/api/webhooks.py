@@ -9,6 +9,7 @@ from accounts.types import AuthedRequest
 from cohorts.models import Webhook, WebhookDelivery
 from cohorts.schemas.webhooks import WebhookDeliveryOut, WebhookIn, WebhookOut, WebhookPatchIn
 from cohorts.webhooks import selectors, services
+from stagewise.ids import RowId
 from stagewise.pagination import Pagination
 
 router = Router(tags=["webhooks"])
@@ -16,12 +17,12 @@ router = Router(tags=["webhooks"])
 
 @router.get("/cohorts/{cohort_id}/webhooks", response=list[WebhookOut], auth=auth_required)
 @paginate(Pagination)
-def webhook_list(request: AuthedRequest, cohort_id: int) -> QuerySet[Webhook]:
+def webhook_list(request: AuthedRequest, cohort_id: RowId) -> QuerySet[Webhook]:
     return selectors.webhook_list_for_instructor(user=request.auth, cohort_id=cohort_id)
 
 
 @router.post("/cohorts/{cohort_id}/webhooks", response={201: WebhookOut}, auth=auth_required)
-def webhook_create(request: AuthedRequest, cohort_id: int, payload: WebhookIn) -> Status[Webhook]:
+def webhook_create(request: AuthedRequest, cohort_id: RowId, payload: WebhookIn) -> Status[Webhook]:
     webhook = services.webhook_create(
         actor=request.auth,
         cohort_id=cohort_id,
@@ -36,12 +37,12 @@ def webhook_create(request: AuthedRequest, cohort_id: int, payload: WebhookIn) -
 
 
 @router.get("/webhooks/{webhook_id}", response=WebhookOut, auth=auth_required)
-def webhook_detail(request: AuthedRequest, webhook_id: int) -> Webhook:
+def webhook_detail(request: AuthedRequest, webhook_id: RowId) -> Webhook:
     return selectors.webhook_get_for_instructor(user=request.auth, webhook_id=webhook_id)
 
 
 @router.patch("/webhooks/{webhook_id}", response=WebhookOut, auth=auth_required)
-def webhook_update(request: AuthedRequest, webhook_id: int, payload: WebhookPatchIn) -> Webhook:
+def webhook_update(request: AuthedRequest, webhook_id: RowId, payload: WebhookPatchIn) -> Webhook:
     webhook = services.webhook_update(
         actor=request.auth,
         webhook_id=webhook_id,
@@ -57,19 +58,19 @@ def webhook_update(request: AuthedRequest, webhook_id: int, payload: WebhookPatc
 
 
 @router.delete("/webhooks/{webhook_id}", response={204: None}, auth=auth_required)
-def webhook_delete(request: AuthedRequest, webhook_id: int) -> Status[None]:
+def webhook_delete(request: AuthedRequest, webhook_id: RowId) -> Status[None]:
     services.webhook_delete(actor=request.auth, webhook_id=webhook_id)
     return Status(204, None)
 
 
 @router.get("/webhooks/{webhook_id}/deliveries", response=list[WebhookDeliveryOut], auth=auth_required)
 @paginate(Pagination)
-def webhook_delivery_list(request: AuthedRequest, webhook_id: int) -> QuerySet[WebhookDelivery]:
+def webhook_delivery_list(request: AuthedRequest, webhook_id: RowId) -> QuerySet[WebhookDelivery]:
     """The delivery log, newest first."""
     return selectors.webhook_delivery_list_for_instructor(user=request.auth, webhook_id=webhook_id)
 
 
 @router.post("/webhooks/{webhook_id}/test", response={202: WebhookDeliveryOut}, auth=auth_required)
-def webhook_test(request: AuthedRequest, webhook_id: int) -> Status[WebhookDelivery]:
+def webhook_test(request: AuthedRequest, webhook_id: RowId) -> Status[WebhookDelivery]:
     """Queue a test message; it is sent right away and its outcome shows in the delivery log."""
     return Status(202, services.webhook_send_test(actor=request.auth, webhook_id=webhook_id))

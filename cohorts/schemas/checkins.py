@@ -6,9 +6,10 @@ from django.urls import reverse
 from ninja import Field, Schema
 
 from cohorts.models import CheckIn
+from stagewise.schemas import InSchema
 
 
-class CheckInIn(Schema):
+class CheckInIn(InSchema):
     text: str = Field("", max_length=5000)
     link: str = Field("", max_length=500)
 
@@ -18,7 +19,7 @@ class MakeupIn(CheckInIn):
     reason: str = Field(..., min_length=1, max_length=300)
 
 
-class CheckInPatch(Schema):
+class CheckInPatch(InSchema):
     text: str | None = Field(None, max_length=5000)
     link: str | None = Field(None, max_length=500)
 
@@ -26,7 +27,7 @@ class CheckInPatch(Schema):
 # Why an instructor rejects a check-in. ``cohorts.schemas.rules.ReasonIn`` has the same name and a longer limit, so
 # the OpenAPI document, which has one ``ReasonIn`` component, shows the rules' one; the name is what clients know.
 # (No docstrings on schemas: pydantic would publish them as descriptions.)
-class ReasonIn(Schema):
+class ReasonIn(InSchema):
     reason: str = Field(..., min_length=1, max_length=300)
 
 

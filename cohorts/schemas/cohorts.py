@@ -4,12 +4,15 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
+from accounts.schemas import EmailAddress
 from cohorts.models import Cohort, Enrollment
 from cohorts.selectors import seats_left
+from stagewise.ids import BodyRowId
+from stagewise.schemas import InSchema
 
 
-class CohortIn(Schema):
-    course_id: int
+class CohortIn(InSchema):
+    course_id: BodyRowId
     name: str = Field(..., min_length=1, max_length=120)
     timezone: str = Field(..., min_length=1, max_length=64, description="IANA zone, e.g. Asia/Shanghai")
     starts_on: date
@@ -19,7 +22,7 @@ class CohortIn(Schema):
     enrollment_closes_on: date | None = Field(None, description="Defaults to starts_on")
 
 
-class CohortPatch(Schema):
+class CohortPatch(InSchema):
     name: str | None = Field(None, min_length=1, max_length=120)
     timezone: str | None = Field(None, min_length=1, max_length=64)
     starts_on: date | None = None
@@ -70,8 +73,8 @@ class CohortOut(Schema):
         return obj.course.currency
 
 
-class AdmitIn(Schema):
-    learner_email: str = Field(..., min_length=3, max_length=254)
+class AdmitIn(InSchema):
+    learner_email: EmailAddress
 
 
 class EnrollmentOut(Schema):

@@ -5,6 +5,7 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from cohorts.models import Post, ReactionKind
+from stagewise.schemas import InSchema
 
 
 class AuthorOut(Schema):
@@ -56,12 +57,12 @@ class FeedOut(Schema):
     next_cursor: str | None = Field(None, description="Pass as ?cursor= for the next (older) page")
 
 
-class AnnouncementIn(Schema):
+class AnnouncementIn(InSchema):
     body: str = Field(..., min_length=1, max_length=10_000)
     pinned: bool = False
 
 
-class CommentIn(Schema):
+class CommentIn(InSchema):
     body: str = Field(..., min_length=1, max_length=5000)
 
 
@@ -73,7 +74,7 @@ class CommentOut(Schema):
     created_at: datetime
 
 
-class ReactionIn(Schema):
+class ReactionIn(InSchema):
     kind: ReactionKind = ReactionKind.LIKE
 
 

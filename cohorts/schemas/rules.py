@@ -5,10 +5,12 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from cohorts.models import Enrollment, Strike
+from stagewise.ids import BodyRowId
+from stagewise.schemas import InSchema
 
 
 # Why a learner gets a strike or is reinstated (see ``cohorts.schemas.checkins.ReasonIn``).
-class ReasonIn(Schema):
+class ReasonIn(InSchema):
     reason: str = Field(..., min_length=1, max_length=500)
 
 
@@ -40,8 +42,8 @@ class NudgeCandidateOut(Schema):
     days_missed: int
 
 
-class NudgeIn(Schema):
-    enrollment_ids: list[int] = Field(..., min_length=1, max_length=1000)
+class NudgeIn(InSchema):
+    enrollment_ids: list[BodyRowId] = Field(..., min_length=1, max_length=1000)
     message: str = Field("", max_length=1000)
 
 
@@ -49,7 +51,7 @@ class NudgeOut(Schema):
     sent: int
 
 
-class RemindersIn(Schema):
+class RemindersIn(InSchema):
     enabled: bool
 
 

@@ -5,9 +5,10 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from cohorts.models import Webhook, WebhookFormat
+from stagewise.schemas import InSchema
 
 
-class WebhookIn(Schema):
+class WebhookIn(InSchema):
     url: str = Field(..., min_length=1, max_length=500, description="http:// or https:// URL to POST to")
     format: WebhookFormat = Field(WebhookFormat.GENERIC, description="Body shape: generic, slack (also Discord), wecom")
     name: str = Field("", max_length=80)
@@ -17,7 +18,7 @@ class WebhookIn(Schema):
     is_active: bool = True
 
 
-class WebhookPatchIn(Schema):
+class WebhookPatchIn(InSchema):
     url: str | None = Field(None, min_length=1, max_length=500)
     format: WebhookFormat | None = None
     name: str | None = Field(None, max_length=80)

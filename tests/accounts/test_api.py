@@ -9,6 +9,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from accounts.forms import PasswordResetRequestForm, SignUpForm
 from accounts.models import ApiToken, User
 from accounts.services import api_token_create, user_profile_update
 from tests import factories
@@ -456,3 +457,58 @@ def test_a_profile_change_or_a_login_keeps_the_tokens():
     assert user.check_password(factories.PASSWORD)
 
     assert Client(headers={"Authorization": f"Bearer {raw}"}).get("/api/v1/me").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_demo_account_on_a_local_domain_can_reset_its_password_by_api(outbox):
+    # given an account the pages accepted, on a special-use domain such as the demo's
+    factories.learner(email="ana@demo.local")
+
+    # when it asks for a reset through the API
+    response = Client().post(
+        "/api/v1/auth/password-reset", {"email": "ana@demo.local"}, content_type="application/json"
+    )
+
+    # then it gets its mail, as it would on the page
+    assert response.status_code == 202, response.content
+    assert [message.to for message in outbox] == [["ana@demo.local"]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "email",
+    [
+        "ana@example.com",
+        " ana@example.com ",
+        "ana@demo.local",
+        "ana@localhost",
+        "ana@[127.0.0.1]",
+        "Ana <ana@example.com>",
+        "not-an-email",
+        "ana@",
+        "ana@exa mple.com",
+        "ana@example",
+        "a" * 64 + "@" + "b" * 190 + ".com",
+    ],
+)
+def test_the_api_accepts_exactly_the_addresses_the_pages_accept(email):
+    # the pages' verdict
+    page_accepts = PasswordResetRequestForm(data={"email": email}).is_valid()
+    sign_up_form = SignUpForm(data={"email": email})
+    sign_up_form.is_valid()
+    assert ("email" not in sign_up_form.errors) == page_accepts
+
+    # the API's verdict, on sign-up and on password reset
+    client = Client()
+    signed_up = client.post(
+        "/api/v1/auth/signup",
+        {"email": email, "password": PASSWORD, "display_name": "Ana"},
+        content_type="application/json",
+    )
+    reset = client.post("/api/v1/auth/password-reset", {"email": email}, content_type="application/json")
+
+    assert (signed_up.status_code == 201) == page_accepts, signed_up.content
+    assert (reset.status_code == 202) == page_accepts, reset.content
+    if not page_accepts:
+        fields = {error["field"] for error in assert_error(signed_up, 422, "validation_error")["details"]["errors"]}
+        assert fields == {"email"}

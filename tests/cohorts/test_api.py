@@ -482,3 +482,16 @@ def test_a_cancelled_cohort_releases_nothing(world, course_with_lessons, api_cli
 
     with time_machine.travel(NOW, tick=False):
         assert lesson_days(api_client(learner), cohort) == []
+
+
+@pytest.mark.parametrize("email", ["not-an-email", "ana@", "ana@exa mple.com"])
+def test_an_admission_for_a_malformed_address_is_422_like_on_sign_up(world, api_client, email):
+    cohort = factories.cohort(course=world["course"])
+
+    response = api_client(world["teacher"]).post(
+        f"/api/v1/cohorts/{cohort.pk}/admissions", {"learner_email": email}, content_type="application/json"
+    )
+
+    body = assert_error(response, 422, "validation_error")
+    assert [error["field"] for error in body["details"]["errors"]] == ["learner_email"]
+    assert not cohort.enrollments.exists()
