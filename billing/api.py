@@ -193,8 +193,8 @@ def disputes(request: AuthedRequest):
 @router.get("/courses/{course_id}/questions", response=list[QuestionOut], auth=auth_required)
 @paginate(Pagination)
 def question_list(request: AuthedRequest, course_id: RowId):
-    """The course's application questionnaire."""
-    return applications.questions_for(course_id=course_id)
+    """The course's application questionnaire (404 for a course the user can't see, as for a missing one)."""
+    return selectors.question_list_for_user(user=request.auth, course_id=course_id)
 
 
 @router.put("/courses/{course_id}/questions", response=list[QuestionOut], auth=auth_required)

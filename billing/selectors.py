@@ -8,11 +8,11 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from billing.models import CreditEntry, Dispute, Order, OrderLine, Payment
+from billing.models import ApplicationQuestion, CreditEntry, Dispute, Order, OrderLine, Payment
 from billing.pricing import credit_balance
 from billing.statuses import CAPTURED_STATUSES, DisputeStatus
 from cohorts.models import Cohort, Enrollment
-from content.selectors import is_course_instructor
+from content.selectors import course_get_for_user, is_course_instructor
 from stagewise.errors import NotFound
 from stagewise.permissions import is_staff
 
@@ -29,6 +29,13 @@ class _RevenueAnnotations(TypedDict):
     captured_minor: int
     refunded_minor: int
     disputes: int
+
+
+def question_list_for_user(*, user: User | AnonymousUser, course_id: int) -> QuerySet[ApplicationQuestion]:
+    """A course's application questionnaire, in order, for whoever may see the course (published, or theirs to
+    teach); NotFound ``course_not_found`` otherwise, the same as for a course that doesn't exist."""
+    course = course_get_for_user(user=user, course_id=course_id)
+    return ApplicationQuestion.objects.filter(course=course).order_by("position", "id")
 
 
 def _orders() -> QuerySet[Order]:

@@ -36,7 +36,17 @@ def on_payment_failed(event: GatewayEvent) -> None:
 def on_charge_refunded(event: GatewayEvent) -> None:
     assert event.payment is not None
     payment = Payment.objects.filter(provider_payment_id=event.payment.provider_payment_id).first()
-    if payment is not None and payment.status == OrderStatus.PENDING and event.payment.captured_minor:
+    if payment is None:
+        # Not a charge of ours (another integration on the account, or a test event): nothing to record, and
+        # answering an error would only make the provider retry it.
+        logger.warning(
+            "charge.refunded %s on unknown payment %r (charge %s): ignored",
+            event.id,
+            event.payment.provider_payment_id,
+            event.payment.charge_id,
+        )
+        return
+    if payment.status == OrderStatus.PENDING and event.payment.captured_minor:
         # Out of order: the refund's charge arrived before payment_intent.succeeded. The charge proves the capture.
         payment_mark_succeeded(result=event.payment, now=event.created)
     refund_record_from_provider(

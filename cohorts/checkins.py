@@ -21,9 +21,10 @@ from accounts.models import User
 from cohorts import days
 from cohorts.images import checkin_image_prepare
 from cohorts.models import CheckIn, Cohort, Enrollment, Post, PostKind
-from cohorts.selectors import cohort_get_for_instructor, cohort_get_for_user
+from cohorts.selectors import cohort_get_for_user
 from cohorts.statuses import CheckInStatus, CohortStatus, EnrollmentStatus
-from stagewise.errors import ApplicationError, Conflict, Forbidden, Invalid, NotFound, lazy_format
+from content.selectors import is_course_instructor
+from stagewise.errors import ApplicationError, Conflict, Invalid, NotFound, lazy_format
 
 CLOSED_STATUSES = (CohortStatus.ENDED, CohortStatus.ARCHIVED, CohortStatus.CANCELLED)
 
@@ -117,8 +118,8 @@ def _fill(checkin: CheckIn, *, text: str, link: str, image: UploadedFile | None)
 def _member_enrollment_with_cohort(*, learner: User, cohort_id: int) -> Enrollment:
     """The learner's active enrollment with its cohort and course, in one query (the check-in hot path).
 
-    Anyone else gets the same answers as elsewhere: NotFound if they can't see the cohort, Forbidden if they
-    can but aren't an active member.
+    Anyone else gets the same answers as ``enrollment_get_for_member``: NotFound ``cohort_not_found`` if they can't
+    see the cohort, NotFound ``not_enrolled`` if they can but aren't an active member.
     """
     enrollment = None
     if getattr(learner, "is_authenticated", False):
@@ -127,7 +128,7 @@ def _member_enrollment_with_cohort(*, learner: User, cohort_id: int) -> Enrollme
             enrollment = Enrollment.objects.select_related("cohort__course").get(cohort_id=cohort_id, learner=learner)
     if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
         cohort_get_for_user(user=learner, cohort_id=cohort_id)
-        raise Forbidden(_("Only active members of this cohort can check in."), code="not_enrolled")
+        raise NotFound(_("Only active members of this cohort can check in."), code="not_enrolled")
     return enrollment
 
 
@@ -354,14 +355,15 @@ def checkin_update(
 
 
 def _checkin_for_instructor(*, actor: User, checkin_id: int) -> CheckIn:
+    """The check-in if ``actor`` teaches its cohort's course (or is staff); the same NotFound whether it is missing
+    or another cohort's, so ids can't be probed."""
     checkin = (
         CheckIn.objects.select_related("enrollment__cohort__course", "enrollment__learner")
         .filter(pk=checkin_id)
         .first()
     )
-    if checkin is None:
+    if checkin is None or not is_course_instructor(user=actor, course=checkin.enrollment.cohort.course):
         raise NotFound(_("No such check-in."), code="checkin_not_found")
-    cohort_get_for_instructor(user=actor, cohort_id=checkin.enrollment.cohort_id)
     return checkin
 
 

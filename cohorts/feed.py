@@ -106,13 +106,23 @@ def feed_page(*, user: Viewer, cohort_id: int, cursor: str | None = None, page_s
     )
 
 
+def _post_not_found() -> NotFound:
+    """The one answer for a post that is missing, hidden, in a cohort the user can't read, or not theirs to act on."""
+    return NotFound(_("No such post."), code="post_not_found")
+
+
 def _post_for_user(*, user: Viewer, post_id: int) -> tuple[Post, bool]:
+    """The post and whether ``user`` teaches its cohort, if ``user`` may read it; ``_post_not_found`` otherwise, the
+    same whether the post is missing or forbidden."""
     post = Post.objects.select_related("cohort__course", "checkin").filter(pk=post_id, hidden_at__isnull=True).first()
     if post is None:
-        raise NotFound(_("No such post."), code="post_not_found")
-    _cohort, teaches = feed_cohort_for_user(user=user, cohort_id=post.cohort_id)
+        raise _post_not_found()
+    try:
+        _cohort, teaches = feed_cohort_for_user(user=user, cohort_id=post.cohort_id)
+    except NotFound:
+        raise _post_not_found() from None
     if not teaches and post.checkin and post.checkin.status != CheckInStatus.COUNTED and post.author_id != user.pk:
-        raise NotFound(_("No such post."), code="post_not_found")
+        raise _post_not_found()
     return post, teaches
 
 
@@ -139,7 +149,7 @@ def post_announce(*, actor: User, cohort_id: int, body: str, pinned: bool = Fals
 def post_pin(*, actor: User, post_id: int, pinned: bool) -> Post:
     post, teaches = _post_for_user(user=actor, post_id=post_id)
     if not teaches or post.kind != PostKind.ANNOUNCEMENT:
-        raise NotFound(_("No such announcement."), code="post_not_found")
+        raise _post_not_found()
     post.is_pinned = pinned
     post.save(update_fields=["is_pinned"])
     return post

@@ -19,6 +19,7 @@ from cohorts.seats import cohort_lock, seats_taken
 from cohorts.selectors import cohort_get_for_instructor, cohort_get_for_user
 from cohorts.statuses import CheckInStatus, EnrollmentStatus
 from cohorts.transitions import enrollment_transition
+from content.selectors import is_course_instructor
 from stagewise.errors import Conflict, Forbidden, Invalid, NotFound
 from stagewise.mail import mail_send
 from stagewise.permissions import is_staff
@@ -36,10 +37,11 @@ def audit_record(*, actor: User, action: str, target: Any, details: dict[str, An
 
 
 def _enrollment_for_instructor(*, actor: User, enrollment_id: int) -> Enrollment:
+    """The enrollment if ``actor`` teaches its cohort's course (or is staff); the same NotFound whether it is missing
+    or another cohort's."""
     enrollment = Enrollment.objects.select_related("cohort__course", "learner").filter(pk=enrollment_id).first()
-    if enrollment is None:
+    if enrollment is None or not is_course_instructor(user=actor, course=enrollment.cohort.course):
         raise NotFound(_("No such member."), code="enrollment_not_found")
-    cohort_get_for_instructor(user=actor, cohort_id=enrollment.cohort_id)
     return enrollment
 
 

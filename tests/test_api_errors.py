@@ -1,12 +1,17 @@
 """One error shape everywhere: ``{"code", "message", "details"}`` with the status that says what went wrong."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
 from accounts.services import api_token_create, api_token_revoke
+from cohorts.checkins import checkin_record
+from cohorts.feed import post_announce
+from cohorts.models import CheckIn, Post, Strike
 from cohorts.statuses import CohortStatus
 from tests import factories
 from tests.assertions import assert_error
@@ -196,6 +201,86 @@ def test_writes_on_someone_elses_objects_look_like_missing_ones(api_client):
     assert forbidden.content == missing.content
     course.refresh_from_db()
     assert course.title != "Mine now"
+
+
+@pytest.mark.django_db
+def test_acting_on_another_cohorts_checkin_post_or_member_looks_like_a_missing_one(api_client):
+    """Check-ins, posts and enrollments of a cohort someone doesn't teach (or read) answer exactly as a missing id:
+    same status, same code, same message."""
+    # given a running cohort with a check-in, an announcement and a member, and people from elsewhere
+    teacher, other_teacher = factories.instructor(), factories.instructor()
+    member, outsider = factories.learner(), factories.learner()
+    course = factories.course(teacher=teacher)
+    factories.course(teacher=other_teacher, track=course.track, stage=2)
+    with time_machine.travel(datetime(2026, 3, 4, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        cohort = factories.cohort(course=course, starts_on=date(2026, 3, 2), status=CohortStatus.RUNNING)
+        enrollment = factories.enrollment(cohort=cohort, learner=member)
+        checkin = checkin_record(learner=member, cohort_id=cohort.pk, text="Wrote four hundred words today.")
+        post = post_announce(actor=teacher, cohort_id=cohort.pk, body="Welcome, everyone!")
+        checkin_post = Post.objects.get(checkin=checkin)
+        cases = [
+            (other_teacher, "post", "/api/v1/checkins/{}/feature", None, checkin.pk),
+            (other_teacher, "post", "/api/v1/checkins/{}/unfeature", None, checkin.pk),
+            (other_teacher, "post", "/api/v1/checkins/{}/reject", {"reason": "Off topic"}, checkin.pk),
+            (member, "post", "/api/v1/checkins/{}/feature", None, checkin.pk),
+            (other_teacher, "post", "/api/v1/enrollments/{}/strikes", {"reason": "Spam links"}, enrollment.pk),
+            (member, "post", "/api/v1/enrollments/{}/strikes", {"reason": "Spam links"}, enrollment.pk),
+            (other_teacher, "post", "/api/v1/posts/{}/pin", None, post.pk),
+            (other_teacher, "post", "/api/v1/posts/{}/unpin", None, post.pk),
+            (member, "post", "/api/v1/posts/{}/pin", None, post.pk),
+            (teacher, "post", "/api/v1/posts/{}/pin", None, checkin_post.pk),  # not an announcement
+            (outsider, "get", "/api/v1/posts/{}/comments", None, post.pk),
+            (outsider, "post", "/api/v1/posts/{}/comments", {"body": "hi"}, post.pk),
+            (outsider, "put", "/api/v1/posts/{}/reaction", {"kind": "clap"}, post.pk),
+            (outsider, "delete", "/api/v1/posts/{}/reaction", None, post.pk),
+        ]
+        for user, method, path, body, pk in cases:
+            client = api_client(user)
+
+            def call(url, client=client, method=method, body=body):
+                if method in ("get", "delete"):
+                    return getattr(client, method)(url)
+                return getattr(client, method)(url, body or {}, content_type="application/json")
+
+            # when they act on the object and on an id that doesn't exist
+            forbidden, missing = call(path.format(pk)), call(path.format(987654))
+
+            # then both answers are byte-for-byte the same 404
+            assert_error(forbidden, 404)
+            assert forbidden.content == missing.content, (user.display_name, method, path)
+
+    # and nothing changed
+    checkin.refresh_from_db()
+    post.refresh_from_db()
+    assert (checkin.status, checkin.is_featured, post.is_pinned) == ("counted", False, False)
+    assert not Strike.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_non_member_checking_in_gets_the_404_of_every_other_member_only_endpoint(api_client):
+    # given a running cohort anyone may see, a draft one only its teacher sees, and a learner in neither
+    teacher, outsider = factories.instructor(), factories.learner()
+    course = factories.course(teacher=teacher)
+    with time_machine.travel(datetime(2026, 3, 4, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        running = factories.cohort(course=course, starts_on=date(2026, 3, 2), status=CohortStatus.RUNNING)
+        draft = factories.cohort(course=course, starts_on=date(2026, 3, 2), status=CohortStatus.DRAFT)
+        client = api_client(outsider)
+        makeup = {"day": 1, "reason": "Train without signal", "text": "Wrote four hundred words today."}
+
+        # when they check in, make up a day, or read their streak
+        checkin = client.post(f"/api/v1/cohorts/{running.pk}/checkins", {"text": "Wrote four hundred words."})
+        makeup_response = client.post(f"/api/v1/cohorts/{running.pk}/makeups", makeup)
+        streak = client.get(f"/api/v1/cohorts/{running.pk}/streak")
+        hidden = client.post(f"/api/v1/cohorts/{draft.pk}/checkins", {"text": "Wrote four hundred words."})
+        missing = client.post("/api/v1/cohorts/987654/checkins", {"text": "Wrote four hundred words."})
+
+    # then the visible cohort says "not a member" as the streak does, and the hidden one is a missing one
+    assert_error(checkin, 404, "not_enrolled")
+    assert_error(makeup_response, 404, "not_enrolled")
+    assert_error(streak, 404, "not_enrolled")
+    assert_error(hidden, 404, "cohort_not_found")
+    assert hidden.content == missing.content
+    assert not CheckIn.objects.exists()
 
 
 # 409 ---------------------------------------------------------------------------------------------------------

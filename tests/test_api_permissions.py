@@ -311,11 +311,11 @@ MATRIX: dict[tuple[str, str], list[Scenario]] = {
             label="the learner is a member",
         )
     ],
-    # check-ins: members check in; instructors review; everyone else sees the cohort but may not act in it
+    # check-ins: members check in; instructors review; everyone else is told they are not a member (404)
     ("POST", "/api/v1/cohorts/{cohort_id}/checkins"): [
         Scenario(
             lambda p: (f"/api/v1/cohorts/{_checkin_cohort(p).pk}/checkins", {"text": CHECKIN_TEXT}),
-            signed_in(403, learner=201),
+            signed_in(404, learner=201),
             label="the learner is a member",
             multipart=True,
         )
@@ -326,7 +326,7 @@ MATRIX: dict[tuple[str, str], list[Scenario]] = {
                 f"/api/v1/cohorts/{_checkin_cohort(p).pk}/makeups",
                 {"day": 1, "reason": "Train without signal", "text": CHECKIN_TEXT},
             ),
-            signed_in(403, learner=201),
+            signed_in(404, learner=201),
             label="the learner is a member",
             multipart=True,
         )

@@ -49,8 +49,11 @@ def _application(p: dict[str, Any]):
     return application_submit(learner=p["learner"], cohort_id=cohort.pk, answers={})
 
 
-def _question_course(p: dict[str, Any]):
+def _question_course(p: dict[str, Any], *, is_published: bool = True):
     course = p["course"]
+    if course.is_published != is_published:
+        course.is_published = is_published
+        course.save(update_fields=["is_published"])
     questions_replace(actor=p["instructor"], course_id=course.pk, questions=[{"prompt": "Why?"}])
     return course
 
@@ -106,7 +109,12 @@ def billing_matrix(Scenario: Any, everyone: Any, signed_in: Any, course_staff: A
         ("GET", "/api/v1/billing/revenue"): [Scenario(lambda p: ("/api/v1/billing/revenue", None), staff_only)],
         ("GET", "/api/v1/billing/disputes"): [Scenario(lambda p: ("/api/v1/billing/disputes", None), staff_only)],
         ("GET", "/api/v1/courses/{course_id}/questions"): [
-            Scenario(lambda p: (f"/api/v1/courses/{_question_course(p).pk}/questions", None), signed_in(200))
+            Scenario(lambda p: (f"/api/v1/courses/{_question_course(p).pk}/questions", None), signed_in(200)),
+            Scenario(
+                lambda p: (f"/api/v1/courses/{_question_course(p, is_published=False).pk}/questions", None),
+                course_staff(200),
+                label="an unpublished course",
+            ),
         ],
         ("PUT", "/api/v1/courses/{course_id}/questions"): [
             Scenario(lambda p: (f"/api/v1/courses/{p['course'].pk}/questions", [{"prompt": "Why?"}]), course_staff(200))

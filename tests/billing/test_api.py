@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from billing.models import Payment
+from billing.services.checkout import checkout_start
 from tests import factories
 from tests.assertions import assert_error
 from tests.billing import factories as bf
@@ -30,6 +31,36 @@ def test_bad_coupon_is_422_with_a_stable_code(api_client):
     response = api_client(factories.learner()).get(f"/api/v1/cohorts/{cohort.pk}/quote?coupon=NOPE")
     assert response.status_code == 422
     assert response.json()["code"] == "coupon_not_found"
+
+
+def test_an_unknown_referral_code_is_a_422_on_quote_and_checkout(api_client):
+    # given a learner and a referral code nobody has
+    cohort = bf.cohort()
+    client = api_client(factories.learner())
+
+    # when they price and check out with it
+    quote = client.get(f"/api/v1/cohorts/{cohort.pk}/quote?referral=NOSUCHCODE")
+    checkout = client.post(
+        f"/api/v1/cohorts/{cohort.pk}/checkout", {"referral": "NOSUCHCODE"}, content_type="application/json"
+    )
+
+    # then both say so, and nothing is held or ordered
+    assert assert_error(quote, 422, "referral_not_found")["details"]["field"] == "referral"
+    assert_error(checkout, 422, "referral_not_found")
+    assert not cohort.enrollments.exists()
+
+
+def test_a_used_up_coupon_is_refused_by_quote_and_checkout_alike(api_client):
+    cohort = bf.cohort()
+    coupon = bf.coupon(code="ONCE", max_redemptions=1)
+    checkout_start(learner=factories.learner(), cohort_id=cohort.pk, coupon_code=coupon.code)
+    client = api_client(factories.learner())
+
+    quote = client.get(f"/api/v1/cohorts/{cohort.pk}/quote?coupon=once")
+    checkout = client.post(f"/api/v1/cohorts/{cohort.pk}/checkout", {"coupon": "once"}, content_type="application/json")
+
+    assert quote.content == checkout.content
+    assert_error(quote, 422, "coupon_exhausted")
 
 
 def test_checkout_pay_webhook_active(api_client, client, localstripe):

@@ -36,6 +36,24 @@ def by_application(api_client):
     return {"teacher": teacher, "course": course, "cohort": cohort, "q": ids}
 
 
+def test_a_questionnaire_is_read_only_where_its_course_can_be_seen(api_client, by_application):
+    # given a course with a questionnaire, unpublished
+    course = by_application["course"]
+    course.is_published = False
+    course.save(update_fields=["is_published"])
+    learner = api_client(factories.learner())
+
+    # when a learner asks for its questionnaire, and for a course that doesn't exist
+    hidden = learner.get(f"/api/v1/courses/{course.pk}/questions")
+    missing = learner.get("/api/v1/courses/987654/questions")
+
+    # then both are the same 404, while its instructor still reads it
+    assert (hidden.status_code, hidden.json()["code"]) == (404, "course_not_found")
+    assert hidden.content == missing.content
+    teacher_view = api_client(by_application["teacher"]).get(f"/api/v1/courses/{course.pk}/questions")
+    assert [q["id"] for q in teacher_view.json()["items"]] == by_application["q"]
+
+
 def test_apply_approve_pay_deadline(api_client, by_application, django_capture_on_commit_callbacks):
     cohort, q = by_application["cohort"], by_application["q"]
     learner = factories.learner(language="zh-hans")

@@ -72,6 +72,21 @@ def test_coupon_rules(fields, code):
     assert exc.value.code == code
 
 
+@pytest.mark.parametrize("started", [timedelta(days=30), timedelta(seconds=1), timedelta(0)], ids=str)
+def test_a_coupon_whose_start_has_passed_is_accepted(started):
+    # given a coupon that started a while ago, a moment ago, or right now
+    now = timezone.now()
+    course = bf.paid_course(price_minor=10000)
+    bf.coupon(code="STARTED", value=20, valid_from=now - started, expires_at=now + timedelta(days=1))
+
+    # when a learner prices an order with it
+    quote = order_quote(learner=factories.learner(), course=course, coupon_code="STARTED", now=now)
+
+    # then it applies
+    assert quote.line(LineKind.COUPON) == -2000
+    assert quote.total_minor == 8000
+
+
 def test_coupon_restricted_to_courses():
     allowed = bf.paid_course()
     other = bf.paid_course()
@@ -149,6 +164,77 @@ def test_percent_rounds_half_up_in_minor_units():
     quote = order_quote(learner=factories.learner(), course=course, coupon_code="P15")
     assert quote.line(LineKind.COUPON) == -150  # 149.85 → 150
     assert quote.total_minor == 849
+
+
+@pytest.mark.parametrize(
+    ("price_minor", "percent", "off"),
+    [
+        (9949, 1, 99),  # 99.49 → 99: below the half, down
+        (9950, 1, 100),  # 99.50 → 100: the half, up
+        (14949, 1, 149),
+        (14950, 1, 150),
+        (1, 50, 1),  # 0.50 → 1
+        (1, 49, 0),  # 0.49 → 0
+    ],
+)
+def test_percent_rounds_half_up_exactly_at_the_half(price_minor, percent, off):
+    course = bf.paid_course(price_minor=price_minor)
+    bf.coupon(code="PCT", value=percent)
+    quote = order_quote(learner=factories.learner(), course=course, coupon_code="PCT")
+    assert quote.line(LineKind.COUPON) == -off
+    assert quote.total_minor == price_minor - off
+
+
+@pytest.mark.parametrize(("price_minor", "off"), [(1049, 105), (1045, 105), (1044, 104)])
+def test_the_referral_discount_rounds_half_up_too(settings, price_minor, off):
+    # 10 % of 1049 is 104.9, of 1045 exactly 104.5 (up), of 1044 104.4 (down)
+    settings.BILLING_REFERRAL_DISCOUNT_PERCENT = 10
+    code = referral_code_get_or_create(learner=factories.learner())
+    quote = order_quote(
+        learner=factories.learner(), course=bf.paid_course(price_minor=price_minor), referral_code=code.code
+    )
+    assert quote.line(LineKind.REFERRAL) == -off
+
+
+def test_without_credit_nothing_of_the_balance_is_added_or_spent():
+    # given a learner with credit
+    course = bf.paid_course(price_minor=10000)
+    learner = factories.learner()
+    credit_grant(learner=learner, amount_minor=3000, currency="CNY")
+
+    # when they price and check out without using it (even with the balance handed in)
+    read_here = order_quote(learner=learner, course=course, use_credit=False)
+    handed_in = order_quote(learner=learner, course=course, use_credit=False, credit_minor=3000)
+    result = checkout_start(learner=learner, cohort_id=bf.cohort(course=course).pk, use_credit=False)
+
+    # then no credit line, the full price, and the balance untouched
+    for quote in (read_here, handed_in):
+        assert [line.kind for line in quote.lines] == [LineKind.LIST_PRICE]
+        assert quote.total_minor == 10000
+    assert result.order is not None
+    assert result.order.total_minor == 10000
+    assert list(result.order.lines.values_list("kind", flat=True)) == [LineKind.LIST_PRICE]
+    assert credit_balance(learner=learner, currency="CNY") == 3000
+    # and with it, the same learner's quote does use it
+    assert order_quote(learner=learner, course=course).line(LineKind.UPGRADE_CREDIT) == -3000
+
+
+def test_a_quote_refuses_a_used_up_coupon_as_checkout_does():
+    # given a one-use coupon someone has used
+    course = bf.paid_course(price_minor=10000)
+    bf.coupon(code="ONCE", max_redemptions=1)
+    checkout_start(learner=factories.learner(), cohort_id=bf.cohort(course=course).pk, coupon_code="ONCE")
+    learner = factories.learner()
+
+    # when another learner prices an order with it, then checks out with it
+    with pytest.raises(Invalid) as quoted:
+        order_quote(learner=learner, course=course, coupon_code="ONCE")
+    with pytest.raises(Invalid) as checked_out:
+        checkout_start(learner=learner, cohort_id=bf.cohort(course=course).pk, coupon_code="ONCE")
+
+    # then both refuse it the same way
+    assert quoted.value.code == checked_out.value.code == "coupon_exhausted"
+    assert CouponRedemption.objects.count() == 1
 
 
 def test_no_self_referral():

@@ -6,14 +6,14 @@ import pytest
 
 from billing.gateways import get_gateway
 from billing.models import Order, Payment, Refund
-from billing.refund_policy import refund_preview
+from billing.refund_policy import refund_preview, refund_window_end
 from billing.services.cancellation import cohort_cancellation_refund
 from billing.services.checkout import checkout_start
 from billing.services.payments import payment_confirm_test_card, payment_mark_succeeded
 from billing.services.refunds import enrollment_withdraw, refund_issue, staff_refund
 from billing.statuses import OrderStatus, RefundReason
-from cohorts.models import Enrollment
-from cohorts.statuses import EnrollmentStatus
+from cohorts.models import Enrollment, SeatHold
+from cohorts.statuses import EnrollmentStatus, SeatHoldStatus
 from stagewise.errors import Conflict, Forbidden
 from tests import factories
 from tests.billing import factories as bf
@@ -47,6 +47,66 @@ def test_policy_full_before_start_partial_until_day_n_none_after(localstripe):
     assert day2.amount_minor == 7960
     day3 = refund_preview(enrollment=enrollment, now=start + timedelta(days=2, hours=1))
     assert (day3.rule, day3.amount_minor) == ("none", 0)
+
+
+def test_a_seat_with_no_payment_previews_and_withdraws_with_nothing_back(no_provider):
+    """A learner given a seat without paying (an instructor's complimentary seat) has nothing to refund."""
+    # given an active member of a dollar course with no order at all
+    cohort = bf.cohort(course=bf.paid_course(currency="USD", price_minor=4900))
+    learner = factories.learner()
+    enrollment = factories.enrollment(cohort=cohort, learner=learner)
+
+    # when they look at what withdrawing gives back, then withdraw
+    preview = refund_preview(enrollment=enrollment)
+    withdrawn, refund = enrollment_withdraw(learner=learner, enrollment_id=enrollment.pk)
+
+    # then nothing, in the course's currency, and no provider call (none could succeed here)
+    assert (preview.amount_minor, preview.currency, preview.rule, preview.percent) == (0, "USD", "none", 0)
+    assert (withdrawn.status, refund) == (EnrollmentStatus.WITHDRAWN, None)
+    assert not Refund.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("partial_percent", "partial_until_day"), [(50, 0), (0, 3)], ids=["no-partial-days", "no-partial-percent"]
+)
+def test_without_a_partial_window_nothing_comes_back_once_the_cohort_started(
+    localstripe, partial_percent, partial_until_day
+):
+    # given a course whose policy refunds in full before the start and has no partial window
+    cohort = bf.cohort(capacity=5)
+    bf.policy(course=cohort.course, partial_percent=partial_percent, partial_until_day=partial_until_day)
+    payment = paid(cohort=cohort)
+    enrollment = Enrollment.objects.get(pk=payment.order.enrollment_id)
+    start = cohort.starts_at
+
+    # when the learner looks just before the start, and an hour and two days after it
+    before = refund_preview(enrollment=enrollment, now=start - timedelta(seconds=1))
+    after = [refund_preview(enrollment=enrollment, now=start + delta) for delta in (timedelta(hours=1), timedelta(2))]
+
+    # then all of it before, nothing after
+    assert (before.rule, before.amount_minor) == ("full", 19900)
+    assert [(p.rule, p.amount_minor) for p in after] == [("none", 0), ("none", 0)]
+    assert refund_window_end(cohort=cohort) == start
+
+
+def test_a_withdrawal_from_an_open_cohort_offers_the_seat_to_the_waitlist(
+    localstripe, django_capture_on_commit_callbacks
+):
+    # given a full open cohort and a learner waiting for a seat
+    cohort = bf.cohort(capacity=1)
+    payment = paid(cohort=cohort)
+    waiting = checkout_start(learner=factories.learner(), cohort_id=cohort.pk)
+    assert waiting.waitlisted
+
+    # when the member withdraws before the start
+    with django_capture_on_commit_callbacks(execute=True):
+        enrollment_withdraw(learner=payment.order.learner, enrollment_id=payment.order.enrollment_id)
+
+    # then the first in line holds the freed seat as an offer
+    offered = Enrollment.objects.get(pk=waiting.enrollment.pk)
+    assert offered.status == EnrollmentStatus.PENDING_PAYMENT
+    hold = SeatHold.objects.get(enrollment=offered)
+    assert (hold.is_waitlist_offer, hold.status) == (True, SeatHoldStatus.HELD)
 
 
 def test_withdraw_refunds_by_policy_through_the_provider(localstripe):
@@ -139,6 +199,34 @@ def test_concurrent_refunds_never_exceed_the_capture(localstripe):
     assert sum(Refund.objects.filter(payment=payment).values_list("amount_minor", flat=True)) == 18000
     # what the provider holds agrees
     assert payment.status == OrderStatus.PARTIALLY_REFUNDED
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_withdrawals_of_one_enrollment_at_once_refund_once(localstripe):
+    """Two requests withdraw the same enrollment at the same moment, on day 1 (a 40 % partial refund, which two
+    refunds would both fit under the capture): exactly one withdraws and refunds; the other changes nothing."""
+    # given a paid member, on day 1 of the partial window
+    cohort = bf.cohort(capacity=5)
+    bf.policy(course=cohort.course, partial_percent=40, partial_until_day=2)
+    payment = paid(cohort=cohort)
+    learner, enrollment_id = payment.order.learner, payment.order.enrollment_id
+    day_1 = cohort.starts_at + timedelta(hours=1)
+
+    def attempt():
+        _enrollment, refund = enrollment_withdraw(learner=learner, enrollment_id=enrollment_id, now=day_1)
+        return refund.amount_minor
+
+    # when both go at once
+    outcomes = [outcome(result) for result in run_at_once([attempt, attempt])]
+
+    # then one refund of 40 %, and the other is told the enrollment changed (or is no longer active)
+    assert outcomes.count(7960) == 1, outcomes
+    assert set(outcomes) - {7960} <= {"concurrent_change", "not_active"}, outcomes
+    assert list(Refund.objects.filter(payment=payment).values_list("amount_minor", flat=True)) == [7960]
+    payment.refresh_from_db()
+    assert (payment.refunded_minor, payment.status) == (7960, OrderStatus.PARTIALLY_REFUNDED)
+    assert Enrollment.objects.get(pk=enrollment_id).status == EnrollmentStatus.WITHDRAWN
 
 
 def test_an_instructor_cancelling_an_open_cohort_refunds_everyone(localstripe, django_capture_on_commit_callbacks):

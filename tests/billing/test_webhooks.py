@@ -195,6 +195,73 @@ def test_dashboard_refund_is_recorded_once(client, pending):
     assert sorted(Refund.objects.values_list("amount_minor", flat=True)) == [4000, 15900]
 
 
+def _with_refunds(body: dict, *refunds: tuple[str, int, str]) -> dict:
+    """A charge in the older event shape that embeds its refund list: (id, amount, status) each."""
+    body = dict(body)
+    body["refunds"] = {
+        "object": "list",
+        "has_more": False,
+        "data": [
+            {"id": rid, "object": "refund", "amount": amount, "currency": "cny", "status": status}
+            for rid, amount, status in refunds
+        ],
+    }
+    return body
+
+
+def test_a_charge_with_its_refund_list_records_each_dashboard_refund_once(client, pending):
+    # given a paid order
+    result, payment = pending
+    pi = payment.provider_payment_id
+    post_event(client, event("payment_intent.succeeded", payment_intent(pi, amount=19900)))
+
+    # when the provider reports one dashboard refund, then the same one again beside a failed, a cancelled and an
+    # empty one (each report in an event of its own, as the provider sends them)
+    first = _with_refunds(charge(pi, amount=19900, refunded=4000), ("re_dash1", 4000, "succeeded"))
+    again = _with_refunds(
+        charge(pi, amount=19900, refunded=4000),
+        ("re_dash1", 4000, "succeeded"),
+        ("re_failed", 1000, "failed"),
+        ("re_cancelled", 1500, "canceled"),
+        ("re_empty", 0, "succeeded"),
+    )
+    for body in (event("charge.refunded", first), event("charge.refunded", again)):
+        assert post_event(client, body).status_code == 200
+
+    # then it is recorded once, and nothing else is
+    assert list(Refund.objects.values_list("provider_refund_id", "amount_minor", "reason")) == [
+        ("re_dash1", 4000, RefundReason.DASHBOARD)
+    ]
+    assert _state(result, payment)[:2] == ("partially_refunded", "partially_refunded")
+    assert payment.refunded_minor == 4000
+
+    # when a second refund for more than is left arrives, then it is recorded up to the capture
+    rest = _with_refunds(
+        charge(pi, amount=19900, refunded=19900), ("re_dash1", 4000, "succeeded"), ("re_dash2", 20000, "succeeded")
+    )
+    assert post_event(client, event("charge.refunded", rest)).status_code == 200
+    assert sorted(Refund.objects.values_list("provider_refund_id", "amount_minor")) == [
+        ("re_dash1", 4000),
+        ("re_dash2", 15900),
+    ]
+    assert _state(result, payment)[:2] == ("refunded", "refunded")
+    assert payment.refunded_minor == payment.captured_minor == 19900
+
+
+@pytest.mark.parametrize("with_list", [False, True], ids=["thin", "with-refund-list"])
+def test_a_refund_of_a_charge_we_dont_know_is_logged_and_answered_200(client, db, no_provider, caplog, with_list):
+    body = charge("pi_not_ours", amount=5000, refunded=5000)
+    if with_list:
+        body = _with_refunds(body, ("re_elsewhere", 5000, "succeeded"))
+
+    response = post_event(client, event("charge.refunded", body))
+
+    assert response.status_code == 200
+    assert ProviderEvent.objects.get().type == "charge.refunded"
+    assert not Refund.objects.exists()
+    assert "unknown payment 'pi_not_ours'" in caplog.text
+
+
 def test_dispute_flags_the_enrollment_for_staff(client, pending):
     result, payment = pending
     post_event(client, event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900)))

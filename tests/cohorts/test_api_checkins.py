@@ -75,7 +75,7 @@ def test_outsiders_and_strangers(cohort_setup, api_client):
         refused = api_client(outsider).post(f"/api/v1/cohorts/{cohort_id}/checkins", {"text": TEXT})
         anonymous = api_client().post(f"/api/v1/cohorts/{cohort_id}/checkins", {"text": TEXT})
         streak = api_client(outsider).get(f"/api/v1/cohorts/{cohort_id}/streak")
-    assert (refused.status_code, refused.json()["code"]) == (403, "not_enrolled")
+    assert (refused.status_code, refused.json()["code"]) == (404, "not_enrolled")
     assert anonymous.status_code == 401
     assert streak.status_code == 404
 
@@ -146,8 +146,8 @@ def test_the_token_membership_lookup_refuses_what_the_plain_one_refuses(cohort_s
         missing = learner.post("/api/v1/cohorts/999999/checkins", {"text": TEXT})
         ApiToken.objects.update(revoked_at=datetime(2026, 3, 1, tzinfo=SH))
         revoked = learner.post(f"/api/v1/cohorts/{cohort.pk}/checkins", {"text": TEXT})
-    assert (removed.status_code, removed.json()["code"]) == (403, "not_enrolled")
-    assert (wrong_cohort.status_code, wrong_cohort.json()["code"]) == (403, "not_enrolled")
+    assert (removed.status_code, removed.json()["code"]) == (404, "not_enrolled")
+    assert (wrong_cohort.status_code, wrong_cohort.json()["code"]) == (404, "not_enrolled")
     assert missing.status_code == 404
     assert revoked.status_code == 401
     assert not CheckIn.objects.exists()
