@@ -39,8 +39,8 @@ def test_the_receipt_is_dated_in_the_learners_zone(language, expected, utc_day):
 )
 def test_the_pay_page_shows_the_hold_in_the_viewers_zone(client, localstripe, language, expected):
     learner = factories.learner(language=language, timezone="Asia/Shanghai")
-    client.force_login(learner)
     with time_machine.travel(BEIJING_MORNING, tick=False):
+        client.force_login(learner)  # signed in at that instant: a session from another clock may have expired
         cohort = bf.cohort(capacity=3)
         pay_url = client.post(f"/cohorts/{cohort.pk}/enroll/", {"action": "pay"})["Location"]
         html = client.get(pay_url).content.decode()
