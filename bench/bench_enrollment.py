@@ -187,7 +187,9 @@ def run(port: int, cohort_id: int, tokens: list[str], concurrency: int) -> None:
     cpu = [sum(r[step]["cpu"] for step in STEPS) for r in results]
     ratio = [sum(r[step]["ours"] for step in STEPS) / r["baseline"]["ours"] for r in results]
     baseline = statistics.median(r["baseline"]["ours"] for r in results)
-    print(f"  our side per enrollment: median {statistics.median(ours):.1f} ms, p95 {p95:.1f} ms  (target: hold + webhook < 15 ms, issue 9)")
+    print(
+        f"  our side per enrollment: median {statistics.median(ours):.1f} ms, p95 {p95:.1f} ms  (target: hold + webhook < 15 ms, issue 9)"
+    )
     print(
         f"  in units of the baseline measured alongside (a one-row GET, median {baseline:.2f} ms): "
         f"{statistics.median(ratio):.1f}x"
