@@ -8,6 +8,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from tests.migrations import old_enrollment
+
 BEFORE = [("cohorts", "0007_seathold"), ("stagewise", "0001_mail_log")]
 AFTER = [("cohorts", "0008_mail_sends_to_mail_log")]
 
@@ -17,23 +19,8 @@ def test_sent_reminders_and_nudges_move_to_the_mail_log_and_webhook_claims_stay(
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     old = executor.loader.project_state(BEFORE).apps
-    user = old.get_model("accounts", "User").objects.create(email="zhang@example.com", display_name="张伟")
-    track = old.get_model("content", "Track").objects.create(title="T", slug="t")
-    course = old.get_model("content", "Course").objects.create(
-        track=track, stage=1, title="C", slug="c", price_minor=100, currency="CNY", duration_days=7
-    )
-    today = timezone.localdate()
-    cohort = old.get_model("cohorts", "Cohort").objects.create(
-        course=course,
-        name="K",
-        timezone="Asia/Shanghai",
-        enrollment_opens_on=today,
-        enrollment_closes_on=today,
-        starts_on=today,
-        ends_on=today + timedelta(days=6),
-        capacity=5,
-    )
-    enrollment = old.get_model("cohorts", "Enrollment").objects.create(cohort=cohort, learner=user)
+    enrollment = old_enrollment(old)
+    cohort, user, today = enrollment.cohort, enrollment.learner, timezone.localdate()
     send_log = old.get_model("cohorts", "SendLog").objects
     sent_at = timezone.now() - timedelta(hours=2)
     send_log.create(key=f"reminder:{enrollment.pk}:2", kind="reminder", enrollment=enrollment, sent_at=sent_at)
