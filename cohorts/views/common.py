@@ -1,14 +1,10 @@
 """What several cohort page families share: the day-state words, instants in the cohort's zone, going back."""
 
-from datetime import datetime
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from cohorts import days, selectors
+from cohorts import selectors
 from cohorts.models import Cohort
 from stagewise.pages import safe_next
 
@@ -20,13 +16,6 @@ DAY_STATE_LABELS = {
     "today": gettext_lazy("Today"),
     "future": gettext_lazy("Upcoming"),
 }
-
-
-def local_time(cohort: Cohort, at: datetime) -> str:
-    """An instant as the cohort's members read it: "Nov. 22, 03:00" / "11月22日 03:00" in the cohort's zone."""
-    local = timezone.localtime(at, days.zone(cohort.timezone))
-    month_day = "N j" if get_language() == "en" else "MONTH_DAY_FORMAT"
-    return f"{date_format(local.date(), month_day)} {local:%H:%M}"
 
 
 def back(request: HttpRequest, fallback: str, anchor: str = "") -> HttpResponse:

@@ -14,18 +14,17 @@ from django.views.decorators.http import require_POST
 from accounts.types import PageRequest
 from cohorts import feed, page_selectors
 from cohorts.forms import CommentForm
-from cohorts.models import Cohort, Comment, Post, ReactionKind
-from cohorts.views.common import DAY_STATE_LABELS, back, local_time
+from cohorts.models import Comment, Post, ReactionKind
+from cohorts.views.common import DAY_STATE_LABELS, back
 from stagewise.errors import Invalid
 from stagewise.pages import render_page
 
 
-def _feed_rows(*, cohort: Cohort, posts: list[Post], comments: dict[int, list[Comment]]) -> list[dict[str, Any]]:
+def _feed_rows(*, posts: list[Post], comments: dict[int, list[Comment]]) -> list[dict[str, Any]]:
     return [
         {
             "post": post,
             "checkin": post.checkin,
-            "time": local_time(cohort, post.created_at),
             "comments": comments.get(post.pk, []),
             "image_url": reverse("cohorts:checkin_image", args=[post.checkin_id])
             if post.checkin is not None and post.checkin.image
@@ -52,8 +51,8 @@ def cohort_feed(request: PageRequest, cohort_id: int) -> HttpResponse:
         "course": cohort.course,
         "teaches": teaches,
         "has_ended": cohort.has_ended(timezone.now()),
-        "pinned": _feed_rows(cohort=cohort, posts=page.pinned, comments=comments),
-        "items": _feed_rows(cohort=cohort, posts=page.items, comments=comments),
+        "pinned": _feed_rows(posts=page.pinned, comments=comments),
+        "items": _feed_rows(posts=page.items, comments=comments),
         "older_url": f"?cursor={page.next_cursor}" if page.next_cursor else None,
         "is_first_page": cursor is None,
         "reactions": ReactionKind.choices,

@@ -13,7 +13,7 @@ from accounts.types import PageRequest
 from cohorts import page_selectors
 from cohorts.forms import WEBHOOK_FORMAT_LABELS, WebhookForm
 from cohorts.models import Cohort
-from cohorts.views.common import local_time, taught_cohort
+from cohorts.views.common import taught_cohort
 from cohorts.webhooks import selectors as webhook_selectors
 from cohorts.webhooks import services as webhook_services
 from stagewise.errors import ApplicationError
@@ -44,7 +44,6 @@ def _webhooks_context(request: HttpRequest, cohort: Cohort, **extra: Any) -> dic
             "deliveries": [
                 {
                     "delivery": d,
-                    "time": local_time(cohort, d.created_at),
                     "status": _DELIVERY_STATUS.get(d.status, d.status),
                     "event": _DELIVERY_EVENT.get(d.event, d.event),
                 }
