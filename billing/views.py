@@ -28,6 +28,7 @@ from billing.statuses import DisputeStatus, OrderStatus
 from cohorts import seats
 from cohorts import selectors as cohort_selectors
 from cohorts.models import Cohort, Enrollment
+from cohorts.opening_alerts import opening_alert_waiting
 from cohorts.seats import hold_for, seats_free
 from cohorts.statuses import CohortStatus, EnrollmentStatus
 from stagewise.errors import ApplicationError, Conflict
@@ -88,8 +89,16 @@ def enroll(request: PageRequest, cohort_id: int) -> HttpResponse:
         coupon_error = str(exc.message)
         quote = order_quote(learner=request.user, course=cohort.course, now=now)
     enrollment = Enrollment.objects.filter(cohort=cohort, learner=request.user).first()
-    needs_application = enrollment is None and cohort_selectors.needs_application(
-        learner=request.user, course=cohort.course
+    admission = (
+        cohort_selectors.admission_for(learner=request.user, course=cohort.course)
+        if enrollment is None
+        else cohort_selectors.Admission(by_application=False, reason="")
+    )
+    needs_application = admission.by_application
+    previous_waiting = (
+        admission.previous is not None
+        and admission.previous_cohort is None
+        and opening_alert_waiting(user=request.user, course_id=admission.previous.pk)
     )
     # Paying for a course one is already taking is nearly always a mistake: the page says so before the button.
     already_in = (
@@ -101,6 +110,11 @@ def enroll(request: PageRequest, cohort_id: int) -> HttpResponse:
     context = {
         "already_in": already_in,
         "needs_application": needs_application,
+        "admission": admission,
+        "previous_waiting": previous_waiting,
+        "payment_deadline": selectors.payment_deadlines(enrollment_ids=[enrollment.pk]).get(enrollment.pk)
+        if enrollment is not None and enrollment.status == EnrollmentStatus.APPROVED
+        else None,
         "questions": applications.questions_for(course_id=cohort.course_id) if needs_application else [],
         "cohort": cohort,
         "course": cohort.course,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.types import PageRequest
 from cohorts import selectors
 from cohorts.models import Cohort
+from cohorts.opening_alerts import opening_alert_waiting
 from cohorts.statuses import MEMBER_STATUSES, CohortStatus, EnrollmentStatus
 from content.selectors import is_course_instructor
 from stagewise.pages import render_page
@@ -56,6 +57,19 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "has_ended": cohort.has_ended(now),
         "lessons": lessons,
     }
+    # A cohort that is not open (running, ended): its course's next open cohort, else "notify me when one opens".
+    next_cohort = (
+        None
+        if cohort.status == CohortStatus.OPEN
+        else selectors.next_open_cohort(course_id=cohort.course_id, exclude_id=cohort.pk)
+    )
+    context["next_cohort"] = next_cohort
+    context["next_seats_left"] = selectors.seats_left(next_cohort) if next_cohort is not None else 0
+    context["alert_waiting"] = (
+        next_cohort is None
+        and cohort.status != CohortStatus.OPEN
+        and opening_alert_waiting(user=request.user, course_id=cohort.course_id)
+    )
     return render_page(request, "cohorts/cohort_detail.html", context)
 
 
