@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -137,6 +138,29 @@ def admission_for(*, learner: User, course: Course) -> Admission:
         previous=previous,
         previous_cohort=next_open_cohort(course_id=previous.pk) if previous is not None else None,
     )
+
+
+def applications_waiting(*, cohort_ids: list[int]) -> dict[int, int]:
+    """How many applications wait for an instructor's decision in each cohort (absent: none); one query."""
+    rows = (
+        Enrollment.objects.filter(cohort_id__in=cohort_ids, status=EnrollmentStatus.APPLIED)
+        .values("cohort_id")
+        .annotate(n=Count("id"))
+        .values_list("cohort_id", "n")
+    )
+    return dict(rows)
+
+
+def applications_waiting_for_instructor(*, user: User) -> list[dict[str, Any]]:
+    """The cohorts of the courses ``user`` teaches that have applications waiting for a decision, soonest first,
+    each with its count; one query."""
+    rows = (
+        Cohort.objects.filter(course__instructors=user, enrollments__status=EnrollmentStatus.APPLIED)
+        .annotate(waiting=Count("enrollments"))
+        .select_related("course")
+        .order_by("starts_on", "id")
+    )
+    return [{"cohort": cohort, "count": cohort.waiting} for cohort in rows]
 
 
 def enrollment_for(*, user: Viewer, cohort: Cohort) -> Enrollment | None:

@@ -7,7 +7,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils import timezone
 
 from accounts.types import PageRequest
-from cohorts import selectors
+from cohorts import hooks, selectors
 from cohorts.models import Cohort
 from cohorts.opening_alerts import opening_alert_waiting
 from cohorts.statuses import MEMBER_STATUSES, CohortStatus, EnrollmentStatus
@@ -77,7 +77,12 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
 def my_cohorts(request: PageRequest) -> HttpResponse:
     now = timezone.now()
     rows = []
-    for enrollment in selectors.cohort_list_for_learner(user=request.user):
+    enrollments = list(selectors.cohort_list_for_learner(user=request.user))
+    # An approved applicant pays by a deadline: the page says "pay now" and when.
+    deadlines = hooks.payment_deadlines(
+        enrollment_ids=[e.pk for e in enrollments if e.status == EnrollmentStatus.APPROVED]
+    )
+    for enrollment in enrollments:
         cohort = enrollment.cohort
         rows.append(
             {
@@ -85,6 +90,7 @@ def my_cohorts(request: PageRequest) -> HttpResponse:
                 "cohort": cohort,
                 "course": cohort.course,
                 "today": _day_of(cohort, now=now),
+                "pay_by": deadlines.get(enrollment.pk),
             }
         )
     return render_page(request, "cohorts/my_cohorts.html", {"rows": rows})
