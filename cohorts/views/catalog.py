@@ -15,7 +15,13 @@ from accounts.types import PageRequest
 from cohorts import opening_alerts
 from cohorts.models import Cohort, Enrollment
 from cohorts.opening_alerts import opening_alert_waiting
-from cohorts.selectors import cohort_list_for_learner, cohort_list_for_user, seats_left, upcoming_cohorts_by_course
+from cohorts.selectors import (
+    admission_for,
+    cohort_list_for_learner,
+    cohort_list_for_user,
+    seats_left,
+    upcoming_cohorts_by_course,
+)
 from cohorts.statuses import CohortStatus
 from content import selectors as content_selectors
 from stagewise.errors import Conflict
@@ -60,14 +66,21 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if c.status != CohortStatus.ARCHIVED
     ]
     has_open = any(row["cohort"].status == CohortStatus.OPEN for row in cohorts)
+    is_instructor = content_selectors.is_course_instructor(user=request.user, course=course)
+    admission = (
+        admission_for(learner=request.user, course=course)
+        if request.user.is_authenticated and not is_instructor
+        else None
+    )
     context = {
+        "admission": admission,
         "course": course,
         "has_open": has_open,
         "alert_waiting": not has_open and opening_alert_waiting(user=request.user, course_id=course.pk),
         "ladder": list(content_selectors.course_list_for_user(user=request.user, track_id=course.track_id)),
         "cohorts": cohorts,
         "instructors": list(course.instructors.order_by("display_name", "id")),
-        "is_instructor": content_selectors.is_course_instructor(user=request.user, course=course),
+        "is_instructor": is_instructor,
     }
     return render_page(request, "cohorts/course_detail.html", context)
 

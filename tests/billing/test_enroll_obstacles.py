@@ -78,3 +78,11 @@ def test_a_learner_who_completed_stage_1_pays_directly(client, ladder):
     client.force_login(learner)
     text = _text(client.get(f"/cohorts/{ladder['bootcamp_open'].pk}/enroll/").content.decode())
     assert "Hold my seat and pay" in text and "builds on stage 1" not in text
+
+
+def test_the_stage_2_course_page_tells_a_newcomer_to_start_with_stage_1(client, ladder):
+    client.force_login(factories.learner())
+    html = client.get(f"/courses/{ladder['bootcamp'].slug}/").content.decode()
+    note = _text(re.search(r'data-testid="previous-stage-first">(.*?)</p>', html, flags=re.S).group(1))
+    assert "You haven't completed stage 1 yet: start with Spreadsheet basics" in note.replace("&#39;", "'")
+    assert f'href="/courses/{ladder["beginner"].slug}/"' in html
