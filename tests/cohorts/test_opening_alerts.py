@@ -112,6 +112,6 @@ def test_a_running_cohort_links_to_the_next_open_one_instead(client, quiet_cours
 
 def test_a_visitor_is_asked_to_log_in_first(client, quiet_course):
     html = client.get("/courses/sql/").content.decode()
-    assert "Log in to be told when a cohort opens" in html
+    assert 'href="/accounts/login/?next=/courses/sql/"' in html and "Notify me when a cohort opens" in html
     assert client.post("/courses/sql/notify/", {"action": "request"}).status_code == 302
     assert not OpeningAlert.objects.exists()
