@@ -4,6 +4,7 @@ from typing import Any
 
 from billing.tasks import (
     application_decided_mail_task,
+    application_submitted_mail_task,
     cohort_cancellation_refund_task,
     receipt_mail_task,
     waitlist_offer_mail_task,
@@ -28,3 +29,8 @@ def mail_receipt(sender: Any, *, order_id: int, **kwargs: Any) -> None:
 def mail_application_decided(sender: Any, *, application_id: int, **kwargs: Any) -> None:
     """An application was approved or rejected (sent after commit): the learner is told."""
     application_decided_mail_task.delay(application_id)
+
+
+def mail_application_submitted(sender: Any, *, application_id: int, **kwargs: Any) -> None:
+    """A learner applied (sent after commit): the course's instructors are told."""
+    application_submitted_mail_task.delay(application_id)

@@ -1,5 +1,6 @@
 """Reads on billing: orders, payments, credit, referral, staff reports."""
 
+from datetime import datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -8,7 +9,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from billing.models import ApplicationQuestion, CreditEntry, Dispute, Order, OrderLine, Payment
+from billing.models import Application, ApplicationQuestion, CreditEntry, Dispute, Order, OrderLine, Payment
 from billing.pricing import credit_balance
 from billing.statuses import CAPTURED_STATUSES, DisputeStatus
 from cohorts.models import Cohort, Enrollment
@@ -36,6 +37,16 @@ def question_list_for_user(*, user: User | AnonymousUser, course_id: int) -> Que
     teach); NotFound ``course_not_found`` otherwise, the same as for a course that doesn't exist."""
     course = course_get_for_user(user=user, course_id=course_id)
     return ApplicationQuestion.objects.filter(course=course).order_by("position", "id")
+
+
+def payment_deadlines(*, enrollment_ids: list[int]) -> dict[int, datetime]:
+    """The payment deadline of each approved application among ``enrollment_ids`` (by enrollment id); one query."""
+    rows = Application.objects.filter(enrollment_id__in=enrollment_ids, payment_deadline__isnull=False)
+    return {
+        enrollment_id: deadline
+        for enrollment_id, deadline in rows.values_list("enrollment_id", "payment_deadline")
+        if deadline is not None
+    }
 
 
 def _orders() -> QuerySet[Order]:

@@ -45,3 +45,8 @@ def applications_expire_overdue_task() -> int:
 @shared_task
 def application_decided_mail_task(application_id: int) -> None:
     notifications.application_decided_mail(application_id=application_id)
+
+
+@shared_task
+def application_submitted_mail_task(application_id: int) -> None:
+    notifications.application_submitted_mail(application_id=application_id)

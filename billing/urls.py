@@ -9,6 +9,7 @@ urlpatterns = [
     path("cohorts/<int:cohort_id>/enroll/", views.enroll, name="enroll"),
     path("cohorts/<int:cohort_id>/apply/", views.apply, name="apply"),
     path("cohorts/<int:cohort_id>/applications/", views.application_queue, name="applications"),
+    path("teach/courses/<int:course_id>/questions/", views.teach_questions, name="questions"),
     path("orders/", views.orders, name="orders"),
     path("orders/<int:order_id>/", views.order_detail, name="order"),
     path("orders/<int:order_id>/pay/", views.order_pay, name="order_pay"),

@@ -18,7 +18,7 @@ from accounts.types import PageRequest
 from billing import selectors
 from billing.gateways import get_gateway, is_test_mode
 from billing.gateways.interface import GatewayError, PaymentState
-from billing.models import Payment, ReferralCode
+from billing.models import Payment, QuestionKind, ReferralCode
 from billing.pricing import credit_balance, order_quote
 from billing.receipts import receipt_pdf
 from billing.refund_policy import paid_payment_for, refund_preview
@@ -28,12 +28,19 @@ from billing.statuses import DisputeStatus, OrderStatus
 from cohorts import seats
 from cohorts import selectors as cohort_selectors
 from cohorts.models import Cohort, Enrollment
+from cohorts.opening_alerts import opening_alert_waiting
 from cohorts.seats import hold_for, seats_free
 from cohorts.statuses import CohortStatus, EnrollmentStatus
+from content.selectors import course_get_for_instructor
 from stagewise.errors import ApplicationError, Conflict
 from stagewise.pages import render_page
 
 REFERRAL_SESSION_KEY = "billing_referral_code"
+QUESTION_KIND_LABELS = [
+    (QuestionKind.TEXT, gettext_lazy("Text answer")),
+    (QuestionKind.CHOICE, gettext_lazy("One of several choices")),
+    (QuestionKind.LINK, gettext_lazy("Link to their work")),
+]
 TEST_CARDS = [
     ("4242424242424242", gettext_lazy("succeeds")),
     ("4000000000000341", gettext_lazy("is declined")),
@@ -88,8 +95,16 @@ def enroll(request: PageRequest, cohort_id: int) -> HttpResponse:
         coupon_error = str(exc.message)
         quote = order_quote(learner=request.user, course=cohort.course, now=now)
     enrollment = Enrollment.objects.filter(cohort=cohort, learner=request.user).first()
-    needs_application = enrollment is None and cohort_selectors.needs_application(
-        learner=request.user, course=cohort.course
+    admission = (
+        cohort_selectors.admission_for(learner=request.user, course=cohort.course)
+        if enrollment is None
+        else cohort_selectors.Admission(by_application=False, reason="")
+    )
+    needs_application = admission.by_application
+    previous_waiting = (
+        admission.previous is not None
+        and admission.previous_cohort is None
+        and opening_alert_waiting(user=request.user, course_id=admission.previous.pk)
     )
     # Paying for a course one is already taking is nearly always a mistake: the page says so before the button.
     already_in = (
@@ -101,6 +116,11 @@ def enroll(request: PageRequest, cohort_id: int) -> HttpResponse:
     context = {
         "already_in": already_in,
         "needs_application": needs_application,
+        "admission": admission,
+        "previous_waiting": previous_waiting,
+        "payment_deadline": selectors.payment_deadlines(enrollment_ids=[enrollment.pk]).get(enrollment.pk)
+        if enrollment is not None and enrollment.status == EnrollmentStatus.APPROVED
+        else None,
         "questions": applications.questions_for(course_id=cohort.course_id) if needs_application else [],
         "cohort": cohort,
         "course": cohort.course,
@@ -154,8 +174,63 @@ def application_queue(request: PageRequest, cohort_id: int) -> HttpResponse:
     for enrollment in roster:
         orders = list(enrollment.orders.all())
         rows.append({"enrollment": enrollment, "order": orders[0] if orders else None})
-    context = {"cohort": cohort, "applications": queue, "questions": questions, "roster": rows}
+    context = {
+        "cohort": cohort,
+        "course": cohort.course,
+        "tab": "applications",
+        "applications": queue,
+        "applications_waiting": sum(1 for a in queue if a.enrollment.status == EnrollmentStatus.APPLIED),
+        "questions": questions,
+        "roster": rows,
+    }
     return render_page(request, "billing/applications.html", context)
+
+
+def _question_rows_from(post: dict[str, str], count: int) -> list[dict[str, object]]:
+    """The questionnaire form's rows as posted (row ``i``'s fields end in ``_i``), blank new rows left out."""
+    rows: list[dict[str, object]] = []
+    for i in range(count):
+        question_id = post.get(f"id_{i}", "")
+        prompt = post.get(f"prompt_{i}", "").strip()
+        if post.get(f"delete_{i}") or (not prompt and not question_id):
+            continue
+        rows.append(
+            {
+                "id": int(question_id) if question_id.isdigit() else None,
+                "prompt": prompt,
+                "kind": post.get(f"kind_{i}", QuestionKind.TEXT),
+                "choices": [c.strip() for c in post.get(f"choices_{i}", "").splitlines() if c.strip()],
+                "required": bool(post.get(f"required_{i}")),
+            }
+        )
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def teach_questions(request: PageRequest, course_id: int) -> HttpResponse:
+    """An instructor edits the course's application questionnaire: every question in one form, plus a blank one."""
+    course = course_get_for_instructor(user=request.user, course_id=course_id)
+    status = 200
+    if request.method == "POST":
+        count = int(request.POST.get("rows", "0")) if request.POST.get("rows", "").isdigit() else 0
+        posted = _question_rows_from(request.POST.dict(), min(count, 50))
+        try:
+            applications.questions_replace(actor=request.user, course_id=course.pk, questions=posted)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            rows, status = posted, 422
+        else:
+            messages.success(request, _("Application questions saved."))
+            return redirect("billing:questions", course.pk)
+    else:
+        rows = [
+            {"id": q.pk, "prompt": q.prompt, "kind": q.kind, "choices": q.choices, "required": q.required}
+            for q in applications.questions_for(course_id=course.pk)
+        ]
+    rows.append({"id": None, "prompt": "", "kind": QuestionKind.TEXT, "choices": [], "required": True})
+    context = {"course": course, "tab": "questions", "rows": rows, "kinds": QUESTION_KIND_LABELS}
+    return render_page(request, "billing/teach_questions.html", context, status=status)
 
 
 @login_required

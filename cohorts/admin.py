@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from cohorts.models import CheckIn, Cohort, Enrollment
+from cohorts.models import CheckIn, Cohort, Enrollment, OpeningAlert
 
 
 @admin.register(Cohort)
@@ -25,3 +25,10 @@ class EnrollmentAdmin(admin.ModelAdmin):
 class CheckInAdmin(admin.ModelAdmin):
     list_display = ["enrollment", "day", "local_date", "is_makeup", "created_at"]
     raw_id_fields = ["enrollment"]
+
+
+@admin.register(OpeningAlert)
+class OpeningAlertAdmin(admin.ModelAdmin):
+    list_display = ["learner", "course", "created_at", "notified_at", "cohort"]
+    list_filter = ["course"]
+    raw_id_fields = ["learner", "cohort"]

@@ -401,3 +401,30 @@ class SeatHold(models.Model):
 
     def __str__(self) -> str:
         return f"Hold {self.pk} ({self.status} until {self.expires_at:%Y-%m-%d %H:%M})"
+
+
+class OpeningAlert(models.Model):
+    """A learner asked to be mailed when a cohort of ``course`` opens for enrollment. Used up by the first cohort
+    that opens (``notified_at`` and ``cohort`` set); a learner may ask again afterwards."""
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="opening_alerts")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="opening_alerts")
+    created_at = models.DateTimeField()
+    notified_at = models.DateTimeField(null=True, blank=True, help_text="When the opening was mailed (used up).")
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="The cohort mailed."
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["course", "notified_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "course"],
+                condition=Q(notified_at__isnull=True),
+                name="openingalert_one_waiting_per_course",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"alert of {self.learner_id} for course {self.course_id}"

@@ -13,6 +13,7 @@ from accounts.selectors import user_find_by_email
 from cohorts import seats
 from cohorts.days import local_date
 from cohorts.models import Cohort, Enrollment
+from cohorts.opening_alerts import opening_alerts_send
 from cohorts.selectors import cohort_get_for_instructor
 from cohorts.signals import cohort_cancelled
 from cohorts.statuses import (
@@ -168,16 +169,20 @@ def cohort_update(*, actor: User, cohort_id: int, now: datetime | None = None, *
 def cohort_transition(*, cohort_id: int, old: str, new: str, now: datetime | None = None) -> bool:
     """Move a cohort from ``old`` to ``new`` with a conditional UPDATE.
 
-    Returns False when the cohort was no longer in ``old`` (another worker or request got there first).
+    Returns False when the cohort was no longer in ``old`` (another worker or request got there first). Opening a
+    cohort mails the learners waiting for one of its course (``cohorts.opening_alerts``), in the same transaction.
     Raises Conflict for a transition the lifecycle does not allow.
     """
     if not can_transition(COHORT_TRANSITIONS, old, new):
         raise Conflict(
             lazy_format(_("A cohort can't go from %(old)s to %(new)s."), old=old, new=new), code="invalid_transition"
         )
-    updated = Cohort.objects.filter(pk=cohort_id, status=old).update(
-        status=new, status_changed_at=now or timezone.now()
-    )
+    now = now or timezone.now()
+    with transaction.atomic():
+        updated = Cohort.objects.filter(pk=cohort_id, status=old).update(status=new, status_changed_at=now)
+        if updated == 1 and new == CohortStatus.OPEN:
+            # Whoever asked to hear about the next cohort of this course hears now (once), if this commits.
+            opening_alerts_send(cohort=Cohort.objects.select_related("course").get(pk=cohort_id), now=now)
     return updated == 1
 
 

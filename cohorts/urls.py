@@ -8,6 +8,7 @@ urlpatterns = [
     # The ladder and the course pages.
     path("", catalog.catalog, name="catalog"),
     path("courses/<slug:slug>/", catalog.course_detail, name="course"),
+    path("courses/<slug:slug>/notify/", catalog.opening_alert, name="opening_alert"),
     path("cohorts/mine/", cohort.my_cohorts, name="mine"),
     path("cohorts/<int:cohort_id>/", cohort.cohort_detail, name="cohort"),
     # A member's day: check in, make up, reminders.

@@ -78,6 +78,8 @@ TEMPLATES = [
             "environment": "stagewise.jinja2.environment",
             "extensions": ["jinja2.ext.i18n"],
             "autoescape": True,
+            # The instructor's "Teach" link counts the applications waiting for them.
+            "context_processors": ["cohorts.context_processors.teach_applications"],
         },
     },
     {

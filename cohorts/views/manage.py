@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.types import PageRequest
 from cohorts import charts, checkins, feed, moderation, page_selectors, streaks
 from cohorts.forms import AnnouncementForm, NudgeForm
+from cohorts.statuses import EnrollmentStatus
 from cohorts.views.common import back, taught_cohort
 from stagewise.errors import ApplicationError, Conflict, Invalid
 from stagewise.pages import render_page
@@ -76,6 +77,7 @@ def cohort_manage(request: PageRequest, cohort_id: int) -> HttpResponse:
             }
         )
     rates = streaks.cohort_daily_rates(cohort=cohort, now=now)
+    admissions = page_selectors.admissions_in_progress(cohort=cohort)
     context = {
         "cohort": cohort,
         "course": cohort.course,
@@ -84,6 +86,8 @@ def cohort_manage(request: PageRequest, cohort_id: int) -> HttpResponse:
         "chart": _rate_chart(rates=rates, duration=cohort.duration_days),
         "has_rates": bool(rates),
         "roster": roster,
+        "applications_waiting": admissions.get(EnrollmentStatus.APPLIED, 0),
+        "admissions": admissions,
         "checked_in_today": sum(1 for r in roster if r["row"].checked_in_today),
         "nudges": moderation.nudge_candidates(actor=request.user, cohort_id=cohort.pk, now=now),
         "removed": page_selectors.removed_members(cohort=cohort),
