@@ -58,6 +58,9 @@ class CourseForm(ServiceForm):
     completion_requires_final_task = forms.BooleanField(
         label=_("Completion needs the final day's check-in"), required=False, initial=True
     )
+    completion_counts_makeups = forms.BooleanField(
+        label=_("Make-up check-ins count toward completion"), required=False, initial=True
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

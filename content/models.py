@@ -57,7 +57,13 @@ class Course(models.Model):
 
     # Completion settings, evaluated once when a cohort ends.
     completion_min_rate_percent = models.PositiveSmallIntegerField(default=80)
-    completion_requires_final_task = models.BooleanField(default=True)
+    completion_requires_final_task = models.BooleanField(
+        default=True, help_text="The last day needs a counted check-in (its final task)."
+    )
+    completion_counts_makeups = models.BooleanField(
+        default=True,
+        db_default=True,  # also for rows written by code that predates the field (data-migration tests) help_text="Make-up check-ins count toward completion (rejected check-ins never do)."
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

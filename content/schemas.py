@@ -31,6 +31,7 @@ class CourseSettings(Schema):
     makeup_max_days_back: int = Field(3, ge=0, le=60)
     completion_min_rate_percent: int = Field(80, ge=0, le=100)
     completion_requires_final_task: bool = True
+    completion_counts_makeups: bool = True
 
 
 class CourseIn(CourseSettings, InSchema):
@@ -62,6 +63,7 @@ class CoursePatch(InSchema):
     makeup_max_days_back: int | None = Field(None, ge=0, le=60)
     completion_min_rate_percent: int | None = Field(None, ge=0, le=100)
     completion_requires_final_task: bool | None = None
+    completion_counts_makeups: bool | None = None
 
 
 class CourseOut(CourseSettings):

@@ -32,6 +32,7 @@ COURSE_EDITABLE_FIELDS = (
     "makeup_max_days_back",
     "completion_min_rate_percent",
     "completion_requires_final_task",
+    "completion_counts_makeups",
 )
 LESSON_EDITABLE_FIELDS = ("day", "title", "body", "task", "links")
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.types import PageRequest
 from cohorts import selectors
+from cohorts.completion.selectors import outcome_for_enrollment
 from cohorts.models import Cohort
 from cohorts.statuses import MEMBER_STATUSES, CohortStatus, EnrollmentStatus
 from content.selectors import is_course_instructor
@@ -55,6 +56,9 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "today": _day_of(cohort, now=now),
         "has_ended": cohort.has_ended(now),
         "lessons": lessons,
+        "outcome": outcome_for_enrollment(enrollment_id=enrollment.pk)
+        if enrollment is not None and cohort.outcomes_evaluated_at
+        else None,
     }
     return render_page(request, "cohorts/cohort_detail.html", context)
 
