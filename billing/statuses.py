@@ -60,6 +60,11 @@ class CreditKind(models.TextChoices):
     REVERSAL = "reversal", _("Returned from a cancelled order")  # positive, undoes a spend
 
 
+class OfferKind(models.TextChoices):
+    UPGRADE = "upgrade", _("Next stage")  # completed: credit toward the next stage
+    REPEAT = "repeat", _("Take it again")  # did not complete: credit toward the same stage
+
+
 class ReferralStatus(models.TextChoices):
     PENDING = "pending", _("Pending")  # the friend's order is not paid yet or the refund window is open
     CREDITED = "credited", _("Credited")  # the referrer got the credit

@@ -11,6 +11,7 @@ urlpatterns = [
     path("cohorts/<int:cohort_id>/applications/", views.application_queue, name="applications"),
     path("teach/courses/<int:course_id>/questions/", views.teach_questions, name="questions"),
     path("orders/", views.orders, name="orders"),
+    path("offers/", views.offer_list, name="offers"),
     path("orders/<int:order_id>/", views.order_detail, name="order"),
     path("orders/<int:order_id>/pay/", views.order_pay, name="order_pay"),
     path("orders/<int:order_id>/cancel/", views.order_cancel, name="order_cancel"),

@@ -22,7 +22,7 @@ from billing.models import Payment, QuestionKind, ReferralCode
 from billing.pricing import credit_balance, order_quote
 from billing.receipts import receipt_pdf
 from billing.refund_policy import paid_payment_for, refund_preview
-from billing.services import applications, checkout, credits, holds, payments
+from billing.services import applications, checkout, credits, holds, offers, payments
 from billing.services.refunds import enrollment_withdraw
 from billing.statuses import DisputeStatus, OrderStatus
 from cohorts import seats
@@ -377,3 +377,19 @@ def order_cancel(request: PageRequest, order_id: int) -> HttpResponse:
     except Conflict as exc:
         messages.error(request, exc.message)
     return redirect("billing:order", order_id)
+
+
+@login_required
+def offer_list(request: PageRequest) -> HttpResponse:
+    """The learner's open offers from cohorts that ended: the credit, until when, and the course's open cohorts."""
+    now = timezone.now()
+    open_offers = offers.offers_open_for_learner(learner_id=request.user.pk, now=now)
+    cohorts_by_course = cohort_selectors.upcoming_cohorts_by_course(course_ids=[o.course_id for o in open_offers])
+    rows = [
+        {
+            "offer": offer,
+            "cohorts": [c for c in cohorts_by_course.get(offer.course_id, []) if c.status == CohortStatus.OPEN],
+        }
+        for offer in open_offers
+    ]
+    return render_page(request, "billing/offers.html", {"rows": rows})

@@ -43,6 +43,11 @@ class Cohort(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # The end of the cohort (cohorts.completion): outcomes evaluated, then the instructor's review window, then closed
+    # (certificates, refunds and offers follow). Each is set once, by a conditional UPDATE.
+    outcomes_evaluated_at = models.DateTimeField(null=True, blank=True)
+    review_closes_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["starts_on", "id"]
@@ -428,3 +433,7 @@ class OpeningAlert(models.Model):
 
     def __str__(self) -> str:
         return f"alert of {self.learner_id} for course {self.course_id}"
+
+
+# Models kept in sub-packages by domain, imported here so Django registers them with the cohorts app.
+from cohorts.completion.models import EnrollmentOutcome as EnrollmentOutcome  # noqa: E402

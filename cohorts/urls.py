@@ -34,6 +34,7 @@ urlpatterns = [
     path("teach/checkins/<int:checkin_id>/<str:action>/", manage.checkin_review, name="review"),
     path("teach/enrollments/<int:enrollment_id>/strike/", manage.strike, name="strike"),
     path("teach/enrollments/<int:enrollment_id>/reinstate/", manage.reinstate, name="reinstate"),
+    path("teach/enrollments/<int:enrollment_id>/outcome/", manage.outcome_change, name="outcome_override"),
     path("teach/webhooks/<int:webhook_id>/<str:action>/", webhooks.webhook_action, name="webhook_action"),
     path(
         "teach/cohorts/<int:cohort_id>/<str:action>/",

@@ -32,6 +32,11 @@ COURSE_EDITABLE_FIELDS = (
     "makeup_max_days_back",
     "completion_min_rate_percent",
     "completion_requires_final_task",
+    "completion_counts_makeups",
+    "upgrade_credit_percent",
+    "upgrade_credit_fixed_minor",
+    "repeat_credit_percent",
+    "offer_valid_days",
 )
 LESSON_EDITABLE_FIELDS = ("day", "title", "body", "task", "links")
 

@@ -218,6 +218,10 @@ BILLING_REFERRAL_CREDIT_PERCENT = env_int("BILLING_REFERRAL_CREDIT_PERCENT", 10)
 BILLING_REFUND_PARTIAL_PERCENT = env_int("BILLING_REFUND_PARTIAL_PERCENT", 50)
 BILLING_REFUND_PARTIAL_UNTIL_DAY = env_int("BILLING_REFUND_PARTIAL_UNTIL_DAY", 3)
 
+# The end of a cohort: hours the instructor has to review (and override) the completion outcomes before
+# certificates, refunds and offers go out.
+COHORT_REVIEW_HOURS = env_int("COHORT_REVIEW_HOURS", 48)
+
 # Outgoing chat-group webhooks. Loopback/private addresses are refused unless allowed (local demos, tests).
 WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", DEBUG)
 WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 5)

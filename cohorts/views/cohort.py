@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.types import PageRequest
 from cohorts import hooks, selectors
+from cohorts.completion.selectors import outcome_for_enrollment
 from cohorts.models import Cohort
 from cohorts.opening_alerts import opening_alert_waiting
 from cohorts.statuses import MEMBER_STATUSES, CohortStatus, EnrollmentStatus
@@ -56,6 +57,9 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "today": _day_of(cohort, now=now),
         "has_ended": cohort.has_ended(now),
         "lessons": lessons,
+        "outcome": outcome_for_enrollment(enrollment_id=enrollment.pk)
+        if enrollment is not None and cohort.outcomes_evaluated_at
+        else None,
     }
     # A cohort that is not open (running, ended): its course's next open cohort, else "notify me when one opens".
     next_cohort = (

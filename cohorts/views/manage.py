@@ -16,6 +16,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.types import PageRequest
 from cohorts import charts, checkins, feed, moderation, page_selectors, streaks
+from cohorts.completion.selectors import outcomes_of_cohort
+from cohorts.completion.services import outcome_override
 from cohorts.forms import AnnouncementForm, NudgeForm
 from cohorts.statuses import EnrollmentStatus
 from cohorts.views.common import back, taught_cohort
@@ -78,6 +80,7 @@ def cohort_manage(request: PageRequest, cohort_id: int) -> HttpResponse:
         )
     rates = streaks.cohort_daily_rates(cohort=cohort, now=now)
     admissions = page_selectors.admissions_in_progress(cohort=cohort)
+    outcomes = list(outcomes_of_cohort(cohort=cohort)) if cohort.outcomes_evaluated_at else None
     context = {
         "cohort": cohort,
         "course": cohort.course,
@@ -95,6 +98,9 @@ def cohort_manage(request: PageRequest, cohort_id: int) -> HttpResponse:
         "announcement_form": AnnouncementForm(),
         "nudge_form": NudgeForm(),
         "here": request.get_full_path(),
+        "outcomes": outcomes,
+        "completed_count": sum(1 for o in outcomes or () if o.outcome == EnrollmentStatus.COMPLETED),
+        "review_open": bool(cohort.review_closes_at and cohort.closed_at is None and now < cohort.review_closes_at),
     }
     return render_page(request, "cohorts/manage.html", context)
 
@@ -203,3 +209,25 @@ def nudge(request: PageRequest, cohort_id: int) -> HttpResponse:
     else:
         messages.info(request, _("Nobody to nudge: each member gets at most one nudge a day."))
     return redirect(reverse("cohorts:manage", args=[cohort.pk]) + "#nudges")
+
+
+@login_required
+@require_POST
+def outcome_change(request: PageRequest, enrollment_id: int) -> HttpResponse:
+    """An instructor changes one member's outcome in the review window, with a reason."""
+    try:
+        changed = outcome_override(
+            actor=request.user,
+            enrollment_id=enrollment_id,
+            outcome=request.POST.get("outcome", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except (Invalid, Conflict) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s is now marked as %(outcome)s.")
+            % {"name": changed.enrollment.learner.display_name, "outcome": changed.get_outcome_display()},
+        )
+    return back(request, "/", "#outcomes")
