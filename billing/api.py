@@ -180,8 +180,8 @@ RANGE_ERRORS = {
 }
 RANGE_DOCS = {
     "responses": {
-        "404": {"description": "`not_found`: not staff"},
-        "422": {"description": "`invalid_range`: `from` is after `to`; `validation_error`: a date is malformed"},
+        404: {"description": "`not_found`: not staff"},
+        422: {"description": "`invalid_range`: `from` is after `to`; `validation_error`: a date is malformed"},
     }
 }
 
@@ -276,9 +276,9 @@ def disputes(request: AuthedRequest, status: DisputeStatus | None = None):
     auth=auth_required,
     openapi_extra={
         "responses": {
-            "404": {"description": "`dispute_not_found`: no such dispute, or not staff"},
-            "409": {"description": "`dispute_already_handled`: someone handled it first (their note stays)"},
-            "422": {"description": "`note_required`: the note is blank; `validation_error`: no note, or too long"},
+            404: {"description": "`dispute_not_found`: no such dispute, or not staff"},
+            409: {"description": "`dispute_already_handled`: someone handled it first (their note stays)"},
+            422: {"description": "`note_required`: the note is blank; `validation_error`: no note, or too long"},
         }
     },
 )
