@@ -91,8 +91,8 @@ def test_totals_per_currency_count_refunded_orders_apart_in_the_viewers_days(dec
 
 
 def test_the_revenue_page_shows_the_range_totals_and_paid_orders_without_refunded_ones(december, client):
-    client.force_login(december["staff"])
     with _at(TODAY):
+        client.force_login(december["staff"])  # signed in at the instant it travels to: a session can expire
         html = client.get("/billing/revenue/?from=2026-12-01&to=2026-12-15").content.decode()
         default = client.get("/billing/revenue/").content.decode()
         before = client.get("/billing/revenue/?from=2026-10-01&to=2026-10-31").content.decode()
