@@ -1,7 +1,6 @@
 """Billing's JSON API: quote, checkout, orders, credit, withdraw, refunds, rosters and reports."""
 
 from datetime import date, tzinfo
-from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -14,7 +13,6 @@ from accounts.models import User
 from accounts.types import AuthedRequest
 from billing import refund_policy, reporting, selectors
 from billing.gateways import is_test_mode
-from billing.models import Dispute
 from billing.pricing import order_quote
 from billing.schemas import (
     ApplicationIn,
@@ -244,30 +242,12 @@ def revenue_totals(
     }
 
 
-def _dispute_out(d: Dispute) -> dict[str, Any]:
-    return {
-        "id": d.pk,
-        "enrollment_id": d.enrollment_id,
-        "cohort_id": d.enrollment.cohort_id,
-        "learner_email": d.enrollment.learner.email,
-        "provider_dispute_id": d.provider_dispute_id,
-        "amount_minor": d.amount_minor,
-        "currency": d.currency,
-        "reason": d.reason,
-        "status": d.status,
-        "created_at": d.created_at,
-        "handled_at": d.handled_at,
-        "handled_by_email": d.handled_by.email if d.handled_by else None,
-        "handled_note": d.handled_note,
-    }
-
-
 @router.get("/billing/disputes", response=list[DisputeOut], auth=auth_required)
 @paginate(Pagination)
 def disputes(request: AuthedRequest, status: DisputeStatus | None = None):
     """Staff: disputes, newest first; `status=open` for those still to handle, `status=closed` for handled ones
     (most recently handled first)."""
-    return [_dispute_out(d) for d in selectors.dispute_list(user=request.auth, status=status)]
+    return selectors.dispute_list(user=request.auth, status=status)
 
 
 @router.post(
@@ -284,7 +264,7 @@ def disputes(request: AuthedRequest, status: DisputeStatus | None = None):
 )
 def dispute_handle(request: AuthedRequest, dispute_id: RowId, payload: DisputeHandleIn):
     """Staff: mark an open dispute handled, with a note saying what was done. Who, when and the note are kept."""
-    return _dispute_out(disputes_service.dispute_handle(actor=request.auth, dispute_id=dispute_id, note=payload.note))
+    return disputes_service.dispute_handle(actor=request.auth, dispute_id=dispute_id, note=payload.note)
 
 
 @router.get("/courses/{course_id}/questions", response=list[QuestionOut], auth=auth_required)

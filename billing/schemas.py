@@ -175,8 +175,20 @@ class DisputeOut(Schema):
     status: str = Field(..., description="open, or closed once a staff member handled it")
     created_at: datetime
     handled_at: datetime | None
-    handled_by_email: str | None
-    handled_note: str
+    handled_by_email: str | None = Field(..., description="Who marked it handled")
+    handled_note: str = Field(..., description="What they did about it")
+
+    @staticmethod
+    def resolve_cohort_id(obj):  # type: ignore[no-untyped-def]
+        return obj.enrollment.cohort_id
+
+    @staticmethod
+    def resolve_learner_email(obj):  # type: ignore[no-untyped-def]
+        return obj.enrollment.learner.email
+
+    @staticmethod
+    def resolve_handled_by_email(obj):  # type: ignore[no-untyped-def]
+        return obj.handled_by.email if obj.handled_by else None
 
 
 class DisputeHandleIn(InSchema):
