@@ -15,6 +15,8 @@ def test_orders_and_revenue_are_in_the_navigation_for_whom_they_are(client):
     client.force_login(factories.learner())
     nav = client.get("/").content.decode()
     assert 'href="/orders/"' in nav and 'href="/billing/revenue/"' not in nav
+    profile = client.get("/accounts/profile/").content.decode()
+    assert 'href="/orders/">Orders and receipts<' in profile
     client.force_login(factories.staff())
     nav = client.get("/").content.decode()
     assert 'href="/orders/"' in nav and 'href="/billing/revenue/"' in nav
