@@ -22,3 +22,11 @@ class InSchema(Schema):
         if not isinstance(values, dict):
             raise PydanticCustomError("dict_type", "Input should be a JSON object")
         return handler(values)
+
+
+class ErrorOut(Schema):
+    """The one error shape (``stagewise.api``), for documenting an operation's error responses in OpenAPI."""
+
+    code: str
+    message: str
+    details: dict[str, Any]
