@@ -12,6 +12,7 @@ from billing.pricing import order_quote
 from billing.schemas import (
     ApplicationIn,
     ApplicationOut,
+    BillingRosterRowOut,
     CheckoutIn,
     CheckoutOut,
     CreditOut,
@@ -25,7 +26,6 @@ from billing.schemas import (
     RefundOut,
     RefundPreviewOut,
     RevenueOut,
-    RosterRowOut,
     StaffRefundIn,
     TestCardIn,
     WithdrawOut,
@@ -36,6 +36,7 @@ from billing.statuses import OrderStatus
 from cohorts.selectors import cohort_get_for_user
 from stagewise.ids import RowId
 from stagewise.pagination import Pagination
+from stagewise.schemas import ErrorOut
 
 router = Router(tags=["billing"])
 
@@ -144,17 +145,17 @@ def staff_refund(request: AuthedRequest, payment_id: RowId, payload: StaffRefund
     return Status(201, refund)
 
 
-@router.get("/cohorts/{cohort_id}/billing-roster", response=list[RosterRowOut], auth=auth_required)
+@router.get("/cohorts/{cohort_id}/billing-roster", response=list[BillingRosterRowOut], auth=auth_required)
 @paginate(Pagination)
 def billing_roster(request: AuthedRequest, cohort_id: RowId):
     """The cohort's instructors and staff: every enrollment with its latest order's status."""
     return selectors.billing_roster(user=request.auth, cohort_id=cohort_id)
 
 
-@router.get("/billing/revenue", response=list[RevenueOut], auth=auth_required)
+@router.get("/billing/revenue", response={200: list[RevenueOut], 404: ErrorOut}, auth=auth_required)
 @paginate(Pagination)
 def revenue(request: AuthedRequest):
-    """Staff: captured, refunded and disputed per cohort."""
+    """Staff: captured, refunded and disputed per cohort (anyone else: 404)."""
     return [
         {
             "cohort_id": c.pk,
@@ -170,7 +171,7 @@ def revenue(request: AuthedRequest):
     ]
 
 
-@router.get("/billing/disputes", response=list[DisputeOut], auth=auth_required)
+@router.get("/billing/disputes", response={200: list[DisputeOut], 404: ErrorOut}, auth=auth_required)
 @paginate(Pagination)
 def disputes(request: AuthedRequest):
     return [
