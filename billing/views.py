@@ -32,6 +32,7 @@ from cohorts.seats import hold_for, seats_free
 from cohorts.statuses import CohortStatus, EnrollmentStatus
 from stagewise.errors import ApplicationError, Conflict
 from stagewise.pages import render_page
+from stagewise.security import STRIPE_SOURCES, csp_allow
 
 REFERRAL_SESSION_KEY = "billing_referral_code"
 TEST_CARDS = [
@@ -206,7 +207,9 @@ def order_pay(request: PageRequest, order_id: int) -> HttpResponse:
         "stripe_locale": "zh" if translation.get_language().startswith("zh") else "en",
         "return_url": settings.SITE_URL + f"/orders/{order.pk}/",
     }
-    return render_page(request, "billing/pay.html", context)
+    response = render_page(request, "billing/pay.html", context)
+    # With a real key the page embeds Stripe's Payment Element; the test-card form needs nothing from elsewhere.
+    return response if context["test_mode"] else csp_allow(response, STRIPE_SOURCES)
 
 
 @login_required
