@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.types import PageRequest
 from cohorts import charts, checkins, feed, moderation, page_selectors, streaks
-from cohorts.forms import AnnouncementForm, NudgeForm
+from cohorts.forms import AnnouncementForm, InviteForm, NudgeForm
+from cohorts.invitations import invitation_list_for_instructor
 from cohorts.views.common import back, taught_cohort
 from stagewise.errors import ApplicationError, Conflict, Invalid
 from stagewise.pages import render_page
@@ -90,6 +91,8 @@ def cohort_manage(request: PageRequest, cohort_id: int) -> HttpResponse:
         "can_reinstate": is_staff(request.user),
         "announcement_form": AnnouncementForm(),
         "nudge_form": NudgeForm(),
+        "invite_form": InviteForm(),
+        "invitations": list(invitation_list_for_instructor(user=request.user, cohort_id=cohort.pk)[:20]),
         "here": request.get_full_path(),
     }
     return render_page(request, "cohorts/manage.html", context)
