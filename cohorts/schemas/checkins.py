@@ -30,7 +30,9 @@ class MakeupIn(CheckInIn):
 
 
 class CheckInPatch(InSchema):
-    text: str | None = Field(None, max_length=5000)
+    text: str | None = Field(
+        None, max_length=5000, description="At least the course's `checkin_min_text_length` characters, as at check-in"
+    )
     link: str | None = Field(None, max_length=500)
 
 
