@@ -17,6 +17,7 @@ from billing.pricing import order_quote
 from billing.schemas import (
     ApplicationIn,
     ApplicationOut,
+    BillingRosterRowOut,
     CheckoutIn,
     CheckoutOut,
     CreditOut,
@@ -32,7 +33,6 @@ from billing.schemas import (
     RefundPreviewOut,
     RevenueOut,
     RevenueTotalsOut,
-    RosterRowOut,
     StaffRefundIn,
     TestCardIn,
     WithdrawOut,
@@ -155,7 +155,7 @@ def staff_refund(request: AuthedRequest, payment_id: RowId, payload: StaffRefund
     return Status(201, refund)
 
 
-@router.get("/cohorts/{cohort_id}/billing-roster", response=list[RosterRowOut], auth=auth_required)
+@router.get("/cohorts/{cohort_id}/billing-roster", response=list[BillingRosterRowOut], auth=auth_required)
 @paginate(Pagination)
 def billing_roster(request: AuthedRequest, cohort_id: RowId):
     """The cohort's instructors and staff: every enrollment with its latest order's status."""
@@ -242,7 +242,7 @@ def revenue_totals(
     }
 
 
-@router.get("/billing/disputes", response=list[DisputeOut], auth=auth_required)
+@router.get("/billing/disputes", response={200: list[DisputeOut], 404: ErrorOut}, auth=auth_required)
 @paginate(Pagination)
 def disputes(request: AuthedRequest, status: DisputeStatus | None = None):
     """Staff: disputes, newest first; `status=open` for those still to handle, `status=closed` for handled ones

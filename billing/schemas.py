@@ -123,7 +123,7 @@ class StaffRefundIn(InSchema):
     note: str = Field("", max_length=300)
 
 
-class RosterRowOut(Schema):
+class BillingRosterRowOut(Schema):
     enrollment_id: int
     learner_id: int
     learner_name: str
@@ -212,7 +212,12 @@ class QuestionOut(Schema):
 
 
 class ApplicationIn(InSchema):
-    answers: dict[str, str] = Field(default_factory=dict, description='{"<question id>": "answer"}')
+    answers: dict[str, str] = Field(
+        default_factory=dict,
+        description='{"<question id>": "answer"}: an answer to every question whose `required` is true '
+        "(`GET /courses/{course_id}/questions`; `answer_missing`), one of its choices for a choice question and an "
+        "http(s) address for a link question (`answer_invalid`)",
+    )
 
 
 class ApplicationOut(Schema):

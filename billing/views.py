@@ -41,6 +41,7 @@ from content.selectors import course_get_for_instructor
 from stagewise.errors import ApplicationError, Conflict, Invalid
 from stagewise.jinja2 import user_zone
 from stagewise.pages import render_page, safe_next
+from stagewise.security import STRIPE_SOURCES, csp_allow
 
 REFERRAL_SESSION_KEY = "billing_referral_code"
 PAGE_SIZE = 20
@@ -289,7 +290,9 @@ def order_pay(request: PageRequest, order_id: int) -> HttpResponse:
         "stripe_locale": "zh" if translation.get_language().startswith("zh") else "en",
         "return_url": settings.SITE_URL + f"/orders/{order.pk}/",
     }
-    return render_page(request, "billing/pay.html", context)
+    response = render_page(request, "billing/pay.html", context)
+    # With a real key the page embeds Stripe's Payment Element; the test-card form needs nothing from elsewhere.
+    return response if context["test_mode"] else csp_allow(response, STRIPE_SOURCES)
 
 
 @login_required

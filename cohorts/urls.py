@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cohorts.views import catalog, cohort, feed, manage, schedule, today, webhooks
+from cohorts.views import catalog, cohort, feed, invitations, manage, schedule, today, webhooks
 
 app_name = "cohorts"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("courses/<slug:slug>/notify/", catalog.opening_alert, name="opening_alert"),
     path("cohorts/mine/", cohort.my_cohorts, name="mine"),
     path("cohorts/<int:cohort_id>/", cohort.cohort_detail, name="cohort"),
+    path("invitations/<str:token>/", invitations.invitation, name="invitation"),
     # A member's day: check in, make up, reminders.
     path("cohorts/<int:cohort_id>/today/", today.cohort_today, name="today"),
     path("cohorts/<int:cohort_id>/checkin/", today.checkin_create, name="checkin"),
@@ -29,6 +30,7 @@ urlpatterns = [
     path("teach/cohorts/<int:cohort_id>/", manage.cohort_manage, name="manage"),
     path("teach/cohorts/<int:cohort_id>/announce/", manage.announce, name="announce"),
     path("teach/cohorts/<int:cohort_id>/nudge/", manage.nudge, name="nudge"),
+    path("teach/cohorts/<int:cohort_id>/invite/", invitations.invite, name="invite"),
     path("teach/cohorts/<int:cohort_id>/webhooks/", webhooks.webhooks, name="webhooks"),
     path("teach/posts/<int:post_id>/pin/", manage.post_pin, name="pin"),
     path("teach/checkins/<int:checkin_id>/<str:action>/", manage.checkin_review, name="review"),
