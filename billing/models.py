@@ -6,6 +6,7 @@ Money is always an integer number of minor units next to an ISO currency code.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 
 from billing.statuses import (
     CouponKind,
@@ -48,10 +49,16 @@ class Coupon(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind=CouponKind.FIXED) | ~Q(currency=""), name="coupon_fixed_has_currency"
             ),
+            # "summer" and "SUMMER" are one code: a learner's typing must find exactly one coupon.
+            models.UniqueConstraint(Upper("code"), name="coupon_code_unique_any_case"),
         ]
 
     def __str__(self) -> str:
         return self.code
+
+    def clean(self) -> None:
+        # The admin's form validates through here: whatever case staff typed, the code is saved upper-case.
+        self.code = self.code.strip().upper()
 
 
 class ReferralCode(models.Model):

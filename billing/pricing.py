@@ -54,7 +54,8 @@ def coupon_check(*, code: str, learner: User, course: Course, now: datetime) -> 
 
     The total-redemptions limit is checked again under the coupon's row lock when the order is created.
     """
-    coupon = Coupon.objects.filter(code=code.strip().upper(), is_active=True).first()
+    # Rows saved before codes were upper-cased (or outside the admin) may be in any case.
+    coupon = Coupon.objects.filter(code__iexact=code.strip(), is_active=True).first()
     if coupon is None:
         raise Invalid(_("This coupon code does not exist."), code="coupon_not_found", extra={"field": "coupon"})
     if (coupon.valid_from and now < coupon.valid_from) or (coupon.expires_at and now >= coupon.expires_at):
