@@ -180,9 +180,17 @@ class Refund(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # A due refund (the provider refused it): what the provider said, how often we asked, when we ask again, and
+    # the idempotency key of the next request (the same after a transient error, so a request that did reach the
+    # provider is never made twice; a new one after a refusal, which the provider would otherwise repeat).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
         constraints = [models.CheckConstraint(condition=Q(amount_minor__gte=1), name="refund_amount_positive")]
 
     def __str__(self) -> str:

@@ -8,9 +8,9 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from billing.models import ApplicationQuestion, CreditEntry, Dispute, Order, OrderLine, Payment
+from billing.models import ApplicationQuestion, CreditEntry, Dispute, Order, OrderLine, Payment, Refund
 from billing.pricing import credit_balance
-from billing.statuses import CAPTURED_STATUSES, DisputeStatus
+from billing.statuses import CAPTURED_STATUSES, DisputeStatus, RefundStatus
 from cohorts.models import Cohort, Enrollment
 from content.selectors import course_get_for_user, is_course_instructor
 from stagewise.errors import NotFound
@@ -177,3 +177,14 @@ def dispute_list(*, user: User | AnonymousUser) -> QuerySet[Dispute]:
     if not is_staff(user):
         raise NotFound("Not found.", code="not_found")
     return Dispute.objects.select_related("payment", "enrollment", "enrollment__learner", "enrollment__cohort")
+
+
+def refunds_due_list(*, user: User | AnonymousUser) -> QuerySet[Refund]:
+    """Staff: refunds owed that the provider refused, retried in the background (oldest first)."""
+    if not is_staff(user):
+        raise NotFound("Not found.", code="not_found")
+    return (
+        Refund.objects.filter(status=RefundStatus.DUE)
+        .select_related("payment__order__learner", "payment__order__cohort__course")
+        .order_by("created_at", "id")
+    )

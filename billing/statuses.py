@@ -30,6 +30,20 @@ class RefundStatus(models.TextChoices):
     SUCCEEDED = "succeeded", _("Succeeded")  # the provider returned the money
     PENDING = "pending", _("Pending")  # the provider accepted it and will confirm later
     FAILED = "failed", _("Failed")  # the provider gave up; does not count against the capture
+    # Owed to the learner (a seat lost, a cohort cancelled) but the provider refused it: shown to staff and retried
+    # in the background until it goes through. Does not count against the capture until then.
+    DUE = "due", _("Due, being retried")
+    VOID = "void", _("Void")  # was due, but nothing was left to refund when retried (staff refunded it meanwhile)
+
+
+# A due refund is retried until the provider takes it (succeeded or pending) or nothing is left to refund (void).
+REFUND_TRANSITIONS: dict[str, frozenset[str]] = {
+    RefundStatus.DUE: frozenset({RefundStatus.SUCCEEDED, RefundStatus.PENDING, RefundStatus.VOID}),
+    RefundStatus.SUCCEEDED: frozenset(),
+    RefundStatus.PENDING: frozenset(),
+    RefundStatus.FAILED: frozenset(),
+    RefundStatus.VOID: frozenset(),
+}
 
 
 class RefundReason(models.TextChoices):

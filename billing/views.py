@@ -288,10 +288,13 @@ def referral_link(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def staff_revenue(request: PageRequest) -> HttpResponse:
-    """Staff: captured, refunded and disputed per cohort, and the open disputes."""
+    """Staff: captured, refunded and disputed per cohort, the open disputes and the refunds due."""
     cohorts = list(selectors.revenue_by_cohort(user=request.user))
     disputes = list(selectors.dispute_list(user=request.user).filter(status=DisputeStatus.OPEN))
-    return render_page(request, "billing/revenue.html", {"cohorts": cohorts, "disputes": disputes})
+    refunds_due = list(selectors.refunds_due_list(user=request.user))
+    return render_page(
+        request, "billing/revenue.html", {"cohorts": cohorts, "disputes": disputes, "refunds_due": refunds_due}
+    )
 
 
 @login_required

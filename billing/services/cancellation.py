@@ -9,7 +9,7 @@ from billing.models import Payment
 from billing.refund_policy import REFUNDABLE
 from billing.services.holds import hold_lapse
 from billing.services.refunds import refund_issue
-from billing.statuses import RefundReason
+from billing.statuses import RefundReason, RefundStatus
 from cohorts import seats
 from cohorts.models import Cohort, SeatHold
 from cohorts.statuses import CohortStatus, SeatHoldStatus
@@ -20,8 +20,8 @@ def cohort_cancellation_refund(*, cohort_id: int, now: datetime | None = None) -
     """A cancelled cohort: refund every payment in full (what is left of it), close pending orders, free holds.
 
     Idempotent: a payment already refunded in full has nothing left, so a second run refunds nothing.
-    Each payment is refunded in its own transaction under its row lock; a provider failure leaves that payment
-    for the next run (the task retries).
+    Each payment is refunded in its own transaction under its row lock; a refund the provider refuses is recorded
+    as due (counted in ``failed``) and retried by ``refunds_retry_due``, not by another run.
     """
     now = now or timezone.now()
     cohort = Cohort.objects.get(pk=cohort_id)
@@ -32,20 +32,23 @@ def cohort_cancellation_refund(*, cohort_id: int, now: datetime | None = None) -
         if seats.seat_hold_finish(hold_id=hold.pk, status=SeatHoldStatus.RELEASED, now=now):
             hold_lapse(hold=hold, now=now)
             done["holds_released"] += 1
-    for payment in Payment.objects.filter(order__cohort_id=cohort_id, status__in=REFUNDABLE):
+    payments = Payment.objects.filter(order__cohort_id=cohort_id, status__in=REFUNDABLE).exclude(
+        refunds__status=RefundStatus.DUE  # already owed and being retried (refund_retry)
+    )
+    for payment in payments:
         if payment.refundable_minor <= 0:
             continue
         try:
             refund = refund_issue(
-                payment_id=payment.pk, amount_minor=None, reason=RefundReason.COHORT_CANCELLED, now=now
+                payment_id=payment.pk, amount_minor=None, reason=RefundReason.COHORT_CANCELLED, owed=True, now=now
             )
         except Conflict as exc:
-            if exc.code == "refund_failed":
-                done["failed"] += 1
-                continue
             if exc.code == "not_refundable":
                 continue  # a concurrent run got there first
             raise
+        if refund.status == RefundStatus.DUE:
+            done["failed"] += 1
+            continue
         done["refunded"] += 1
         done["amount_minor"] += refund.amount_minor
     return done

@@ -99,7 +99,8 @@ def payment_get_locked(*, provider_payment_id: str) -> Payment | None:
 def payment_mark_succeeded(*, result: PaymentResult, now: datetime | None = None) -> Payment | None:
     """Record a verified capture (webhook). Idempotent; handles a capture that arrives after its hold lapsed.
 
-    If the learner's seat is gone by then, the money goes back in full: the cohort is never oversold.
+    If the learner's seat is gone by then, the money goes back in full: the cohort is never oversold. A refund the
+    provider refuses then is recorded as due and retried (``refund_retry``): it never fails the caller.
     """
     now = now or timezone.now()
     refund_payment_id = None
@@ -137,8 +138,13 @@ def payment_mark_succeeded(*, result: PaymentResult, now: datetime | None = None
             order_complete(order=order, now=now)
     if refund_payment_id is not None:
         logger.warning("payment %s captured after its seat lapsed: refunding in full", payment.pk)
+        # Owed: should the provider refuse it now, it is recorded as due and retried in the background, and the
+        # webhook still answers 200 (an error would roll the capture back and make the provider retry forever).
         refund_issue(
-            payment_id=refund_payment_id, amount_minor=payment.captured_minor, reason=RefundReason.SEAT_UNAVAILABLE
+            payment_id=refund_payment_id,
+            amount_minor=payment.captured_minor,
+            reason=RefundReason.SEAT_UNAVAILABLE,
+            owed=True,
         )
     return payment
 

@@ -10,7 +10,7 @@ from billing.refund_policy import refund_preview, refund_window_end
 from billing.services.cancellation import cohort_cancellation_refund
 from billing.services.checkout import checkout_start
 from billing.services.payments import payment_confirm_test_card, payment_mark_succeeded
-from billing.services.refunds import enrollment_withdraw, refund_issue, staff_refund
+from billing.services.refunds import enrollment_withdraw, refund_issue, refunds_retry_due, staff_refund
 from billing.statuses import OrderStatus, RefundReason
 from cohorts.models import Enrollment, SeatHold
 from cohorts.statuses import EnrollmentStatus, SeatHoldStatus
@@ -276,3 +276,31 @@ def test_a_rolled_back_or_refused_refund_mails_nobody(localstripe, celery_eager,
         staff_refund(actor=factories.staff(), payment_id=payment.pk, amount_minor=500)
         staff_refund(actor=factories.staff(), payment_id=payment.pk, amount_minor=700)
     assert [m.to for m in mail.outbox] == [[payment.order.learner.email]] * 2  # one mail per refund
+
+
+def test_a_cancelled_cohorts_refund_the_provider_refuses_is_owed_once_and_retried(localstripe, settings):
+    """Issue 12, item 13: the cancellation job records a refused refund as due (staff see it) instead of giving up
+    after its own retries; running the job again asks nothing twice."""
+    # given a paid member of a cohort that is cancelled while the provider can't be reached
+    cohort = bf.cohort(capacity=5)
+    payment = paid(cohort=cohort)
+    type(cohort).objects.filter(pk=cohort.pk).update(status="cancelled")
+    alive, settings.STRIPE_API_BASE = settings.STRIPE_API_BASE, "http://127.0.0.1:9"
+
+    # when the job runs, twice
+    first = cohort_cancellation_refund(cohort_id=cohort.pk)
+    second = cohort_cancellation_refund(cohort_id=cohort.pk)
+
+    # then one refund is due, once
+    assert (first["failed"], first["refunded"]) == (1, 0)
+    assert second["refunded"] == 0
+    [due] = Refund.objects.filter(payment=payment)
+    assert (due.status, due.amount_minor, due.reason) == ("due", 19900, RefundReason.COHORT_CANCELLED)
+
+    # and when the provider is back, the retry returns the money once
+    settings.STRIPE_API_BASE = alive
+    assert refunds_retry_due(now=due.next_attempt_at)["refunded"] == 1
+    assert refunds_retry_due(now=due.next_attempt_at + timedelta(days=1))["refunded"] == 0
+    payment.refresh_from_db()
+    assert (payment.status, payment.refunded_minor) == (OrderStatus.REFUNDED, 19900)
+    assert Refund.objects.filter(payment=payment).count() == 1
