@@ -121,6 +121,14 @@ def seat_hold_finish(*, hold_id: int | None, status: str, now: datetime) -> bool
     return SeatHold.objects.filter(pk=hold_id, status=SeatHoldStatus.HELD).update(status=status, released_at=now) == 1
 
 
+def seat_holds_release_all(*, cohort_id: int, now: datetime) -> int:
+    """HELD → RELEASED for every hold of a cohort (a cancelled cohort takes no more payments). Conditional UPDATE: a
+    hold converted meanwhile stays converted. Returns how many were released."""
+    return SeatHold.objects.filter(cohort_id=cohort_id, status=SeatHoldStatus.HELD).update(
+        status=SeatHoldStatus.RELEASED, released_at=now
+    )
+
+
 def waitlist_offer_next(*, cohort_id: int, now: datetime | None = None) -> list[int]:
     """Give freed seats to the first in line: each gets a hold of its own, and ``waitlist_seat_offered`` is sent
     for it once the transaction commits (billing mails the offer). Returns enrollment ids.

@@ -48,7 +48,13 @@ def hold_lapse(*, hold: SeatHold, now: datetime) -> None:
     The provider payment is cancelled first; if it had succeeded, the capture is recorded instead
     (``payment_mark_succeeded`` retakes the seat or refunds). It may call the provider, so keep it out of long locks.
     """
-    order = Order.objects.filter(enrollment_id=hold.enrollment_id, status=OrderStatus.PENDING).first()
+    enrollment_lapse(enrollment_id=hold.enrollment_id, now=now)
+
+
+def enrollment_lapse(*, enrollment_id: int, now: datetime) -> None:
+    """``hold_lapse`` for an enrollment whose hold is gone (released by the caller, or by a cohort's cancellation).
+    Idempotent: the order closes and the enrollment expires with conditional UPDATEs."""
+    order = Order.objects.filter(enrollment_id=enrollment_id, status=OrderStatus.PENDING).first()
     payment = None
     if order is not None:
         payment = Payment.objects.filter(order=order).exclude(provider_payment_id=None).order_by("-id").first()
@@ -66,7 +72,7 @@ def hold_lapse(*, hold: SeatHold, now: datetime) -> None:
             failed = payment is not None and bool(Payment.objects.get(pk=payment.pk).last_error)
             order_close(order=order, new=OrderStatus.FAILED if failed else OrderStatus.CANCELLED, now=now)
         enrollment_transition(
-            enrollment_id=hold.enrollment_id, old=EnrollmentStatus.PENDING_PAYMENT, new=EnrollmentStatus.EXPIRED
+            enrollment_id=enrollment_id, old=EnrollmentStatus.PENDING_PAYMENT, new=EnrollmentStatus.EXPIRED, now=now
         )
 
 

@@ -17,8 +17,8 @@ from billing.services.orders import order_close, order_complete, seat_hold_conve
 from billing.services.refunds import refund_issue
 from billing.statuses import OrderStatus, RefundReason
 from cohorts import seats
-from cohorts.models import Enrollment
-from cohorts.statuses import EnrollmentStatus
+from cohorts.models import Cohort, Enrollment
+from cohorts.statuses import CohortStatus, EnrollmentStatus
 from cohorts.transitions import enrollment_transition
 from stagewise.errors import Conflict, NotFound
 
@@ -40,6 +40,9 @@ def payment_start_for_order(
     *, order: Order, new_attempt: bool = False, attempts: list[Payment] | None = None
 ) -> Payment:
     """``payment_start`` for an order the caller has just read (or created: ``attempts=[]`` saves the read)."""
+    if Cohort.objects.filter(pk=order.cohort_id, status=CohortStatus.CANCELLED).exists():
+        # Closed at once, before the cancellation job closes the order (a late capture is refunded anyway).
+        raise Conflict(_("This cohort has been cancelled; nothing will be charged."), code="cohort_cancelled")
     # The latest attempt first, and their number.
     attempts = sorted(order.payments.all() if attempts is None else attempts, key=lambda p: p.pk, reverse=True)
     existing = next((p for p in attempts if p.provider_payment_id is not None), None)
@@ -150,9 +153,10 @@ def payment_mark_succeeded(*, result: PaymentResult, now: datetime | None = None
 
 
 def _seat_retaken(*, order: Order, now: datetime) -> bool:
-    """True if the order's enrollment, whose hold lapsed, can retake its seat (taking the cohort lock)."""
+    """True if the order's enrollment, whose hold lapsed, can retake its seat (taking the cohort lock). Never in a
+    cancelled cohort: its cancellation released the holds and waits on this lock."""
     cohort = seats.cohort_lock(cohort_id=order.cohort_id)
-    if seats.seats_free(cohort=cohort, now=now) <= 0:
+    if cohort.status == CohortStatus.CANCELLED or seats.seats_free(cohort=cohort, now=now) <= 0:
         return False
     enrollment = Enrollment.objects.get(pk=order.enrollment_id)
     if enrollment.status == EnrollmentStatus.EXPIRED:

@@ -39,10 +39,18 @@ def _apply_refund(*, payment: Payment, amount_minor: int, now: datetime) -> None
     payment.refunded_minor += amount_minor
     payment.status = order_status_after_refund(captured=payment.captured_minor, refunded=payment.refunded_minor)
     payment.save(update_fields=["refunded_minor", "status"])
-    order = Order.objects.get(pk=payment.order_id)
+    order = Order.objects.select_related("cohort").get(pk=payment.order_id)
     # An order closed before its late capture stays closed; its payment carries the refund.
     if order.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED) and order.status != payment.status:
         order_transition(order_id=order.pk, old=order.status, new=payment.status, now=now)
+    # All the money went back (a cancelled cohort, staff, the provider's dashboard): the learner has left, and a
+    # seat of an open cohort goes to the waitlist.
+    left = payment.status == OrderStatus.REFUNDED and enrollment_transition(
+        enrollment_id=order.enrollment_id, old=EnrollmentStatus.ACTIVE, new=EnrollmentStatus.WITHDRAWN, now=now
+    )
+    if left and order.cohort.status == CohortStatus.OPEN:
+        cohort_id = order.cohort_id
+        transaction.on_commit(lambda: seats.waitlist_offer_next(cohort_id=cohort_id))
 
 
 def refund_issue(

@@ -179,7 +179,7 @@ def test_refund_arriving_before_the_success_event(client, pending):
     """charge.refunded proves the capture: the payment is recorded, then the refund; the late success is a no-op."""
     result, payment = pending
     post_event(client, event("charge.refunded", charge(payment.provider_payment_id, amount=19900, refunded=19900)))
-    assert _state(result, payment) == ("refunded", "refunded", "active", "converted")
+    assert _state(result, payment) == ("refunded", "refunded", "withdrawn", "converted")  # all went back: left
     post_event(client, event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900)))
     assert _state(result, payment)[:2] == ("refunded", "refunded")
     assert Refund.objects.get().reason == RefundReason.DASHBOARD
