@@ -111,6 +111,16 @@ def checkout_start(
                         cohort=cohort, learner=learner, status=EnrollmentStatus.WAITLISTED, status_changed_at=now
                     )
                     return CheckoutResult(enrollment=enrollment, order=None, hold=None, waitlisted=True)
+                if enrollment.status in (EnrollmentStatus.EXPIRED, EnrollmentStatus.APPROVED):
+                    # Back after a lapsed hold, or approved while the cohort filled up: in line like anyone else.
+                    if not enrollment_transition(
+                        enrollment_id=enrollment.pk, old=enrollment.status, new=EnrollmentStatus.WAITLISTED, now=now
+                    ):
+                        raise Conflict(_("Your enrollment changed meanwhile; reload."), code="concurrent_change")
+                    enrollment.status = EnrollmentStatus.WAITLISTED
+                    for stale in Order.objects.filter(enrollment=enrollment, status=OrderStatus.PENDING):
+                        order_close(order=stale, new=OrderStatus.CANCELLED, now=now)
+                    return CheckoutResult(enrollment=enrollment, order=None, hold=None, waitlisted=True)
                 raise Conflict(_("The cohort is full."), code="cohort_full", extra={"capacity": cohort.capacity})
             created = enrollment is None
             if enrollment is None:
