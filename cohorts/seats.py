@@ -17,8 +17,9 @@ from django.utils import timezone
 from accounts.models import User
 from cohorts.models import Cohort, Enrollment, SeatHold
 from cohorts.signals import waitlist_seat_offered
-from cohorts.statuses import MEMBER_STATUSES, EnrollmentStatus, SeatHoldStatus
+from cohorts.statuses import MEMBER_STATUSES, SEAT_HOLD_TRANSITIONS, EnrollmentStatus, SeatHoldStatus, can_transition
 from cohorts.transitions import enrollment_transition
+from stagewise.errors import Conflict
 
 
 # A taken seat: a member enrollment, or a seat hold that hasn't run out. ``cohort`` is a cohort's id, or an
@@ -118,7 +119,14 @@ def seat_hold_finish(*, hold_id: int | None, status: str, now: datetime) -> bool
     (or there is no hold)."""
     if hold_id is None:
         return False
-    return SeatHold.objects.filter(pk=hold_id, status=SeatHoldStatus.HELD).update(status=status, released_at=now) == 1
+    return seat_hold_transition(hold_id=hold_id, old=SeatHoldStatus.HELD, new=status, now=now)
+
+
+def seat_hold_transition(*, hold_id: int, old: str, new: str, now: datetime) -> bool:
+    """``old`` → ``new`` with a conditional UPDATE checked against the table; False if it was no longer ``old``."""
+    if not can_transition(SEAT_HOLD_TRANSITIONS, old, new):
+        raise Conflict(f"A seat hold can't go from {old} to {new}.", code="invalid_transition")
+    return SeatHold.objects.filter(pk=hold_id, status=old).update(status=new, released_at=now) == 1
 
 
 def seat_holds_release_all(*, cohort_id: int, now: datetime) -> int:

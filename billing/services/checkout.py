@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from billing.models import Application, Coupon, CouponRedemption, CreditEntry, Order, OrderLine, Payment, Referral
-from billing.pricing import credit_balance, order_quote
+from billing.pricing import credit_balance, order_quote, spent_referral_q
 from billing.services.applications import approval_is_current
 from billing.services.orders import order_close, order_complete
-from billing.statuses import CreditKind, LineKind, OrderStatus, ReferralStatus
+from billing.statuses import CreditKind, LineKind, OrderStatus
 from cohorts import seats
 from cohorts.models import Cohort, Enrollment, SeatHold
 from cohorts.selectors import cohort_is_visible, needs_application
@@ -239,6 +239,6 @@ def _order_create(
             learner=learner, amount_minor=-credit, currency=quote.currency, kind=CreditKind.SPEND, order=order
         )
     if quote.referral_code is not None:
-        Referral.objects.filter(friend=learner, status=ReferralStatus.VOID).delete()
+        Referral.objects.filter(spent_referral_q(), friend=learner).delete()  # one referral per friend
         Referral.objects.create(referrer=quote.referral_code.learner, friend=learner, order=order)
     return order, lines

@@ -13,7 +13,7 @@ from billing.errors import ProviderUnavailable
 from billing.gateways import get_gateway, is_test_mode
 from billing.gateways.interface import GatewayError, PaymentRequest, PaymentResult, PaymentState
 from billing.models import Order, Payment
-from billing.services.orders import order_close, order_complete, seat_hold_convert
+from billing.services.orders import order_close, order_complete, payment_transition, seat_hold_convert
 from billing.services.refunds import refund_issue
 from billing.statuses import OrderStatus, RefundReason
 from cohorts import seats
@@ -51,7 +51,7 @@ def payment_start_for_order(
             return existing
         with contextlib.suppress(GatewayError):  # already final at the provider: its webhook tells us what happened
             get_gateway().payment_cancel(existing.provider_payment_id or "")
-        Payment.objects.filter(pk=existing.pk, status=OrderStatus.PENDING).update(status=OrderStatus.CANCELLED)
+        payment_transition(payment_id=existing.pk, old=OrderStatus.PENDING, new=OrderStatus.CANCELLED)
     if order.status != OrderStatus.PENDING:
         raise Conflict(_("This order is no longer waiting for payment."), code="order_not_pending")
     attempt = len(attempts) + 1
@@ -115,12 +115,12 @@ def payment_mark_succeeded(*, result: PaymentResult, now: datetime | None = None
         if payment.status != OrderStatus.PENDING and payment.captured_minor:
             return payment  # already recorded (replay or out-of-order duplicate)
         captured = {
-            "status": OrderStatus.PAID,
             "captured_minor": min(result.captured_minor or result.amount_minor, payment.amount_minor),
             "captured_at": now,
             "last_error": "",
         }
-        Payment.objects.filter(pk=payment.pk).update(**captured)
+        payment_transition(payment_id=payment.pk, old=payment.status, new=OrderStatus.PAID, values=captured)
+        payment.status = OrderStatus.PAID
         for name, value in captured.items():
             setattr(payment, name, value)
         order = payment.order  # its row is locked too: the FOR UPDATE above covers the join

@@ -20,7 +20,7 @@ from billing.gateways.interface import GatewayError, RefundResult, RefundState
 from billing.models import Order, Payment, Refund
 from billing.notifications import refund_mail
 from billing.refund_policy import REFUNDABLE, paid_payment_for, refund_preview
-from billing.services.orders import order_status_after_refund, order_transition
+from billing.services.orders import order_status_after_refund, order_transition, payment_transition
 from billing.statuses import REFUND_TRANSITIONS, OrderStatus, RefundReason, RefundStatus, can_transition
 from cohorts import seats
 from cohorts.models import Enrollment
@@ -37,8 +37,14 @@ REFUND_RETRY_MAX_DELAY = timedelta(hours=6)
 def _apply_refund(*, payment: Payment, amount_minor: int, now: datetime) -> None:
     """Add to the payment's refunded total and move the payment and order status. Payment row must be locked."""
     payment.refunded_minor += amount_minor
-    payment.status = order_status_after_refund(captured=payment.captured_minor, refunded=payment.refunded_minor)
-    payment.save(update_fields=["refunded_minor", "status"])
+    new = order_status_after_refund(captured=payment.captured_minor, refunded=payment.refunded_minor)
+    if new == payment.status:  # a further partial refund
+        payment.save(update_fields=["refunded_minor"])
+    else:
+        payment_transition(
+            payment_id=payment.pk, old=payment.status, new=new, values={"refunded_minor": payment.refunded_minor}
+        )
+        payment.status = new
     order = Order.objects.select_related("cohort").get(pk=payment.order_id)
     # An order closed before its late capture stays closed; its payment carries the refund.
     if order.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED) and order.status != payment.status:
