@@ -114,19 +114,23 @@ def seat_hold_create(
     )
 
 
-def seat_hold_finish(*, hold_id: int | None, status: str, now: datetime) -> bool:
+def seat_hold_finish(*, hold_id: int | None, status: str, now: datetime, live_at: datetime | None = None) -> bool:
     """HELD → ``status`` (converted or released) with a conditional UPDATE; False if someone else finished it
-    (or there is no hold)."""
+    (or there is no hold). ``live_at``: only if the hold has not run out by then."""
     if hold_id is None:
         return False
-    return seat_hold_transition(hold_id=hold_id, old=SeatHoldStatus.HELD, new=status, now=now)
+    return seat_hold_transition(hold_id=hold_id, old=SeatHoldStatus.HELD, new=status, now=now, live_at=live_at)
 
 
-def seat_hold_transition(*, hold_id: int, old: str, new: str, now: datetime) -> bool:
-    """``old`` → ``new`` with a conditional UPDATE checked against the table; False if it was no longer ``old``."""
+def seat_hold_transition(*, hold_id: int, old: str, new: str, now: datetime, live_at: datetime | None = None) -> bool:
+    """``old`` → ``new`` with a conditional UPDATE checked against the table; False if it was no longer ``old`` (or,
+    with ``live_at``, had run out by then)."""
     if not can_transition(SEAT_HOLD_TRANSITIONS, old, new):
         raise Conflict(f"A seat hold can't go from {old} to {new}.", code="invalid_transition")
-    return SeatHold.objects.filter(pk=hold_id, status=old).update(status=new, released_at=now) == 1
+    holds = SeatHold.objects.filter(pk=hold_id, status=old)
+    if live_at is not None:
+        holds = holds.filter(expires_at__gt=live_at)
+    return holds.update(status=new, released_at=now) == 1
 
 
 def seat_holds_release_all(*, cohort_id: int, now: datetime) -> int:

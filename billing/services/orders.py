@@ -94,6 +94,16 @@ def order_complete(*, order: Order, now: datetime, hold_converted: bool = False)
     transaction.on_commit(lambda: order_paid.send(sender=Order, order_id=order.pk))
 
 
-def seat_hold_convert(*, order: Order, now: datetime) -> bool:
-    """HELD → CONVERTED for the order's hold with a conditional UPDATE; False if it had none still held."""
-    return seats.seat_hold_finish(hold_id=order.seat_hold_id, status=SeatHoldStatus.CONVERTED, now=now)
+def seat_hold_convert(*, order: Order, now: datetime, live: bool = False) -> bool:
+    """HELD → CONVERTED for the order's hold with a conditional UPDATE; False if it had none still held.
+
+    ``live``: only a hold that has not run out by the clock (not by ``now``, which a late webhook sets to when the
+    provider captured): once it ran out, its seat counted as free and may be someone else's. The caller then
+    retakes a seat under the cohort's lock, or refunds.
+    """
+    return seats.seat_hold_finish(
+        hold_id=order.seat_hold_id,
+        status=SeatHoldStatus.CONVERTED,
+        now=now,
+        live_at=timezone.now() if live else None,
+    )

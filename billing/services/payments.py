@@ -124,7 +124,7 @@ def payment_mark_succeeded(*, result: PaymentResult, now: datetime | None = None
         for name, value in captured.items():
             setattr(payment, name, value)
         order = payment.order  # its row is locked too: the FOR UPDATE above covers the join
-        if order.status == OrderStatus.PENDING and seat_hold_convert(order=order, now=now):
+        if order.status == OrderStatus.PENDING and seat_hold_convert(order=order, now=now, live=True):
             # The usual case: the hold was still there, and a held seat is guaranteed.
             order_complete(order=order, now=now, hold_converted=True)
         elif order.status != OrderStatus.PENDING or not _seat_retaken(order=order, now=now):

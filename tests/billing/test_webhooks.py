@@ -432,3 +432,26 @@ def test_a_due_refund_that_staff_settled_meanwhile_is_void(client, localstripe, 
     payment.refresh_from_db()
     assert payment.refunded_minor == 19900
     assert sorted(Refund.objects.filter(payment=payment).values_list("status", flat=True)) == ["succeeded", "void"]
+
+
+def test_a_capture_for_a_hold_that_ran_out_and_whose_seat_was_taken_never_oversells(client, localstripe):
+    """The hold ran out (not yet released by the periodic job) and another learner took the last seat; then the
+    first learner's success arrives. Converting the stale hold made two members of a one-seat cohort."""
+    # given a hold that has run out, and the last seat held by someone else
+    cohort = bf.cohort(capacity=1)
+    slow = factories.learner()
+    result = checkout_start(learner=slow, cohort_id=cohort.pk)
+    payment_confirm_test_card(learner=slow, order_id=result.order.pk, card_number="4242424242424242")
+    SeatHold.objects.filter(pk=result.hold.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    other = checkout_start(learner=factories.learner(), cohort_id=cohort.pk)
+    assert other.hold is not None and not other.waitlisted
+
+    # when the late success arrives before the release job
+    payment = Payment.objects.get(order=result.order)
+    post_event(client, event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900)))
+
+    # then the slow learner is refunded, and the seat stays with the other one
+    payment.refresh_from_db()
+    assert (payment.status, payment.refunded_minor) == ("refunded", 19900)
+    assert Enrollment.objects.get(pk=result.enrollment.pk).status == EnrollmentStatus.EXPIRED
+    assert SeatHold.objects.get(pk=other.hold.pk).status == SeatHoldStatus.HELD
