@@ -378,3 +378,28 @@ def test_a_cancelled_cohorts_refunded_learners_leave_and_nobody_is_left_waiting(
     }
     assert statuses == {"member": "withdrawn", "paying": "expired", "waiting": "expired"}
     assert Order.objects.get(pk=paying.order.pk).status == OrderStatus.CANCELLED
+
+
+def test_staff_see_a_due_refund_in_the_admin_and_retry_it_now(client, localstripe, settings):
+    """Issue 12, item 13: the admin lists refunds due with the provider's answer, and "retry now" sends one."""
+    # given a refund owed on a cancelled cohort's payment, refused while the provider was unreachable
+    cohort = bf.cohort(capacity=5)
+    payment = paid(cohort=cohort)
+    type(cohort).objects.filter(pk=cohort.pk).update(status="cancelled")
+    alive, settings.STRIPE_API_BASE = settings.STRIPE_API_BASE, "http://127.0.0.1:9"
+    cohort_cancellation_refund(cohort_id=cohort.pk)
+    due = Refund.objects.get(payment=payment)
+    client.force_login(factories.staff(is_superuser=True))
+
+    # when staff list the refunds due
+    listing = client.get("/admin/billing/refund/?status__exact=due").content.decode()
+
+    # then the refund is there with the provider's answer
+    assert f"/admin/billing/refund/{due.pk}/" in listing and due.last_error[:20] in listing
+
+    # and when they retry it now, with the provider back, it goes through before its backoff is over
+    settings.STRIPE_API_BASE = alive
+    client.post("/admin/billing/refund/", {"action": "retry_due_refunds", "_selected_action": [due.pk]})
+    due.refresh_from_db()
+    payment.refresh_from_db()
+    assert (due.status, payment.refunded_minor) == ("succeeded", 19900)
