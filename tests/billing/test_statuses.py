@@ -75,8 +75,10 @@ def test_the_enrollment_machine_is_the_documented_one():
         (E.WAITLISTED, E.EXPIRED),  # the cohort was cancelled
         (E.PENDING_PAYMENT, E.ACTIVE),
         (E.PENDING_PAYMENT, E.EXPIRED),
-        (E.ACTIVE, E.COMPLETED),
+        (E.ACTIVE, E.COMPLETED),  # the end job (cohorts.completion), tests/cohorts/test_completion.py
         (E.ACTIVE, E.NOT_COMPLETED),
+        (E.COMPLETED, E.NOT_COMPLETED),  # an instructor's override in the review window
+        (E.NOT_COMPLETED, E.COMPLETED),
         (E.ACTIVE, E.WITHDRAWN),  # withdrew, or was refunded in full
         (E.ACTIVE, E.REMOVED),
         (E.REMOVED, E.ACTIVE),  # staff reinstate
