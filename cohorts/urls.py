@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cohorts.views import catalog, cohort, feed, manage, schedule, today, webhooks
+from cohorts.views import catalog, cohort, credentials, feed, manage, schedule, today, webhooks
 
 app_name = "cohorts"
 
@@ -34,6 +34,10 @@ urlpatterns = [
     path("teach/enrollments/<int:enrollment_id>/strike/", manage.strike, name="strike"),
     path("teach/enrollments/<int:enrollment_id>/reinstate/", manage.reinstate, name="reinstate"),
     path("teach/webhooks/<int:webhook_id>/<str:action>/", webhooks.webhook_action, name="webhook_action"),
+    # Verifiable credentials: the issuer's public documents (stable URLs: issued credentials name them).
+    path("credentials/issuer", credentials.issuer_profile, name="credentials_issuer"),
+    path("credentials/issuer/keys/<str:multikey>", credentials.issuer_key, name="credentials_key"),
+    path("credentials/status/<int:status_list_id>", credentials.status_list, name="credentials_status_list"),
     path(
         "teach/cohorts/<int:cohort_id>/<str:action>/",
         schedule.teach_cohort_action,

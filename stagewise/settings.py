@@ -30,6 +30,21 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _credentials_signing_key() -> str:
+    """The issuer's Ed25519 private key (its 32-byte seed, hex) from the environment, else one generated once and kept
+    in var/ like the secret key. Never in the database: whoever can read a row must not be able to issue badges."""
+    key = env_str("CREDENTIALS_SIGNING_KEY")
+    if key:
+        return key.strip()
+    path = VAR_DIR / "credentials_signing_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -219,6 +234,11 @@ BILLING_REFUND_PARTIAL_UNTIL_DAY = env_int("BILLING_REFUND_PARTIAL_UNTIL_DAY", 3
 # Outgoing chat-group webhooks. Loopback/private addresses are refused unless allowed (local demos, tests).
 WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", DEBUG)
 WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 5)
+
+# Verifiable credentials (Open Badges 3.0): the issuer's signing key, name, and the largest credential we verify.
+CREDENTIALS_SIGNING_KEY = _credentials_signing_key()
+CREDENTIALS_ISSUER_NAME = env_str("CREDENTIALS_ISSUER_NAME", "Stagewise")
+CREDENTIALS_MAX_DOCUMENT_BYTES = env_int("CREDENTIALS_MAX_DOCUMENT_BYTES", 64 * 1024)
 
 # Login rate limit: attempts per window, per account and per client address.
 LOGIN_RATE_LIMIT = env_int("LOGIN_RATE_LIMIT", 5)

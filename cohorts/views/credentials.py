@@ -1,0 +1,54 @@
+"""The issuer's public documents, for wallets and verifiers: the Profile, the key (Multikey) and the status lists.
+
+Status lists are served as stored (signed when a revocation happens, never per request), with an ETag so a verifier's
+cache revalidates with a 304, and readable from any origin (browser-based verifiers fetch them cross-origin).
+"""
+
+import json
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+
+from cohorts.credentials import documents, selectors
+from cohorts.credentials.keys import public_multikey
+from stagewise.errors import NotFound
+
+JSON_LD = "application/ld+json"
+STATUS_LIST_MAX_AGE = 300  # seconds a verifier may use a list without asking again: how late a revocation shows
+
+
+def _public(response: HttpResponse, *, max_age: int) -> HttpResponse:
+    patch_cache_control(response, public=True, max_age=max_age)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _json_ld(document: dict[str, Any], *, max_age: int = 3600) -> HttpResponse:
+    body = json.dumps(document, ensure_ascii=False, indent=2)
+    return _public(HttpResponse(body, content_type=JSON_LD), max_age=max_age)
+
+
+@require_safe
+def issuer_profile(request: HttpRequest) -> HttpResponse:
+    return _json_ld(documents.issuer_profile_document())
+
+
+@require_safe
+def issuer_key(request: HttpRequest, multikey: str) -> HttpResponse:
+    if multikey != public_multikey():
+        raise NotFound(_("No such key."), code="key_not_found")
+    return _json_ld(documents.key_document())
+
+
+@require_safe
+def status_list(request: HttpRequest, status_list_id: int) -> HttpResponse:
+    listed = selectors.status_list_get(status_list_id=status_list_id)
+    if listed.etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(listed.document, content_type=JSON_LD)
+    response["ETag"] = listed.etag
+    return _public(response, max_age=STATUS_LIST_MAX_AGE)
