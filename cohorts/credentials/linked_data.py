@@ -58,7 +58,8 @@ def document_loader(url: str, options: Any = None) -> dict[str, Any]:
     name = SHIPPED_CONTEXTS.get(url)
     if name is None:
         raise ContextNotShipped(url)
-    return {"contextUrl": None, "documentUrl": url, "document": copy.deepcopy(_context_file(name))}
+    # tag "static": pyld keeps the resolved context in _resolved_contexts (without a tag it resolves it on every call)
+    return {"contextUrl": None, "documentUrl": url, "document": copy.deepcopy(_context_file(name)), "tag": "static"}
 
 
 def _not_shipped_url(exc: BaseException) -> str | None:
