@@ -89,7 +89,7 @@ def _parse(presented: bytes | str) -> Any:
     try:
         text = presented.decode("utf-8") if isinstance(presented, bytes) else presented
         return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise _Failed("not_json", _("The credential is not a JSON object.")) from exc
 
 
@@ -154,6 +154,7 @@ def _check_schema(document: Any) -> None:
     if status is not None and (
         not isinstance(status, dict)
         or status.get("type") != "BitstringStatusListEntry"
+        or not isinstance(status.get("statusPurpose"), str)
         or not isinstance(status.get("statusListIndex"), str)
         or not status["statusListIndex"].isdigit()
         or not _is_uri(status.get("statusListCredential"))

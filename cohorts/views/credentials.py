@@ -46,7 +46,9 @@ def issuer_key(request: HttpRequest, multikey: str) -> HttpResponse:
 @require_safe
 def status_list(request: HttpRequest, status_list_id: int) -> HttpResponse:
     listed = selectors.status_list_get(status_list_id=status_list_id)
-    if listed.etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+    # If-None-Match compares weakly (RFC 9110 13.1.2): a cache may send our ETag back as W/"…".
+    asked = {tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")}
+    if listed.etag in asked or "*" in asked:
         response = HttpResponse(status=304)
     else:
         response = HttpResponse(listed.document, content_type=JSON_LD)

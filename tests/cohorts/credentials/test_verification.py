@@ -200,3 +200,8 @@ def test_without_a_key_in_the_environment_one_is_generated_once_into_var(tmp_pat
     assert first == second
     assert len(bytes.fromhex(first)) == 32
     assert (tmp_path / "credentials_signing_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_deeply_nested_json_fails_the_schema_check_rather_than_the_server():
+    result = credential_verify(b"[" * 20_000 + b"]" * 20_000)
+    assert (result.failed_check, result.failed.code) == ("schema", "not_json")
