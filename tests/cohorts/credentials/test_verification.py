@@ -21,6 +21,7 @@ from cohorts.credentials.services import (
     status_list_revoke,
 )
 from cohorts.credentials.verification import CHECKS, CredentialTooLarge, credential_verify
+from tests.concurrency import run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +206,20 @@ def test_without_a_key_in_the_environment_one_is_generated_once_into_var(tmp_pat
 def test_deeply_nested_json_fails_the_schema_check_rather_than_the_server():
     result = credential_verify(b"[" * 20_000 + b"]" * 20_000)
     assert (result.failed_check, result.failed.code) == ("schema", "not_json")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_revocations_at_once_all_end_up_in_the_signed_list():
+    entries = [status_entry_allocate() for _ in range(6)]
+
+    run_at_once(
+        [
+            lambda entry=entry: status_list_revoke(status_list_id=entry.status_list_id, index=entry.index)
+            for entry in entries
+        ]
+    )
+
+    published = json.loads(StatusList.objects.get(pk=entries[0].status_list_id).document)
+    bits = bitstring.decode(published["credentialSubject"]["encodedList"])
+    assert all(bitstring.is_set(bits, entry.index) for entry in entries)
