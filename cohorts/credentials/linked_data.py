@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from cachetools import LRUCache
+from pyld import jsonld
 from pyld.context_resolver import ContextResolver
 from pyld.jsonld import JsonLdProcessor
 
@@ -97,3 +98,7 @@ def canonicalize(document: dict[str, Any]) -> str:
     if dropped:
         raise CanonicalizationError("undefined_term", ", ".join(sorted(str(term) for term in dropped)))
     return nquads
+
+
+# pyld's default loader fetches over HTTP: whatever in this process calls pyld without a loader gets ours instead.
+jsonld.set_document_loader(document_loader)
