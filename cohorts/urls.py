@@ -35,6 +35,8 @@ urlpatterns = [
     path("teach/enrollments/<int:enrollment_id>/reinstate/", manage.reinstate, name="reinstate"),
     path("teach/webhooks/<int:webhook_id>/<str:action>/", webhooks.webhook_action, name="webhook_action"),
     # Verifiable credentials: the issuer's public documents (stable URLs: issued credentials name them).
+    path(".well-known/did.json", credentials.did_document, name="credentials_did"),
+    path("did.json", credentials.did_document),  # did:web with a path (SITE_URL under a prefix)
     path("credentials/issuer", credentials.issuer_profile, name="credentials_issuer"),
     path("credentials/issuer/keys/<str:multikey>", credentials.issuer_key, name="credentials_key"),
     path("credentials/status/<int:status_list_id>", credentials.status_list, name="credentials_status_list"),

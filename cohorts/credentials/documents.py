@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from cohorts.credentials import bitstring
 from cohorts.credentials.keys import issuer_id, public_multikey, verification_method_id
-from cohorts.credentials.linked_data import MULTIKEY_V1, OB_V3P0, VC_V2
+from cohorts.credentials.linked_data import DID_V1, MULTIKEY_V1, OB_V3P0, VC_V2
 from cohorts.credentials.proofs import xsd_datetime
 
 if TYPE_CHECKING:
@@ -49,14 +49,27 @@ def issuer_profile_document() -> dict[str, Any]:
     return {"@context": CREDENTIAL_CONTEXT, **issuer_profile()}
 
 
-def key_document() -> dict[str, Any]:
-    """The current key as a Multikey, published at its id (the proofs' verificationMethod)."""
+def _verification_method() -> dict[str, Any]:
     return {
-        "@context": MULTIKEY_V1,
         "id": verification_method_id(),
         "type": "Multikey",
         "controller": issuer_id(),
         "publicKeyMultibase": public_multikey(),
+    }
+
+
+def key_document() -> dict[str, Any]:
+    """The current key as a Multikey document (the proofs' verificationMethod, on its own)."""
+    return {"@context": MULTIKEY_V1, **_verification_method()}
+
+
+def did_document() -> dict[str, Any]:
+    """The issuer's did:web DID document: its key, for assertions (signing credentials)."""
+    return {
+        "@context": [DID_V1, MULTIKEY_V1],
+        "id": issuer_id(),
+        "verificationMethod": [_verification_method()],
+        "assertionMethod": [verification_method_id()],
     }
 
 

@@ -1,13 +1,18 @@
 """The issuer's Ed25519 key: the private half from settings (``CREDENTIALS_SIGNING_KEY``, else generated once into
-``var/``; never a database row), the public half published as a Multikey at a stable URL."""
+``var/``; never a database row), the public half published as a Multikey at stable HTTPS URLs.
+
+The issuer is ``did:web:<SITE_URL's host>``: wallets and verifiers (the Digital Credentials Consortium's among them)
+resolve did:web and did:key issuers, not arbitrary https key URLs. did:web resolves to
+``https://<host>/.well-known/did.json`` (``<SITE_URL>/did.json`` when SITE_URL has a path), which we serve.
+"""
 
 from functools import lru_cache
+from urllib.parse import quote, urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.urls import reverse
 
 from cohorts.credentials.multibase import ed25519_multikey
 
@@ -37,10 +42,12 @@ def public_multikey() -> str:
 
 
 def issuer_id() -> str:
-    """The issuer Profile's id, where the profile is served."""
-    return settings.SITE_URL + reverse("cohorts:credentials_issuer")
+    """The issuer's id: ``did:web:`` + SITE_URL's host (a port as ``%3A``), then its path's segments, ``:``-separated."""
+    site = urlsplit(settings.SITE_URL)
+    segments = [quote(site.netloc, safe="")] + [quote(part, safe="") for part in site.path.split("/") if part]
+    return "did:web:" + ":".join(segments)
 
 
 def verification_method_id() -> str:
-    """The id of the current key, where its Multikey document is served (proofs name it as verificationMethod)."""
-    return settings.SITE_URL + reverse("cohorts:credentials_key", args=[public_multikey()])
+    """The current key's id in the issuer's DID document (proofs name it as verificationMethod)."""
+    return f"{issuer_id()}#{public_multikey()}"

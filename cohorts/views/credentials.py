@@ -1,4 +1,5 @@
-"""The issuer's public documents, for wallets and verifiers: the Profile, the key (Multikey) and the status lists.
+"""The issuer's public documents, for wallets and verifiers: its did:web DID document, its Profile, its key (a
+Multikey) and the status lists.
 
 Status lists are served as stored (signed when a revocation happens, never per request), with an ETag so a verifier's
 cache revalidates with a 304, and readable from any origin (browser-based verifiers fetch them cross-origin).
@@ -34,6 +35,12 @@ def _json_ld(document: dict[str, Any], *, max_age: int = 3600) -> HttpResponse:
 @require_safe
 def issuer_profile(request: HttpRequest) -> HttpResponse:
     return _json_ld(documents.issuer_profile_document())
+
+
+@require_safe
+def did_document(request: HttpRequest) -> HttpResponse:
+    """did:web resolves here (``/.well-known/did.json``, or ``/did.json`` under a SITE_URL with a path)."""
+    return _json_ld(documents.did_document())
 
 
 @require_safe

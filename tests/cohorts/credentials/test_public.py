@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from cohorts.credentials.keys import public_key, public_multikey
+from cohorts.credentials.keys import issuer_id, public_key, public_multikey
 from cohorts.credentials.linked_data import canonicalize
 from cohorts.credentials.proofs import check_proof
 from cohorts.credentials.services import credential_issue, serialize, status_entry_allocate, status_list_revoke
@@ -41,28 +41,45 @@ def _post(client: Client, body: bytes):
     return client.post("/api/v1/credentials/verify", data=body, content_type="application/json")
 
 
-def test_the_issuer_profile_and_key_are_published_where_credentials_point(issued):
+def test_the_issuer_is_a_did_web_whose_document_holds_the_key_proofs_name(issued):
+    credential, _entry = issued
+    client = Client()
+
+    response = client.get("/.well-known/did.json")  # where did:web:127.0.0.1%3A8000 resolves
+
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "*"
+    did = response.json()
+    method = credential["proof"]["verificationMethod"]
+    assert did["id"] == credential["issuer"]["id"] == "did:web:127.0.0.1%3A8000"
+    assert did["assertionMethod"] == [method]
+    assert did["verificationMethod"] == [
+        {"id": method, "type": "Multikey", "controller": did["id"], "publicKeyMultibase": public_multikey()}
+    ]
+    canonicalize(did)  # valid JSON-LD with the contexts we ship, no term dropped
+
+
+def test_a_site_url_with_a_port_and_a_path_gives_the_did_web_spelling(settings):
+    settings.SITE_URL = "https://learn.example.com:8443/stagewise"
+    assert issuer_id() == "did:web:learn.example.com%3A8443:stagewise"
+
+
+def test_the_issuer_profile_and_key_are_published_at_stable_urls(issued):
     credential, _entry = issued
     client = Client()
 
     profile = client.get("/credentials/issuer")
     assert profile.status_code == 200
     assert profile["Content-Type"] == "application/ld+json"
-    assert profile.json()["id"] == credential["issuer"]["id"] == "http://127.0.0.1:8000/credentials/issuer"
+    assert profile.json()["id"] == credential["issuer"]["id"]
     assert profile.json()["type"] == ["Profile"]
-
-    method = credential["proof"]["verificationMethod"]
-    key = client.get(method.removeprefix("http://127.0.0.1:8000"))
-    assert key.status_code == 200
-    assert key.json() == {
-        "@context": "https://w3id.org/security/multikey/v1",
-        "id": method,
-        "type": "Multikey",
-        "controller": credential["issuer"]["id"],
-        "publicKeyMultibase": public_multikey(),
-    }
-    canonicalize(key.json())  # valid JSON-LD with the contexts we ship
     canonicalize(profile.json())
+
+    key = client.get(f"/credentials/issuer/keys/{public_multikey()}")
+    assert key.status_code == 200
+    assert key.json()["id"] == credential["proof"]["verificationMethod"]
+    assert key.json()["publicKeyMultibase"] == public_multikey()
+    canonicalize(key.json())
     assert client.get("/credentials/issuer/keys/z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwX").status_code == 404
 
 
