@@ -39,6 +39,8 @@ urlpatterns = [
     path("did.json", credentials.did_document),  # did:web with a path (SITE_URL under a prefix)
     path("credentials/issuer", credentials.issuer_profile, name="credentials_issuer"),
     path("credentials/issuer/keys/<str:multikey>", credentials.issuer_key, name="credentials_key"),
+    path("credentials/issuer/jwks", credentials.issuer_jwks, name="credentials_jwks"),
+    path("credentials/issuer/jwks/<str:thumbprint>", credentials.issuer_jwk, name="credentials_jwk"),
     path("credentials/status/<int:status_list_id>", credentials.status_list, name="credentials_status_list"),
     path(
         "teach/cohorts/<int:cohort_id>/<str:action>/",

@@ -40,9 +40,30 @@ def _credentials_signing_key() -> str:
         return key.strip()
     path = VAR_DIR / "credentials_signing_key"
     if not path.exists():
+        path.touch(mode=0o600)  # private before anything is written to it
         path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _credentials_jwt_key() -> str:
+    """The issuer's RSA private key (PEM) for the optional VC-JWT (RS256) form of credentials, from the environment
+    (newlines may be written as \\n), else one generated once and kept in var/."""
+    key = env_str("CREDENTIALS_JWT_KEY")
+    if key:
+        return key.replace("\\n", "\n")
+    path = VAR_DIR / "credentials_jwt_key.pem"
+    if not path.exists():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        path.touch(mode=0o600)
+        path.write_bytes(
+            private_key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+    return path.read_text()
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -237,6 +258,7 @@ WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 5)
 
 # Verifiable credentials (Open Badges 3.0): the issuer's signing key, name, and the largest credential we verify.
 CREDENTIALS_SIGNING_KEY = _credentials_signing_key()
+CREDENTIALS_JWT_KEY = _credentials_jwt_key()
 CREDENTIALS_ISSUER_NAME = env_str("CREDENTIALS_ISSUER_NAME", "Stagewise")
 CREDENTIALS_MAX_DOCUMENT_BYTES = env_int("CREDENTIALS_MAX_DOCUMENT_BYTES", 64 * 1024)
 

@@ -12,8 +12,9 @@ from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cohorts.credentials import vc_jwt
 from cohorts.credentials.documents import Achievement, credential_build, status_list_build
-from cohorts.credentials.keys import signing_key, verification_method_id
+from cohorts.credentials.keys import jwt_kid, jwt_signing_key, signing_key, verification_method_id
 from cohorts.credentials.models import StatusList, StatusListEntry, StatusPurpose
 from cohorts.credentials.proofs import add_proof
 from stagewise.errors import Conflict, NotFound
@@ -37,6 +38,12 @@ def credential_sign(credential: dict[str, Any], *, created: datetime | None = No
         verification_method=verification_method_id(),
         created=created or timezone.now(),
     )
+
+
+def credential_jwt(credential: dict[str, Any]) -> str:
+    """The VC-JWT (RS256) form of a credential, offered besides its Data Integrity proof, never instead: pass the
+    credential already signed by ``credential_sign`` (OB 3.0: the embedded proof comes first)."""
+    return vc_jwt.encode(credential, private_key=jwt_signing_key(), kid=jwt_kid())
 
 
 def credential_issue(

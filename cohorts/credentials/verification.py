@@ -17,8 +17,8 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cohorts.credentials import bitstring
-from cohorts.credentials.keys import issuer_id, public_key, verification_method_id
+from cohorts.credentials import bitstring, vc_jwt
+from cohorts.credentials.keys import issuer_id, jwt_kid, jwt_public_key, public_key, verification_method_id
 from cohorts.credentials.linked_data import OB_V3P0, SHIPPED_CONTEXTS, VC_V2
 from cohorts.credentials.models import StatusList
 from cohorts.credentials.proofs import ProofError, check_proof, proof_of
@@ -216,29 +216,70 @@ def _check_validity(document: dict[str, Any]) -> None:
         raise _Failed("expired", _("The credential has expired."))
 
 
+def _jwt_in(presented: bytes | str) -> str | None:
+    """The Compact JWS presented, bare or as a JSON string; None for anything else."""
+    try:
+        text = (presented.decode("utf-8") if isinstance(presented, bytes) else presented).strip()
+    except UnicodeDecodeError:
+        return None
+    if text.startswith('"') and text.endswith('"'):
+        text = text[1:-1]
+    return text if vc_jwt.looks_like_jwt(text) else None
+
+
+def _jwt_credential(token: str) -> dict[str, Any]:
+    try:
+        return vc_jwt.unverified_credential(token)
+    except vc_jwt.JwtError as exc:
+        raise _Failed(exc.code, _("The credential is not a valid JWT.")) from exc
+
+
+def _check_jwt_proof(token: str, document: dict[str, Any]) -> None:
+    """OB 3.0's VC-JWT verification: RS256 by this site's JWT key, the claims matching the credential."""
+    kid = jwt_kid()
+    try:
+        if document["issuer"]["id"] != issuer_id():
+            raise vc_jwt.JwtError("unknown_verification_method", document["issuer"]["id"])
+        vc_jwt.check(token, public_key_for=lambda named: jwt_public_key() if named == kid else None)
+    except vc_jwt.JwtError as exc:
+        messages = {
+            "unknown_verification_method": _("The credential was not signed by this site's key."),
+            "invalid_signature": _("The signature does not match: the credential was changed after it was signed."),
+        }
+        raise _Failed(exc.code, messages.get(exc.code, _("The proof is not valid."))) from exc
+
+
 def credential_verify(presented: bytes | str | Mapping[str, Any]) -> VerificationResult:
-    """Check a presented credential: schema, proof, status, validity dates, in that order, stopping at the first
-    that fails. Raises CredentialTooLarge past ``CREDENTIALS_MAX_DOCUMENT_BYTES`` (before parsing anything)."""
+    """Check a presented credential (its JSON with an embedded eddsa-rdfc-2022 proof, or its VC-JWT): schema,
+    proof, status, validity dates, in that order, stopping at the first that fails. Raises CredentialTooLarge past
+    ``CREDENTIALS_MAX_DOCUMENT_BYTES`` (before parsing anything)."""
     limit = settings.CREDENTIALS_MAX_DOCUMENT_BYTES
     if isinstance(presented, Mapping):
         presented = json.dumps(presented, ensure_ascii=False)
     size = len(presented.encode("utf-8")) if isinstance(presented, str) else len(presented)
     if size > limit:
         raise CredentialTooLarge(limit)
+    token = _jwt_in(presented)
+
+    def schema() -> dict[str, Any]:
+        document = _jwt_credential(token) if token else _parse(presented)
+        _check_schema(document)
+        return document
 
     result = VerificationResult()
-    steps = (
-        (SCHEMA, _check_schema),
-        (PROOF, _check_proof),
-        (STATUS, _check_status),
-        (VALIDITY, _check_validity),
-    )
     document: Any = None
-    for name, step in steps:
+    for name in CHECKS:
         try:
             if name == SCHEMA:
-                document = _parse(presented)
-            step(document)
+                document = schema()
+            elif name == PROOF and token:
+                _check_jwt_proof(token, document)
+            elif name == PROOF:
+                _check_proof(document)
+            elif name == STATUS:
+                _check_status(document)
+            else:
+                _check_validity(document)
         except _Failed as failure:
             result.checks.append(CheckResult(check=name, ok=False, code=failure.code, message=failure.message))
             break

@@ -8,13 +8,14 @@ cache revalidates with a 304, and readable from any origin (browser-based verifi
 import json
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from cohorts.credentials import documents, selectors
-from cohorts.credentials.keys import public_multikey
+from cohorts.credentials.keys import jwt_public_jwk, public_multikey
+from cohorts.credentials.vc_jwt import jwk_thumbprint
 from stagewise.errors import NotFound
 
 JSON_LD = "application/ld+json"
@@ -48,6 +49,21 @@ def issuer_key(request: HttpRequest, multikey: str) -> HttpResponse:
     if multikey != public_multikey():
         raise NotFound(_("No such key."), code="key_not_found")
     return _json_ld(documents.key_document())
+
+
+@require_safe
+def issuer_jwks(request: HttpRequest) -> HttpResponse:
+    """The VC-JWT keys as a JWK Set."""
+    return _public(JsonResponse({"keys": [jwt_public_jwk()]}), max_age=3600)
+
+
+@require_safe
+def issuer_jwk(request: HttpRequest, thumbprint: str) -> HttpResponse:
+    """One VC-JWT key, at the URL its tokens name as ``kid``."""
+    jwk = jwt_public_jwk()
+    if thumbprint != jwk_thumbprint(jwk):
+        raise NotFound(_("No such key."), code="key_not_found")
+    return _public(JsonResponse(jwk), max_age=3600)
 
 
 @require_safe
