@@ -4,7 +4,9 @@ With no environment at all the project runs on SQLite under ``var/``, Celery on 
 (filesystem) broker, files under ``var/media/`` and mail written to ``var/mail/``.
 """
 
+import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -32,17 +34,39 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 
 
+def _generated_once(path: Path, make: Callable[[], bytes]) -> str:
+    """The contents of ``path``, made by ``make`` the first time. The file appears whole and private (written aside
+    with mode 0600, then linked into place), so processes starting at once all read the same key."""
+    if not path.exists():
+        aside = path.with_name(f".{path.name}.{os.getpid()}")
+        with open(os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as file:
+            file.write(make())
+        try:
+            os.link(aside, path)
+        except FileExistsError:
+            pass  # another process was first: its key stands
+        finally:
+            aside.unlink()
+    return path.read_text()
+
+
 def _credentials_signing_key() -> str:
     """The issuer's Ed25519 private key (its 32-byte seed, hex) from the environment, else one generated once and kept
     in var/ like the secret key. Never in the database: whoever can read a row must not be able to issue badges."""
     key = env_str("CREDENTIALS_SIGNING_KEY")
     if key:
         return key.strip()
-    path = VAR_DIR / "credentials_signing_key"
-    if not path.exists():
-        path.touch(mode=0o600)  # private before anything is written to it
-        path.write_text(secrets.token_hex(32))
-    return path.read_text().strip()
+    return _generated_once(VAR_DIR / "credentials_signing_key", lambda: secrets.token_hex(32).encode()).strip()
+
+
+def _rsa_private_key_pem() -> bytes:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return private_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 def _credentials_jwt_key() -> str:
@@ -51,19 +75,7 @@ def _credentials_jwt_key() -> str:
     key = env_str("CREDENTIALS_JWT_KEY")
     if key:
         return key.replace("\\n", "\n")
-    path = VAR_DIR / "credentials_jwt_key.pem"
-    if not path.exists():
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import rsa
-
-        private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        path.touch(mode=0o600)
-        path.write_bytes(
-            private_key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-        )
-    return path.read_text()
+    return _generated_once(VAR_DIR / "credentials_jwt_key.pem", _rsa_private_key_pem)
 
 
 DEBUG = env_bool("DEBUG", False)

@@ -202,6 +202,12 @@ def test_without_a_key_in_the_environment_one_is_generated_once_into_var(tmp_pat
     assert first == second
     assert len(bytes.fromhex(first)) == 32
     assert (tmp_path / "credentials_signing_key").stat().st_mode & 0o777 == 0o600
+    monkeypatch.delenv("CREDENTIALS_JWT_KEY", raising=False)
+    pem = project_settings._credentials_jwt_key()
+    assert pem.startswith("-----BEGIN PRIVATE KEY-----")
+    assert project_settings._credentials_jwt_key() == pem
+    assert (tmp_path / "credentials_jwt_key.pem").stat().st_mode & 0o777 == 0o600
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["credentials_jwt_key.pem", "credentials_signing_key"]
 
 
 def test_deeply_nested_json_fails_the_schema_check_rather_than_the_server():
