@@ -107,6 +107,7 @@ def test_the_status_list_is_served_signed_with_an_etag_and_revalidates_with_304(
     assert changed.status_code == 200
     assert changed["ETag"] != first["ETag"]
     assert client.get("/credentials/status/999").status_code == 404
+    assert client.get("/credentials/status/" + "9" * 30).status_code == 404  # past any integer column: not a 500
 
 
 def test_the_verify_endpoint_names_the_failed_check(issued):
