@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from pyld import jsonld
 
 from cohorts.credentials import bitstring
-from cohorts.credentials.linked_data import CanonicalizationError, canonicalize
+from cohorts.credentials.linked_data import CONTEXTS_DIR, SHIPPED_CONTEXTS, CanonicalizationError, canonicalize
 from cohorts.credentials.multibase import (
     base58btc_decode,
     base58btc_encode,
@@ -153,3 +153,18 @@ def test_the_status_bitstring_sets_bits_from_the_left_and_roundtrips():
     assert bits[0] == 0x80 and bits[1] == 0x40 and bits[-1] == 0x01
     assert [i for i in (0, 1, 8, 9, 131_071) if bitstring.is_set(bits, i)] == [0, 9, 131_071]
     assert bitstring.encode([9, 0, 131_071]) == encoded  # deterministic: same revocations, same bytes
+
+
+def test_every_shipped_context_is_the_recorded_file_byte_for_byte():
+    """A reformatted or edited context would canonicalise differently from everyone else's copy."""
+    readme = (CONTEXTS_DIR / "README.md").read_text(encoding="utf-8")
+    recorded = {
+        cells[0].strip("` "): (cells[1].strip("` "), cells[3].strip("` "))
+        for line in readme.splitlines()
+        if line.startswith("| `http")
+        for cells in [line.strip("|").split("|")]
+    }
+    assert recorded.keys() == SHIPPED_CONTEXTS.keys()
+    for url, file_name in SHIPPED_CONTEXTS.items():
+        assert recorded[url][0] == file_name
+        assert hashlib.sha256((CONTEXTS_DIR / file_name).read_bytes()).hexdigest() == recorded[url][1], url
