@@ -32,6 +32,7 @@ class Achievement:
     criteria_narrative: str
     criteria_id: str | None = None
     achievement_type: str | None = "CertificateOfCompletion"  # OB 3.0's AchievementType vocabulary
+    image_url: str | None = None  # the badge wallets show (a PNG or SVG URL, or a data: URI)
 
 
 def issuer_profile() -> dict[str, Any]:
@@ -125,6 +126,8 @@ def credential_build(
     }
     if achievement.achievement_type:
         achievement_doc["achievementType"] = achievement.achievement_type
+    if achievement.image_url:
+        achievement_doc["image"] = {"id": achievement.image_url, "type": "Image"}
     subject["achievement"] = achievement_doc
 
     credential: dict[str, Any] = {

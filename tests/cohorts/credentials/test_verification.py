@@ -33,6 +33,7 @@ ACHIEVEMENT = Achievement(
     name="Python for Data · 初级",
     description="Completed the 7-day beginner stage of Python for Data.",
     criteria_narrative="Checked in on at least 80 % of the cohort's days and handed in the final task.",
+    image_url="http://127.0.0.1:8000/static/badges/python-beginner.png",
 )
 
 
@@ -66,7 +67,9 @@ def test_an_issued_credential_is_an_open_badge_signed_with_eddsa_rdfc_2022_and_v
 
     assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert credential["issuer"]["type"] == ["Profile"]
-    assert credential["credentialSubject"]["achievement"]["criteria"]["narrative"].startswith("Checked in")
+    achievement = credential["credentialSubject"]["achievement"]
+    assert achievement["criteria"]["narrative"].startswith("Checked in")
+    assert achievement["image"] == {"id": ACHIEVEMENT.image_url, "type": "Image"}
     assert credential["credentialStatus"]["statusListIndex"] == str(entry.index)
     assert credential["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
     assert credential["issuer"]["id"] == "did:web:127.0.0.1%3A8000"
