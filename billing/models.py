@@ -12,6 +12,7 @@ from billing.statuses import (
     CreditKind,
     DisputeStatus,
     LineKind,
+    OfferKind,
     OrderStatus,
     ReferralStatus,
     RefundReason,
@@ -291,6 +292,12 @@ class Dispute(models.Model):
     reason = models.CharField(max_length=100, blank=True)
     status = models.CharField(max_length=10, choices=DisputeStatus.choices, default=DisputeStatus.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The audit trail of ``dispute_handle``: who closed it, when, and what they did about it.
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    handled_note = models.CharField(max_length=1000, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -344,3 +351,31 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"Application {self.pk} ({self.enrollment_id})"
+
+
+class UpgradeOffer(models.Model):
+    """A learner's personal offer when their cohort ends: a credit in the ledger (``credit``), valid until
+    ``expires_at``, toward ``course``. One per enrollment. ``used_order`` records the order that took it up (a paid
+    order for that course), so stage-to-stage conversion can be measured."""
+
+    enrollment = models.OneToOneField(Enrollment, on_delete=models.PROTECT, related_name="upgrade_offer")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="upgrade_offers")
+    kind = models.CharField(max_length=10, choices=OfferKind.choices)
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+")
+    credit = models.OneToOneField(
+        CreditEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="upgrade_offer"
+    )
+    amount_minor = models.PositiveIntegerField(help_text="The credit granted (0: the offer is the invitation only).")
+    currency = models.CharField(max_length=3)
+    paid_minor = models.PositiveIntegerField(help_text="What the learner paid for the stage, net of refunds.")
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+    used_order = models.ForeignKey(Order, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["learner", "course"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} offer for enrollment {self.enrollment_id}"

@@ -60,6 +60,11 @@ class CreditKind(models.TextChoices):
     REVERSAL = "reversal", _("Returned from a cancelled order")  # positive, undoes a spend
 
 
+class OfferKind(models.TextChoices):
+    UPGRADE = "upgrade", _("Next stage")  # completed: credit toward the next stage
+    REPEAT = "repeat", _("Take it again")  # did not complete: credit toward the same stage
+
+
 class ReferralStatus(models.TextChoices):
     PENDING = "pending", _("Pending")  # the friend's order is not paid yet or the refund window is open
     CREDITED = "credited", _("Credited")  # the referrer got the credit
@@ -68,7 +73,13 @@ class ReferralStatus(models.TextChoices):
 
 class DisputeStatus(models.TextChoices):
     OPEN = "open", _("Open")  # flagged for staff
-    CLOSED = "closed", _("Closed")  # staff dealt with it
+    CLOSED = "closed", _("Handled")  # a staff member dealt with it and left a note (who, when, note on the row)
+
+
+DISPUTE_TRANSITIONS: dict[str, frozenset[str]] = {
+    DisputeStatus.OPEN: frozenset({DisputeStatus.CLOSED}),
+    DisputeStatus.CLOSED: frozenset(),
+}
 
 
 def can_transition(transitions: dict[str, frozenset[str]], old: str, new: str) -> bool:

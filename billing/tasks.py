@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from billing import notifications
-from billing.services import applications, cancellation, credits, holds
+from billing.services import applications, cancellation, credits, holds, offers
 
 
 @shared_task
@@ -45,3 +45,19 @@ def applications_expire_overdue_task() -> int:
 @shared_task
 def application_decided_mail_task(application_id: int) -> None:
     notifications.application_decided_mail(application_id=application_id)
+
+
+@shared_task
+def application_submitted_mail_task(application_id: int) -> None:
+    notifications.application_submitted_mail(application_id=application_id)
+
+
+@shared_task
+def offers_create_task(cohort_id: int) -> int:
+    """A cohort's outcomes are final: every member gets their offer (idempotent)."""
+    return offers.offers_create_for_cohort(cohort_id=cohort_id)
+
+
+@shared_task
+def offer_mark_used_task(order_id: int) -> bool:
+    return offers.offer_mark_used(order_id=order_id)

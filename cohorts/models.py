@@ -46,6 +46,11 @@ class Cohort(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # The end of the cohort (cohorts.completion): outcomes evaluated, then the instructor's review window, then closed
+    # (certificates, refunds and offers follow). Each is set once, by a conditional UPDATE.
+    outcomes_evaluated_at = models.DateTimeField(null=True, blank=True)
+    review_closes_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["starts_on", "id"]
@@ -128,6 +133,39 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} in {self.cohort} ({self.status})"
+
+
+class Invitation(models.Model):
+    """An instructor's invitation of an e-mail address to a cohort: a complimentary seat its owner takes by accepting
+    it, signed in with that address (``cohorts.invitations``). The row stays as the record of who invited whom, and
+    who accepted when."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="invitations")
+    email = models.EmailField(max_length=254, help_text="The address invited, as the instructor typed it.")
+    # SHA-256 of the token in the mailed link: the link itself is kept nowhere.
+    token_digest = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["cohort", "created_at"], name="invitation_cohort_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(accepted_at__gte=F("created_at")),
+                name="invitation_accepted_after_created",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.cohort}"
 
 
 class CheckIn(models.Model):
@@ -404,3 +442,34 @@ class SeatHold(models.Model):
 
     def __str__(self) -> str:
         return f"Hold {self.pk} ({self.status} until {self.expires_at:%Y-%m-%d %H:%M})"
+
+
+class OpeningAlert(models.Model):
+    """A learner asked to be mailed when a cohort of ``course`` opens for enrollment. Used up by the first cohort
+    that opens (``notified_at`` and ``cohort`` set); a learner may ask again afterwards."""
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="opening_alerts")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="opening_alerts")
+    created_at = models.DateTimeField()
+    notified_at = models.DateTimeField(null=True, blank=True, help_text="When the opening was mailed (used up).")
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="The cohort mailed."
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["course", "notified_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "course"],
+                condition=Q(notified_at__isnull=True),
+                name="openingalert_one_waiting_per_course",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"alert of {self.learner_id} for course {self.course_id}"
+
+
+# Models kept in sub-packages by domain, imported here so Django registers them with the cohorts app.
+from cohorts.completion.models import EnrollmentOutcome as EnrollmentOutcome  # noqa: E402

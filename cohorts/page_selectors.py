@@ -60,6 +60,23 @@ def removed_members(*, cohort: Cohort) -> list[Enrollment]:
     )
 
 
+def admissions_in_progress(*, cohort: Cohort) -> dict[str, int]:
+    """Learners on their way into the cohort who are not members yet, by status: applied (waiting for a decision),
+    approved (to pay), pending payment, waitlisted. Only the statuses present appear."""
+    statuses = (
+        EnrollmentStatus.APPLIED,
+        EnrollmentStatus.APPROVED,
+        EnrollmentStatus.PENDING_PAYMENT,
+        EnrollmentStatus.WAITLISTED,
+    )
+    return dict(
+        Enrollment.objects.filter(cohort=cohort, status__in=statuses)
+        .values("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+
+
 def recent_deliveries(*, webhook_ids: list[int], per_webhook: int = 10) -> dict[int, list[WebhookDelivery]]:
     """The latest deliveries of each webhook, newest first (at most ``per_webhook`` each)."""
     grouped: dict[int, list[WebhookDelivery]] = defaultdict(list)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cohorts.views import catalog, cohort, credentials, feed, manage, schedule, today, webhooks
+from cohorts.views import catalog, cohort, credentials, feed, invitations, manage, schedule, today, webhooks
 
 app_name = "cohorts"
 
@@ -8,8 +8,10 @@ urlpatterns = [
     # The ladder and the course pages.
     path("", catalog.catalog, name="catalog"),
     path("courses/<slug:slug>/", catalog.course_detail, name="course"),
+    path("courses/<slug:slug>/notify/", catalog.opening_alert, name="opening_alert"),
     path("cohorts/mine/", cohort.my_cohorts, name="mine"),
     path("cohorts/<int:cohort_id>/", cohort.cohort_detail, name="cohort"),
+    path("invitations/<str:token>/", invitations.invitation, name="invitation"),
     # A member's day: check in, make up, reminders.
     path("cohorts/<int:cohort_id>/today/", today.cohort_today, name="today"),
     path("cohorts/<int:cohort_id>/checkin/", today.checkin_create, name="checkin"),
@@ -28,11 +30,13 @@ urlpatterns = [
     path("teach/cohorts/<int:cohort_id>/", manage.cohort_manage, name="manage"),
     path("teach/cohorts/<int:cohort_id>/announce/", manage.announce, name="announce"),
     path("teach/cohorts/<int:cohort_id>/nudge/", manage.nudge, name="nudge"),
+    path("teach/cohorts/<int:cohort_id>/invite/", invitations.invite, name="invite"),
     path("teach/cohorts/<int:cohort_id>/webhooks/", webhooks.webhooks, name="webhooks"),
     path("teach/posts/<int:post_id>/pin/", manage.post_pin, name="pin"),
     path("teach/checkins/<int:checkin_id>/<str:action>/", manage.checkin_review, name="review"),
     path("teach/enrollments/<int:enrollment_id>/strike/", manage.strike, name="strike"),
     path("teach/enrollments/<int:enrollment_id>/reinstate/", manage.reinstate, name="reinstate"),
+    path("teach/enrollments/<int:enrollment_id>/outcome/", manage.outcome_change, name="outcome_override"),
     path("teach/webhooks/<int:webhook_id>/<str:action>/", webhooks.webhook_action, name="webhook_action"),
     # Verifiable credentials: the issuer's public documents (stable URLs: issued credentials name them).
     path(".well-known/did.json", credentials.did_document, name="credentials_did"),

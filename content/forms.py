@@ -58,6 +58,26 @@ class CourseForm(ServiceForm):
     completion_requires_final_task = forms.BooleanField(
         label=_("Completion needs the final day's check-in"), required=False, initial=True
     )
+    completion_counts_makeups = forms.BooleanField(
+        label=_("Make-up check-ins count toward completion"), required=False, initial=True
+    )
+    upgrade_credit_percent = forms.IntegerField(
+        label=_("Credit toward the next stage for those who complete, in percent of what they paid"),
+        min_value=0,
+        max_value=100,
+        initial=20,
+        required=False,
+    )
+    repeat_credit_percent = forms.IntegerField(
+        label=_("Credit toward taking this stage again for the others, in percent"),
+        min_value=0,
+        max_value=100,
+        initial=10,
+        required=False,
+    )
+    offer_valid_days = forms.IntegerField(
+        label=_("Offers are valid for (days)"), min_value=1, max_value=365, initial=30, required=False
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -73,7 +93,8 @@ class CourseForm(ServiceForm):
     def service_values(self) -> dict[str, Any]:
         """The cleaned data as ``course_create`` / ``course_update`` keyword arguments."""
         data = self.cleaned_data
-        return {name: data[name] for name in COURSE_EDITABLE_FIELDS}
+        # A setting the form leaves out, or left empty, keeps its current (or default) value.
+        return {name: data[name] for name in COURSE_EDITABLE_FIELDS if data.get(name) is not None}
 
     @classmethod
     def initial_for(cls, course: Course) -> dict[str, Any]:

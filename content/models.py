@@ -10,6 +10,15 @@ class Track(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True, help_text="Markdown.")
+    # Who may add courses to it: its owner, the instructors of its courses, staff (content.services.track_check_owner).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_tracks",
+        help_text="The instructor who started the track.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -57,7 +66,26 @@ class Course(models.Model):
 
     # Completion settings, evaluated once when a cohort ends.
     completion_min_rate_percent = models.PositiveSmallIntegerField(default=80)
-    completion_requires_final_task = models.BooleanField(default=True)
+    completion_requires_final_task = models.BooleanField(
+        default=True, help_text="The last day needs a counted check-in (its final task)."
+    )
+    completion_counts_makeups = models.BooleanField(
+        default=True,
+        db_default=True,  # also for rows written by code that predates the field (data-migration tests) help_text="Make-up check-ins count toward completion (rejected check-ins never do)."
+    )
+
+    # Offers when a cohort ends: completers get credit toward the next stage, the others toward this one again.
+    # (``db_default``: rows written by code older than the fields, as data-migration tests do, get them too.)
+    upgrade_credit_percent = models.PositiveSmallIntegerField(
+        default=20, db_default=20, help_text="Completers' credit toward the next stage, as a share of what they paid."
+    )
+    upgrade_credit_fixed_minor = models.PositiveIntegerField(
+        null=True, blank=True, help_text="A fixed credit (minor units) instead of the share; also for free seats."
+    )
+    repeat_credit_percent = models.PositiveSmallIntegerField(
+        default=10, db_default=10, help_text="Credit toward taking this stage again, for those who did not complete."
+    )
+    offer_valid_days = models.PositiveSmallIntegerField(default=30, db_default=30)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -69,6 +97,10 @@ class Course(models.Model):
             models.CheckConstraint(condition=Q(stage__gte=1), name="course_stage_positive"),
             models.CheckConstraint(condition=Q(duration_days__gte=1), name="course_duration_positive"),
             models.CheckConstraint(condition=Q(checkin_grace_hours__lte=12), name="course_grace_at_most_12h"),
+            models.CheckConstraint(
+                condition=Q(upgrade_credit_percent__lte=100, repeat_credit_percent__lte=100),
+                name="course_offer_percents",
+            ),
             models.CheckConstraint(
                 condition=Q(completion_min_rate_percent__lte=100), name="course_completion_rate_percent"
             ),

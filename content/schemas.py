@@ -31,6 +31,11 @@ class CourseSettings(Schema):
     makeup_max_days_back: int = Field(3, ge=0, le=60)
     completion_min_rate_percent: int = Field(80, ge=0, le=100)
     completion_requires_final_task: bool = True
+    completion_counts_makeups: bool = True
+    upgrade_credit_percent: int = Field(20, ge=0, le=100)
+    upgrade_credit_fixed_minor: int | None = Field(None, ge=1)
+    repeat_credit_percent: int = Field(10, ge=0, le=100)
+    offer_valid_days: int = Field(30, ge=1, le=365)
 
 
 class CourseIn(CourseSettings, InSchema):
@@ -62,6 +67,11 @@ class CoursePatch(InSchema):
     makeup_max_days_back: int | None = Field(None, ge=0, le=60)
     completion_min_rate_percent: int | None = Field(None, ge=0, le=100)
     completion_requires_final_task: bool | None = None
+    completion_counts_makeups: bool | None = None
+    upgrade_credit_percent: int | None = Field(None, ge=0, le=100)
+    upgrade_credit_fixed_minor: int | None = Field(None, ge=1)
+    repeat_credit_percent: int | None = Field(None, ge=0, le=100)
+    offer_valid_days: int | None = Field(None, ge=1, le=365)
 
 
 class CourseOut(CourseSettings):

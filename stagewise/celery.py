@@ -15,6 +15,10 @@ app.conf.beat_schedule = {
         "task": "cohorts.tasks.cohort_transitions_run_task",
         "schedule": crontab(minute="*"),
     },
+    "cohort-ends": {
+        "task": "cohorts.tasks.cohort_ends_run_task",
+        "schedule": crontab(minute="*/5"),
+    },
     "daily-notices": {
         "task": "cohorts.tasks.daily_notices_run_task",
         "schedule": crontab(minute="*/5"),

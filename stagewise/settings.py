@@ -100,7 +100,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "stagewise.timing.ServerTimingMiddleware",  # only with SERVER_TIMING=1
-    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.security.SecurityMiddleware",  # HSTS, the HTTPS redirect (SECURE_* below)
+    "stagewise.security.SecurityHeadersMiddleware",  # Content-Security-Policy; no-store for signed-in responses
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -126,6 +127,8 @@ TEMPLATES = [
             "environment": "stagewise.jinja2.environment",
             "extensions": ["jinja2.ext.i18n"],
             "autoescape": True,
+            # The instructor's "Teach" link counts the applications waiting for them.
+            "context_processors": ["cohorts.context_processors.teach_applications"],
         },
     },
     {
@@ -264,6 +267,10 @@ BILLING_REFERRAL_CREDIT_PERCENT = env_int("BILLING_REFERRAL_CREDIT_PERCENT", 10)
 BILLING_REFUND_PARTIAL_PERCENT = env_int("BILLING_REFUND_PARTIAL_PERCENT", 50)
 BILLING_REFUND_PARTIAL_UNTIL_DAY = env_int("BILLING_REFUND_PARTIAL_UNTIL_DAY", 3)
 
+# The end of a cohort: hours the instructor has to review (and override) the completion outcomes before
+# certificates, refunds and offers go out.
+COHORT_REVIEW_HOURS = env_int("COHORT_REVIEW_HOURS", 48)
+
 # Outgoing chat-group webhooks. Loopback/private addresses are refused unless allowed (local demos, tests).
 WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", DEBUG)
 WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 5)
@@ -282,6 +289,12 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Behind HTTPS: redirect plain HTTP, and tell browsers to use only HTTPS for a while (start small: a long HSTS can't
+# be taken back from browsers that saw it).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {

@@ -152,6 +152,16 @@ def _webhook(p):
     return webhook_create(actor=p["instructor"], cohort_id=_checkin_cohort(p).pk, url="https://chat.example.com/hook")
 
 
+def _evaluated_enrollment(p):
+    """The learner's enrollment in an ended cohort whose outcomes are out (its review window open)."""
+    from cohorts.completion.services import cohort_outcomes_evaluate
+
+    cohort = _ended_cohort(p)
+    enrollment = factories.enrollment(cohort=cohort, learner=p["learner"])
+    cohort_outcomes_evaluate(cohort_id=cohort.pk)
+    return enrollment
+
+
 def members(status: int) -> dict[str, int]:
     """The cohort's members and its course staff; everyone else is told it does not exist."""
     return course_staff(status) | {"learner": status}
@@ -401,6 +411,25 @@ MATRIX: dict[tuple[str, str], list[Scenario]] = {
             signed_in(403, staff=200),
         )
     ],
+    # the end of a cohort: a member reads their outcome; course staff list and override
+    ("GET", "/api/v1/cohorts/{cohort_id}/outcome"): [
+        Scenario(
+            lambda p: (f"/api/v1/cohorts/{_evaluated_enrollment(p).cohort_id}/outcome", None),
+            everyone(404, anonymous=401, learner=200),
+        )
+    ],
+    ("GET", "/api/v1/cohorts/{cohort_id}/outcomes"): [
+        Scenario(lambda p: (f"/api/v1/cohorts/{_evaluated_enrollment(p).cohort_id}/outcomes", None), course_staff(200))
+    ],
+    ("PUT", "/api/v1/enrollments/{enrollment_id}/outcome"): [
+        Scenario(
+            lambda p: (
+                f"/api/v1/enrollments/{_evaluated_enrollment(p).pk}/outcome",
+                {"outcome": "completed", "reason": "Ill for a week; did the work later"},
+            ),
+            course_staff(200),
+        )
+    ],
     ("GET", "/api/v1/cohorts/{cohort_id}/nudges"): [
         Scenario(lambda p: (f"/api/v1/cohorts/{_checkin_cohort(p).pk}/nudges", None), course_staff(200))
     ],
@@ -447,13 +476,29 @@ MATRIX: dict[tuple[str, str], list[Scenario]] = {
     ("POST", "/api/v1/webhooks/{webhook_id}/test"): [
         Scenario(lambda p: (f"/api/v1/webhooks/{_webhook(p).pk}/test", None), course_staff(202))
     ],
-    ("POST", "/api/v1/cohorts/{cohort_id}/admissions"): [
+    ("POST", "/api/v1/cohorts/{cohort_id}/invitations"): [
         Scenario(
             lambda p: (
-                f"/api/v1/cohorts/{factories.cohort(course=p['course']).pk}/admissions",
-                {"learner_email": factories.learner().email},
+                f"/api/v1/cohorts/{factories.cohort(course=p['course']).pk}/invitations",
+                {"email": "someone@example.test"},
             ),
             course_staff(201),
+        )
+    ],
+    ("GET", "/api/v1/cohorts/{cohort_id}/invitations"): [
+        Scenario(
+            lambda p: (f"/api/v1/cohorts/{factories.cohort(course=p['course']).pk}/invitations", None),
+            course_staff(200),
+        )
+    ],
+    ("POST", "/api/v1/invitations/accept"): [
+        Scenario(
+            lambda p: (
+                "/api/v1/invitations/accept",
+                {"token": factories.invitation(cohort=factories.cohort(course=p["course"]), email=p["learner"].email)},
+            ),
+            signed_in(403, learner=200),
+            label="only the invited address accepts",
         )
     ],
     # Anyone may verify a credential; one that fails is an answer (200, verified false), not an error.

@@ -7,19 +7,27 @@ from django.utils.translation import gettext as _
 from ninja import Router
 
 from cohorts.credentials.verification import credential_verify
-from cohorts.schemas.credentials import CredentialVerificationOut, ErrorOut
+from cohorts.schemas.credentials import CredentialVerificationOut
+from stagewise.schemas import ErrorOut
 
 router = Router(tags=["credentials"])
 
-_BODY = {
+_OPENAPI = {
+    "responses": {
+        413: {
+            "description": "The credential is over `CREDENTIALS_MAX_DOCUMENT_BYTES` (`credential_too_large`, "
+            "`details.limit`): nothing was checked."
+        }
+    },
     "requestBody": {
         "required": True,
         "content": {
             "application/json": {
                 "schema": {"type": "object", "description": "A signed OpenBadgeCredential (VC 2.0, eddsa-rdfc-2022)"}
-            }
+            },
+            "application/jwt": {"schema": {"type": "string", "description": "Its VC-JWT (RS256) form"}},
         },
-    }
+    },
 }
 
 
@@ -27,7 +35,7 @@ _BODY = {
     "/credentials/verify",
     response={200: CredentialVerificationOut, 413: ErrorOut},
     auth=None,
-    openapi_extra=_BODY,
+    openapi_extra=_OPENAPI,
     summary="Verify an Open Badges 3.0 credential",
 )
 def credential_verify_endpoint(request: HttpRequest) -> dict[str, Any]:

@@ -1,7 +1,5 @@
 """Verifying a presented Open Badges 3.0 credential."""
 
-from typing import Any
-
 from ninja import Field, Schema
 
 
@@ -18,9 +16,3 @@ class CredentialVerificationOut(Schema):
     code: str = Field(..., description="the failed check's code, or ok")
     message: str
     checks: list[CredentialCheckOut]
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: dict[str, Any]

@@ -7,8 +7,10 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils import timezone
 
 from accounts.types import PageRequest
-from cohorts import selectors
+from cohorts import hooks, selectors
+from cohorts.completion.selectors import outcome_for_enrollment
 from cohorts.models import Cohort
+from cohorts.opening_alerts import opening_alert_waiting
 from cohorts.statuses import MEMBER_STATUSES, CohortStatus, EnrollmentStatus
 from content.selectors import is_course_instructor
 from stagewise.pages import render_page
@@ -55,7 +57,23 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "today": _day_of(cohort, now=now),
         "has_ended": cohort.has_ended(now),
         "lessons": lessons,
+        "outcome": outcome_for_enrollment(enrollment_id=enrollment.pk)
+        if enrollment is not None and cohort.outcomes_evaluated_at
+        else None,
     }
+    # A cohort that is not open (running, ended): its course's next open cohort, else "notify me when one opens".
+    next_cohort = (
+        None
+        if cohort.status == CohortStatus.OPEN
+        else selectors.next_open_cohort(course_id=cohort.course_id, exclude_id=cohort.pk)
+    )
+    context["next_cohort"] = next_cohort
+    context["next_seats_left"] = selectors.seats_left(next_cohort) if next_cohort is not None else 0
+    context["alert_waiting"] = (
+        next_cohort is None
+        and cohort.status != CohortStatus.OPEN
+        and opening_alert_waiting(user=request.user, course_id=cohort.course_id)
+    )
     return render_page(request, "cohorts/cohort_detail.html", context)
 
 
@@ -63,7 +81,12 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
 def my_cohorts(request: PageRequest) -> HttpResponse:
     now = timezone.now()
     rows = []
-    for enrollment in selectors.cohort_list_for_learner(user=request.user):
+    enrollments = list(selectors.cohort_list_for_learner(user=request.user))
+    # An approved applicant pays by a deadline: the page says "pay now" and when.
+    deadlines = hooks.payment_deadlines(
+        enrollment_ids=[e.pk for e in enrollments if e.status == EnrollmentStatus.APPROVED]
+    )
+    for enrollment in enrollments:
         cohort = enrollment.cohort
         rows.append(
             {
@@ -71,6 +94,7 @@ def my_cohorts(request: PageRequest) -> HttpResponse:
                 "cohort": cohort,
                 "course": cohort.course,
                 "today": _day_of(cohort, now=now),
+                "pay_by": deadlines.get(enrollment.pk),
             }
         )
     return render_page(request, "cohorts/my_cohorts.html", {"rows": rows})

@@ -15,7 +15,7 @@ from accounts.types import PageRequest
 from cohorts import feed, page_selectors
 from cohorts.forms import CommentForm
 from cohorts.models import Comment, Post, ReactionKind
-from cohorts.views.common import DAY_STATE_LABELS, back
+from cohorts.views.common import DAY_STATE_LABELS, applications_waiting_in, back
 from stagewise.errors import Invalid
 from stagewise.pages import render_page
 
@@ -50,6 +50,7 @@ def cohort_feed(request: PageRequest, cohort_id: int) -> HttpResponse:
         "cohort": cohort,
         "course": cohort.course,
         "teaches": teaches,
+        "applications_waiting": applications_waiting_in(cohort) if teaches else 0,
         "has_ended": cohort.has_ended(timezone.now()),
         "pinned": _feed_rows(posts=page.pinned, comments=comments),
         "items": _feed_rows(posts=page.items, comments=comments),

@@ -16,7 +16,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.types import PageRequest
 from cohorts import charts, checkins, feed, moderation, page_selectors, streaks
-from cohorts.forms import AnnouncementForm, NudgeForm
+from cohorts.completion.selectors import outcomes_of_cohort
+from cohorts.completion.services import outcome_override
+from cohorts.forms import AnnouncementForm, InviteForm, NudgeForm
+from cohorts.invitations import invitation_list_for_instructor
+from cohorts.statuses import EnrollmentStatus
 from cohorts.views.common import back, taught_cohort
 from stagewise.errors import ApplicationError, Conflict, Invalid
 from stagewise.pages import render_page
@@ -76,6 +80,8 @@ def cohort_manage(request: PageRequest, cohort_id: int) -> HttpResponse:
             }
         )
     rates = streaks.cohort_daily_rates(cohort=cohort, now=now)
+    admissions = page_selectors.admissions_in_progress(cohort=cohort)
+    outcomes = list(outcomes_of_cohort(cohort=cohort)) if cohort.outcomes_evaluated_at else None
     context = {
         "cohort": cohort,
         "course": cohort.course,
@@ -84,13 +90,20 @@ def cohort_manage(request: PageRequest, cohort_id: int) -> HttpResponse:
         "chart": _rate_chart(rates=rates, duration=cohort.duration_days),
         "has_rates": bool(rates),
         "roster": roster,
+        "applications_waiting": admissions.get(EnrollmentStatus.APPLIED, 0),
+        "admissions": admissions,
         "checked_in_today": sum(1 for r in roster if r["row"].checked_in_today),
         "nudges": moderation.nudge_candidates(actor=request.user, cohort_id=cohort.pk, now=now),
         "removed": page_selectors.removed_members(cohort=cohort),
         "can_reinstate": is_staff(request.user),
         "announcement_form": AnnouncementForm(),
         "nudge_form": NudgeForm(),
+        "invite_form": InviteForm(),
+        "invitations": list(invitation_list_for_instructor(user=request.user, cohort_id=cohort.pk)[:20]),
         "here": request.get_full_path(),
+        "outcomes": outcomes,
+        "completed_count": sum(1 for o in outcomes or () if o.outcome == EnrollmentStatus.COMPLETED),
+        "review_open": bool(cohort.review_closes_at and cohort.closed_at is None and now < cohort.review_closes_at),
     }
     return render_page(request, "cohorts/manage.html", context)
 
@@ -199,3 +212,25 @@ def nudge(request: PageRequest, cohort_id: int) -> HttpResponse:
     else:
         messages.info(request, _("Nobody to nudge: each member gets at most one nudge a day."))
     return redirect(reverse("cohorts:manage", args=[cohort.pk]) + "#nudges")
+
+
+@login_required
+@require_POST
+def outcome_change(request: PageRequest, enrollment_id: int) -> HttpResponse:
+    """An instructor changes one member's outcome in the review window, with a reason."""
+    try:
+        changed = outcome_override(
+            actor=request.user,
+            enrollment_id=enrollment_id,
+            outcome=request.POST.get("outcome", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except (Invalid, Conflict) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s is now marked as %(outcome)s.")
+            % {"name": changed.enrollment.learner.display_name, "outcome": changed.get_outcome_display()},
+        )
+    return back(request, "/", "#outcomes")

@@ -13,7 +13,7 @@ from accounts.types import PageRequest
 from cohorts import page_selectors
 from cohorts.forms import WEBHOOK_FORMAT_LABELS, WebhookForm
 from cohorts.models import Cohort
-from cohorts.views.common import taught_cohort
+from cohorts.views.common import applications_waiting_in, taught_cohort
 from cohorts.webhooks import selectors as webhook_selectors
 from cohorts.webhooks import services as webhook_services
 from stagewise.errors import ApplicationError
@@ -52,7 +52,15 @@ def _webhooks_context(request: HttpRequest, cohort: Cohort, **extra: Any) -> dic
         }
         for hook in hooks
     ]
-    return {"cohort": cohort, "course": cohort.course, "tab": "webhooks", "rows": rows, "new_hook": None, **extra}
+    return {
+        "cohort": cohort,
+        "course": cohort.course,
+        "tab": "webhooks",
+        "rows": rows,
+        "new_hook": None,
+        "applications_waiting": applications_waiting_in(cohort),
+        **extra,
+    }
 
 
 @login_required

@@ -1,4 +1,5 @@
-"""Load a realistic demo: one track with three stages, lessons for every day, three cohorts, people and history.
+"""Load a realistic demo: one track with three stages, lessons for every day, cohorts (one open on every stage),
+people and history.
 
 Idempotent: every object is looked up by a natural key first, and a cohort's history is written only when the
 cohort is created, so running it again neither fails nor duplicates anything.
@@ -148,6 +149,7 @@ class Command(BaseCommand):
             people = self._people()
             courses = self._ladder(people["instructor"])
             self._cohorts(courses, people, now, rng)
+            self._open_on_every_stage(courses, now)
         self._print_logins(people)
 
     def _user(self, email: str, name: str, **fields: Any) -> User:
@@ -181,6 +183,7 @@ class Command(BaseCommand):
             defaults={
                 "title": "Python for Data · Python 数据分析",
                 "description": "From your first CSV to a capstone project, one stage at a time. 一步一个台阶。",
+                "owner": instructor,
             },
         )
         courses = []
@@ -284,6 +287,13 @@ class Command(BaseCommand):
         if created:
             for learner in learners[:4]:
                 self._enroll(opened, learner, now - timedelta(days=2))
+
+    def _open_on_every_stage(self, courses: list[Course], now: datetime) -> None:
+        """A newcomer can start: every stage has a cohort open for enrollment (the beginner course's next run; the
+        other stages' open cohorts are made with their history in ``_cohorts``)."""
+        today = local_date(tz=TZ, at=now)
+        beginner = courses[0]
+        self._cohort(beginner, "2027 Winter · 冬季班", today + timedelta(days=10), CohortStatus.OPEN, 40)
 
     def _enroll(self, cohort: Cohort, learner: User, at: datetime) -> Enrollment:
         enrollment, _ = Enrollment.objects.get_or_create(
