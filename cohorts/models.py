@@ -6,6 +6,9 @@ from django.db.models import F, Q
 
 from accounts.models import validate_timezone
 from cohorts import days
+
+# Verifiable credentials' status lists live with the credentials code (cohorts/credentials/); this app's migrations hold them.
+from cohorts.credentials.models import StatusList, StatusListEntry, StatusPurpose  # noqa: F401
 from cohorts.statuses import CheckInStatus, CohortStatus, EnrollmentStatus, SeatHoldStatus
 from content.models import Course
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cohorts.views import catalog, cohort, feed, invitations, manage, schedule, today, webhooks
+from cohorts.views import catalog, cohort, credentials, feed, invitations, manage, schedule, today, webhooks
 
 app_name = "cohorts"
 
@@ -38,6 +38,14 @@ urlpatterns = [
     path("teach/enrollments/<int:enrollment_id>/reinstate/", manage.reinstate, name="reinstate"),
     path("teach/enrollments/<int:enrollment_id>/outcome/", manage.outcome_change, name="outcome_override"),
     path("teach/webhooks/<int:webhook_id>/<str:action>/", webhooks.webhook_action, name="webhook_action"),
+    # Verifiable credentials: the issuer's public documents (stable URLs: issued credentials name them).
+    path(".well-known/did.json", credentials.did_document, name="credentials_did"),
+    path("did.json", credentials.did_document),  # did:web with a path (SITE_URL under a prefix)
+    path("credentials/issuer", credentials.issuer_profile, name="credentials_issuer"),
+    path("credentials/issuer/keys/<str:multikey>", credentials.issuer_key, name="credentials_key"),
+    path("credentials/issuer/jwks", credentials.issuer_jwks, name="credentials_jwks"),
+    path("credentials/issuer/jwks/<str:thumbprint>", credentials.issuer_jwk, name="credentials_jwk"),
+    path("credentials/status/<int:status_list_id>", credentials.status_list, name="credentials_status_list"),
     path(
         "teach/cohorts/<int:cohort_id>/<str:action>/",
         schedule.teach_cohort_action,

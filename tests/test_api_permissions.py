@@ -501,6 +501,10 @@ MATRIX: dict[tuple[str, str], list[Scenario]] = {
             label="only the invited address accepts",
         )
     ],
+    # Anyone may verify a credential; one that fails is an answer (200, verified false), not an error.
+    ("POST", "/api/v1/credentials/verify"): [
+        Scenario(lambda p: ("/api/v1/credentials/verify", {"type": ["VerifiableCredential"]}), everyone(200))
+    ],
 }
 MATRIX.update(billing_matrix(Scenario, everyone, signed_in, course_staff))
 
