@@ -369,9 +369,9 @@ def _checkin_for_instructor(*, actor: User, checkin_id: int) -> CheckIn:
 
 def checkin_reject(*, actor: User, checkin_id: int, reason: str, now: datetime | None = None) -> CheckIn:
     """Reject a check-in: it stops counting, and the learner may redo it that same day."""
+    checkin = _checkin_for_instructor(actor=actor, checkin_id=checkin_id)
     if len(reason.strip()) < 2:
         raise Invalid(_("Tell the learner why."), code="reason_required", extra={"field": "reason"})
-    checkin = _checkin_for_instructor(actor=actor, checkin_id=checkin_id)
     updated = CheckIn.objects.filter(pk=checkin.pk, status=CheckInStatus.COUNTED).update(
         status=CheckInStatus.REJECTED,
         rejection_reason=reason.strip()[:300],

@@ -131,21 +131,21 @@ def post_pin(request: PageRequest, post_id: int) -> HttpResponse:
 @require_POST
 def checkin_review(request: PageRequest, checkin_id: int, action: str) -> HttpResponse:
     """Feature (精选), un-feature or reject (with a reason) a check-in."""
+    if action not in ("feature", "unfeature", "reject"):
+        raise Http404
     try:
-        if action == "feature":
-            checkins.checkin_feature(actor=request.user, checkin_id=checkin_id, featured=True)
-            messages.success(request, _("Featured."))
-        elif action == "unfeature":
-            checkins.checkin_feature(actor=request.user, checkin_id=checkin_id, featured=False)
-            messages.success(request, _("No longer featured."))
-        elif action == "reject":
+        if action == "reject":
             checkins.checkin_reject(actor=request.user, checkin_id=checkin_id, reason=request.POST.get("reason", ""))
             messages.success(request, _("Check-in rejected. The learner is told and may redo it today."))
         else:
-            raise Http404
+            featured = action == "feature"
+            checkins.checkin_feature(actor=request.user, checkin_id=checkin_id, featured=featured)
+            messages.success(request, _("Featured.") if featured else _("No longer featured."))
     except (Invalid, Conflict) as exc:
         messages.error(request, exc.message)
-    return back(request, "/")
+    # Back to the check-in where it was in the feed, as reacting and commenting do.
+    post_id = page_selectors.post_id_for_checkin(checkin_id=checkin_id)
+    return back(request, "/", f"#post-{post_id}" if post_id else "")
 
 
 @login_required
