@@ -21,6 +21,7 @@ urlpatterns = [
     path("checkins/<int:checkin_id>/image/", feed.checkin_image, name="checkin_image"),
     # The feed.
     path("cohorts/<int:cohort_id>/feed/", feed.cohort_feed, name="feed"),
+    path("posts/<int:post_id>/", feed.post_permalink, name="post"),
     path("posts/<int:post_id>/react/", feed.post_react, name="react"),
     path("posts/<int:post_id>/comment/", feed.post_comment, name="comment"),
     # Instructors.

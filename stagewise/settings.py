@@ -78,6 +78,8 @@ TEMPLATES = [
             "environment": "stagewise.jinja2.environment",
             "extensions": ["jinja2.ext.i18n"],
             "autoescape": True,
+            # The navigation's unread-notification count (counted only when a page shows it).
+            "context_processors": ["accounts.context_processors.notifications"],
         },
     },
     {
