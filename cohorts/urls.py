@@ -27,6 +27,7 @@ urlpatterns = [
     # Instructors.
     path("teach/courses/<int:course_id>/cohorts/", schedule.teach_cohorts, name="teach_cohorts"),
     path("teach/cohorts/<int:cohort_id>/", manage.cohort_manage, name="manage"),
+    path("teach/cohorts/<int:cohort_id>/settings/", manage.cohort_settings, name="settings"),
     path("teach/cohorts/<int:cohort_id>/announce/", manage.announce, name="announce"),
     path("teach/cohorts/<int:cohort_id>/nudge/", manage.nudge, name="nudge"),
     path("teach/cohorts/<int:cohort_id>/webhooks/", webhooks.webhooks, name="webhooks"),

@@ -39,7 +39,10 @@ class NudgeCandidateOut(Schema):
     enrollment_id: int
     display_name: str
     last_checkin_day: int | None
-    days_missed: int
+    days_missed: int = Field(..., description="Days over since the last counted check-in.")
+    counted_days: int = Field(..., description="Counted check-ins on the days that are over.")
+    closed_days: int = Field(..., description="The cohort's days that are over.")
+    rate_percent: int = Field(..., description="counted_days ÷ closed_days, in percent.")
 
 
 class NudgeIn(InSchema):

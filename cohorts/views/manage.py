@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.types import PageRequest
 from cohorts import charts, checkins, feed, moderation, page_selectors, streaks
-from cohorts.forms import AnnouncementForm, NudgeForm
+from cohorts.forms import AnnouncementForm, CohortSettingsForm, NudgeForm
 from cohorts.views.common import back, taught_cohort
 from stagewise.errors import ApplicationError, Conflict, Invalid
 from stagewise.pages import render_page
@@ -199,3 +199,24 @@ def nudge(request: PageRequest, cohort_id: int) -> HttpResponse:
     else:
         messages.info(request, _("Nobody to nudge: each member gets at most one nudge a day."))
     return redirect(reverse("cohorts:manage", args=[cohort.pk]) + "#nudges")
+
+
+@login_required
+def cohort_settings(request: PageRequest, cohort_id: int) -> HttpResponse:
+    """How the cohort is run: group rules, reminder hour, strike limit, who needs a nudge. Its instructors only."""
+    cohort = taught_cohort(request, cohort_id)
+    initial = {name: getattr(cohort, name) for name in moderation.COHORT_SETTINGS}
+    form = CohortSettingsForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                moderation.cohort_settings_update(actor=request.user, cohort_id=cohort.pk, **form.service_values())
+            except ApplicationError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(request, _("Cohort settings saved."))
+                return redirect("cohorts:settings", cohort_id=cohort.pk)
+        status = 422
+    context = {"cohort": cohort, "course": cohort.course, "tab": "settings", "form": form}
+    return render_page(request, "cohorts/cohort_settings.html", context, status=status)
