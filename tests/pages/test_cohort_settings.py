@@ -124,4 +124,4 @@ def test_the_settings_page_and_its_refusals_in_chinese(run, as_user):
     url = f"/teach/cohorts/{run['cohort'].pk}/settings/"
     assert "每日提醒" in client.get(url).content.decode()
     html = client.post(url, {**FORM, "strikes_to_remove": "1"}).content.decode()
-    assert "已有成员被记 1 次违规：上限设为 1 会让他们超过上限仍留在班级里。请设为 2 或更高。" in html
+    assert "已有学员被记 1 次违规：上限设为 1 会让他们超过上限仍留在班级里。请设为 2 或更高。" in html
