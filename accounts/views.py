@@ -230,7 +230,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 @login_required
 def notification_list(request: PageRequest) -> HttpResponse:
     """The user's notifications, newest first, unread ones marked; 20 a page."""
-    page = Paginator(notifications.notification_list(user=request.user).select_related("actor"), NOTIFICATIONS_PER_PAGE)
+    page = Paginator(notifications.notification_list(user=request.user), NOTIFICATIONS_PER_PAGE)
     number = request.GET.get("page", "1")
     current = page.get_page(number)
     return render_page(

@@ -3,6 +3,8 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Notification, NotificationKind
 from tests import factories
@@ -66,3 +68,16 @@ def test_the_errors_are_documented(client):
             ref = responses[status]["content"]["application/json"]["schema"]["$ref"]
             assert ref.endswith("/ErrorOut")
     assert set(schema["components"]["schemas"]["ErrorOut"]["properties"]) == {"code", "message", "details"}
+
+
+def test_the_list_costs_the_same_queries_however_many_it_holds(api_client, django_assert_num_queries):
+    learner = factories.learner()
+    client = api_client(learner)
+    _notify(learner, 0)
+    client.get("/api/v1/me/notifications")  # the token's first use is recorded once
+    with CaptureQueriesContext(connection) as few:
+        client.get("/api/v1/me/notifications")
+    for n in range(1, 15):
+        _notify(learner, n, actor=factories.learner())
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert client.get("/api/v1/me/notifications").json()["count"] == 15
