@@ -431,6 +431,24 @@ MATRIX: dict[tuple[str, str], list[Scenario]] = {
             course_staff(200),
         )
     ],
+    ("GET", "/api/v1/cohorts/{cohort_id}/settings"): [
+        Scenario(lambda p: (f"/api/v1/cohorts/{_checkin_cohort(p).pk}/settings", None), course_staff(200))
+    ],
+    ("PUT", "/api/v1/cohorts/{cohort_id}/settings"): [
+        Scenario(
+            lambda p: (
+                f"/api/v1/cohorts/{_checkin_cohort(p).pk}/settings",
+                {
+                    "rules": "Be kind.",
+                    "reminder_hour": 21,
+                    "strikes_to_remove": 3,
+                    "nudge_after_days": 2,
+                    "nudge_below_rate_percent": 50,
+                },
+            ),
+            course_staff(200),
+        )
+    ],
     ("POST", "/api/v1/cohorts/{cohort_id}/rules/accept"): [
         Scenario(lambda p: (f"/api/v1/cohorts/{_checkin_cohort(p).pk}/rules/accept", None), signed_in(404, learner=200))
     ],

@@ -176,3 +176,24 @@ def test_nudge_lists_members_with_a_low_check_in_rate_even_when_they_checked_in_
         cohort.nudge_below_rate_percent = 0
         cohort.save(update_fields=["nudge_below_rate_percent"])
         assert moderation.nudge_candidates(actor=teacher, cohort_id=cohort.pk) == []
+
+
+def test_cohort_settings_through_the_api_refuse_with_the_field_and_are_audited(group, api_client):
+    client = api_client(group["teacher"])
+    url = f"/api/v1/cohorts/{group['cohort'].pk}/settings"
+    body = {"rules": "Be kind.", "reminder_hour": 7, "strikes_to_remove": 3, "nudge_after_days": 4}
+
+    refused = client.put(url, {**body, "nudge_below_rate_percent": 120}, content_type="application/json")
+    assert refused.status_code == 422
+    assert (
+        refused.json()["code"] == "invalid_nudge_rate"
+        and refused.json()["details"]["field"] == "nudge_below_rate_percent"
+    )
+
+    saved = client.put(url, {**body, "nudge_below_rate_percent": 30}, content_type="application/json")
+    assert saved.status_code == 200 and saved.json()["reminder_hour"] == 7
+    assert client.get(url).json() == {**body, "nudge_below_rate_percent": 30}
+    event = AuditEvent.objects.get(action="cohort.settings_changed")
+    assert event.details["reminder_hour"] == [20, 7] and event.actor == group["teacher"]
+    # members and outsiders: the same 404
+    assert api_client(group["friend"]).get(url).status_code == 404
