@@ -369,22 +369,23 @@ def _checkin_for_instructor(*, actor: User, checkin_id: int) -> CheckIn:
 
 
 def checkin_reject(*, actor: User, checkin_id: int, reason: str, now: datetime | None = None) -> CheckIn:
-    """Reject a check-in: it stops counting, and the learner may redo it that same day."""
+    """Reject a check-in: it stops counting, and the learner may redo it that same day. The learner is told."""
     checkin = _checkin_for_instructor(actor=actor, checkin_id=checkin_id)
     if len(reason.strip()) < 2:
         raise Invalid(_("Tell the learner why."), code="reason_required", extra={"field": "reason"})
+    now = now or timezone.now()
     with transaction.atomic():
         updated = CheckIn.objects.filter(pk=checkin.pk, status=CheckInStatus.COUNTED).update(
             status=CheckInStatus.REJECTED,
             rejection_reason=reason.strip()[:300],
             is_featured=False,
             reviewed_by=actor,
-            reviewed_at=now or timezone.now(),
+            reviewed_at=now,
         )
         if updated != 1:
             raise Conflict(_("This check-in is already rejected."), code="already_rejected")
         checkin.refresh_from_db()
-        feedback_checkin_rejected(actor=actor, checkin=checkin, post_id=checkin.post.pk)
+        feedback_checkin_rejected(actor=actor, checkin=checkin, post_id=checkin.post.pk, at=now)
     return checkin
 
 

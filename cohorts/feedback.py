@@ -4,6 +4,8 @@ Each is one notification (``accounts.notifications``: in the product, and mailed
 that names the event, so it is told once. It leads to the check-in in the feed (``cohorts:post``).
 """
 
+from datetime import datetime
+
 from django.urls import reverse
 
 from accounts.models import NotificationKind, User
@@ -38,18 +40,19 @@ def feedback_checkin_featured(*, actor: User, checkin: CheckIn, post_id: int) ->
     )
 
 
-def feedback_checkin_rejected(*, actor: User, checkin: CheckIn, post_id: int) -> None:
-    """Once per rejection: a redone check-in rejected again is told again (``reviewed_at`` tells them apart)."""
-    assert checkin.reviewed_at is not None  # noqa: S101 - set by the rejection
+def feedback_checkin_rejected(*, actor: User, checkin: CheckIn, post_id: int, at: datetime) -> None:
+    """Once per rejection: a redone check-in rejected again is told again (the rejection's instant ``at`` tells
+    them apart)."""
     notification_create(
         user=checkin.enrollment.learner,
         kind=NotificationKind.CHECKIN_REJECTED,
-        key=f"checkin_rejected:{checkin.pk}:{checkin.reviewed_at.timestamp():.6f}",
+        key=f"checkin_rejected:{checkin.pk}:{at.timestamp():.6f}",
         url=post_url(post_id=post_id),
         actor=actor,
         params=_params(
             actor=actor, day=checkin.day, cohort=checkin.enrollment.cohort.name, text=checkin.rejection_reason
         ),
+        now=at,
     )
 
 

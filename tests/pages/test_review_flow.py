@@ -229,3 +229,14 @@ def test_a_post_further_down_the_feed_opens_on_the_page_that_shows_it(review, as
     assert location.startswith(f"/cohorts/{cohort.pk}/feed/?cursor=") and location.endswith(f"#post-{post.pk}")
     html = _html(client.get(location.split("#")[0]))
     assert f'id="post-{post.pk}"' in html
+
+
+def test_a_redone_check_in_rejected_again_is_told_again(review, clock):
+    teacher, member, checkin = review["teacher"], review["member"], review["checkin"]
+    checkins.checkin_reject(actor=teacher, checkin_id=checkin.pk, reason="Show the query")
+    clock.shift(timedelta(minutes=5))
+    checkins.checkin_record(learner=member, cohort_id=review["cohort"].pk, text=TEXT + " SELECT 1;")
+    clock.shift(timedelta(minutes=5))
+    checkins.checkin_reject(actor=teacher, checkin_id=checkin.pk, reason="Still no result")
+    texts = [n.params["text"] for n in Notification.objects.filter(user=member).order_by("created_at")]
+    assert texts == ["Show the query", "Still no result"]
