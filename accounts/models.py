@@ -57,6 +57,7 @@ class User(AbstractUser):
     mail_feedback = models.BooleanField(
         _("mail me about feedback"),
         default=True,
+        db_default=True,  # rows written by older code (a data migration's historical model) get it too
         help_text="Mail when an instructor features, reviews or rejects one of my check-ins, or someone comments.",
     )
 

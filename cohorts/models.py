@@ -40,6 +40,7 @@ class Cohort(models.Model):
     )
     nudge_below_rate_percent = models.PositiveSmallIntegerField(
         default=50,
+        db_default=50,  # rows written by older code (a data migration's historical model) get it too
         help_text="Members who checked in on fewer than this share of the days so far are listed for a nudge too "
         "(0: only the days without a check-in count).",
     )
