@@ -108,7 +108,7 @@ def test_phone_review_keeps_the_place_and_reaches_the_learner(browser, live_serv
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
-def test_phone_screenshots_of_the_empty_list_the_settings_and_the_nudges(
+def test_phone_screenshots_of_the_empty_list_the_mail_setting_the_settings_and_the_nudges(
     browser, live_server, long_feed, shots, language
 ):
     cohort = long_feed["cohort"]
@@ -118,6 +118,7 @@ def test_phone_screenshots_of_the_empty_list_the_settings_and_the_nudges(
         user.save(update_fields=["language"])
     pages = [
         ("notifications-empty", long_feed["learner"], "/notifications/"),
+        ("profile-mail-setting", long_feed["learner"], "/accounts/profile/"),
         ("cohort-settings", long_feed["teacher"], f"/teach/cohorts/{cohort.pk}/settings/"),
         ("manage-nudges", long_feed["teacher"], f"/teach/cohorts/{cohort.pk}/#nudges"),
     ]
