@@ -87,6 +87,11 @@ class ProfileForm(ServiceForm):
         label=_("Time zone"), choices=timezone_choices, help_text=_("Reminders and dates follow this zone.")
     )
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    mail_feedback = forms.BooleanField(
+        label=_("Mail me when my check-ins are featured, reviewed, rejected or commented on"),
+        required=False,
+        help_text=_("You always find them under Notifications."),
+    )
 
 
 class ApiTokenForm(ServiceForm):

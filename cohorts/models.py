@@ -41,6 +41,12 @@ class Cohort(models.Model):
     nudge_after_days = models.PositiveSmallIntegerField(
         default=2, help_text="Members with no check-in for this many days are listed for a nudge."
     )
+    nudge_below_rate_percent = models.PositiveSmallIntegerField(
+        default=50,
+        db_default=50,  # rows written by older code (a data migration's historical model) get it too
+        help_text="Members who checked in on fewer than this share of the days so far are listed for a nudge too "
+        "(0: only the days without a check-in count).",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -66,6 +72,7 @@ class Cohort(models.Model):
                 condition=Q(reminder_hour__lte=23, lesson_notice_hour__lte=23), name="cohort_hours_valid"
             ),
             models.CheckConstraint(condition=Q(strikes_to_remove__gte=1), name="cohort_strikes_positive"),
+            models.CheckConstraint(condition=Q(nudge_below_rate_percent__lte=100), name="cohort_nudge_rate_valid"),
         ]
 
     def __str__(self) -> str:

@@ -101,3 +101,8 @@ def checkin_image_for_user(*, user: Viewer, checkin_id: int) -> CheckIn:
             raise NotFound(_("No such image."), code="image_not_found")
         feed_post(user=user, post_id=post_id)
     return checkin
+
+
+def post_id_for_checkin(*, checkin_id: int) -> int | None:
+    """The feed post of a check-in (for the anchor to go back to). Call after the caller's access check."""
+    return Post.objects.filter(checkin_id=checkin_id).values_list("pk", flat=True).first()

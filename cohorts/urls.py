@@ -23,11 +23,13 @@ urlpatterns = [
     path("checkins/<int:checkin_id>/image/", feed.checkin_image, name="checkin_image"),
     # The feed.
     path("cohorts/<int:cohort_id>/feed/", feed.cohort_feed, name="feed"),
+    path("posts/<int:post_id>/", feed.post_permalink, name="post"),
     path("posts/<int:post_id>/react/", feed.post_react, name="react"),
     path("posts/<int:post_id>/comment/", feed.post_comment, name="comment"),
     # Instructors.
     path("teach/courses/<int:course_id>/cohorts/", schedule.teach_cohorts, name="teach_cohorts"),
     path("teach/cohorts/<int:cohort_id>/", manage.cohort_manage, name="manage"),
+    path("teach/cohorts/<int:cohort_id>/settings/", manage.cohort_settings, name="settings"),
     path("teach/cohorts/<int:cohort_id>/announce/", manage.announce, name="announce"),
     path("teach/cohorts/<int:cohort_id>/nudge/", manage.nudge, name="nudge"),
     path("teach/cohorts/<int:cohort_id>/invite/", invitations.invite, name="invite"),

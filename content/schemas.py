@@ -89,6 +89,17 @@ class CourseOut(CourseSettings):
     is_published: bool
 
 
+class CourseWarningOut(Schema):
+    code: str = Field(..., description="Stable: no_published_lessons")
+    message: str
+
+
+class CoursePublishOut(CourseOut):
+    warnings: list[CourseWarningOut] = Field(
+        ..., description="Allowed, but probably a mistake: e.g. a published course with no published lesson."
+    )
+
+
 class LinkIn(InSchema):
     title: str = Field("", max_length=200)
     url: str = Field(..., min_length=1, max_length=500)

@@ -127,8 +127,12 @@ TEMPLATES = [
             "environment": "stagewise.jinja2.environment",
             "extensions": ["jinja2.ext.i18n"],
             "autoescape": True,
-            # The instructor's "Teach" link counts the applications waiting for them.
-            "context_processors": ["cohorts.context_processors.teach_applications"],
+            # The instructor's "Teach" link counts the applications waiting for them; the navigation's
+            # unread-notification count (each counted only when a page shows it).
+            "context_processors": [
+                "cohorts.context_processors.teach_applications",
+                "accounts.context_processors.notifications",
+            ],
         },
     },
     {

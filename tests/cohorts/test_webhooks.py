@@ -42,7 +42,8 @@ _test_api.add_router("", webhooks_router)
 for _exc, _handler in project_api._exception_handlers.items():
     _test_api.add_exception_handler(_exc, _handler)
 
-urlpatterns = [path("api/v1/", _test_api.urls), path("", include("cohorts.urls"))]
+# The pages the product's mail links to (a featured check-in mails its learner a link to their profile) resolve too.
+urlpatterns = [path("api/v1/", _test_api.urls), path("", include("cohorts.urls")), path("", include("accounts.urls"))]
 API = "/api/v1"
 pytestmark = pytest.mark.urls(__name__)
 

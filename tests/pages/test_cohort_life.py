@@ -237,7 +237,7 @@ def test_reject_then_redo(life, as_user):
     teacher = as_user(life["teacher"])
     feed_url = f"/cohorts/{cohort.pk}/feed/"
     response = teacher.post(f"/teach/checkins/{checkin.pk}/reject/", {"reason": "No query attached", "next": feed_url})
-    assert response.status_code == 302 and response["Location"] == feed_url
+    assert response.status_code == 302 and response["Location"] == f"{feed_url}#post-{checkin.post.pk}"
     checkin.refresh_from_db()
     assert checkin.status == "rejected"
     # the learner sees why, and the day doesn't count
