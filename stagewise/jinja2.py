@@ -87,7 +87,11 @@ def timezone_name(context: Context, reader: Any = None) -> str:
 def environment(**options: Any) -> Environment:
     env = Environment(**options)  # noqa: S701 - autoescape is set in settings.TEMPLATES
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=translation.gettext, ngettext=translation.ngettext, newstyle=True
+        gettext=translation.gettext,
+        ngettext=translation.ngettext,
+        pgettext=translation.pgettext,
+        npgettext=translation.npgettext,
+        newstyle=True,
     )
     env.globals.update(
         url=url,

@@ -76,7 +76,14 @@ def test_long_code_line_scrolls_inside_its_block_on_a_phone(browser, live_server
     assert page.locator(".lesson pre").first.is_visible()
     assert _page_width(page) <= PHONE["width"]
     assert _code_scrolls_inside(page)
+    assert page.locator("details.lesson[open]").count() == 1  # today's; the others are folded
     shots(page, f"long-code-lessons-{lang}-phone")
+
+    # "My cohorts" leads to today's check-in
+    assert page.goto(f"{live_server.url}/cohorts/mine/").status == 200
+    assert page.get_by_test_id("checkin-due").is_visible()
+    assert _page_width(page) <= PHONE["width"]
+    shots(page, f"mine-{lang}-phone")
     context.close()
 
     # the instructor's editor, once the preview has rendered
