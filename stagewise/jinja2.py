@@ -45,9 +45,13 @@ def reader_zone(context: Context, reader: Any = None) -> tzinfo:
     return _zone(getattr(reader, "timezone", "") or "") or timezone.get_current_timezone()
 
 
-def _format(value: date, style: str) -> str:
+def format_local(value: date, style: str) -> str:
+    """A date (or an instant already in the reader's zone) in the active language's ``WHEN_FORMATS[style]``."""
     formats = WHEN_FORMATS.get(translation.get_language() or "", WHEN_FORMATS["en"])
     return date_format(value, formats[style])
+
+
+_format = format_local
 
 
 @pass_context
