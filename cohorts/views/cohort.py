@@ -62,6 +62,7 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "enroll_url": f"/cohorts/{cohort.pk}/enroll/",
         "today": _day_of(cohort, now=now),
         "has_ended": cohort.has_ended(now),
+        "not_started": cohort.status == CohortStatus.DRAFT or cohort.day_number(now) < 1,
         "lessons": lessons,
     }
     return render_page(request, "cohorts/cohort_detail.html", context)

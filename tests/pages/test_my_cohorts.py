@@ -103,3 +103,13 @@ def test_lessons_page_opens_only_todays_lesson(db, as_user):
         lessons = re.findall(r'<details class="lesson" id="day-(\d+)"( open)?>', html)
         assert [day for day, _ in lessons] == days_listed
         assert [day for day, is_open in lessons if is_open] == ["3"]
+
+
+def test_the_page_of_a_cohort_not_started_yet_does_not_call_its_member_studying(mine, as_user):
+    mine["learner"].language = "zh-hans"
+    mine["learner"].save(update_fields=["language"])
+    client = as_user(mine["learner"])
+    upcoming = _html(client, f"/cohorts/{mine['upcoming'].pk}/")
+    assert "已报名，尚未开始" in upcoming and "在读" not in upcoming
+    running = _html(client, f"/cohorts/{mine['running'].pk}/")
+    assert '<span class="badge badge-active">在读</span>' in running
