@@ -36,14 +36,24 @@ def feed_cohort_for_user(*, user: Viewer, cohort_id: int) -> tuple[Cohort, bool]
     return cohort, teaches
 
 
-def _count(model: type[Model], field: str = "post") -> Coalesce:
-    qs = model._default_manager.filter(**{field: OuterRef("pk")})
+def _count(model: type[Model], field: str = "post", **match: str) -> Coalesce:
+    qs = model._default_manager.filter(**{field: OuterRef("pk")}, **match)
     if model is Comment:
         qs = qs.filter(hidden_at__isnull=True)
     return Coalesce(
         Subquery(qs.order_by().values(field).annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()),
         Value(0),
     )
+
+
+def _kind_count(kind: str) -> str:
+    return f"reactions_{kind}"
+
+
+def reaction_counts(post: Post) -> dict[str, int]:
+    """How many people reacted to a post of the feed with each kind, in ``ReactionKind`` order (kinds nobody used
+    count 0)."""
+    return {kind: getattr(post, _kind_count(kind)) for kind in ReactionKind.values}
 
 
 def _visible_posts(*, cohort: Cohort, viewer: Viewer, teaches: bool) -> QuerySet[Post]:
@@ -58,6 +68,7 @@ def _feed_queryset(*, cohort: Cohort, viewer: Viewer, teaches: bool) -> QuerySet
     qs = _visible_posts(cohort=cohort, viewer=viewer, teaches=teaches)
     return qs.select_related("author", "checkin").annotate(
         reaction_count=_count(Reaction),
+        **{_kind_count(kind): _count(Reaction, kind=kind) for kind in ReactionKind.values},
         comment_count=_count(Comment),
         my_reaction=(
             Subquery(Reaction.objects.filter(post=OuterRef("pk"), user=viewer).values("kind")[:1])

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.forms import ServiceForm, timezone_choices
+from accounts.forms import ServiceForm, TimezoneField
 
 
 class DateInput(forms.DateInput):
@@ -20,9 +20,8 @@ class CohortForm(ServiceForm):
     name = forms.CharField(
         label=_("Name"), max_length=120, help_text=_("Learners see it, e.g. “Spring 2026” or “第 3 期”.")
     )
-    timezone_name = forms.ChoiceField(
+    timezone_name = TimezoneField(
         label=_("Time zone"),
-        choices=timezone_choices,
         initial="Asia/Shanghai",
         help_text=_("Days start at local midnight in this zone."),
     )

@@ -398,7 +398,9 @@ class WebhookDelivery(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)  # in English, for logs and the API
+    # What went wrong, for pages to say in the reader's language (cohorts.webhooks.transports.WebhookError.code).
+    last_error_code = models.CharField(max_length=40, blank=True, default="")
     next_attempt_at = models.DateTimeField(
         null=True, blank=True, help_text="When a pending delivery is due; pushed ahead while an attempt is in flight."
     )

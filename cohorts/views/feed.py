@@ -26,6 +26,7 @@ def _feed_rows(*, posts: list[Post], comments: dict[int, list[Comment]]) -> list
             "post": post,
             "checkin": post.checkin,
             "comments": comments.get(post.pk, []),
+            "reaction_counts": feed.reaction_counts(post),
             "image_url": reverse("cohorts:checkin_image", args=[post.checkin_id])
             if post.checkin is not None and post.checkin.image
             else None,
