@@ -1,6 +1,7 @@
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from ninja import Field, Schema
@@ -22,13 +23,37 @@ def _email_address(value: str) -> str:
     return value
 
 
+def _password_min_length() -> int:
+    """The minimum ``AUTH_PASSWORD_VALIDATORS`` set, for the document: the service checks it (with its message)."""
+    for validator in password_validation.get_default_password_validators():
+        if isinstance(validator, password_validation.MinimumLengthValidator):
+            return validator.min_length
+    return 1
+
+
+PASSWORD_RULES = (
+    "The site's password rules apply (checked by the service: `weak_password`): not too short, too common, "
+    "entirely numeric or too close to the e-mail address or name."
+)
+
+
+def _password_field() -> Any:
+    return Field(
+        ...,
+        min_length=1,
+        max_length=200,
+        description=PASSWORD_RULES,
+        json_schema_extra={"minLength": _password_min_length()},
+    )
+
+
 EmailAddress = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email_address)]
 """An e-mail address in a request body (the pages' forms use ``forms.EmailField(max_length=254)``: the same rule)."""
 
 
 class SignUpIn(InSchema):
     email: EmailAddress
-    password: str = Field(..., min_length=1, max_length=200)
+    password: str = _password_field()
     display_name: str = Field(..., min_length=1, max_length=80)
     timezone: str = "UTC"
     language: Language = Language.EN
@@ -75,7 +100,7 @@ class PasswordResetIn(InSchema):
 class PasswordResetConfirmIn(InSchema):
     uid: str
     token: str
-    new_password: str = Field(..., min_length=1, max_length=200)
+    new_password: str = _password_field()
 
 
 class MessageOut(Schema):

@@ -158,10 +158,22 @@ class RefundPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Dispute)
-class DisputeAdmin(admin.ModelAdmin):
-    list_display = ["provider_dispute_id", "enrollment", "payment", "amount_minor", "currency", "reason", "status"]
+class DisputeAdmin(ReadOnlyAdmin):
+    """Staff handle a dispute on the revenue page or through the API (``dispute_handle`` records who, when and the
+    note); the admin only shows it."""
+
+    list_display = [
+        "provider_dispute_id",
+        "enrollment",
+        "payment",
+        "amount_minor",
+        "currency",
+        "reason",
+        "status",
+        "handled_by",
+        "handled_at",
+    ]
     list_filter = ["status"]
-    readonly_fields = ["payment", "enrollment", "provider_dispute_id", "amount_minor", "currency", "reason"]
 
 
 @admin.register(ApplicationQuestion)

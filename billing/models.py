@@ -292,6 +292,12 @@ class Dispute(models.Model):
     reason = models.CharField(max_length=100, blank=True)
     status = models.CharField(max_length=10, choices=DisputeStatus.choices, default=DisputeStatus.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The audit trail of ``dispute_handle``: who closed it, when, and what they did about it.
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    handled_note = models.CharField(max_length=1000, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

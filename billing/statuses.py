@@ -73,7 +73,13 @@ class ReferralStatus(models.TextChoices):
 
 class DisputeStatus(models.TextChoices):
     OPEN = "open", _("Open")  # flagged for staff
-    CLOSED = "closed", _("Closed")  # staff dealt with it
+    CLOSED = "closed", _("Handled")  # a staff member dealt with it and left a note (who, when, note on the row)
+
+
+DISPUTE_TRANSITIONS: dict[str, frozenset[str]] = {
+    DisputeStatus.OPEN: frozenset({DisputeStatus.CLOSED}),
+    DisputeStatus.CLOSED: frozenset(),
+}
 
 
 def can_transition(transitions: dict[str, frozenset[str]], old: str, new: str) -> bool:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("orders/<int:order_id>/pay/", views.order_pay, name="order_pay"),
     path("orders/<int:order_id>/cancel/", views.order_cancel, name="order_cancel"),
     path("billing/revenue/", views.staff_revenue, name="revenue"),
+    path("billing/disputes/<int:dispute_id>/handle/", views.dispute_handle, name="dispute_handle"),
     path("orders/<int:order_id>/receipt.pdf", views.order_receipt_pdf, name="receipt_pdf"),
     path("enrollments/<int:enrollment_id>/withdraw/", views.withdraw, name="withdraw"),
     path("r/<str:code>/", views.referral_link, name="referral_link"),

@@ -4,25 +4,31 @@ Views build their context from selectors and write only through services. The en
 the provider's verified webhook: after paying, the order page waits for it.
 """
 
+from datetime import date
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.types import PageRequest
-from billing import selectors
+from billing import reporting, selectors
 from billing.gateways import get_gateway, is_test_mode
 from billing.gateways.interface import GatewayError, PaymentState
 from billing.models import Payment, QuestionKind, ReferralCode
 from billing.pricing import credit_balance, order_quote
 from billing.receipts import receipt_pdf
 from billing.refund_policy import paid_payment_for, refund_preview
-from billing.services import applications, checkout, credits, holds, offers, payments
+from billing.services import applications, checkout, credits, disputes, holds, offers, payments
+from billing.services.disputes import NOTE_MAX_LENGTH
 from billing.services.refunds import enrollment_withdraw
 from billing.statuses import DisputeStatus, OrderStatus
 from cohorts import seats
@@ -32,10 +38,13 @@ from cohorts.opening_alerts import opening_alert_waiting
 from cohorts.seats import hold_for, seats_free
 from cohorts.statuses import CohortStatus, EnrollmentStatus
 from content.selectors import course_get_for_instructor
-from stagewise.errors import ApplicationError, Conflict
-from stagewise.pages import render_page
+from stagewise.errors import ApplicationError, Conflict, Invalid
+from stagewise.jinja2 import user_zone
+from stagewise.pages import render_page, safe_next
+from stagewise.security import STRIPE_SOURCES, csp_allow
 
 REFERRAL_SESSION_KEY = "billing_referral_code"
+PAGE_SIZE = 20
 QUESTION_KIND_LABELS = [
     (QuestionKind.TEXT, gettext_lazy("Text answer")),
     (QuestionKind.CHOICE, gettext_lazy("One of several choices")),
@@ -281,20 +290,22 @@ def order_pay(request: PageRequest, order_id: int) -> HttpResponse:
         "stripe_locale": "zh" if translation.get_language().startswith("zh") else "en",
         "return_url": settings.SITE_URL + f"/orders/{order.pk}/",
     }
-    return render_page(request, "billing/pay.html", context)
+    response = render_page(request, "billing/pay.html", context)
+    # With a real key the page embeds Stripe's Payment Element; the test-card form needs nothing from elsewhere.
+    return response if context["test_mode"] else csp_allow(response, STRIPE_SOURCES)
 
 
 @login_required
 def orders(request: PageRequest) -> HttpResponse:
     code = credits.referral_code_get_or_create(learner=request.user)
     waitlisted = Enrollment.objects.filter(learner=request.user, status=EnrollmentStatus.WAITLISTED).select_related(
-        "cohort"
+        "cohort", "cohort__course"
     )
+    page = Paginator(selectors.order_list_for_learner(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "orders": [
-            {"order": o, "payment": selectors.latest_payment(o)}
-            for o in selectors.order_list_for_learner(user=request.user)
-        ],
+        "active": "orders",
+        "page": page,
+        "orders": [{"order": o, "payment": selectors.latest_payment(o)} for o in page.object_list],
         "waitlisted": list(waitlisted),
         "referral_code": code,
         "referral_url": settings.SITE_URL + f"/r/{code.code}/",
@@ -361,12 +372,68 @@ def referral_link(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("/")
 
 
+def _date_param(request: HttpRequest, name: str) -> tuple[date | None, bool]:
+    """A ``YYYY-MM-DD`` query parameter: (the date or None, whether it was given but unreadable)."""
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return None, False
+    try:
+        return date.fromisoformat(raw), False
+    except ValueError:
+        return None, True
+
+
 @login_required
 def staff_revenue(request: PageRequest) -> HttpResponse:
-    """Staff: captured, refunded and disputed per cohort, and the open disputes."""
-    cohorts = list(selectors.revenue_by_cohort(user=request.user))
-    disputes = list(selectors.dispute_list(user=request.user).filter(status=DisputeStatus.OPEN))
-    return render_page(request, "billing/revenue.html", {"cohorts": cohorts, "disputes": disputes})
+    """Staff: totals per currency and figures per cohort for a range of days in the viewer's zone (default: the
+    last 30 days), the open disputes to handle and the recently handled ones."""
+    all_disputes = selectors.dispute_list(user=request.user)  # NotFound for anyone but staff, before any work
+    zone = user_zone(request.user)
+    today = timezone.localtime(timezone.now(), zone).date()
+    first, bad_first = _date_param(request, "from")
+    last, bad_last = _date_param(request, "to")
+    range_error = _("Dates look like 2026-12-01.") if bad_first or bad_last else ""
+    try:
+        days = reporting.day_range(first, last, today=today)
+    except ValueError:
+        range_error = _("The range starts after it ends: showing the last 30 days.")
+        days = reporting.last_days(today)
+    start, end = days.bounds(zone)
+    rows = Paginator(selectors.revenue_by_cohort(user=request.user, start=start, end=end), PAGE_SIZE)
+    page = rows.get_page(request.GET.get("page"))
+    open_disputes = Paginator(all_disputes.filter(status=DisputeStatus.OPEN).order_by("-created_at", "-id"), 10)
+    presets = [
+        (_("Last 30 days"), reporting.last_days(today)),
+        (_("This month"), reporting.this_month(today)),
+        (_("Last month"), reporting.last_month(today)),
+    ]
+    context = {
+        "active": "revenue",
+        "days": days,
+        "timezone": str(zone),
+        "range_error": range_error,
+        "presets": [(label, preset, preset == days) for label, preset in presets],
+        "totals": selectors.revenue_totals(user=request.user, start=start, end=end),
+        "page": page,
+        "range_query": urlencode({"from": days.first.isoformat(), "to": days.last.isoformat()}),
+        "open_disputes": open_disputes.get_page(request.GET.get("disputes_page")),
+        "handled_disputes": list(selectors.dispute_list(user=request.user, status=DisputeStatus.CLOSED)[:5]),
+        "note_max_length": NOTE_MAX_LENGTH,
+    }
+    return render_page(request, "billing/revenue.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def dispute_handle(request: PageRequest, dispute_id: int) -> HttpResponse:
+    """Staff: mark a dispute handled with a note; back to the revenue page (the same range)."""
+    try:
+        disputes.dispute_handle(actor=request.user, dispute_id=dispute_id, note=request.POST.get("note", ""))
+    except (Conflict, Invalid) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Dispute marked handled. Your note is saved with it."))
+    return redirect(safe_next(request, reverse("billing:revenue")) + "#disputes")
 
 
 @login_required

@@ -127,6 +127,14 @@ class AnnouncementForm(ServiceForm):
     pinned = forms.BooleanField(label=_("Pin to the top of the feed"), required=False)
 
 
+class InviteForm(ServiceForm):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=_("They get a link to accept; without an account they are asked to sign up with this address."),
+    )
+
+
 class NudgeForm(ServiceForm):
     message = forms.CharField(
         label=_("Message"),

@@ -135,6 +135,39 @@ class Enrollment(models.Model):
         return f"{self.learner} in {self.cohort} ({self.status})"
 
 
+class Invitation(models.Model):
+    """An instructor's invitation of an e-mail address to a cohort: a complimentary seat its owner takes by accepting
+    it, signed in with that address (``cohorts.invitations``). The row stays as the record of who invited whom, and
+    who accepted when."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="invitations")
+    email = models.EmailField(max_length=254, help_text="The address invited, as the instructor typed it.")
+    # SHA-256 of the token in the mailed link: the link itself is kept nowhere.
+    token_digest = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["cohort", "created_at"], name="invitation_cohort_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(accepted_at__gte=F("created_at")),
+                name="invitation_accepted_after_created",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.cohort}"
+
+
 class CheckIn(models.Model):
     """A learner's 打卡 for one cohort day. One per enrollment per day, enforced by the database."""
 

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, validate_timezone
-from accounts.selectors import user_find_by_email
 from cohorts import seats
 from cohorts.days import local_date
 from cohorts.models import Cohort, Enrollment
@@ -23,7 +22,7 @@ from cohorts.statuses import (
     can_transition,
 )
 from content.selectors import course_get_for_instructor
-from stagewise.errors import Conflict, Invalid, NotFound, lazy_format
+from stagewise.errors import Conflict, Invalid, lazy_format
 
 logger = logging.getLogger(__name__)
 
@@ -270,16 +269,21 @@ def cohort_transitions_run(*, now: datetime | None = None) -> dict[str, int]:
     return done
 
 
-def enrollment_admit(*, actor: User, cohort_id: int, learner: User, now: datetime | None = None) -> Enrollment:
-    """An instructor or staff member gives a learner a seat without payment (a complimentary seat).
+# The cohorts a complimentary seat can be given in (and an invitation sent to).
+ADMITTING = (CohortStatus.DRAFT, CohortStatus.OPEN, CohortStatus.RUNNING)
 
-    Takes the cohort row lock so that the capacity check and the insert can't interleave with another admit.
+
+def enrollment_admit(*, cohort_id: int, learner: User, now: datetime | None = None) -> Enrollment:
+    """Give ``learner`` a seat without payment (a complimentary seat): what an accepted invitation does
+    (``cohorts.invitations.invitation_accept``, which checks that the learner was invited).
+
+    Takes the cohort row lock (``seats.cohort_lock``) so that the capacity check (``seats.seats_taken``: members and
+    live holds) and the insert can't interleave with another seat decision.
     """
-    cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
     now = now or timezone.now()
     with transaction.atomic():
         cohort = seats.cohort_lock(cohort_id=cohort_id)
-        if cohort.status not in (CohortStatus.OPEN, CohortStatus.RUNNING, CohortStatus.DRAFT):
+        if cohort.status not in ADMITTING:
             raise Conflict(_("This cohort no longer takes learners."), code="cohort_closed")
         if seats.seats_taken(cohort_id=cohort.pk, now=now) >= cohort.capacity:
             raise Conflict(_("The cohort is full."), code="cohort_full", extra={"capacity": cohort.capacity})
@@ -290,17 +294,3 @@ def enrollment_admit(*, actor: User, cohort_id: int, learner: User, now: datetim
                 )
         except IntegrityError as exc:
             raise Conflict(_("This learner is already in the cohort."), code="already_enrolled") from exc
-
-
-def enrollment_admit_by_email(
-    *, actor: User, cohort_id: int, learner_email: str, now: datetime | None = None
-) -> Enrollment:
-    """``enrollment_admit`` for the learner whose account uses ``learner_email``.
-
-    Someone who doesn't teach the cohort learns nothing about accounts: they get the cohort's NotFound first.
-    """
-    cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
-    learner = user_find_by_email(email=learner_email)
-    if learner is None:
-        raise NotFound(_("No account uses this email."), code="learner_not_found")
-    return enrollment_admit(actor=actor, cohort_id=cohort_id, learner=learner, now=now)

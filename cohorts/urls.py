@@ -1,6 +1,10 @@
 from django.urls import path
 
+<<<<<<< HEAD
 from cohorts.views import catalog, cohort, feed, manage, schedule, survey, today, webhooks
+=======
+from cohorts.views import catalog, cohort, feed, invitations, manage, schedule, today, webhooks
+>>>>>>> main
 
 app_name = "cohorts"
 
@@ -11,6 +15,7 @@ urlpatterns = [
     path("courses/<slug:slug>/notify/", catalog.opening_alert, name="opening_alert"),
     path("cohorts/mine/", cohort.my_cohorts, name="mine"),
     path("cohorts/<int:cohort_id>/", cohort.cohort_detail, name="cohort"),
+    path("invitations/<str:token>/", invitations.invitation, name="invitation"),
     # A member's day: check in, make up, reminders.
     path("cohorts/<int:cohort_id>/today/", today.cohort_today, name="today"),
     path("cohorts/<int:cohort_id>/checkin/", today.checkin_create, name="checkin"),
@@ -29,6 +34,7 @@ urlpatterns = [
     path("teach/cohorts/<int:cohort_id>/", manage.cohort_manage, name="manage"),
     path("teach/cohorts/<int:cohort_id>/announce/", manage.announce, name="announce"),
     path("teach/cohorts/<int:cohort_id>/nudge/", manage.nudge, name="nudge"),
+    path("teach/cohorts/<int:cohort_id>/invite/", invitations.invite, name="invite"),
     path("teach/cohorts/<int:cohort_id>/webhooks/", webhooks.webhooks, name="webhooks"),
     # The end-of-cohort survey.
     path("cohorts/<int:cohort_id>/survey/", survey.survey_answer, name="survey"),

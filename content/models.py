@@ -10,6 +10,15 @@ class Track(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True, help_text="Markdown.")
+    # Who may add courses to it: its owner, the instructors of its courses, staff (content.services.track_check_owner).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_tracks",
+        help_text="The instructor who started the track.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -14,6 +14,13 @@ def track_list() -> QuerySet[Track]:
     return Track.objects.order_by("title", "id")
 
 
+def track_list_owned_by(*, user: User) -> QuerySet[Track]:
+    """The tracks ``user`` may add courses to: those they started or teach a course of (every one, for staff)."""
+    if is_staff(user):
+        return track_list()
+    return track_list().filter(Q(owner=user) | Q(courses__instructors=user)).distinct()
+
+
 def track_get(*, track_id: int) -> Track:
     track = Track.objects.filter(pk=track_id).first()
     if track is None:

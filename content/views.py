@@ -44,7 +44,7 @@ def teach_index(request: PageRequest) -> HttpResponse:
 def teach_course_new(request: PageRequest) -> HttpResponse:
     if not can_create_courses(request.user):
         raise PermissionDenied(_("Only instructors can teach courses."))
-    tracks = list(selectors.track_list())
+    tracks = list(selectors.track_list_owned_by(user=request.user))
     form = CourseCreateForm(request.POST or None, tracks=tracks)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -36,13 +36,19 @@ def _zone(name: str) -> tzinfo | None:
         return None
 
 
+def user_zone(user: Any) -> tzinfo:
+    """A person's time zone (their profile's), else the active one: what ``when`` shows their instants in, and
+    what their "today" and "from 1 December" mean (the staff reports' date ranges)."""
+    return _zone(getattr(user, "timezone", "") or "") or timezone.get_current_timezone()
+
+
 def reader_zone(context: Context, reader: Any = None) -> tzinfo:
     """The reader's time zone: ``reader``'s if given (a document such as a receipt is for its owner), else the
     signed-in viewer's on a page, else the active one (mail activates the recipient's, see ``stagewise.mail``)."""
     if reader is None:
         user = getattr(context.get("request"), "user", None)
         reader = user if getattr(user, "is_authenticated", False) else None
-    return _zone(getattr(reader, "timezone", "") or "") or timezone.get_current_timezone()
+    return user_zone(reader)
 
 
 def _format(value: date, style: str) -> str:

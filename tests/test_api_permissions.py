@@ -476,13 +476,29 @@ MATRIX: dict[tuple[str, str], list[Scenario]] = {
     ("POST", "/api/v1/webhooks/{webhook_id}/test"): [
         Scenario(lambda p: (f"/api/v1/webhooks/{_webhook(p).pk}/test", None), course_staff(202))
     ],
-    ("POST", "/api/v1/cohorts/{cohort_id}/admissions"): [
+    ("POST", "/api/v1/cohorts/{cohort_id}/invitations"): [
         Scenario(
             lambda p: (
-                f"/api/v1/cohorts/{factories.cohort(course=p['course']).pk}/admissions",
-                {"learner_email": factories.learner().email},
+                f"/api/v1/cohorts/{factories.cohort(course=p['course']).pk}/invitations",
+                {"email": "someone@example.test"},
             ),
             course_staff(201),
+        )
+    ],
+    ("GET", "/api/v1/cohorts/{cohort_id}/invitations"): [
+        Scenario(
+            lambda p: (f"/api/v1/cohorts/{factories.cohort(course=p['course']).pk}/invitations", None),
+            course_staff(200),
+        )
+    ],
+    ("POST", "/api/v1/invitations/accept"): [
+        Scenario(
+            lambda p: (
+                "/api/v1/invitations/accept",
+                {"token": factories.invitation(cohort=factories.cohort(course=p["course"]), email=p["learner"].email)},
+            ),
+            signed_in(403, learner=200),
+            label="only the invited address accepts",
         )
     ],
 }

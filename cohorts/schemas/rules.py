@@ -9,7 +9,7 @@ from stagewise.ids import BodyRowId
 from stagewise.schemas import InSchema
 
 
-# Why a learner gets a strike or is reinstated (see ``cohorts.schemas.checkins.ReasonIn``).
+# Why a learner gets a strike or is reinstated (see ``cohorts.schemas.checkins.RejectionIn``).
 class ReasonIn(InSchema):
     reason: str = Field(..., min_length=1, max_length=500)
 

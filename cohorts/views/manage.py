@@ -18,7 +18,8 @@ from accounts.types import PageRequest
 from cohorts import charts, checkins, feed, moderation, page_selectors, streaks
 from cohorts.completion.selectors import outcomes_of_cohort
 from cohorts.completion.services import outcome_override
-from cohorts.forms import AnnouncementForm, NudgeForm
+from cohorts.forms import AnnouncementForm, InviteForm, NudgeForm
+from cohorts.invitations import invitation_list_for_instructor
 from cohorts.statuses import EnrollmentStatus
 from cohorts.views.common import back, taught_cohort
 from stagewise.errors import ApplicationError, Conflict, Invalid
@@ -97,6 +98,8 @@ def cohort_manage(request: PageRequest, cohort_id: int) -> HttpResponse:
         "can_reinstate": is_staff(request.user),
         "announcement_form": AnnouncementForm(),
         "nudge_form": NudgeForm(),
+        "invite_form": InviteForm(),
+        "invitations": list(invitation_list_for_instructor(user=request.user, cohort_id=cohort.pk)[:20]),
         "here": request.get_full_path(),
         "outcomes": outcomes,
         "completed_count": sum(1 for o in outcomes or () if o.outcome == EnrollmentStatus.COMPLETED),

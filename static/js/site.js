@@ -43,6 +43,11 @@
     refresh();
   });
 
+  // The catalog's ladder: each rung rises by the number of stages above it (pages carry no inline styles: CSP).
+  document.querySelectorAll("[data-rise]").forEach(function (rung) {
+    rung.style.setProperty("--rise", rung.getAttribute("data-rise"));
+  });
+
   // Buttons that need a second thought.
   document.querySelectorAll("[data-confirm]").forEach(function (el) {
     el.addEventListener("click", function (event) {

@@ -146,6 +146,23 @@ def test_service_errors_appear_on_the_forms(world, as_user):
     assert "already has a course at that stage" in response.content.decode()
 
 
+def test_an_instructor_cannot_add_a_course_to_another_instructors_track(world, as_user):
+    # given a track only the other instructor teaches in
+    client = as_user(world["other_teacher"])
+    option = f'<option value="{world["track"].pk}">Data analysis</option>'
+    assert option not in client.get("/teach/courses/new/").content.decode()  # not offered
+
+    # when they post a course to it anyway
+    response = client.post("/teach/courses/new/", _course_data(track=str(world["track"].pk), stage="4", slug="mine"))
+
+    # then the form says no and the track has no new course
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Course.objects.filter(slug="mine").exists()
+    # while the track's own instructor is offered it
+    assert option in as_user(world["teacher"]).get("/teach/courses/new/").content.decode()
+
+
 def test_service_errors_in_chinese(world, as_user):
     teacher = world["teacher"]
     teacher.language = "zh-hans"

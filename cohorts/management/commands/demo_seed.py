@@ -183,6 +183,7 @@ class Command(BaseCommand):
             defaults={
                 "title": "Python for Data · Python 数据分析",
                 "description": "From your first CSV to a capstone project, one stage at a time. 一步一个台阶。",
+                "owner": instructor,
             },
         )
         courses = []

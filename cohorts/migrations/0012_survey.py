@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cohorts', '0010_cohort_end_outcomes'),
+        ('cohorts', '0011_invitation'),
     ]
 
     operations = [

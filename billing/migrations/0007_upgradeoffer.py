@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0005_seathold_moved_to_cohorts'),
+        ('billing', '0006_dispute_handled_audit'),
         ('cohorts', '0010_cohort_end_outcomes'),
         ('content', '0003_course_offer_settings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
