@@ -1,10 +1,6 @@
 from django.urls import path
 
-<<<<<<< HEAD
-from cohorts.views import catalog, cohort, feed, manage, schedule, survey, today, webhooks
-=======
-from cohorts.views import catalog, cohort, feed, invitations, manage, schedule, today, webhooks
->>>>>>> main
+from cohorts.views import catalog, cohort, feed, invitations, manage, schedule, survey, today, webhooks
 
 app_name = "cohorts"
 
