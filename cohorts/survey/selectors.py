@@ -5,10 +5,12 @@ Instructors read their own courses' cohorts; marketers and staff read every coho
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from accounts.types import Viewer
 from cohorts.models import Cohort
 from cohorts.statuses import CohortStatus
@@ -51,7 +53,7 @@ def _readable_cohorts(user: Viewer) -> QuerySet[Cohort]:
         return cohorts
     if not getattr(user, "is_authenticated", False):
         return cohorts.none()
-    return cohorts.filter(course__instructors__pk=user.pk)
+    return cohorts.filter(course__instructors=cast(User, user))
 
 
 def survey_cohort_for_reader(*, user: Viewer, cohort_id: int) -> Cohort:

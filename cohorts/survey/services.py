@@ -21,7 +21,10 @@ ANSWER_MAX_LENGTH = 2000
 
 def survey_questions(cohort: Cohort) -> list[str]:
     """The cohort's questions, or the defaults in the reader's language."""
-    return list(cohort.survey_questions) or [_("What helped you most?"), _("What should we change for the next cohort?")]
+    return list(cohort.survey_questions) or [
+        _("What helped you most?"),
+        _("What should we change for the next cohort?"),
+    ]
 
 
 def survey_is_open(cohort: Cohort) -> bool:
@@ -66,7 +69,9 @@ def survey_submit(
                 enrollment=enrollment, score=score, answers=pairs, created_at=now or timezone.now()
             )
     except IntegrityError:
-        raise Conflict(gettext_lazy("You have answered this survey already. Thank you!"), code="survey_answered") from None
+        raise Conflict(
+            gettext_lazy("You have answered this survey already. Thank you!"), code="survey_answered"
+        ) from None
 
 
 def survey_questions_set(*, actor: User, cohort_id: int, questions: list[str]) -> Cohort:

@@ -9,6 +9,8 @@ from django.utils import timezone
 from accounts.types import PageRequest
 from cohorts import hooks, selectors
 from cohorts.completion.selectors import outcome_for_enrollment
+from cohorts.survey.selectors import survey_response_of
+from cohorts.survey.services import survey_is_open
 from cohorts.models import Cohort
 from cohorts.opening_alerts import opening_alert_waiting
 from cohorts.statuses import MEMBER_STATUSES, CohortStatus, EnrollmentStatus
@@ -59,6 +61,10 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "lessons": lessons,
         "outcome": outcome_for_enrollment(enrollment_id=enrollment.pk)
         if enrollment is not None and cohort.outcomes_evaluated_at
+        else None,
+        # None: no survey for this viewer; else whether they answered it.
+        "survey_answered": survey_response_of(enrollment_id=enrollment.pk) is not None
+        if is_member and enrollment is not None and survey_is_open(cohort)
         else None,
     }
     # A cohort that is not open (running, ended): its course's next open cohort, else "notify me when one opens".
