@@ -68,12 +68,16 @@ class MeOut(Schema):
     is_instructor: bool
     is_marketer: bool
     is_staff: bool
+    mail_feedback: bool
 
 
 class ProfileIn(InSchema):
     display_name: str | None = Field(None, min_length=1, max_length=80)
     timezone: str | None = None
     language: Language | None = None
+    mail_feedback: bool | None = Field(
+        None, description="Mail when a check-in of mine is featured, reviewed, rejected or commented on."
+    )
 
 
 class TokenIn(InSchema):
@@ -105,3 +109,21 @@ class PasswordResetConfirmIn(InSchema):
 
 class MessageOut(Schema):
     message: str
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str = Field(..., description="checkin_featured, checkin_rejected, checkin_reviewed or checkin_commented")
+    message: str = Field(..., description="What happened, in the request's language.")
+    url: str = Field(..., description="The page it is about (a path on this site).")
+    params: dict[str, Any] = Field(..., description="The message's values: actor, day, cohort, text.")
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationsReadOut(Schema):
+    marked: int = Field(..., description="How many were unread.")
+
+
+class UnreadCountOut(Schema):
+    unread: int

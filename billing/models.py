@@ -6,6 +6,7 @@ Money is always an integer number of minor units next to an ISO currency code.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 
 from billing.statuses import (
     CouponKind,
@@ -49,10 +50,16 @@ class Coupon(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind=CouponKind.FIXED) | ~Q(currency=""), name="coupon_fixed_has_currency"
             ),
+            # "summer" and "SUMMER" are one code: a learner's typing must find exactly one coupon.
+            models.UniqueConstraint(Upper("code"), name="coupon_code_unique_any_case"),
         ]
 
     def __str__(self) -> str:
         return self.code
+
+    def clean(self) -> None:
+        # The admin's form validates through here: whatever case staff typed, the code is saved upper-case.
+        self.code = self.code.strip().upper()
 
 
 class ReferralCode(models.Model):
@@ -174,9 +181,17 @@ class Refund(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # A due refund (the provider refused it): what the provider said, how often we asked, when we ask again, and
+    # the idempotency key of the next request (the same after a transient error, so a request that did reach the
+    # provider is never made twice; a new one after a refusal, which the provider would otherwise repeat).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
         constraints = [models.CheckConstraint(condition=Q(amount_minor__gte=1), name="refund_amount_positive")]
 
     def __str__(self) -> str:

@@ -292,3 +292,14 @@ def dispute_list(*, user: User | AnonymousUser, status: str | None = None) -> Qu
     if status == DisputeStatus.CLOSED:
         return disputes.order_by("-handled_at", "-id")
     return disputes.order_by("-created_at", "-id")
+
+
+def refunds_due_list(*, user: User | AnonymousUser) -> QuerySet[Refund]:
+    """Staff: refunds owed that the provider refused, retried in the background (oldest first)."""
+    if not is_staff(user):
+        raise NotFound("Not found.", code="not_found")
+    return (
+        Refund.objects.filter(status=RefundStatus.DUE)
+        .select_related("payment__order__learner", "payment__order__cohort__course")
+        .order_by("created_at", "id")
+    )

@@ -15,21 +15,51 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")  # abandoned or expired before any money moved
 
 
+# A second partial refund leaves an order partially refunded: that is no transition (nothing calls it one).
 ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
     OrderStatus.PENDING: frozenset({OrderStatus.PAID, OrderStatus.FAILED, OrderStatus.CANCELLED}),
     OrderStatus.PAID: frozenset({OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED}),
-    OrderStatus.PARTIALLY_REFUNDED: frozenset({OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED}),
+    OrderStatus.PARTIALLY_REFUNDED: frozenset({OrderStatus.REFUNDED}),
     OrderStatus.REFUNDED: frozenset(),
     OrderStatus.FAILED: frozenset(),
     OrderStatus.CANCELLED: frozenset(),
 }
+
+# A payment follows its order, with one more way: an attempt we gave up on (cancelled for a new attempt, or closed
+# with its order) that the provider captured all the same is recorded as paid, and refunded if its seat is gone.
+PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    OrderStatus.PENDING: frozenset({OrderStatus.PAID, OrderStatus.FAILED, OrderStatus.CANCELLED}),
+    OrderStatus.PAID: frozenset({OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED}),
+    OrderStatus.PARTIALLY_REFUNDED: frozenset({OrderStatus.REFUNDED}),
+    OrderStatus.REFUNDED: frozenset(),
+    OrderStatus.FAILED: frozenset({OrderStatus.PAID}),
+    OrderStatus.CANCELLED: frozenset({OrderStatus.PAID}),
+}
+
+# Money was captured (some of it may have gone back since).
 CAPTURED_STATUSES = frozenset({OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED})
+# Money was captured and not all of it went back: what counts as a learner's order for the referral rules.
+KEPT_STATUSES = frozenset({OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED})
 
 
 class RefundStatus(models.TextChoices):
     SUCCEEDED = "succeeded", _("Succeeded")  # the provider returned the money
     PENDING = "pending", _("Pending")  # the provider accepted it and will confirm later
     FAILED = "failed", _("Failed")  # the provider gave up; does not count against the capture
+    # Owed to the learner (a seat lost, a cohort cancelled) but the provider refused it: shown to staff and retried
+    # in the background until it goes through. Does not count against the capture until then.
+    DUE = "due", _("Due, being retried")
+    VOID = "void", _("Void")  # was due, but nothing was left to refund when retried (staff refunded it meanwhile)
+
+
+# A due refund is retried until the provider takes it (succeeded or pending) or nothing is left to refund (void).
+REFUND_TRANSITIONS: dict[str, frozenset[str]] = {
+    RefundStatus.DUE: frozenset({RefundStatus.SUCCEEDED, RefundStatus.PENDING, RefundStatus.VOID}),
+    RefundStatus.SUCCEEDED: frozenset(),
+    RefundStatus.PENDING: frozenset(),
+    RefundStatus.FAILED: frozenset(),
+    RefundStatus.VOID: frozenset(),
+}
 
 
 class RefundReason(models.TextChoices):

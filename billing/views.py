@@ -419,6 +419,7 @@ def staff_revenue(request: PageRequest) -> HttpResponse:
         "open_disputes": open_disputes.get_page(request.GET.get("disputes_page")),
         "handled_disputes": list(selectors.dispute_list(user=request.user, status=DisputeStatus.CLOSED)[:5]),
         "note_max_length": NOTE_MAX_LENGTH,
+        "refunds_due": list(selectors.refunds_due_list(user=request.user)),
     }
     return render_page(request, "billing/revenue.html", context)
 

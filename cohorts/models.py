@@ -6,6 +6,9 @@ from django.db.models import F, Q
 
 from accounts.models import validate_timezone
 from cohorts import days
+
+# Verifiable credentials' status lists live with the credentials code (cohorts/credentials/); this app's migrations hold them.
+from cohorts.credentials.models import StatusList, StatusListEntry, StatusPurpose  # noqa: F401
 from cohorts.statuses import CheckInStatus, CohortStatus, EnrollmentStatus, SeatHoldStatus
 from content.models import Course
 
@@ -38,6 +41,12 @@ class Cohort(models.Model):
     nudge_after_days = models.PositiveSmallIntegerField(
         default=2, help_text="Members with no check-in for this many days are listed for a nudge."
     )
+    nudge_below_rate_percent = models.PositiveSmallIntegerField(
+        default=50,
+        db_default=50,  # rows written by older code (a data migration's historical model) get it too
+        help_text="Members who checked in on fewer than this share of the days so far are listed for a nudge too "
+        "(0: only the days without a check-in count).",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -66,6 +75,7 @@ class Cohort(models.Model):
                 condition=Q(reminder_hour__lte=23, lesson_notice_hour__lte=23), name="cohort_hours_valid"
             ),
             models.CheckConstraint(condition=Q(strikes_to_remove__gte=1), name="cohort_strikes_positive"),
+            models.CheckConstraint(condition=Q(nudge_below_rate_percent__lte=100), name="cohort_nudge_rate_valid"),
         ]
 
     def __str__(self) -> str:
@@ -391,7 +401,9 @@ class WebhookDelivery(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)  # in English, for logs and the API
+    # What went wrong, for pages to say in the reader's language (cohorts.webhooks.transports.WebhookError.code).
+    last_error_code = models.CharField(max_length=40, blank=True, default="")
     next_attempt_at = models.DateTimeField(
         null=True, blank=True, help_text="When a pending delivery is due; pushed ahead while an attempt is in flight."
     )

@@ -219,10 +219,17 @@ def cohort_open(*, actor: User, cohort_id: int, now: datetime | None = None) -> 
 
 
 def cohort_cancel(*, actor: User, cohort_id: int, now: datetime | None = None) -> Cohort:
-    """Call off a draft or open cohort. Once that commits, ``cohort_cancelled`` is sent: billing refunds everyone."""
-    cohort = cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
-    cohort = _transition_or_conflict(cohort=cohort, new=CohortStatus.CANCELLED, now=now)
-    transaction.on_commit(lambda: cohort_cancelled.send(sender=Cohort, cohort_id=cohort.pk))
+    """Call off a draft or open cohort. Once that commits, ``cohort_cancelled`` is sent: billing refunds everyone.
+
+    Payment closes at once: every held seat is released in the same transaction, so a capture that arrives later
+    finds no seat to convert and is refunded (billing's ``payment_mark_succeeded``), even before billing's job runs.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        cohort = cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
+        cohort = _transition_or_conflict(cohort=cohort, new=CohortStatus.CANCELLED, now=now)
+        seats.seat_holds_release_all(cohort_id=cohort.pk, now=now)
+        transaction.on_commit(lambda: cohort_cancelled.send(sender=Cohort, cohort_id=cohort.pk))
     return cohort
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import ServiceForm
-from content.models import Course, Lesson, Prerequisite
+from content.models import Course, Lesson, Prerequisite, StageLevel
 from content.services import COURSE_EDITABLE_FIELDS
 from stagewise.money import minor_unit_exponent
 
@@ -28,8 +28,10 @@ class CourseForm(ServiceForm):
     service_field_names = {"price_minor": "price"}
 
     title = forms.CharField(label=_("Title"), max_length=200)
-    stage_label = forms.CharField(
-        label=_("Stage label"), max_length=60, help_text=_("Shown on the ladder, e.g. Beginner, Bootcamp, Advanced.")
+    stage_label = forms.ChoiceField(
+        label=_("Stage label"),
+        choices=StageLevel.choices,
+        help_text=_("Shown on the ladder, in the reader's language."),
     )
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 6}), help_text=_("Markdown.")
@@ -95,6 +97,14 @@ class CourseForm(ServiceForm):
         data = self.cleaned_data
         # A setting the form leaves out, or left empty, keeps its current (or default) value.
         return {name: data[name] for name in COURSE_EDITABLE_FIELDS if data.get(name) is not None}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A label set through the API that isn't a standard level stays choosable, as written.
+        current = self.initial.get("stage_label")
+        field = self.fields["stage_label"]
+        if current and current not in StageLevel.values and isinstance(field, forms.ChoiceField):
+            field.choices = [*StageLevel.choices, (current, current)]
 
     @classmethod
     def initial_for(cls, course: Course) -> dict[str, Any]:

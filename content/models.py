@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Track(models.Model):
@@ -28,8 +29,19 @@ class Track(models.Model):
         return self.title
 
 
+class StageLevel(models.TextChoices):
+    """The standard stage labels, shown in the reader's language. A course may carry another label (the API takes any
+    text), which is shown as written."""
+
+    BEGINNER = "Beginner", pgettext_lazy("stage", "Beginner")  # the first rung
+    INTERMEDIATE = "Intermediate", pgettext_lazy("stage", "Intermediate")
+    BOOTCAMP = "Bootcamp", pgettext_lazy("stage", "Bootcamp")  # intensive, daily practice
+    ADVANCED = "Advanced", pgettext_lazy("stage", "Advanced")
+    EXPERT = "Expert", pgettext_lazy("stage", "Expert")
+
+
 class Prerequisite(models.TextChoices):
-    NONE = "none", _("None")  # anyone may enroll
+    NONE = "none", pgettext_lazy("who may enroll", "Anyone")  # anyone may enroll
     PREVIOUS_STAGE = (
         "previous_stage",
         _("Previous stage completed"),
@@ -108,6 +120,14 @@ class Course(models.Model):
 
     def __str__(self) -> str:
         return f"{self.track} · {self.stage_label}: {self.title}"
+
+    @property
+    def stage_name(self) -> str:
+        """The stage's label as the reader reads it: a standard level (``StageLevel``) in the active language, any
+        other label as its instructor wrote it."""
+        if self.stage_label in StageLevel.values:
+            return str(StageLevel(self.stage_label).label)
+        return self.stage_label
 
 
 class Lesson(models.Model):

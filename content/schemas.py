@@ -8,6 +8,8 @@ from stagewise.ids import BodyRowId
 from stagewise.markdown import render_markdown
 from stagewise.schemas import InSchema
 
+STAGE_LABEL_HELP = "Beginner, Intermediate, Bootcamp, Advanced and Expert are shown in the reader's language; any other label as written"
+
 
 class TrackIn(InSchema):
     title: str = Field(..., min_length=1, max_length=200)
@@ -41,7 +43,7 @@ class CourseSettings(Schema):
 class CourseIn(CourseSettings, InSchema):
     track_id: BodyRowId
     stage: int = Field(..., ge=1, le=50)
-    stage_label: str = Field(..., min_length=1, max_length=60)
+    stage_label: str = Field(..., min_length=1, max_length=60, description=STAGE_LABEL_HELP)
     slug: str = Field("", max_length=80)
     title: str = Field(..., min_length=1, max_length=200)
     description: str = ""
@@ -52,7 +54,7 @@ class CourseIn(CourseSettings, InSchema):
 
 
 class CoursePatch(InSchema):
-    stage_label: str | None = Field(None, min_length=1, max_length=60)
+    stage_label: str | None = Field(None, min_length=1, max_length=60, description=STAGE_LABEL_HELP)
     title: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = None
     price_minor: int | None = Field(None, ge=0, le=100_000_000)
@@ -87,6 +89,17 @@ class CourseOut(CourseSettings):
     duration_days: int
     prerequisite: str
     is_published: bool
+
+
+class CourseWarningOut(Schema):
+    code: str = Field(..., description="Stable: no_published_lessons")
+    message: str
+
+
+class CoursePublishOut(CourseOut):
+    warnings: list[CourseWarningOut] = Field(
+        ..., description="Allowed, but probably a mistake: e.g. a published course with no published lesson."
+    )
 
 
 class LinkIn(InSchema):

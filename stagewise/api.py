@@ -44,6 +44,7 @@ api = StagewiseAPI(
             {"name": "feed", "description": "The cohort's feed: posts, comments, reactions"},
             {"name": "group rules", "description": "Rules, strikes, removals, nudges"},
             {"name": "webhooks", "description": "Chat-group webhooks and their delivery logs"},
+            {"name": "credentials", "description": "Verifying Open Badges 3.0 credentials (certificates)"},
             {"name": "billing", "description": "Checkout, payments, refunds, coupons, credit, applications"},
         ]
     },

@@ -35,6 +35,10 @@ app.conf.beat_schedule = {
         "task": "billing.tasks.seat_holds_release_expired_task",
         "schedule": crontab(minute="*"),
     },
+    "billing-refunds-retry-due": {
+        "task": "billing.tasks.refunds_retry_due_task",
+        "schedule": crontab(minute="*"),
+    },
     "billing-referral-credits-grant-due": {
         "task": "billing.tasks.referral_credits_grant_due_task",
         "schedule": crontab(minute="*/15"),

@@ -51,9 +51,13 @@ def reader_zone(context: Context, reader: Any = None) -> tzinfo:
     return user_zone(reader)
 
 
-def _format(value: date, style: str) -> str:
+def format_local(value: date, style: str) -> str:
+    """A date (or an instant already in the reader's zone) in the active language's ``WHEN_FORMATS[style]``."""
     formats = WHEN_FORMATS.get(translation.get_language() or "", WHEN_FORMATS["en"])
     return date_format(value, formats[style])
+
+
+_format = format_local
 
 
 @pass_context
@@ -93,7 +97,11 @@ def timezone_name(context: Context, reader: Any = None) -> str:
 def environment(**options: Any) -> Environment:
     env = Environment(**options)  # noqa: S701 - autoescape is set in settings.TEMPLATES
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=translation.gettext, ngettext=translation.ngettext, newstyle=True
+        gettext=translation.gettext,
+        ngettext=translation.ngettext,
+        pgettext=translation.pgettext,
+        npgettext=translation.npgettext,
+        newstyle=True,
     )
     env.globals.update(
         url=url,

@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from accounts.models import Notification, NotificationKind
 from accounts.services import api_token_create
 from cohorts.statuses import CohortStatus
 from stagewise.api import api
@@ -61,6 +62,12 @@ def creators(status: int) -> dict[str, int]:
 
 
 # Setups -------------------------------------------------------------------------------------------------------
+
+
+def _notification(user):
+    return Notification.objects.create(
+        user=user, kind=NotificationKind.CHECKIN_FEATURED, key=f"test:{next(_n)}", url="/", created_at=timezone.now()
+    )
 
 
 def _today():
@@ -207,6 +214,20 @@ MATRIX: dict[tuple[str, str], list[Scenario]] = {
             lambda p: (f"/api/v1/me/tokens/{api_token_create(user=p['learner'], name='x')[0].pk}", None),
             signed_in(404, learner=204),
             label="the learner's token",
+        )
+    ],
+    ("GET", "/api/v1/me/notifications"): [Scenario(lambda p: ("/api/v1/me/notifications", None), signed_in(200))],
+    ("GET", "/api/v1/me/notifications/unread-count"): [
+        Scenario(lambda p: ("/api/v1/me/notifications/unread-count", None), signed_in(200))
+    ],
+    ("POST", "/api/v1/me/notifications/read"): [
+        Scenario(lambda p: ("/api/v1/me/notifications/read", None), signed_in(200))
+    ],
+    ("POST", "/api/v1/me/notifications/{notification_id}/read"): [
+        Scenario(
+            lambda p: (f"/api/v1/me/notifications/{_notification(p['learner']).pk}/read", None),
+            signed_in(404, learner=200),
+            label="the learner's notification",
         )
     ],
     ("GET", "/api/v1/me/enrollments"): [Scenario(lambda p: ("/api/v1/me/enrollments", None), signed_in(200))],
@@ -439,6 +460,24 @@ MATRIX: dict[tuple[str, str], list[Scenario]] = {
             course_staff(200),
         )
     ],
+    ("GET", "/api/v1/cohorts/{cohort_id}/settings"): [
+        Scenario(lambda p: (f"/api/v1/cohorts/{_checkin_cohort(p).pk}/settings", None), course_staff(200))
+    ],
+    ("PUT", "/api/v1/cohorts/{cohort_id}/settings"): [
+        Scenario(
+            lambda p: (
+                f"/api/v1/cohorts/{_checkin_cohort(p).pk}/settings",
+                {
+                    "rules": "Be kind.",
+                    "reminder_hour": 21,
+                    "strikes_to_remove": 3,
+                    "nudge_after_days": 2,
+                    "nudge_below_rate_percent": 50,
+                },
+            ),
+            course_staff(200),
+        )
+    ],
     ("POST", "/api/v1/cohorts/{cohort_id}/rules/accept"): [
         Scenario(lambda p: (f"/api/v1/cohorts/{_checkin_cohort(p).pk}/rules/accept", None), signed_in(404, learner=200))
     ],
@@ -500,6 +539,10 @@ MATRIX: dict[tuple[str, str], list[Scenario]] = {
             signed_in(403, learner=200),
             label="only the invited address accepts",
         )
+    ],
+    # Anyone may verify a credential; one that fails is an answer (200, verified false), not an error.
+    ("POST", "/api/v1/credentials/verify"): [
+        Scenario(lambda p: ("/api/v1/credentials/verify", {"type": ["VerifiableCredential"]}), everyone(200))
     ],
 }
 MATRIX.update(billing_matrix(Scenario, everyone, signed_in, course_staff))

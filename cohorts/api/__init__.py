@@ -8,6 +8,7 @@ from ninja import Router
 
 from cohorts.api.checkins import router as checkins_router
 from cohorts.api.cohorts import router as cohorts_router
+from cohorts.api.credentials import router as credentials_router
 from cohorts.api.feed import router as feed_router
 from cohorts.api.outcomes import router as outcomes_router
 from cohorts.api.rules import router as rules_router
@@ -21,4 +22,5 @@ router.add_router("", cohorts_router)
 router.add_router("", rules_router)
 router.add_router("", webhooks_router)
 router.add_router("", outcomes_router)
+router.add_router("", credentials_router)
 router.add_router("", survey_router)

@@ -26,6 +26,7 @@ def _feed_rows(*, posts: list[Post], comments: dict[int, list[Comment]]) -> list
             "post": post,
             "checkin": post.checkin,
             "comments": comments.get(post.pk, []),
+            "reaction_counts": feed.reaction_counts(post),
             "image_url": reverse("cohorts:checkin_image", args=[post.checkin_id])
             if post.checkin is not None and post.checkin.image
             else None,
@@ -98,3 +99,11 @@ def checkin_image(request: PageRequest, checkin_id: int) -> FileResponse:
     response = FileResponse(checkin.image.open("rb"))
     response["Cache-Control"] = "private, max-age=86400"
     return response
+
+
+@login_required
+def post_permalink(request: PageRequest, post_id: int) -> HttpResponse:
+    """A post's address (notifications lead here): the feed page that shows it, at the post."""
+    cohort_id, cursor = feed.feed_page_of_post(user=request.user, post_id=post_id)
+    query = f"?cursor={cursor}" if cursor else ""
+    return redirect(reverse("cohorts:feed", args=[cohort_id]) + f"{query}#post-{post_id}")

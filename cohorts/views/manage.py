@@ -18,7 +18,7 @@ from accounts.types import PageRequest
 from cohorts import charts, checkins, feed, moderation, page_selectors, streaks
 from cohorts.completion.selectors import outcomes_of_cohort
 from cohorts.completion.services import outcome_override
-from cohorts.forms import AnnouncementForm, InviteForm, NudgeForm
+from cohorts.forms import AnnouncementForm, CohortSettingsForm, InviteForm, NudgeForm
 from cohorts.invitations import invitation_list_for_instructor
 from cohorts.statuses import EnrollmentStatus
 from cohorts.views.common import back, taught_cohort
@@ -144,21 +144,21 @@ def post_pin(request: PageRequest, post_id: int) -> HttpResponse:
 @require_POST
 def checkin_review(request: PageRequest, checkin_id: int, action: str) -> HttpResponse:
     """Feature (精选), un-feature or reject (with a reason) a check-in."""
+    if action not in ("feature", "unfeature", "reject"):
+        raise Http404
     try:
-        if action == "feature":
-            checkins.checkin_feature(actor=request.user, checkin_id=checkin_id, featured=True)
-            messages.success(request, _("Featured."))
-        elif action == "unfeature":
-            checkins.checkin_feature(actor=request.user, checkin_id=checkin_id, featured=False)
-            messages.success(request, _("No longer featured."))
-        elif action == "reject":
+        if action == "reject":
             checkins.checkin_reject(actor=request.user, checkin_id=checkin_id, reason=request.POST.get("reason", ""))
             messages.success(request, _("Check-in rejected. The learner is told and may redo it today."))
         else:
-            raise Http404
+            featured = action == "feature"
+            checkins.checkin_feature(actor=request.user, checkin_id=checkin_id, featured=featured)
+            messages.success(request, _("Featured.") if featured else _("No longer featured."))
     except (Invalid, Conflict) as exc:
         messages.error(request, exc.message)
-    return back(request, "/")
+    # Back to the check-in where it was in the feed, as reacting and commenting do.
+    post_id = page_selectors.post_id_for_checkin(checkin_id=checkin_id)
+    return back(request, "/", f"#post-{post_id}" if post_id else "")
 
 
 @login_required
@@ -234,3 +234,24 @@ def outcome_change(request: PageRequest, enrollment_id: int) -> HttpResponse:
             % {"name": changed.enrollment.learner.display_name, "outcome": changed.get_outcome_display()},
         )
     return back(request, "/", "#outcomes")
+
+
+@login_required
+def cohort_settings(request: PageRequest, cohort_id: int) -> HttpResponse:
+    """How the cohort is run: group rules, reminder hour, strike limit, who needs a nudge. Its instructors only."""
+    cohort = taught_cohort(request, cohort_id)
+    initial = {name: getattr(cohort, name) for name in moderation.COHORT_SETTINGS}
+    form = CohortSettingsForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                moderation.cohort_settings_update(actor=request.user, cohort_id=cohort.pk, **form.service_values())
+            except ApplicationError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(request, _("Cohort settings saved."))
+                return redirect("cohorts:settings", cohort_id=cohort.pk)
+        status = 422
+    context = {"cohort": cohort, "course": cohort.course, "tab": "settings", "form": form}
+    return render_page(request, "cohorts/cohort_settings.html", context, status=status)

@@ -331,3 +331,16 @@ def test_learners_cannot_read_lessons_through_the_course_endpoints(teacher, api_
 
     assert_error(learner.get(f"/api/v1/courses/{course.pk}/lessons"), 404)
     assert_error(learner.get(f"/api/v1/lessons/{lesson.pk}"), 404, "lesson_not_found")
+
+
+def test_publishing_a_course_with_no_published_lesson_answers_a_warning(teacher, api_client):
+    course = factories.course(teacher=teacher, is_published=False)
+    lesson = factories.lesson(course=course, day=1, is_published=False)
+    client = api_client(teacher)
+
+    body = client.post(f"/api/v1/courses/{course.pk}/publish").json()
+
+    assert body["is_published"] is True
+    assert [w["code"] for w in body["warnings"]] == ["no_published_lessons"]
+    client.post(f"/api/v1/lessons/{lesson.pk}/publish")
+    assert client.post(f"/api/v1/courses/{course.pk}/publish").json()["warnings"] == []

@@ -205,3 +205,22 @@ def test_markdown_preview_api_accepts_the_session_with_csrf(world):
     )
     assert response.status_code == 200
     assert "<strong>hi</strong>" in response.json()["html"] and "<script>" not in response.json()["html"]
+
+
+def test_publishing_a_course_with_no_published_lesson_warns(world, as_user):
+    """Allowed (the lessons may be on their way), but its learners would find nothing: the instructor is told."""
+    course = world["draft_course"]
+    lesson = factories.lesson(course=course, day=1, title="Draft lesson", is_published=False)
+    client = as_user(world["teacher"])
+    warning = "The course is published, but none of its lessons is"
+
+    response = client.post(f"/teach/courses/{course.pk}/publish/", {"published": "1"}, follow=True)
+
+    html = response.content.decode()
+    assert "Course published." in html and warning in html and "flash-warning" in html
+    assert warning in client.get(f"/teach/courses/{course.pk}/lessons/").content.decode()
+    # one published lesson is enough
+    client.post(f"/teach/lessons/{lesson.pk}/publish/", {"published": "1"})
+    assert warning not in client.get(f"/teach/courses/{course.pk}/lessons/").content.decode()
+    response = client.post(f"/teach/courses/{course.pk}/publish/", {"published": "1"}, follow=True)
+    assert warning not in response.content.decode()

@@ -220,9 +220,9 @@ class Command(BaseCommand):
                     day=day,
                     title=f"{en} · {zh}" + (f" ({week})" if course.duration_days > 7 else ""),
                     body=(
-                        f"## {en} · {zh}\n\nToday's reading is short: work through the notebook and take notes.\n\n"
-                        f"今天的阅读很短：跟着 notebook 走一遍，记下笔记。\n\n- Watch the 10-minute video\n"
-                        f"- Try the exercises\n- 把遇到的问题写进打卡"
+                        "Today's reading is short: work through the notebook and take notes.\n\n"
+                        "今天的阅读很短：跟着 notebook 走一遍，记下笔记。\n\n- Watch the 10-minute video\n"
+                        "- Try the exercises\n- 把遇到的问题写进打卡"
                     ),
                     task=f"{task_en}\n\n{task_zh}",
                     links=[{"title": "pandas docs", "url": "https://pandas.pydata.org/docs/"}],

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cohorts', '0011_invitation'),
+        ('cohorts', '0014_webhook_delivery_error_code'),
     ]
 
     operations = [
