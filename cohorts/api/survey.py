@@ -24,6 +24,7 @@ from cohorts.survey.models import SurveyResponse
 from stagewise.errors import NotFound
 from stagewise.ids import RowId
 from stagewise.pagination import Pagination
+from stagewise.schemas import ErrorOut
 
 router = Router(tags=["survey"])
 
@@ -79,7 +80,7 @@ def survey_questions_put(request: AuthedRequest, cohort_id: RowId, payload: Surv
     return {"questions": services.survey_questions(cohort)}
 
 
-@router.get("/surveys/nps", response=list[CohortNpsOut], auth=auth_required)
+@router.get("/surveys/nps", response={200: list[CohortNpsOut], 404: ErrorOut}, auth=auth_required)
 @paginate(Pagination)
 def survey_nps(request: AuthedRequest, track_id: RowId | None = Query(None)) -> list[dict[str, Any]]:
     """Marketers and staff (every course) and instructors (theirs): NPS per ended cohort, oldest first, with its
