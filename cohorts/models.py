@@ -54,6 +54,9 @@ class Cohort(models.Model):
     status_changed_at = models.DateTimeField(null=True, blank=True)
     # The end of the cohort (cohorts.completion): outcomes evaluated, then the instructor's review window, then closed
     # (certificates, refunds and offers follow). Each is set once, by a conditional UPDATE.
+    survey_questions = models.JSONField(
+        default=list, blank=True, help_text="The end-of-cohort survey's questions (empty: the defaults)."
+    )
     outcomes_evaluated_at = models.DateTimeField(null=True, blank=True)
     review_closes_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -482,3 +485,4 @@ class OpeningAlert(models.Model):
 
 # Models kept in sub-packages by domain, imported here so Django registers them with the cohorts app.
 from cohorts.completion.models import EnrollmentOutcome as EnrollmentOutcome  # noqa: E402
+from cohorts.survey.models import SurveyResponse as SurveyResponse  # noqa: E402

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cohorts.views import catalog, cohort, credentials, feed, invitations, manage, schedule, today, webhooks
+from cohorts.views import catalog, cohort, credentials, feed, invitations, manage, schedule, survey, today, webhooks
 
 app_name = "cohorts"
 
@@ -34,6 +34,11 @@ urlpatterns = [
     path("teach/cohorts/<int:cohort_id>/nudge/", manage.nudge, name="nudge"),
     path("teach/cohorts/<int:cohort_id>/invite/", invitations.invite, name="invite"),
     path("teach/cohorts/<int:cohort_id>/webhooks/", webhooks.webhooks, name="webhooks"),
+    # The end-of-cohort survey.
+    path("cohorts/<int:cohort_id>/survey/", survey.survey_answer, name="survey"),
+    path("teach/cohorts/<int:cohort_id>/survey/", survey.survey_results, name="survey_results"),
+    path("teach/cohorts/<int:cohort_id>/survey/questions/", survey.survey_questions_set, name="survey_questions"),
+    path("insights/surveys/", survey.survey_insights, name="survey_insights"),
     path("teach/posts/<int:post_id>/pin/", manage.post_pin, name="pin"),
     path("teach/checkins/<int:checkin_id>/<str:action>/", manage.checkin_review, name="review"),
     path("teach/enrollments/<int:enrollment_id>/strike/", manage.strike, name="strike"),

@@ -451,6 +451,43 @@ MATRIX: dict[tuple[str, str], list[Scenario]] = {
             course_staff(200),
         )
     ],
+    # the survey: members answer; the course's instructors, marketers and staff read
+    ("GET", "/api/v1/cohorts/{cohort_id}/survey"): [
+        Scenario(
+            lambda p: (f"/api/v1/cohorts/{_evaluated_enrollment(p).cohort_id}/survey", None),
+            everyone(404, anonymous=401, learner=200),
+        )
+    ],
+    ("POST", "/api/v1/cohorts/{cohort_id}/survey"): [
+        Scenario(
+            lambda p: (f"/api/v1/cohorts/{_evaluated_enrollment(p).cohort_id}/survey", {"score": 9}),
+            everyone(404, anonymous=401, learner=201),
+        )
+    ],
+    ("GET", "/api/v1/cohorts/{cohort_id}/survey/summary"): [
+        Scenario(
+            lambda p: (f"/api/v1/cohorts/{_evaluated_enrollment(p).cohort_id}/survey/summary", None),
+            everyone(404, anonymous=401, instructor=200, marketer=200, staff=200),
+        )
+    ],
+    ("GET", "/api/v1/cohorts/{cohort_id}/survey/responses"): [
+        Scenario(
+            lambda p: (f"/api/v1/cohorts/{_evaluated_enrollment(p).cohort_id}/survey/responses", None),
+            everyone(404, anonymous=401, instructor=200, marketer=200, staff=200),
+        )
+    ],
+    ("PUT", "/api/v1/cohorts/{cohort_id}/survey/questions"): [
+        Scenario(
+            lambda p: (f"/api/v1/cohorts/{_evaluated_enrollment(p).cohort_id}/survey/questions", {"questions": ["Q?"]}),
+            course_staff(200),
+        )
+    ],
+    ("GET", "/api/v1/surveys/nps"): [
+        Scenario(
+            lambda p: ("/api/v1/surveys/nps", None),
+            everyone(404, anonymous=401, learner=404, marketer=200, staff=200, instructor=200, other_instructor=200),
+        )
+    ],
     ("GET", "/api/v1/cohorts/{cohort_id}/nudges"): [
         Scenario(lambda p: (f"/api/v1/cohorts/{_checkin_cohort(p).pk}/nudges", None), course_staff(200))
     ],

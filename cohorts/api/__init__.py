@@ -12,6 +12,7 @@ from cohorts.api.credentials import router as credentials_router
 from cohorts.api.feed import router as feed_router
 from cohorts.api.outcomes import router as outcomes_router
 from cohorts.api.rules import router as rules_router
+from cohorts.api.survey import router as survey_router
 from cohorts.api.webhooks import router as webhooks_router
 
 router = Router()
@@ -22,3 +23,4 @@ router.add_router("", rules_router)
 router.add_router("", webhooks_router)
 router.add_router("", outcomes_router)
 router.add_router("", credentials_router)
+router.add_router("", survey_router)

@@ -14,6 +14,8 @@ from cohorts.completion.selectors import outcome_for_enrollment
 from cohorts.models import Cohort, Enrollment
 from cohorts.opening_alerts import opening_alert_waiting
 from cohorts.statuses import MEMBER_STATUSES, CohortStatus, EnrollmentStatus
+from cohorts.survey.selectors import survey_response_of
+from cohorts.survey.services import survey_is_open
 from content.selectors import is_course_instructor
 from stagewise.pages import render_page
 
@@ -68,6 +70,10 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "lessons": lessons,
         "outcome": outcome_for_enrollment(enrollment_id=enrollment.pk)
         if enrollment is not None and cohort.outcomes_evaluated_at
+        else None,
+        # None: no survey for this viewer; else whether they answered it.
+        "survey_answered": survey_response_of(enrollment_id=enrollment.pk) is not None
+        if is_member and enrollment is not None and survey_is_open(cohort)
         else None,
     }
     # A cohort that is not open (running, ended): its course's next open cohort, else "notify me when one opens".
