@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.types import Viewer
 from cohorts.checkins import checkin_day
@@ -11,6 +12,7 @@ from cohorts.models import CheckIn, Cohort, Enrollment
 from cohorts.selectors import enrollment_get_for_member
 from cohorts.statuses import CohortStatus
 from content.models import Course
+from stagewise.errors import NotFound
 
 
 def deposit_rule(course: Course) -> DepositRule:
@@ -43,7 +45,11 @@ def deposit_standing(*, enrollment: Enrollment, now: datetime | None = None) -> 
     )
 
 
-def deposit_standing_for_member(*, user: Viewer, cohort_id: int, now: datetime | None = None) -> Standing | None:
-    """The member's own standing (NotFound as ``enrollment_get_for_member``)."""
+def deposit_standing_get_for_member(*, user: Viewer, cohort_id: int, now: datetime | None = None) -> Standing:
+    """The member's own standing (NotFound as ``enrollment_get_for_member``; NotFound ``no_deposit_challenge`` when
+    the course has none)."""
     enrollment = enrollment_get_for_member(user=user, cohort_id=cohort_id)
-    return deposit_standing(enrollment=enrollment, now=now)
+    standing = deposit_standing(enrollment=enrollment, now=now)
+    if standing is None:
+        raise NotFound(_("This course has no deposit challenge."), code="no_deposit_challenge")
+    return standing

@@ -68,24 +68,30 @@ def challenge(localstripe, api_client, client):
     return {"cohort": cohort, "people": people, "teacher": teacher}
 
 
-def _run_cohort(challenge, *, close: bool = True):
-    """Every day at noon, cohort time: each learner checks in as their story says; then the end job."""
+def _live(challenge, day: int) -> None:
+    """Day ``day`` at noon, cohort time: each learner checks in as their story says."""
     cohort, people = challenge["cohort"], challenge["people"]
+    with time_machine.travel(_midday(cohort, day), tick=False):
+        cohort_transitions_run()
+        for name, user in people.items():
+            if (name == "makeup" and day == 4) or (name == "misser" and day == 3):
+                continue
+            checkin_record(learner=user, cohort_id=cohort.pk, text=TEXT)
+        if day == 5:
+            checkin_makeup(learner=people["makeup"], cohort_id=cohort.pk, day=4, reason="ill", text=TEXT)
+        if day == 7:
+            # checked in every day, and then left: no deposit
+            withdrawer = Enrollment.objects.get(cohort=cohort, learner=people["withdrew"])
+            enrollment_withdraw(learner=people["withdrew"], enrollment_id=withdrawer.pk)
+            removed = Enrollment.objects.get(cohort=cohort, learner=people["removed"])
+            strike_issue(actor=challenge["teacher"], enrollment_id=removed.pk, reason="spam in the feed")
+
+
+def _run_cohort(challenge, *, close: bool = True):
+    """Every day of the cohort (``_live``), then the end job: outcomes, and after the review window the close."""
+    cohort = challenge["cohort"]
     for day in range(1, 8):
-        with time_machine.travel(_midday(cohort, day), tick=False):
-            cohort_transitions_run()
-            for name, user in people.items():
-                if (name == "makeup" and day == 4) or (name == "misser" and day == 3):
-                    continue
-                checkin_record(learner=user, cohort_id=cohort.pk, text=TEXT)
-            if day == 5:
-                checkin_makeup(learner=people["makeup"], cohort_id=cohort.pk, day=4, reason="ill", text=TEXT)
-            if day == 7:
-                # checked in every day, and then left: no deposit
-                withdrawer = Enrollment.objects.get(cohort=cohort, learner=people["withdrew"])
-                enrollment_withdraw(learner=people["withdrew"], enrollment_id=withdrawer.pk)
-                removed = Enrollment.objects.get(cohort=cohort, learner=people["removed"])
-                strike_issue(actor=challenge["teacher"], enrollment_id=removed.pk, reason="spam in the feed")
+        _live(challenge, day)
     cohort.refresh_from_db()
     with time_machine.travel(cohort.ends_at + timedelta(minutes=1), tick=False):
         cohort_transitions_run()
@@ -163,3 +169,35 @@ def test_a_course_without_the_challenge_refunds_nobody(challenge):
     _run_cohort(challenge)
     assert not Refund.objects.filter(reason=RefundReason.DEPOSIT).exists()
     assert Cohort.objects.get(pk=challenge["cohort"].pk).closed_at is not None
+
+
+def test_the_learner_sees_the_promise_and_where_they_stand_while_the_cohort_runs(challenge, client, api_client):
+    cohort, people = challenge["cohort"], challenge["people"]
+    # the promise, before enrolling
+    client.force_login(factories.learner())
+    enroll = client.get(f"/cohorts/{cohort.pk}/enroll/").content.decode()
+    assert 'data-testid="deposit-promise"' in enroll and "50%" in enroll and "Up to 1 make-up check-in counts" in enroll
+
+    for day in range(1, 5):
+        _live(challenge, day)
+    with time_machine.travel(_midday(cohort, 5), tick=False):
+        # the one who missed day 4 may still make it up
+        client.force_login(people["makeup"])
+        today = client.get(f"/cohorts/{cohort.pk}/today/").content.decode()
+        assert 'data-state="at_risk"' in today
+        assert "Day 5 of 7 — still eligible if you make up day 4" in today and "by day 7" in today
+    for day in (5, 6):
+        _live(challenge, day)
+
+    with time_machine.travel(_midday(cohort, 7), tick=False):
+        # made up within the allowance: eligible again; the one who missed day 3 is out, and told why
+        assert "Day 7 of 7 — still eligible" in client.get(f"/cohorts/{cohort.pk}/today/").content.decode()
+        client.force_login(people["misser"])
+        page = client.get(f"/cohorts/{cohort.pk}/").content.decode()
+        assert 'data-state="out"' in page and "Day 3 was missed and can no longer be made up." in page
+        standing = api_client(people["misser"]).get(f"/api/v1/cohorts/{cohort.pk}/deposit").json()
+        assert (standing["state"], standing["reason"], standing["lost_day"], standing["day"]) == ("out", "missed", 3, 7)
+        # in Chinese
+        client.force_login(people["keeper"])
+        chinese = client.get(f"/cohorts/{cohort.pk}/today/").content.decode()
+        assert "第 7 天 / 共 7 天——仍有返学费资格" in chinese
