@@ -6,7 +6,7 @@ left, keeps the member eligible but at risk; otherwise the day is lost and the m
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cohorts.statuses import CheckInStatus
 
@@ -43,11 +43,6 @@ class Standing:
     makeup_day: int | None = None  # AT_RISK: the first day to make up
     makeup_by_day: int | None = None  # AT_RISK: the last cohort day on which it can be made up
 
-    @property
-    def keeps_deposit(self) -> bool:
-        """Still on course for the refund (at risk included)."""
-        return self.state != OUT
-
 
 def deposit_standing_compute(
     *, rule: DepositRule, duration: int, today: int, checkins: Iterable[tuple[int, str, bool]]
@@ -69,14 +64,15 @@ def deposit_standing_compute(
     used = sum(1 for makeup in counted.values() if makeup)
     budget = min(rule.makeups_allowed, rule.makeup_limit) - used
     over = today > duration
-    base = {
-        "day": min(max(today, 1), duration),
-        "total_days": duration,
-        "percent": rule.percent,
-        "makeups_used": used,
-        "makeups_allowed": rule.makeups_allowed,
-        "over": over,
-    }
+    base = Standing(
+        state=ELIGIBLE,
+        day=min(max(today, 1), duration),
+        total_days=duration,
+        percent=rule.percent,
+        makeups_used=used,
+        makeups_allowed=rule.makeups_allowed,
+        over=over,
+    )
     seen = 0
     to_make_up: list[int] = []
     for day in range(1, min(today, duration + 1)):
@@ -84,21 +80,18 @@ def deposit_standing_compute(
             if counted[day]:
                 seen += 1
                 if seen > rule.makeups_allowed:
-                    return Standing(state=OUT, reason=TOO_MANY_MAKEUPS, lost_day=day, **base)
+                    return replace(base, state=OUT, reason=TOO_MANY_MAKEUPS, lost_day=day)
             continue
         if not over and today - day <= rule.makeup_days_back:
             if budget > 0:
                 budget -= 1
                 to_make_up.append(day)
                 continue
-            return Standing(state=OUT, reason=NO_MAKEUPS_LEFT, lost_day=day, **base)
-        return Standing(state=OUT, reason=REJECTED if day in rejected else MISSED, lost_day=day, **base)
+            return replace(base, state=OUT, reason=NO_MAKEUPS_LEFT, lost_day=day)
+        return replace(base, state=OUT, reason=REJECTED if day in rejected else MISSED, lost_day=day)
     if to_make_up:
         first = to_make_up[0]
-        return Standing(
-            state=AT_RISK,
-            makeup_day=first,
-            makeup_by_day=min(first + rule.makeup_days_back, duration),
-            **base,
+        return replace(
+            base, state=AT_RISK, makeup_day=first, makeup_by_day=min(first + rule.makeup_days_back, duration)
         )
-    return Standing(state=ELIGIBLE, **base)
+    return base
