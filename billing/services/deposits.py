@@ -49,10 +49,13 @@ def deposit_refund_issue(*, enrollment_id: int, percent: int, now: datetime) -> 
         payment = Payment.objects.select_for_update().get(pk=payment_id)
         if DepositRefund.objects.filter(enrollment_id=enrollment_id).exists():
             return None
-        if payment.status not in REFUNDABLE or payment.refunds.filter(status=RefundStatus.DUE).exists():
-            # Another refund of this payment is owed and being retried: asking now could refund more than is left.
+        if payment.status not in REFUNDABLE:
+            return None  # refunded in full meanwhile
+        if payment.refunds.filter(status=RefundStatus.DUE).exists():
+            # Another refund of this payment is owed and being retried, and ``refund_issue`` would hand that one back:
+            # left to staff (logged) rather than recording the wrong refund as the deposit.
             logger.warning(
-                "deposit refund of enrollment %s waits: payment %s has a refund due", enrollment_id, payment_id
+                "deposit of enrollment %s not refunded: payment %s has a refund due", enrollment_id, payment_id
             )
             return None
         paid = paid_for_enrollment(enrollment_id=enrollment_id)
