@@ -10,6 +10,7 @@ from billing.models import (
     Coupon,
     CouponRedemption,
     CreditEntry,
+    DepositRefund,
     Dispute,
     Order,
     OrderLine,
@@ -124,6 +125,14 @@ class RefundAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["status", "reason"]
     actions = [retry_due_refunds]
+
+
+@admin.register(DepositRefund)
+class DepositRefundAdmin(ReadOnlyAdmin):
+    """The deposit challenge's refunds, one per enrollment (the refund itself, due or not, is in Refunds)."""
+
+    list_display = ["id", "enrollment", "refund", "percent", "paid_minor", "created_at"]
+    list_select_related = ["enrollment__learner", "enrollment__cohort", "refund"]
 
 
 @admin.register(ProviderEvent)

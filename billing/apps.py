@@ -16,6 +16,7 @@ class BillingConfig(AppConfig):
             mail_receipt,
             mail_waitlist_offer,
             refund_cancelled_cohort,
+            refund_deposits,
             take_up_offer,
         )
         from billing.signals import application_decided, application_submitted, order_paid
@@ -30,6 +31,8 @@ class BillingConfig(AppConfig):
         from cohorts.hooks import register_payment_deadlines
 
         register_payment_deadlines(lambda ids: payment_deadlines(enrollment_ids=ids))
+        # Deposit refunds before offers: an offer's credit is a share of what was paid, net of refunds.
+        cohort_closed.connect(refund_deposits, dispatch_uid="billing.refund_deposits")
         cohort_closed.connect(create_offers, dispatch_uid="billing.create_offers")
         order_paid.connect(take_up_offer, dispatch_uid="billing.take_up_offer")
         # Tagged "security": the web server runs these at start too (stagewise.checks.refuse_to_start_on_errors).

@@ -198,6 +198,24 @@ class Refund(models.Model):
         return f"Refund {self.pk} of {self.amount_minor} {self.currency}"
 
 
+class DepositRefund(models.Model):
+    """The deposit challenge's refund of one enrollment: the row is the claim, unique per enrollment, written in the
+    transaction that records the refund (``billing.services.deposits``), so it is issued once however often or on
+    however many workers the close runs. A refusal leaves the refund due, retried by ``refunds_retry_due``."""
+
+    enrollment = models.OneToOneField(Enrollment, on_delete=models.PROTECT, related_name="deposit_refund")
+    refund = models.OneToOneField(Refund, on_delete=models.PROTECT, related_name="deposit")
+    percent = models.PositiveSmallIntegerField(help_text="The course's share, as it stood at the close.")
+    paid_minor = models.PositiveIntegerField(help_text="What the learner had paid, net of earlier refunds.")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Deposit refund of enrollment {self.enrollment_id}"
+
+
 class ProviderEvent(models.Model):
     """Every verified webhook event, once: the unique id makes a replay a no-op."""
 

@@ -6,6 +6,7 @@ from billing.tasks import (
     application_decided_mail_task,
     application_submitted_mail_task,
     cohort_cancellation_refund_task,
+    deposit_refunds_issue_task,
     offer_mark_used_task,
     offers_create_task,
     receipt_mail_task,
@@ -42,6 +43,11 @@ def create_offers(sender: Any, *, cohort_id: int, **kwargs: Any) -> None:
     """A cohort's outcomes are final (sent after commit): completers get credit toward the next stage, the others
     toward this one again."""
     offers_create_task.delay(cohort_id)
+
+
+def refund_deposits(sender: Any, *, cohort_id: int, **kwargs: Any) -> None:
+    """A cohort's outcomes are final (sent after commit): those who checked in every day get the deposit back."""
+    deposit_refunds_issue_task.delay(cohort_id)
 
 
 def take_up_offer(sender: Any, *, order_id: int, **kwargs: Any) -> None:

@@ -68,6 +68,7 @@ class RefundReason(models.TextChoices):
     COHORT_CANCELLED = "cohort_cancelled", _("Cohort cancelled")  # everyone in full, once
     DASHBOARD = "dashboard", _("Made in the provider's dashboard")  # learned from charge.refunded
     SEAT_UNAVAILABLE = "seat_unavailable", _("Seat no longer available")  # captured after the hold lapsed
+    DEPOSIT = "deposit", _("Deposit challenge")  # checked in every day: the course's share back, once, at the close
 
 
 class LineKind(models.TextChoices):

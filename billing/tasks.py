@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from billing import notifications
-from billing.services import applications, cancellation, credits, holds, offers, refunds
+from billing.services import applications, cancellation, credits, deposits, holds, offers, refunds
 
 
 @shared_task
@@ -60,6 +60,13 @@ def application_submitted_mail_task(application_id: int) -> None:
 def offers_create_task(cohort_id: int) -> int:
     """A cohort's outcomes are final: every member gets their offer (idempotent)."""
     return offers.offers_create_for_cohort(cohort_id=cohort_id)
+
+
+@shared_task
+def deposit_refunds_issue_task(cohort_id: int) -> dict[str, int]:
+    """A cohort's outcomes are final: those who kept the deposit challenge get their share back (idempotent; a
+    refund the provider refuses is due, and ``refunds_retry_due_task`` retries it)."""
+    return deposits.deposit_refunds_issue(cohort_id=cohort_id)
 
 
 @shared_task

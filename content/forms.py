@@ -80,6 +80,17 @@ class CourseForm(ServiceForm):
     offer_valid_days = forms.IntegerField(
         label=_("Offers are valid for (days)"), min_value=1, max_value=365, initial=30, required=False
     )
+    deposit_refund_percent = forms.IntegerField(
+        label=_("Deposit challenge: refund for checking in every day, in percent of what they paid"),
+        min_value=0,
+        max_value=100,
+        initial=0,
+        required=False,
+        help_text=_("0: no deposit challenge."),
+    )
+    deposit_makeups_allowed = forms.IntegerField(
+        label=_("Deposit challenge: make-up check-ins allowed"), min_value=0, max_value=100, initial=0, required=False
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

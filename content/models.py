@@ -99,6 +99,15 @@ class Course(models.Model):
     )
     offer_valid_days = models.PositiveSmallIntegerField(default=30, db_default=30)
 
+    # The deposit challenge (打卡返学费): those with a counted check-in on every day get this share of what they paid
+    # back when the cohort closes. Make-ups count, up to ``deposit_makeups_allowed`` of them.
+    deposit_refund_percent = models.PositiveSmallIntegerField(
+        default=0, db_default=0, help_text="0: no deposit challenge."
+    )
+    deposit_makeups_allowed = models.PositiveSmallIntegerField(
+        default=0, db_default=0, help_text="Make-up check-ins that still keep a learner in the deposit challenge."
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -116,6 +125,7 @@ class Course(models.Model):
             models.CheckConstraint(
                 condition=Q(completion_min_rate_percent__lte=100), name="course_completion_rate_percent"
             ),
+            models.CheckConstraint(condition=Q(deposit_refund_percent__lte=100), name="course_deposit_percent"),
         ]
 
     def __str__(self) -> str:

@@ -38,6 +38,8 @@ class CourseSettings(Schema):
     upgrade_credit_fixed_minor: int | None = Field(None, ge=1)
     repeat_credit_percent: int = Field(10, ge=0, le=100)
     offer_valid_days: int = Field(30, ge=1, le=365)
+    deposit_refund_percent: int = Field(0, ge=0, le=100, description="Deposit challenge: 0 = none")
+    deposit_makeups_allowed: int = Field(0, ge=0, le=100)
 
 
 class CourseIn(CourseSettings, InSchema):
@@ -74,6 +76,8 @@ class CoursePatch(InSchema):
     upgrade_credit_fixed_minor: int | None = Field(None, ge=1)
     repeat_credit_percent: int | None = Field(None, ge=0, le=100)
     offer_valid_days: int | None = Field(None, ge=1, le=365)
+    deposit_refund_percent: int | None = Field(None, ge=0, le=100)
+    deposit_makeups_allowed: int | None = Field(None, ge=0, le=100)
 
 
 class CourseOut(CourseSettings):

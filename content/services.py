@@ -37,6 +37,8 @@ COURSE_EDITABLE_FIELDS = (
     "upgrade_credit_fixed_minor",
     "repeat_credit_percent",
     "offer_valid_days",
+    "deposit_refund_percent",
+    "deposit_makeups_allowed",
 )
 LESSON_EDITABLE_FIELDS = ("day", "title", "body", "task", "links")
 

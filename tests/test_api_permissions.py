@@ -126,6 +126,14 @@ def _checkin_cohort(p):
     return cohort
 
 
+def _deposit_cohort(p):
+    """A running cohort on its third day, of a course with a deposit challenge, with the learner as a member."""
+    course = factories.course(teacher=p["instructor"], deposit_refund_percent=30)
+    cohort = factories.cohort(course=course, starts_on=_today() - timedelta(days=2), status=CohortStatus.RUNNING)
+    factories.enrollment(cohort=cohort, learner=p["learner"])
+    return cohort
+
+
 def _checkin(p):
     from cohorts.checkins import checkin_record
 
@@ -366,6 +374,9 @@ MATRIX: dict[tuple[str, str], list[Scenario]] = {
         Scenario(
             lambda p: (f"/api/v1/cohorts/{_checkin_cohort(p).pk}/checkins/mine", None), signed_in(404, learner=200)
         )
+    ],
+    ("GET", "/api/v1/cohorts/{cohort_id}/deposit"): [
+        Scenario(lambda p: (f"/api/v1/cohorts/{_deposit_cohort(p).pk}/deposit", None), signed_in(404, learner=200))
     ],
     ("GET", "/api/v1/cohorts/{cohort_id}/streak"): [
         Scenario(lambda p: (f"/api/v1/cohorts/{_checkin_cohort(p).pk}/streak", None), signed_in(404, learner=200))

@@ -6,6 +6,7 @@
 - ``holds``: seat holds that lapse, a pending order the learner gives up;
 - ``refunds``: refunds on withdrawal (by ``billing.refund_policy``), by staff, from the provider's dashboard;
 - ``cancellation``: a cancelled cohort refunds everyone;
+- ``deposits``: the deposit challenge's refunds when a cohort closes;
 - ``credits``: credit grants and referrals;
 - ``applications``: questionnaires and an instructor's decision.
 

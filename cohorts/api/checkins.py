@@ -8,12 +8,15 @@ from ninja.pagination import paginate
 from accounts.auth import auth_required
 from accounts.types import AuthedRequest
 from cohorts import checkins, selectors, streaks
+from cohorts.deposit.rules import Standing
+from cohorts.deposit.selectors import deposit_standing_get_for_member
 from cohorts.models import CheckIn
 from cohorts.schemas.checkins import (
     CheckInIn,
     CheckInOut,
     CheckInPatch,
     DayRateOut,
+    DepositStandingOut,
     MakeupIn,
     RejectionIn,
     RosterRowOut,
@@ -70,6 +73,12 @@ def checkin_list_mine(request: AuthedRequest, cohort_id: RowId) -> QuerySet[Chec
 @router.get("/cohorts/{cohort_id}/streak", response=StreakOut, auth=auth_required)
 def streak_mine(request: AuthedRequest, cohort_id: RowId) -> streaks.Streak:
     return streaks.streak_get_for_member(user=request.auth, cohort_id=cohort_id)
+
+
+@router.get("/cohorts/{cohort_id}/deposit", response=DepositStandingOut, auth=auth_required)
+def deposit_standing_mine(request: AuthedRequest, cohort_id: RowId) -> Standing:
+    """A member's standing in the deposit challenge (404 ``no_deposit_challenge`` when the course has none)."""
+    return deposit_standing_get_for_member(user=request.auth, cohort_id=cohort_id)
 
 
 @router.patch("/checkins/{checkin_id}", response=CheckInOut, auth=auth_required)

@@ -78,6 +78,22 @@ class StreakOut(Schema):
     days: list[DayStateOut]
 
 
+class DepositStandingOut(Schema):
+    """Where the member stands in the course's deposit challenge (打卡返学费)."""
+
+    state: str = Field(..., description="eligible (every day so far counted), at_risk (a day to make up) or out")
+    day: int = Field(..., description="The cohort day the member is on (1..total_days)")
+    total_days: int
+    over: bool = Field(..., description="Every day of the cohort is over: the standing is final")
+    percent: int = Field(..., description="The share of what was paid that comes back, in percent")
+    makeups_used: int
+    makeups_allowed: int
+    reason: str = Field(..., description="Why out: missed, rejected, too_many_makeups, no_makeups_left; else empty")
+    lost_day: int | None = Field(None, description="The day the deposit was lost")
+    makeup_day: int | None = Field(None, description="at_risk: the first day to make up")
+    makeup_by_day: int | None = Field(None, description="at_risk: the last day on which it can be made up")
+
+
 class DayRateOut(Schema):
     day: int
     date: date

@@ -11,6 +11,7 @@ from accounts.types import PageRequest
 from cohorts import hooks, page_selectors, selectors
 from cohorts.checkins import CLOSED_STATUSES, checkin_days_open
 from cohorts.completion.selectors import outcome_for_enrollment
+from cohorts.deposit.selectors import deposit_standing
 from cohorts.models import Cohort, Enrollment
 from cohorts.opening_alerts import opening_alert_waiting
 from cohorts.statuses import MEMBER_STATUSES, CohortStatus, EnrollmentStatus
@@ -70,6 +71,13 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "lessons": lessons,
         "outcome": outcome_for_enrollment(enrollment_id=enrollment.pk)
         if enrollment is not None and cohort.outcomes_evaluated_at
+        else None,
+        # The member's deposit challenge while the cohort runs (and until it closes).
+        "deposit": deposit_standing(enrollment=enrollment, now=now)
+        if is_member
+        and enrollment is not None
+        and cohort.status in (CohortStatus.RUNNING, CohortStatus.ENDED)
+        and not cohort.closed_at
         else None,
         # None: no survey for this viewer; else whether they answered it.
         "survey_answered": survey_response_of(enrollment_id=enrollment.pk) is not None

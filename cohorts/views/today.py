@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.types import PageRequest
 from cohorts import charts, checkins, days, moderation, page_selectors, selectors, streaks
+from cohorts.deposit.selectors import deposit_standing
 from cohorts.forms import CheckInForm, MakeupForm
 from cohorts.models import Cohort, Enrollment
 from cohorts.statuses import MEMBER_STATUSES, CheckInStatus, CohortStatus, EnrollmentStatus
@@ -155,6 +156,10 @@ def _today_context(
         "makeups_left": makeups_left,
         "rules_open": bool(cohort.rules) and enrollment.rules_accepted_at is None,
         "has_ended": cohort.has_ended(now),
+        # The deposit challenge, while it can still change: until the cohort closes.
+        "deposit": deposit_standing(enrollment=enrollment, now=now)
+        if phase != "before" and not cohort.closed_at
+        else None,
         "alert": alert,
     }
 

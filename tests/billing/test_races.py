@@ -2,9 +2,11 @@
 
 import json
 import threading
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from billing.models import CouponRedemption, Payment, ProviderEvent
 from billing.services.checkout import checkout_start
@@ -231,3 +233,82 @@ def test_a_cancellation_and_a_late_capture_at_once_never_keep_the_money(localstr
         assert (payment.captured_minor, payment.refunded_minor) == (19900, 19900), outcomes
         assert Refund.objects.filter(payment=payment).count() == 1
         assert Enrollment.objects.get(pk=result.enrollment.pk).status in ("withdrawn", "expired")
+
+
+def _ended_deposit_cohort():
+    """A 7-day cohort with a 50 % deposit challenge, two paying members who checked in every day, outcomes out."""
+    from cohorts.completion.services import cohort_outcomes_evaluate
+    from cohorts.models import CheckIn, Cohort, Enrollment
+    from tests.billing.test_refunds import paid
+
+    course = bf.paid_course(price_minor=19900, duration_days=7, deposit_refund_percent=50)
+    cohort = bf.cohort(course=course)
+    payments = [paid(cohort=cohort) for _ in range(2)]
+    start = factories.local_today() - timedelta(days=10)
+    Cohort.objects.filter(pk=cohort.pk).update(starts_on=start, ends_on=start + timedelta(days=6), status="ended")
+    for enrollment in Enrollment.objects.filter(cohort=cohort):
+        for day in range(1, 8):
+            CheckIn.objects.create(
+                enrollment=enrollment,
+                day=day,
+                local_date=start + timedelta(days=day - 1),
+                text="x" * 30,
+                created_at=timezone.now(),
+            )
+    cohort_outcomes_evaluate(cohort_id=cohort.pk)
+    cohort.refresh_from_db()
+    return cohort, payments
+
+
+def _one_deposit_refund_each(localstripe, payments) -> None:
+    from billing.models import Refund
+
+    for payment in payments:
+        payment.refresh_from_db()
+        assert payment.refunded_minor == 9950
+        assert list(Refund.objects.filter(payment=payment).values_list("reason", "amount_minor", "status")) == [
+            ("deposit", 9950, "succeeded")
+        ]
+        assert _provider_refunds(localstripe, payment.provider_payment_id) == [9950]
+
+
+def test_two_workers_closing_a_cohort_at_once_refund_each_deposit_once(localstripe):
+    """Issue 10, the deposit challenge: the end job runs on two workers at once; the cohort closes once and each
+    member who checked in every day gets one deposit refund through the provider."""
+    from cohorts.completion.services import cohort_close
+
+    cohort, payments = _ended_deposit_cohort()
+    at = cohort.review_closes_at
+
+    outcomes = _run_at_once([lambda: cohort_close(cohort_id=cohort.pk, now=at) for _ in range(2)])
+
+    assert sorted(outcomes) == [False, True], outcomes
+    _one_deposit_refund_each(localstripe, payments)
+
+
+def test_the_deposit_job_on_four_workers_at_once_refunds_each_member_once(localstripe):
+    """Issue 10, the deposit challenge: a closed cohort's deposit job delivered to four workers at once (a retried
+    task, beat and a manual run): the claim, checked under the payment's lock, lets one of them ask the provider."""
+    from billing.models import DepositRefund
+    from billing.services.deposits import deposit_refunds_issue
+    from cohorts.models import Cohort
+
+    cohort, payments = _ended_deposit_cohort()
+    Cohort.objects.filter(pk=cohort.pk).update(closed_at=cohort.review_closes_at)  # closed; its job not run yet
+
+    outcomes = _run_at_once([lambda: deposit_refunds_issue(cohort_id=cohort.pk)["refunded"] for _ in range(4)])
+
+    assert sum(outcomes) == 2, outcomes  # one refund per member, whichever worker made it
+    assert DepositRefund.objects.count() == 2
+    _one_deposit_refund_each(localstripe, payments)
+
+
+def _provider_refunds(localstripe, intent_id: str) -> list[int]:
+    """The refunds localstripe holds for a payment intent (read over its HTTP API, as Stripe's dashboard would)."""
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"{localstripe.url}/v1/refunds?payment_intent={intent_id}", headers={"Authorization": "Bearer sk_test_x"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return [item["amount"] for item in json.loads(response.read())["data"]]
