@@ -11,9 +11,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from billing.models import Order, Payment, UpgradeOffer
+from billing.models import Order, Payment, Refund, UpgradeOffer
 from billing.services.credits import credit_grant
-from billing.statuses import CAPTURED_STATUSES, CreditKind, OfferKind
+from billing.statuses import CAPTURED_STATUSES, CreditKind, OfferKind, RefundReason, RefundStatus
 from cohorts.completion.models import EnrollmentOutcome
 from cohorts.models import Cohort
 from cohorts.statuses import EnrollmentStatus
@@ -24,11 +24,21 @@ logger = logging.getLogger(__name__)
 
 
 def paid_for_enrollment(*, enrollment_id: int) -> int:
-    """What the learner paid for a seat, net of refunds (minor units)."""
-    totals = Payment.objects.filter(order__enrollment_id=enrollment_id, order__status__in=CAPTURED_STATUSES).aggregate(
-        captured=Sum("captured_minor"), refunded=Sum("refunded_minor")
+    """What the learner paid for a seat, net of the money they got back for leaving (minor units). A deposit refund
+    is a reward, not money taken back: it doesn't lower the price the offer is a share of (which also keeps the offer
+    the same whichever of the two close-time tasks runs first)."""
+    captured = Payment.objects.filter(
+        order__enrollment_id=enrollment_id, order__status__in=CAPTURED_STATUSES
+    ).aggregate(v=Sum("captured_minor"))["v"]
+    refunded = (
+        Refund.objects.filter(
+            payment__order__enrollment_id=enrollment_id,
+            status__in=(RefundStatus.SUCCEEDED, RefundStatus.PENDING),
+        )
+        .exclude(reason=RefundReason.DEPOSIT)
+        .aggregate(v=Sum("amount_minor"))["v"]
     )
-    return max((totals["captured"] or 0) - (totals["refunded"] or 0), 0)
+    return max((captured or 0) - (refunded or 0), 0)
 
 
 def offer_amount(*, course: Course, kind: str, paid_minor: int) -> int:

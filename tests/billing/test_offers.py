@@ -123,3 +123,17 @@ def test_the_learner_sees_their_offer_with_the_open_cohorts(ladder, client):
 
     client.force_login(factories.learner())
     assert "No open offers" in client.get("/offers/").content.decode()
+
+
+def test_a_deposit_refund_does_not_shrink_the_offer_but_money_taken_back_does(ladder):
+    """The deposit refund and the offers run as two tasks after the close, in either order: the offer is a share of
+    the price paid, so a deposit refund (a reward) leaves it alone; a staff refund lowers it."""
+    from billing.models import Payment, Refund
+    from billing.services.offers import paid_for_enrollment
+
+    enrollment = Enrollment.objects.get(cohort=ladder["first"], learner=ladder["people"]["done"])
+    payment = Payment.objects.get(order__enrollment=enrollment)
+    Refund.objects.create(payment=payment, amount_minor=9950, currency="CNY", status="succeeded", reason="deposit")
+    assert paid_for_enrollment(enrollment_id=enrollment.pk) == 19900
+    Refund.objects.create(payment=payment, amount_minor=1000, currency="CNY", status="succeeded", reason="staff")
+    assert paid_for_enrollment(enrollment_id=enrollment.pk) == 18900
