@@ -197,7 +197,9 @@ def test_a_track_adds_up_its_cohorts_and_awards_the_learners_latest_cohort(cohor
     ]
 
 
-def test_withholding_in_the_review_window_then_publishing(cohort, teacher, django_capture_on_commit_callbacks):
+def test_withholding_in_the_review_window_then_publishing(
+    cohort, teacher, django_capture_on_commit_callbacks, celery_eager
+):
     ann, bo = member(cohort, "Ann"), member(cohort, "Bo")
     check_in(ann, cohort, *range(1, 11))
     check_in(bo, cohort, *range(1, 5))
