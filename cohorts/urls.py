@@ -1,6 +1,18 @@
 from django.urls import path
 
-from cohorts.views import awards, catalog, cohort, credentials, feed, invitations, manage, schedule, survey, today, webhooks
+from cohorts.views import (
+    awards,
+    catalog,
+    cohort,
+    credentials,
+    feed,
+    invitations,
+    manage,
+    schedule,
+    survey,
+    today,
+    webhooks,
+)
 
 app_name = "cohorts"
 

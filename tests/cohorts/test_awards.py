@@ -291,3 +291,90 @@ def test_two_workers_computing_one_month_at_once_freeze_it_once():
     assert Award.objects.filter(round__cohort=cohort).count() == 2
     with transaction.atomic():
         assert awards_run(now=AFTER_NOVEMBER)["cohorts"] == 0
+
+
+# --- What people see: the API and the pages -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def november_in_review(cohort, teacher):
+    ann, bo = member(cohort, "Ann"), member(cohort, "Bo")
+    check_in(ann, cohort, *range(1, 6))
+    check_in(bo, cohort, 1, 2)
+    awards_run(now=AFTER_NOVEMBER)
+    return {"ann": ann, "bo": bo, "round": AwardRound.objects.get(cohort=cohort)}
+
+
+def test_members_see_a_month_only_once_it_is_final_and_never_a_withheld_award(
+    cohort, teacher, november_in_review, api_client
+):
+    ann, bo = november_in_review["ann"], november_in_review["bo"]
+    url = f"/api/v1/cohorts/{cohort.pk}/awards"
+    with time_machine.travel(AFTER_NOVEMBER + timedelta(hours=1), tick=False):
+        # in review: the instructor sees it, members don't yet
+        assert api_client(bo).get(url).json()["months"] == []
+        seen = api_client(teacher).get(url).json()
+        assert seen["status"] == "computed" and seen["may_withhold"] is True
+        consistent = next(c for c in seen["categories"] if c["category"] == "consistent")
+        assert [(r["display_name"], r["figure"]) for r in consistent["top"]] == [("Ann", 5), ("Bo", 2)]
+        response = api_client(teacher).post(
+            f"/api/v1/awards/{consistent['winner']['id']}/withhold",
+            data={"reason": "Posted the same photo five times"},
+            content_type="application/json",
+        )
+        assert response.status_code == 200 and response.json()["withheld"] is True
+
+    with time_machine.travel(november_in_review["round"].review_closes_at + timedelta(minutes=5), tick=False):
+        awards_run()
+        seen = api_client(bo).get(url, {"month": "2026-11"}).json()
+        assert seen["months"] == ["2026-11-01"] and seen["status"] == "final"
+        consistent = next(c for c in seen["categories"] if c["category"] == "consistent")
+        assert consistent["winner"] is None
+        assert [r["display_name"] for r in consistent["top"]] == ["Bo"]  # Ann's withheld row is not shown
+        late = api_client(teacher).post(
+            f"/api/v1/awards/{Award.objects.get(round__cohort=cohort, category='newcomer', rank=1).pk}/withhold",
+            data={"reason": "Too late"},
+            content_type="application/json",
+        )
+        assert late.status_code == 409 and late.json()["code"] == "award_review_closed"
+        assert api_client(bo).get(url, {"month": "November"}).status_code == 422
+    assert ann  # the withheld winner
+
+
+def test_the_leaderboard_page_in_both_languages_with_its_empty_state(client, cohort, teacher, november_in_review):
+    bo = november_in_review["bo"]
+    client.force_login(bo)
+    with time_machine.travel(AFTER_NOVEMBER + timedelta(hours=1), tick=False):
+        page = client.get(f"/cohorts/{cohort.pk}/awards/").content.decode()
+        assert 'data-testid="awards-empty"' in page and "No awards yet" in page  # in review: not shown yet
+    with time_machine.travel(november_in_review["round"].review_closes_at, tick=False):
+        awards_run()
+        page = client.get(f"/cohorts/{cohort.pk}/awards/?month=2026-11").content.decode()
+        assert "November 2026" in page and "Most consistent" in page and "5 check-ins" in page
+        feed = client.get(f"/cohorts/{cohort.pk}/feed/").content.decode()
+        assert "Ann won “Most consistent” for November 2026." in feed
+        bo.language = "zh-hans"
+        bo.save(update_fields=["language"])
+        page = client.get(f"/cohorts/{cohort.pk}/awards/?month=2026-11").content.decode()
+        assert "2026年11月" in page and "最坚持" in page
+        track_page = client.get(f"/tracks/{cohort.course.track_id}/awards/").content.decode()
+        assert "2026年11月" in track_page
+    client.force_login(factories.learner())
+    assert client.get(f"/cohorts/{cohort.pk}/awards/").status_code == 404
+    assert client.get(f"/tracks/{cohort.course.track_id}/awards/").status_code == 404
+
+
+def test_an_instructor_withholds_from_the_page(client, cohort, teacher, november_in_review):
+    client.force_login(teacher)
+    winner = Award.objects.get(round__cohort=cohort, category="consistent", rank=1)
+    with time_machine.travel(AFTER_NOVEMBER + timedelta(hours=1), tick=False):
+        page = client.get(f"/cohorts/{cohort.pk}/awards/").content.decode()
+        assert 'data-testid="awards-in-review"' in page and "Withhold this award" in page
+        response = client.post(
+            f"/awards/{winner.pk}/withhold/", {"reason": "Copied check-ins", "next": f"/cohorts/{cohort.pk}/awards/"}
+        )
+        assert response.status_code == 302
+        page = client.get(f"/cohorts/{cohort.pk}/awards/").content.decode()
+        assert "Withheld by Teacher: “Copied check-ins”" in page
+    client.force_login(november_in_review["bo"])
+    assert client.post(f"/awards/{winner.pk}/withhold/", {"reason": "x"}).status_code == 404
