@@ -120,12 +120,21 @@ def held_seat(*, cohort: Cohort, expires_in: timedelta = timedelta(minutes=30), 
     return held
 
 
-def award(*, cohort: Cohort, learner: User, category: str = "consistent", rank: int = 1, figure: int = 10) -> Any:
-    """A rank of a month's frozen awards of ``cohort`` (last month's round, created in review if needed)."""
+def award(
+    *,
+    cohort: Cohort,
+    learner: User,
+    category: str = "consistent",
+    rank: int = 1,
+    figure: int = 10,
+    month: date | None = None,
+) -> Any:
+    """A rank of a month's frozen awards of ``cohort`` (by default last month's; the round is created in review if
+    needed)."""
     from cohorts.awards.models import Award, AwardRound
 
     now = timezone.now()
-    month = (now.date().replace(day=1) - timedelta(days=1)).replace(day=1)
+    month = month or (now.date().replace(day=1) - timedelta(days=1)).replace(day=1)
     award_round, _created = AwardRound.objects.get_or_create(
         cohort=cohort, month=month, defaults={"computed_at": now, "review_closes_at": now + timedelta(days=3)}
     )
