@@ -10,6 +10,7 @@ from datetime import date, datetime
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from accounts.types import Viewer
 from cohorts.awards.models import Award, AwardCategory, AwardRound, AwardRoundStatus
 from cohorts.feed import feed_cohort_for_user
@@ -94,7 +95,7 @@ def cohort_leaderboard(*, user: Viewer, cohort_id: int, month: date | None = Non
 def track_readable(*, user: Viewer, track: Track) -> tuple[bool, bool]:
     """(may read, reviews): staff and the track's owner review; instructors of its courses and members of its
     cohorts read."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):
         return False, False
     if user.is_staff or track.owner_id == user.pk:
         return True, True

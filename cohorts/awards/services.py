@@ -224,9 +224,9 @@ def award_track_round_compute(*, track_id: int, month: date, now: datetime | Non
 
 
 def _may_review(*, user: User, award_round: AwardRound) -> bool:
-    if award_round.cohort_id is not None:
+    if award_round.cohort is not None:
         return is_course_instructor(user=user, course=award_round.cohort.course)
-    return bool(user.is_staff or award_round.track.owner_id == user.pk)
+    return bool(user.is_staff or (award_round.track is not None and award_round.track.owner_id == user.pk))
 
 
 def award_withhold(*, actor: User, award_id: int, reason: str, now: datetime | None = None) -> Award:

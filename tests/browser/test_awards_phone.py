@@ -19,7 +19,18 @@ from tests.browser.test_checkin_phone import _login, _no_horizontal_scroll
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-NAMES = ["张伟", "José García", "Zoë 🎨", "𠮷野家 花子", "Amélie Poulain-Fontaine", "王小明", "Ana", "Li Na", "Omar", "Kai"]
+NAMES = [
+    "张伟",
+    "José García",
+    "Zoë 🎨",
+    "𠮷野家 花子",
+    "Amélie Poulain-Fontaine",
+    "王小明",
+    "Ana",
+    "Li Na",
+    "Omar",
+    "Kai",
+]
 
 
 @pytest.fixture

@@ -153,7 +153,10 @@ def test_most_improved_compares_the_halves_and_best_newcomer_is_a_first_month(co
     awards_run(now=AFTER_NOVEMBER)
 
     assert board(cohort, AwardCategory.IMPROVED) == [("Ann", 8), ("Bo", 5)]
-    assert Award.objects.get(round__cohort=cohort, category=AwardCategory.IMPROVED, rank=1).details == {"first_half": 2, "second_half": 10}
+    assert Award.objects.get(round__cohort=cohort, category=AwardCategory.IMPROVED, rank=1).details == {
+        "first_half": 2,
+        "second_half": 10,
+    }
     assert board(cohort, AwardCategory.NEWCOMER) == [("Ann", 12), ("Bo", 7)]
     assert board(cohort, AwardCategory.CONSISTENT)[0] == ("Veteran", 30)
 
