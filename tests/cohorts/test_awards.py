@@ -341,6 +341,12 @@ def test_members_see_a_month_only_once_it_is_final_and_never_a_withheld_award(
         )
         assert late.status_code == 409 and late.json()["code"] == "award_review_closed"
         assert api_client(bo).get(url, {"month": "November"}).status_code == 422
+        # the newcomer award (Ann's, not withheld) is in the feed, by her
+        feed = api_client(bo).get(f"/api/v1/cohorts/{cohort.pk}/feed").json()
+        awards = [p for p in feed["items"] if p["kind"] == "award"]
+        assert ("Ann", "newcomer", "2026-11") in {
+            (p["author"]["display_name"], p["award_category"], p["award_month"]) for p in awards
+        }
     assert ann  # the withheld winner
 
 
