@@ -387,3 +387,12 @@ def test_an_instructor_withholds_from_the_page(client, cohort, teacher, november
         assert "Withheld by Teacher: “Copied check-ins”" in page
     client.force_login(november_in_review["bo"])
     assert client.post(f"/awards/{winner.pk}/withhold/", {"reason": "x"}).status_code == 404
+
+
+def test_staff_read_a_round_in_the_admin_and_cannot_change_it(client, cohort, november_in_review):
+    client.force_login(factories.staff(is_superuser=True))
+    award_round = november_in_review["round"]
+    assert client.get("/admin/cohorts/awardround/").status_code == 200
+    page = client.get(f"/admin/cohorts/awardround/{award_round.pk}/change/").content.decode()
+    assert "Ann" in page and "consistent" in page
+    assert client.get("/admin/cohorts/awardround/add/").status_code == 403
