@@ -96,3 +96,33 @@ def test_the_leaderboard_on_a_phone_and_a_desktop(browser, live_server, leaderbo
     assert boxes[0]["y"] == boxes[1]["y"]  # two columns on a desktop
     shots(page, f"awards-{lang}-desktop")
     context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_an_instructor_withholds_an_award_on_a_phone(browser, live_server, shots, language):
+    lang = "zh" if language == "zh-hans" else "en"
+    teacher = factories.instructor(name="李老师", language=language)
+    course = factories.course(teacher=teacher, title="SQL bootcamp", duration_days=90)
+    today = timezone.now().date()
+    cohort = factories.cohort(course=course, name="Winter", starts_on=today - timedelta(days=40), status="running")
+    for rank, name in enumerate(NAMES[:4], start=1):
+        factories.award(cohort=cohort, learner=factories.learner(name=name), rank=rank, figure=30 - rank)
+
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    _login(context, live_server, teacher)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/cohorts/{cohort.pk}/")
+    page.locator(f"a[href='/cohorts/{cohort.pk}/awards/']").first.click()
+    assert page.locator("[data-testid='awards-in-review']").is_visible()
+    section = page.locator("[data-testid='award-consistent']")
+    section.locator("summary").click()
+    section.locator("input[name='reason']").fill("Copied check-ins" if lang == "en" else "打卡内容抄袭")
+    assert _no_horizontal_scroll(page)
+    shots(page, f"awards-withhold-{lang}-phone")
+    section.locator("button[type='submit']").click()
+    page.wait_for_load_state()
+    withheld = page.locator("[data-testid='award-consistent'] [data-testid='award-withheld']")
+    assert ("打卡内容抄袭" if lang == "zh" else "Copied check-ins") in withheld.inner_text()
+    assert _no_horizontal_scroll(page)
+    shots(page, f"awards-withheld-{lang}-phone")
+    context.close()
