@@ -352,11 +352,12 @@ def test_members_see_a_month_only_once_it_is_final_and_never_a_withheld_award(
 
 def test_the_leaderboard_page_in_both_languages_with_its_empty_state(client, cohort, teacher, november_in_review):
     bo = november_in_review["bo"]
-    client.force_login(bo)
     with time_machine.travel(AFTER_NOVEMBER + timedelta(hours=1), tick=False):
+        client.force_login(bo)  # signed in when the page is read: the session must not have expired
         page = client.get(f"/cohorts/{cohort.pk}/awards/").content.decode()
         assert 'data-testid="awards-empty"' in page and "No awards yet" in page  # in review: not shown yet
     with time_machine.travel(november_in_review["round"].review_closes_at, tick=False):
+        client.force_login(bo)
         awards_run()
         page = client.get(f"/cohorts/{cohort.pk}/awards/?month=2026-11").content.decode()
         assert "November 2026" in page and "Most consistent" in page and "5 check-ins" in page
@@ -374,9 +375,9 @@ def test_the_leaderboard_page_in_both_languages_with_its_empty_state(client, coh
 
 
 def test_an_instructor_withholds_from_the_page(client, cohort, teacher, november_in_review):
-    client.force_login(teacher)
     winner = Award.objects.get(round__cohort=cohort, category="consistent", rank=1)
     with time_machine.travel(AFTER_NOVEMBER + timedelta(hours=1), tick=False):
+        client.force_login(teacher)
         page = client.get(f"/cohorts/{cohort.pk}/awards/").content.decode()
         assert 'data-testid="awards-in-review"' in page and "Withhold this award" in page
         response = client.post(
