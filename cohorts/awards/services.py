@@ -92,16 +92,16 @@ def cohort_figures(*, cohort: Cohort, month: date, excluded: set[int]) -> dict[s
             (a_from, a_until), (b_from, b_until) = split
             before = sum(1 for d, _at in rows if a_from <= d <= a_until)
             after = [at for d, at in rows if b_from <= d <= b_until]
-            if after:
-                result[AwardCategory.IMPROVED].append(
-                    Figure(
-                        user_id,
-                        enrollments[user_id],
-                        len(after) - before,
-                        max(after),
-                        {"first_half": before, "second_half": len(after)},
-                    )
+            # A loss is kept too (it never places): a track adds up its cohorts' gains and losses.
+            result[AwardCategory.IMPROVED].append(
+                Figure(
+                    user_id,
+                    enrollments[user_id],
+                    len(after) - before,
+                    max(after) if after else figure.reached_at,
+                    {"first_half": before, "second_half": len(after)},
                 )
+            )
 
     # Help received: on the learner's own counted check-ins in this cohort's feed, from anyone else, in the month.
     start = days.local_midnight(tz=cohort.timezone, on=first)

@@ -397,3 +397,34 @@ def test_staff_read_a_round_in_the_admin_and_cannot_change_it(client, cohort, no
     page = client.get(f"/admin/cohorts/awardround/{award_round.pk}/change/").content.decode()
     assert "Ann" in page and "consistent" in page
     assert client.get("/admin/cohorts/awardround/add/").status_code == 403
+
+
+def test_a_tracks_awards_are_reviewed_by_its_owner(cohort, teacher):
+    owner = factories.instructor(name="Owner")
+    cohort.course.track.owner = owner
+    cohort.course.track.save(update_fields=["owner"])
+    ann = member(cohort, "Ann")
+    check_in(ann, cohort, 1, 2)
+    awards_run(now=AFTER_NOVEMBER)
+    track_award = Award.objects.get(round__track=cohort.course.track, category="consistent", rank=1)
+    soon = AFTER_NOVEMBER + timedelta(hours=1)
+
+    # the course's instructor reviews the cohort's awards, not the whole track's
+    with pytest.raises(ApplicationError) as refused:
+        award_withhold(actor=teacher, award_id=track_award.pk, reason="Not mine to judge", now=soon)
+    assert refused.value.code == "award_not_found"
+    assert award_withhold(actor=owner, award_id=track_award.pk, reason="Two accounts", now=soon).withheld_at == soon
+
+
+def test_the_leaderboard_costs_the_same_few_queries_however_many_rank(
+    cohort, teacher, api_client, django_assert_num_queries
+):
+    for n in range(12):
+        check_in(member(cohort, f"Learner {n}"), cohort, *range(1, 2 + n))
+    awards_run(now=AFTER_NOVEMBER)
+    client = api_client(teacher)
+    # the token, the cohort and the instructor check, then the months, the round and its rows with their learners
+    with django_assert_num_queries(7):
+        body = client.get(f"/api/v1/cohorts/{cohort.pk}/awards").json()
+    consistent = next(c for c in body["categories"] if c["category"] == "consistent")
+    assert len(consistent["top"]) == 10 and consistent["winner"]["display_name"] == "Learner 11"
