@@ -369,6 +369,9 @@ def test_the_leaderboard_page_in_both_languages_with_its_empty_state(client, coh
         assert "2026年11月" in page and "最坚持" in page
         track_page = client.get(f"/tracks/{cohort.course.track_id}/awards/").content.decode()
         assert "2026年11月" in track_page
+        client.force_login(november_in_review["ann"])  # the winner hears of it
+        notifications = client.get("/notifications/").content.decode()
+        assert f"You won a monthly award in {cohort.name} for 2026-11. See the leaderboard." in notifications
     client.force_login(factories.learner())
     assert client.get(f"/cohorts/{cohort.pk}/awards/").status_code == 404
     assert client.get(f"/tracks/{cohort.course.track_id}/awards/").status_code == 404
