@@ -110,6 +110,7 @@ class NotificationKind(models.TextChoices):
     CHECKIN_REJECTED = "checkin_rejected", "Check-in rejected"  # an instructor rejected it, with a reason
     CHECKIN_REVIEWED = "checkin_reviewed", "Check-in reviewed"  # an instructor commented on it (点评)
     CHECKIN_COMMENTED = "checkin_commented", "Check-in commented"  # another member commented on it
+    AWARD_WON = "award_won", "Award won"  # the user won a monthly award (cohorts.awards), now final
 
 
 # What each kind says, in the reader's language when it is shown. Its values (``params``) are kept with the row.
@@ -122,6 +123,7 @@ NOTIFICATION_MESSAGES = {
     NotificationKind.CHECKIN_COMMENTED: _(
         "%(actor)s commented on your check-in for day %(day)s in %(cohort)s: “%(text)s”"
     ),
+    NotificationKind.AWARD_WON: _("You won a monthly award in %(cohort)s for %(month)s. See the leaderboard."),
 }
 
 

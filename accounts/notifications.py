@@ -23,6 +23,7 @@ MAIL_SUBJECTS = {
     NotificationKind.CHECKIN_REJECTED: _("Your check-in was rejected: redo it to count"),
     NotificationKind.CHECKIN_REVIEWED: _("An instructor reviewed your check-in"),
     NotificationKind.CHECKIN_COMMENTED: _("New comment on your check-in"),
+    NotificationKind.AWARD_WON: _("You won a monthly award"),
 }
 
 

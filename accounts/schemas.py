@@ -113,7 +113,9 @@ class MessageOut(Schema):
 
 class NotificationOut(Schema):
     id: int
-    kind: str = Field(..., description="checkin_featured, checkin_rejected, checkin_reviewed or checkin_commented")
+    kind: str = Field(
+        ..., description="checkin_featured, checkin_rejected, checkin_reviewed, checkin_commented or award_won"
+    )
     message: str = Field(..., description="What happened, in the request's language.")
     url: str = Field(..., description="The page it is about (a path on this site).")
     params: dict[str, Any] = Field(..., description="The message's values: actor, day, cohort, text.")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from cohorts.models import CheckIn, Cohort, Enrollment, Invitation, OpeningAlert
+from cohorts.models import Award, AwardRound, CheckIn, Cohort, Enrollment, Invitation, OpeningAlert
 
 
 @admin.register(Cohort)
@@ -45,4 +45,34 @@ class InvitationAdmin(admin.ModelAdmin):
     readonly_fields = [field.name for field in Invitation._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+AWARD_FIELDS = ["category", "rank", "learner", "figure", "reached_at", "details", "withheld_reason", "withheld_by"]
+
+
+class AwardInline(admin.TabularInline):
+    model = Award
+    fields = tuple(AWARD_FIELDS)
+    readonly_fields = AWARD_FIELDS
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(AwardRound)
+class AwardRoundAdmin(admin.ModelAdmin):
+    """A month's frozen awards: computed, withheld and published through the services only (cohorts.awards)."""
+
+    list_display = ["month", "cohort", "track", "status", "computed_at", "review_closes_at", "finalized_at"]
+    list_filter = ["status", "month"]
+    readonly_fields = [field.name for field in AwardRound._meta.fields]
+    inlines = [AwardInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

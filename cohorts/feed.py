@@ -66,7 +66,7 @@ def _visible_posts(*, cohort: Cohort, viewer: Viewer, teaches: bool) -> QuerySet
 
 def _feed_queryset(*, cohort: Cohort, viewer: Viewer, teaches: bool) -> QuerySet[Post]:
     qs = _visible_posts(cohort=cohort, viewer=viewer, teaches=teaches)
-    return qs.select_related("author", "checkin").annotate(
+    return qs.select_related("author", "checkin", "award__round").annotate(
         reaction_count=_count(Reaction),
         **{_kind_count(kind): _count(Reaction, kind=kind) for kind in ReactionKind.values},
         comment_count=_count(Comment),

@@ -219,6 +219,7 @@ class CheckIn(models.Model):
 class PostKind(models.TextChoices):
     CHECKIN = "checkin", "Check-in"  # a member's check-in, posted to the cohort's feed
     ANNOUNCEMENT = "announcement", "Announcement"  # from an instructor; may be pinned
+    AWARD = "award", "Award"  # a monthly award won by its author (cohorts.awards), posted when the round is final
 
 
 class Post(models.Model):
@@ -239,7 +240,8 @@ class Post(models.Model):
         indexes = [models.Index(fields=["cohort", "-created_at", "-id"], name="post_feed_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind="checkin", checkin__isnull=False) | Q(kind="announcement", checkin__isnull=True),
+                condition=Q(kind="checkin", checkin__isnull=False)
+                | Q(kind__in=["announcement", "award"], checkin__isnull=True),
                 name="post_checkin_iff_kind",
             )
         ]
@@ -484,5 +486,7 @@ class OpeningAlert(models.Model):
 
 
 # Models kept in sub-packages by domain, imported here so Django registers them with the cohorts app.
+from cohorts.awards.models import Award as Award  # noqa: E402
+from cohorts.awards.models import AwardRound as AwardRound  # noqa: E402
 from cohorts.completion.models import EnrollmentOutcome as EnrollmentOutcome  # noqa: E402
 from cohorts.survey.models import SurveyResponse as SurveyResponse  # noqa: E402

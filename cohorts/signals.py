@@ -11,3 +11,7 @@ waitlist_seat_offered = Signal()
 # Sent once a cohort's review window is over and its outcomes are final (certificates, deposit refunds and upgrade
 # offers follow). Arguments: cohort_id.
 cohort_closed = Signal()
+
+# Sent once per winner after a month's award round has become final and committed (award certificates and
+# credentials listen). Arguments: award_id (a ``cohorts.awards.models.Award`` of rank 1, not withheld).
+award_published = Signal()

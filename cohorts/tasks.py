@@ -50,3 +50,10 @@ def webhook_digests_run_task() -> int:
     from cohorts.webhooks.services import webhook_digests_run
 
     return webhook_digests_run()
+
+
+@shared_task
+def awards_run_task() -> dict[str, int]:
+    from cohorts.awards.services import awards_run
+
+    return awards_run()

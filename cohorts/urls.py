@@ -1,6 +1,18 @@
 from django.urls import path
 
-from cohorts.views import catalog, cohort, credentials, feed, invitations, manage, schedule, survey, today, webhooks
+from cohorts.views import (
+    awards,
+    catalog,
+    cohort,
+    credentials,
+    feed,
+    invitations,
+    manage,
+    schedule,
+    survey,
+    today,
+    webhooks,
+)
 
 app_name = "cohorts"
 
@@ -26,6 +38,10 @@ urlpatterns = [
     path("posts/<int:post_id>/", feed.post_permalink, name="post"),
     path("posts/<int:post_id>/react/", feed.post_react, name="react"),
     path("posts/<int:post_id>/comment/", feed.post_comment, name="comment"),
+    # Monthly awards.
+    path("cohorts/<int:cohort_id>/awards/", awards.cohort_awards, name="awards"),
+    path("tracks/<int:track_id>/awards/", awards.track_awards, name="track_awards"),
+    path("awards/<int:award_id>/withhold/", awards.award_withhold, name="award_withhold"),
     # Instructors.
     path("teach/courses/<int:course_id>/cohorts/", schedule.teach_cohorts, name="teach_cohorts"),
     path("teach/cohorts/<int:cohort_id>/", manage.cohort_manage, name="manage"),

@@ -23,6 +23,11 @@ app.conf.beat_schedule = {
         "task": "cohorts.tasks.daily_notices_run_task",
         "schedule": crontab(minute="*/5"),
     },
+    # Monthly awards: computed on each cohort's local 1st (after the check-in grace), published after review.
+    "monthly-awards": {
+        "task": "cohorts.tasks.awards_run_task",
+        "schedule": crontab(minute="7"),
+    },
     "webhook-deliveries-retry": {
         "task": "cohorts.tasks.webhook_deliveries_retry_task",
         "schedule": crontab(minute="*"),

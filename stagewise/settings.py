@@ -274,6 +274,8 @@ BILLING_REFUND_PARTIAL_UNTIL_DAY = env_int("BILLING_REFUND_PARTIAL_UNTIL_DAY", 3
 # The end of a cohort: hours the instructor has to review (and override) the completion outcomes before
 # certificates, refunds and offers go out.
 COHORT_REVIEW_HOURS = env_int("COHORT_REVIEW_HOURS", 48)
+# After a month's awards are computed, how long the instructor may withhold one before they are published.
+AWARDS_REVIEW_HOURS = env_int("AWARDS_REVIEW_HOURS", 72)
 
 # Outgoing chat-group webhooks. Loopback/private addresses are refused unless allowed (local demos, tests).
 WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", DEBUG)

@@ -118,3 +118,36 @@ def held_seat(*, cohort: Cohort, expires_in: timedelta = timedelta(minutes=30), 
         cohort=cohort, enrollment=held, is_waitlist_offer=offer, expires_at=timezone.now() + expires_in
     )
     return held
+
+
+def award(
+    *,
+    cohort: Cohort,
+    learner: User,
+    category: str = "consistent",
+    rank: int = 1,
+    figure: int = 10,
+    month: date | None = None,
+) -> Any:
+    """A rank of a month's frozen awards of ``cohort`` (by default last month's; the round is created in review if
+    needed)."""
+    from cohorts.awards.models import Award, AwardRound
+
+    now = timezone.now()
+    month = month or (now.date().replace(day=1) - timedelta(days=1)).replace(day=1)
+    award_round, _created = AwardRound.objects.get_or_create(
+        cohort=cohort, month=month, defaults={"computed_at": now, "review_closes_at": now + timedelta(days=3)}
+    )
+    enrollment = Enrollment.objects.filter(cohort=cohort, learner=learner).first() or globals()["enrollment"](
+        cohort=cohort, learner=learner
+    )
+    return Award.objects.create(
+        round=award_round,
+        category=category,
+        rank=rank,
+        learner=learner,
+        enrollment=enrollment,
+        figure=figure,
+        reached_at=now,
+        details={"checkins": figure},
+    )

@@ -167,6 +167,17 @@ def _webhook(p):
     return webhook_create(actor=p["instructor"], cohort_id=_checkin_cohort(p).pk, url="https://chat.example.com/hook")
 
 
+def _award(p):
+    """Last month's award of a running cohort of the course, won by the learner, in review."""
+    return factories.award(cohort=_checkin_cohort_of(p, p["course"]), learner=p["learner"])
+
+
+def _checkin_cohort_of(p, course):
+    cohort = factories.cohort(course=course, starts_on=_today() - timedelta(days=40), status=CohortStatus.RUNNING)
+    factories.enrollment(cohort=cohort, learner=p["learner"])
+    return cohort
+
+
 def _evaluated_enrollment(p):
     """The learner's enrollment in an ended cohort whose outcomes are out (its review window open)."""
     from cohorts.completion.services import cohort_outcomes_evaluate
@@ -586,6 +597,26 @@ MATRIX: dict[tuple[str, str], list[Scenario]] = {
             ),
             signed_in(403, learner=200),
             label="only the invited address accepts",
+        )
+    ],
+    # monthly awards: members and instructors read; the course's instructors and staff withhold in review
+    ("GET", "/api/v1/cohorts/{cohort_id}/awards"): [
+        Scenario(
+            lambda p: (f"/api/v1/cohorts/{_award(p).round.cohort_id}/awards", None),
+            everyone(404, anonymous=401, learner=200, instructor=200, staff=200),
+        )
+    ],
+    ("GET", "/api/v1/tracks/{track_id}/awards"): [
+        Scenario(
+            lambda p: (f"/api/v1/tracks/{_award(p).round.cohort.course.track_id}/awards", None),
+            everyone(200, anonymous=401, marketer=404),
+            label="members of its cohorts and instructors of its courses",
+        )
+    ],
+    ("POST", "/api/v1/awards/{award_id}/withhold"): [
+        Scenario(
+            lambda p: (f"/api/v1/awards/{_award(p).pk}/withhold", {"reason": "Copied check-ins"}),
+            course_staff(200),
         )
     ],
     # Anyone may verify a credential; one that fails is an answer (200, verified false), not an error.

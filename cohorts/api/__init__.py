@@ -6,6 +6,7 @@ feed); ``tests/test_api_errors.py`` checks that no route swallows a later one.
 
 from ninja import Router
 
+from cohorts.api.awards import router as awards_router
 from cohorts.api.checkins import router as checkins_router
 from cohorts.api.cohorts import router as cohorts_router
 from cohorts.api.credentials import router as credentials_router
@@ -24,3 +25,4 @@ router.add_router("", webhooks_router)
 router.add_router("", outcomes_router)
 router.add_router("", credentials_router)
 router.add_router("", survey_router)
+router.add_router("", awards_router)

@@ -16,7 +16,7 @@ class AuthorOut(Schema):
 
 class PostOut(Schema):
     id: int
-    kind: str
+    kind: str = Field(..., description="checkin, announcement or award (a monthly award won by the author)")
     author: AuthorOut
     body: str
     is_pinned: bool
@@ -33,6 +33,20 @@ class PostOut(Schema):
     )
     comment_count: int
     my_reaction: str | None
+    award_category: str | None = Field(
+        None, description="An award post's category (consistent, helpful, improved, newcomer); null otherwise"
+    )
+    award_month: str | None = Field(None, description="An award post's month, YYYY-MM; null otherwise")
+
+    @staticmethod
+    def resolve_award_category(obj: Post) -> str | None:
+        award = getattr(obj, "award", None)
+        return award.category if award else None
+
+    @staticmethod
+    def resolve_award_month(obj: Post) -> str | None:
+        award = getattr(obj, "award", None)
+        return f"{award.round.month:%Y-%m}" if award else None
 
     @staticmethod
     def resolve_checkin_day(obj: Post) -> int | None:
