@@ -155,3 +155,15 @@ class WebhookForm(ServiceForm):
         max_length=128,
         help_text=_("16 to 128 characters. Leave empty to have one generated."),
     )
+
+
+class SignatureForm(ServiceForm):
+    signature = forms.FileField(
+        label=_("Your signature"),
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+        help_text=_("A PNG with a transparent background looks best. Printed on certificates issued from now on."),
+    )
+
+
+class RevokeForm(ServiceForm):
+    reason = forms.CharField(label=_("Reason for revoking"), min_length=3, max_length=300)

@@ -43,6 +43,17 @@ class Cohort(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    certificate_signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The instructor who signs the cohort's certificates (else the course's first instructor).",
+    )
+    certificate_signature = models.ImageField(
+        upload_to="signatures/", blank=True, help_text="The signer's signature, printed on certificates."
+    )
 
     class Meta:
         ordering = ["starts_on", "id"]
@@ -401,3 +412,7 @@ class SeatHold(models.Model):
 
     def __str__(self) -> str:
         return f"Hold {self.pk} ({self.status} until {self.expires_at:%Y-%m-%d %H:%M})"
+
+
+# Registered with this app; defined in its own package (cohorts/certificates/).
+from cohorts.certificates.models import Certificate  # noqa: E402, F401

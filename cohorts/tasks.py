@@ -44,3 +44,10 @@ def webhook_digests_run_task() -> int:
     from cohorts.webhooks.services import webhook_digests_run
 
     return webhook_digests_run()
+
+
+# Certificates' tasks live with certificates; imported here so that Celery's autodiscovery registers them.
+from cohorts.certificates.tasks import (  # noqa: E402, F401
+    certificates_issue_batch_task,
+    certificates_issue_for_cohort_task,
+)

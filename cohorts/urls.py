@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cohorts.views import catalog, cohort, feed, manage, schedule, today, webhooks
+from cohorts.views import catalog, certificates, cohort, feed, manage, schedule, today, webhooks
 
 app_name = "cohorts"
 
@@ -23,7 +23,17 @@ urlpatterns = [
     path("cohorts/<int:cohort_id>/feed/", feed.cohort_feed, name="feed"),
     path("posts/<int:post_id>/react/", feed.post_react, name="react"),
     path("posts/<int:post_id>/comment/", feed.post_comment, name="comment"),
+    # Certificates: the public verification page (the QR code's address), the learner's download and reissue.
+    path("verify/<str:verify_id>", certificates.verify, name="verify"),
+    path("certificates/<int:certificate_id>.pdf", certificates.certificate_download, name="certificate_pdf"),
+    path("certificates/<int:certificate_id>/reissue/", certificates.certificate_reissue, name="certificate_reissue"),
+    path("certificates/<int:certificate_id>/revoke/", certificates.certificate_revoke, name="certificate_revoke"),
     # Instructors.
+    path("teach/cohorts/<int:cohort_id>/certificates/", certificates.certificates_manage, name="certificates"),
+    path("teach/cohorts/<int:cohort_id>/certificates.zip", certificates.certificates_zip, name="certificates_zip"),
+    path(
+        "teach/cohorts/<int:cohort_id>/certificates/issue/", certificates.certificates_issue, name="certificates_issue"
+    ),
     path("teach/courses/<int:course_id>/cohorts/", schedule.teach_cohorts, name="teach_cohorts"),
     path("teach/cohorts/<int:cohort_id>/", manage.cohort_manage, name="manage"),
     path("teach/cohorts/<int:cohort_id>/announce/", manage.announce, name="announce"),

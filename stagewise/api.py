@@ -33,6 +33,7 @@ api = NinjaAPI(
             {"name": "feed", "description": "The cohort's feed: posts, comments, reactions"},
             {"name": "group rules", "description": "Rules, strikes, removals, nudges"},
             {"name": "webhooks", "description": "Chat-group webhooks and their delivery logs"},
+            {"name": "certificates", "description": "Completion certificates: public verification, download, reissue"},
             {"name": "billing", "description": "Checkout, payments, refunds, coupons, credit, applications"},
         ]
     },

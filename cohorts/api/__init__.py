@@ -6,6 +6,7 @@ feed); ``tests/test_api_errors.py`` checks that no route swallows a later one.
 
 from ninja import Router
 
+from cohorts.api.certificates import router as certificates_router
 from cohorts.api.checkins import router as checkins_router
 from cohorts.api.cohorts import router as cohorts_router
 from cohorts.api.feed import router as feed_router
@@ -18,3 +19,4 @@ router.add_router("", feed_router)
 router.add_router("", cohorts_router)
 router.add_router("", rules_router)
 router.add_router("", webhooks_router)
+router.add_router("", certificates_router)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.types import PageRequest
 from cohorts import selectors
+from cohorts.certificates.selectors import certificate_for_enrollment, linkedin_add_url
 from cohorts.models import Cohort
 from cohorts.statuses import MEMBER_STATUSES, CohortStatus, EnrollmentStatus
 from content.selectors import is_course_instructor
@@ -29,6 +30,7 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
     is_instructor = is_course_instructor(user=request.user, course=cohort.course)
     is_member = enrollment is not None and enrollment.status in MEMBER_STATUSES
     released = selectors.released_day(cohort=cohort, now=now)
+    certificate = certificate_for_enrollment(enrollment=enrollment) if is_member and enrollment else None
     lessons = None
     if is_member or is_instructor:
         rows = selectors.lesson_list_for_cohort(user=request.user, cohort_id=cohort.pk, now=now)
@@ -55,6 +57,8 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "today": _day_of(cohort, now=now),
         "has_ended": cohort.has_ended(now),
         "lessons": lessons,
+        "certificate": certificate,
+        "linkedin_url": linkedin_add_url(certificate) if certificate else "",
     }
     return render_page(request, "cohorts/cohort_detail.html", context)
 
