@@ -27,10 +27,11 @@ router = Router(tags=["certificates"])
 _NOT_FOUND = {401: ErrorOut, 404: ErrorOut}
 
 
-@router.get("/verify/{verify_id}", response={200: VerificationOut, 404: ErrorOut}, auth=None)
-def certificate_verify(request: HttpRequest, verify_id: str) -> Certificate:
-    """The public verification record behind a certificate's QR code: no sign-in. 404 ``certificate_not_found``."""
-    return selectors.certificate_get_by_verify_id(verify_id=verify_id[:64])
+@router.get("/verify/{code}", response={200: VerificationOut, 404: ErrorOut}, auth=None)
+def certificate_verify(request: HttpRequest, code: str) -> Certificate:
+    """The public verification record behind a certificate's QR code (``/verify/{code}`` on the site): no sign-in.
+    404 ``certificate_not_found``. (A random code, not a row id: certificates can't be enumerated.)"""
+    return selectors.certificate_get_by_verify_id(verify_id=code[:64])
 
 
 @router.get("/me/certificates", response=list[CertificateOut], auth=auth_required)

@@ -8,9 +8,9 @@ issue once; the loser deletes the file it stored.
 """
 
 import logging
-from functools import partial
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from functools import partial
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage

@@ -33,7 +33,7 @@ def _certificate(p: dict[str, Any], *, rename: bool = False) -> Certificate:
 def certificates_matrix(Scenario, everyone, signed_in, course_staff) -> dict:  # noqa: N803 - the matrix's classes
     own = signed_in(404, learner=200, instructor=200, staff=200)
     return {
-        ("GET", "/api/v1/verify/{verify_id}"): [
+        ("GET", "/api/v1/verify/{code}"): [
             Scenario(lambda p: (f"/api/v1/verify/{_certificate(p).verify_id}", None), everyone(200))
         ],
         ("GET", "/api/v1/me/certificates"): [Scenario(lambda p: ("/api/v1/me/certificates", None), signed_in(200))],
