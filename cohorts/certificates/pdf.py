@@ -50,7 +50,7 @@ h1 { font-size: 30pt; margin: 5mm 0 4mm; color: #1e3a5f; font-weight: bold }
 .signer .line { border-top: 0.3mm solid #374151; padding-top: 1mm; font-size: 10pt }
 .serial { position: absolute; left: 85mm; right: 50mm; bottom: 0; font-size: 9pt; text-align: center; color: #4b5563 }
 .serial strong { font-size: 12pt; letter-spacing: 0.5pt; color: #111827 }
-.qr { position: absolute; right: 0; bottom: 0; width: 40mm; text-align: center; font-size: 7pt; color: #4b5563 }
+.qr { position: absolute; right: 0; bottom: 0; width: 44mm; text-align: center; font-size: 7pt; color: #4b5563; overflow-wrap: anywhere }
 .qr img { width: 32mm; height: 32mm }
 """
 
