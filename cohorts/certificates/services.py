@@ -202,7 +202,15 @@ def certificates_issue_batch(*, enrollment_ids: Iterable[int], now: datetime | N
         if cohort.pk not in signers:
             signers[cohort.pk] = (_signer_name(cohort), _signature(cohort))
         signer, signature = signers[cohort.pk]
-        if _issue(enrollment=enrollment, signer=signer, signature=signature, now=now) is not None:
+        try:
+            certificate = _issue(enrollment=enrollment, signer=signer, signature=signature, now=now)
+        except OSError:
+            raise  # storage or the database is unwell: the task retries the batch (what's done stays done)
+        except Exception:
+            # One certificate that can't be rendered must not hold up the others; the next run tries it again.
+            logger.exception("certificate for enrollment %s failed", enrollment.pk)
+            continue
+        if certificate is not None:
             issued += 1
     return issued
 

@@ -238,3 +238,112 @@ def test_anonymous_visitors_are_sent_to_sign_in_for_downloads(client, db):
     certificate = issued(completed(cohort=cohort))
     assert client.get(f"/certificates/{certificate.pk}.pdf").status_code == 302
     assert client.get(f"/teach/cohorts/{cohort.pk}/certificates.zip").status_code == 302
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGBA", (240, 80), (20, 40, 90, 255)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_the_instructor_uploads_a_signature_on_the_cohorts_certificates_page(client, db):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    cohort = ended_cohort()
+    teacher = cohort.course.instructors.get()
+    client.force_login(teacher)
+    page = client.get(f"/teach/cohorts/{cohort.pk}/")
+    assert f"/teach/cohorts/{cohort.pk}/certificates/" in page.content.decode()  # the tab the instructor reaches
+
+    response = client.post(
+        f"/teach/cohorts/{cohort.pk}/certificates/",
+        {"signature": SimpleUploadedFile("sig.png", _png(), content_type="image/png")},
+    )
+
+    assert response.status_code == 302
+    cohort.refresh_from_db()
+    assert cohort.certificate_signature and cohort.certificate_signer == teacher
+    refused = client.post(
+        f"/teach/cohorts/{cohort.pk}/certificates/",
+        {"signature": SimpleUploadedFile("sig.png", b"not an image", content_type="image/png")},
+    )
+    assert refused.status_code == 422
+    client.force_login(factories.instructor())
+    other = client.post(
+        f"/teach/cohorts/{cohort.pk}/certificates/",
+        {"signature": SimpleUploadedFile("sig.png", _png(), content_type="image/png")},
+    )
+    assert other.status_code == 404
+
+
+def test_the_learner_reissues_from_the_cohort_page_after_a_change_of_name(client, db):
+    enrollment = completed(cohort=ended_cohort(), name="王芳")
+    old = issued(enrollment)
+    learner = enrollment.learner
+    client.force_login(learner)
+    assert 'data-testid="reissue"' not in client.get(f"/cohorts/{enrollment.cohort_id}/").content.decode()
+    learner.display_name = "王芳芳"
+    learner.save(update_fields=["display_name"])
+    assert 'data-testid="reissue"' in client.get(f"/cohorts/{enrollment.cohort_id}/").content.decode()
+
+    response = client.post(f"/certificates/{old.pk}/reissue/")
+
+    assert response.status_code == 302
+    current = Certificate.objects.get(enrollment=enrollment, status=CertificateStatus.VALID)
+    assert current.learner_name == "王芳芳"
+    html = client.get(f"/cohorts/{enrollment.cohort_id}/").content.decode()
+    assert current.serial in html and 'data-testid="reissue"' not in html
+
+
+def test_staff_revoke_from_the_certificates_page_and_the_learner_sees_why(client, db):
+    enrollment = completed(cohort=ended_cohort(), name="Ada", language="en")
+    certificate = issued(enrollment)
+    teacher = enrollment.cohort.course.instructors.get()
+    client.force_login(teacher)
+    assert "/revoke/" not in client.get(f"/teach/cohorts/{enrollment.cohort_id}/certificates/").content.decode()
+    assert client.post(f"/certificates/{certificate.pk}/revoke/", {"reason": "Nope"}).status_code == 403
+
+    client.force_login(factories.staff())
+    client.post(f"/certificates/{certificate.pk}/revoke/", {"reason": "Identity fraud"})
+
+    certificate.refresh_from_db()
+    assert certificate.status == CertificateStatus.REVOKED and certificate.revoked_reason == "Identity fraud"
+    client.force_login(enrollment.learner)
+    html = client.get(f"/cohorts/{enrollment.cohort_id}/").content.decode()
+    assert "Identity fraud" in html and 'data-testid="certificate-download"' not in html
+
+
+def test_the_mail_is_in_the_learners_language(db, celery_eager, django_capture_on_commit_callbacks):
+    cohort = ended_cohort(course_title="数据分析入门")
+    completed(cohort=cohort, name="张伟", language="zh-hans")
+    with django_capture_on_commit_callbacks(execute=True):
+        certificates_issue_for_cohort(cohort=cohort)
+
+    (message,) = mail.outbox
+    assert message.subject == "你的 数据分析入门 结业证书"
+    assert "证书编号" in message.body and "/verify/" in message.body
+
+
+def test_the_cohort_list_costs_the_same_queries_for_two_certificates_or_twenty(
+    db, api_client, django_assert_max_num_queries
+):
+    cohort = ended_cohort()
+    for i in range(2):
+        issued(completed(cohort=cohort, name=f"学员{i}"))
+    client = api_client(factories.staff())
+    with django_assert_max_num_queries(8) as few:
+        assert client.get(f"/api/v1/cohorts/{cohort.pk}/certificates").json()["count"] == 2
+    for i in range(2, 20):
+        issued(completed(cohort=cohort, name=f"学员{i}"))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(client.get(f"/api/v1/cohorts/{cohort.pk}/certificates").json()["items"]) == 20
+
+
+def test_the_end_of_cohort_job_can_issue_through_the_celery_task(db, celery_eager, django_capture_on_commit_callbacks):
+    from cohorts.tasks import certificates_issue_for_cohort_task
+
+    cohort = ended_cohort()
+    enrollment = completed(cohort=cohort)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert certificates_issue_for_cohort_task.delay(cohort.pk).get() == 1
+    assert Certificate.objects.filter(enrollment=enrollment, status=CertificateStatus.VALID).count() == 1
