@@ -2,8 +2,9 @@
 
 import unicodedata
 
-# The name's line on an A4 landscape page: 297 mm less the frame and its padding, in points (1 mm = 72 / 25.4 pt).
-NAME_LINE_PT = (297 - 2 * 32) * 72 / 25.4
+# The name's line on an A4 landscape page, in points (1 mm = 72 / 25.4 pt): the frame's 277 mm less its double
+# border (2 × 1.2 mm), its padding (2 × 22 mm) and the underline's overhang (2 × 4 mm); see pdf.py's stylesheet.
+NAME_LINE_PT = (277 - 2 * 1.2 - 2 * 22 - 2 * 4) * 72 / 25.4
 NAME_MAX_PT = 40.0
 # Below this a name wraps onto a second line rather than shrinking into an unreadable one; on two lines it shrinks
 # again as far as it must (80 full-width characters, the longest display name: about 15 pt).
@@ -14,14 +15,19 @@ _WRAP_SLACK = 0.92
 
 
 def _em_width(char: str) -> float:
-    """A character's advance in ems, near enough for every font the certificate uses: CJK and emoji are full width,
-    Latin capitals and Cyrillic a little wider than lower case, combining marks take no room."""
+    """A character's advance in ems, on the generous side for the fonts the certificate uses (Noto Serif CJK, DejaVu
+    Serif, Noto Color Emoji): emoji wider than CJK's full width, M and W a full em, other capitals a little wider
+    than lower case, combining marks nothing."""
     if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
         return 0.0
+    if ord(char) >= 0x1F000 or unicodedata.category(char) == "So":
+        return 1.3  # emoji: Noto Color Emoji's advance is wider than an em
     if unicodedata.east_asian_width(char) in ("W", "F"):
         return 1.0
+    if char in "MWmwŒÆœæ":
+        return 1.0
     if char.isupper():
-        return 0.72
+        return 0.75
     if char == " ":
         return 0.3
     return 0.6

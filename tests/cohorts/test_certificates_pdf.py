@@ -97,6 +97,33 @@ def test_without_a_signature_the_instructors_typed_name_signs(db):
     assert pdf_reader(certificate).pages[0].extract_text().count("李老师") == 2  # the typed signature and its caption
 
 
+# The name's box: the frame's left edge (10 mm), its border (1.2 mm) and padding (22 mm), in points.
+NAME_BOX_LEFT_PT = (10 + 1.2 + 22) * 72 / 25.4
+
+
+@pytest.mark.parametrize(
+    "name",
+    [LONG_LATIN, "张" * 80, "W" * 80, "𠮷" * 40 + "🎉" * 40, "Ω" * 80],
+    ids=["latin", "cjk", "wide-latin", "ext-b-emoji", "greek"],
+)
+def test_an_80_character_name_shrinks_and_wraps_inside_its_box(db, name):
+    """A name centred in its box that overflowed it would start left of the box: every line of the name starts
+    inside it, and there are at most two."""
+    certificate = issued(completed(cohort=ended_cohort(), name=name, language="en"))
+    size_px = name_font_size(name) / 0.75  # WeasyPrint draws in CSS pixels, scaled to points by the page matrix
+    lines: dict[float, float] = {}
+
+    def visit(text, cm, tm, font, font_size):
+        if text.strip() and abs(font_size - size_px) < 0.05:
+            y = round(tm[5], 1)
+            lines[y] = min(lines.get(y, tm[4]), tm[4])
+
+    pdf_reader(certificate).pages[0].extract_text(visitor_text=visit)
+
+    assert 1 <= len(lines) <= 2, lines
+    assert min(lines.values()) * 0.75 >= NAME_BOX_LEFT_PT - 0.5
+
+
 @pytest.mark.parametrize("name", ["A" * 80, "张" * 80, "🎉" * 80, "W" * 30, "José"])
 def test_a_name_never_sets_wider_than_two_lines_of_the_page(name):
     """The size rule itself (its PDF is checked above): at the size chosen, even the widest characters fill at
