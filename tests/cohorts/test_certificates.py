@@ -347,3 +347,46 @@ def test_the_end_of_cohort_job_can_issue_through_the_celery_task(db, celery_eage
     with django_capture_on_commit_callbacks(execute=True):
         assert certificates_issue_for_cohort_task.delay(cohort.pk).get() == 1
     assert Certificate.objects.filter(enrollment=enrollment, status=CertificateStatus.VALID).count() == 1
+
+
+PAGE_PERSONAS = ("anonymous", "owner", "other_learner", "instructor", "other_instructor", "staff")
+PAGE_MATRIX = {
+    # (method, url template): expected status per persona (302 for anonymous: the sign-in page)
+    ("GET", "/verify/{verify_id}"): (200, 200, 200, 200, 200, 200),
+    ("GET", "/certificates/{certificate_id}.pdf"): (302, 200, 404, 200, 404, 200),
+    ("POST", "/certificates/{certificate_id}/reissue/"): (302, 302, 404, 404, 404, 404),
+    ("POST", "/certificates/{certificate_id}/revoke/"): (302, 403, 404, 403, 404, 302),
+    ("GET", "/teach/cohorts/{cohort_id}/certificates/"): (302, 404, 404, 200, 404, 200),
+    ("GET", "/teach/cohorts/{cohort_id}/certificates.zip"): (302, 404, 404, 200, 404, 200),
+    ("POST", "/teach/cohorts/{cohort_id}/certificates/issue/"): (302, 404, 404, 302, 404, 302),
+}
+
+
+@pytest.mark.parametrize(("method", "template"), list(PAGE_MATRIX))
+def test_certificate_pages_answer_each_persona(client, db, method, template):
+    """Every certificate page, every persona, on a fresh certificate each (the owner has changed their name, so the
+    reissue can succeed; staff revoke with a reason)."""
+    actual = []
+    for persona in PAGE_PERSONAS:
+        cohort = ended_cohort()
+        enrollment = completed(cohort=cohort, name="Before")
+        certificate = issued(enrollment)
+        enrollment.learner.display_name = "After"
+        enrollment.learner.save(update_fields=["display_name"])
+        users = {
+            "anonymous": None,
+            "owner": enrollment.learner,
+            "other_learner": factories.learner(),
+            "instructor": cohort.course.instructors.get(),
+            "other_instructor": factories.instructor(),
+            "staff": factories.staff(),
+        }
+        client.logout()
+        if users[persona] is not None:
+            client.force_login(users[persona])
+        url = template.format(verify_id=certificate.verify_id, certificate_id=certificate.pk, cohort_id=cohort.pk)
+        response = client.get(url) if method == "GET" else client.post(url, {"reason": "Copied the final project"})
+        actual.append(response.status_code)
+    assert dict(zip(PAGE_PERSONAS, actual, strict=True)) == dict(
+        zip(PAGE_PERSONAS, PAGE_MATRIX[(method, template)], strict=True)
+    )
