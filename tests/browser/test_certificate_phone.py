@@ -65,3 +65,41 @@ def test_phone_learner_downloads_the_certificate_and_a_stranger_verifies_it(
     assert _no_horizontal_scroll(page)
     shots(page, f"certificate-verify-{language}-phone")
     context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_phone_instructor_uploads_a_signature_and_finds_the_zip(
+    browser, live_server, shots, settings, tmp_path, language
+):
+    import io
+
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    cohort = ended_cohort()
+    teacher = cohort.course.instructors.get()
+    teacher.language = language
+    teacher.save(update_fields=["language"])
+    issued(completed(cohort=cohort, name="张伟"))
+    issued(completed(cohort=cohort, name="José García", language="en"))
+    signature = tmp_path / "signature.png"
+    picture = io.BytesIO()
+    Image.new("RGBA", (300, 90), (10, 30, 80, 255)).save(picture, format="PNG")
+    signature.write_bytes(picture.getvalue())
+
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    _login(context, live_server, teacher)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/teach/cohorts/{cohort.pk}/")
+    page.get_by_role("link", name={"en": "Certificates", "zh-hans": "证书"}[language]).click()
+    page.locator("input[type=file]").set_input_files(str(signature))
+    page.get_by_role("button", name={"en": "Upload signature", "zh-hans": "上传签名"}[language]).click()
+    page.wait_for_load_state()
+    assert page.get_by_role("button", name={"en": "Remove the signature", "zh-hans": "删除签名"}[language]).is_visible()
+    assert page.get_by_test_id("zip").is_visible()
+    assert page.get_by_text("José García").is_visible() and page.get_by_text("张伟").is_visible()
+    assert _no_horizontal_scroll(page)
+    shots(page, f"certificates-teach-{language}-phone")
+    context.close()
+    cohort.refresh_from_db()
+    assert cohort.certificate_signature and cohort.certificate_signer == teacher
