@@ -390,3 +390,23 @@ def test_certificate_pages_answer_each_persona(client, db, method, template):
     assert dict(zip(PAGE_PERSONAS, actual, strict=True)) == dict(
         zip(PAGE_PERSONAS, PAGE_MATRIX[(method, template)], strict=True)
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_on_the_same_batch_issue_and_mail_each_certificate_once(settings, tmp_path):
+    """A redelivered Celery batch, run by two workers at once: the database refuses the second certificate of
+    each enrollment, the loser deletes its file, and each learner gets one mail."""
+    from stagewise.models import MailLog
+    from tests.concurrency import run_at_once
+
+    cohort = ended_cohort()
+    ids = [completed(cohort=cohort, name=f"学员{i}").pk for i in range(4)]
+
+    results = run_at_once([lambda: certificates_issue_batch(enrollment_ids=ids)] * 2)
+
+    assert sum(results) == 4, results  # each certificate counted by the worker that issued it
+    assert Certificate.objects.filter(enrollment__cohort=cohort).count() == 4
+    assert MailLog.objects.filter(key__startswith="certificate:").count() == 4
+    stored = list((tmp_path / "certificates" / str(cohort.pk)).iterdir())
+    assert sorted(p.name for p in stored) == sorted(c.pdf.name.rsplit("/", 1)[-1] for c in Certificate.objects.all())
