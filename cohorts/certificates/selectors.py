@@ -5,12 +5,15 @@ import csv
 import io
 import zipfile
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.types import Viewer
@@ -86,17 +89,28 @@ def certificate_list_for_cohort(*, user: Viewer, cohort_id: int) -> QuerySet[Cer
     )
 
 
+def printed_issue_date(certificate: Certificate) -> date:
+    """The date of issue as the certificate prints it: in its learner's time zone."""
+    learner = certificate.enrollment.learner
+    try:
+        zone = ZoneInfo(learner.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return timezone.localtime(certificate.issued_at, zone).date()
+
+
 def linkedin_add_url(certificate: Certificate) -> str:
     """LinkedIn's "add licence or certification to profile" link, filled in from the certificate."""
     cohort = certificate.enrollment.cohort
     course = cohort.course
+    issued_on = printed_issue_date(certificate)
     return "https://www.linkedin.com/profile/add?" + urlencode(
         {
             "startTask": "CERTIFICATION_NAME",
             "name": f"{course.title} ({course.stage_label})",
             "organizationName": "Stagewise",
-            "issueYear": certificate.issued_at.year,
-            "issueMonth": certificate.issued_at.month,
+            "issueYear": issued_on.year,
+            "issueMonth": issued_on.month,
             "certUrl": verify_url(certificate),
             "certId": certificate.serial,
         }

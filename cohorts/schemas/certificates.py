@@ -10,8 +10,8 @@ from cohorts.certificates.selectors import linkedin_add_url, verify_url
 from stagewise.schemas import InSchema
 
 
-class ErrorOut(Schema):
-    """The one error shape (``stagewise.api``), documented on the endpoints that answer it."""
+class CertificateErrorOut(Schema):
+    """The one error shape (``stagewise.api``), documented on the certificate endpoints that answer it."""
 
     code: str = Field(..., description="Stable, machine-readable: certificate_not_found, certificate_not_valid, …")
     message: str = Field(..., description="For people, in the request's language")

@@ -27,6 +27,7 @@ def verify(request: HttpRequest, verify_id: str) -> HttpResponse:
         "cohort": certificate.enrollment.cohort,
         "course": certificate.enrollment.cohort.course,
         "successor_url": selectors.verify_url(certificate.superseded_by) if certificate.superseded_by else None,
+        "issued_on": selectors.printed_issue_date(certificate),  # as printed, whoever reads the page
     }
     response = render_page(request, "cohorts/verify.html", context)
     response["X-Robots-Tag"] = "noindex"  # a name on a public page: verifiable by link, not findable by search

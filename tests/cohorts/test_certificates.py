@@ -410,3 +410,22 @@ def test_two_workers_on_the_same_batch_issue_and_mail_each_certificate_once(sett
     assert MailLog.objects.filter(key__startswith="certificate:").count() == 4
     stored = list((tmp_path / "certificates" / str(cohort.pk)).iterdir())
     assert sorted(p.name for p in stored) == sorted(c.pdf.name.rsplit("/", 1)[-1] for c in Certificate.objects.all())
+
+
+def test_the_issue_date_is_the_learners_as_printed_on_linkedin_and_the_verification_page(client, db):
+    """Issued at 23:30 UTC on New Year's Eve is already 1 January in Shanghai, where the learner lives."""
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    from cohorts.certificates.selectors import linkedin_add_url
+
+    enrollment = completed(cohort=ended_cohort(), name="张伟", timezone="Asia/Shanghai")
+    with time_machine.travel(datetime(2026, 12, 31, 23, 30, tzinfo=UTC), tick=False):
+        certificate = issued(enrollment)
+
+    url = linkedin_add_url(certificate)
+    assert "issueYear=2027" in url and "issueMonth=1&" in url
+    assert "2027年1月1日" in pdf_reader(certificate).pages[0].extract_text()
+    page = client.get(f"/verify/{certificate.verify_id}", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Jan 1, 2027" in page.content.decode()
