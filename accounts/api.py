@@ -5,12 +5,14 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from accounts import selectors, services
+from accounts import notifications, selectors, services
 from accounts.auth import auth_required
-from accounts.models import ApiToken, User
+from accounts.models import ApiToken, Notification, User
 from accounts.schemas import (
     MeOut,
     MessageOut,
+    NotificationOut,
+    NotificationsReadOut,
     PasswordResetConfirmIn,
     PasswordResetIn,
     ProfileIn,
@@ -18,10 +20,12 @@ from accounts.schemas import (
     TokenCreatedOut,
     TokenIn,
     TokenOut,
+    UnreadCountOut,
 )
 from accounts.types import AuthedRequest
 from stagewise.ids import RowId
 from stagewise.pagination import Pagination
+from stagewise.schemas import ErrorOut
 
 router = Router(tags=["accounts"])
 
@@ -62,6 +66,7 @@ def me_update(request: AuthedRequest, payload: ProfileIn) -> User:
         display_name=payload.display_name,
         timezone_name=payload.timezone,
         language=payload.language,
+        mail_feedback=payload.mail_feedback,
     )
 
 
@@ -81,3 +86,33 @@ def token_create(request: AuthedRequest, payload: TokenIn) -> Status[dict[str, A
 def token_revoke(request: AuthedRequest, token_id: RowId) -> Status[None]:
     services.api_token_revoke(user=request.auth, token_id=token_id)
     return Status(204, None)
+
+
+@router.get(
+    "/me/notifications", response={200: list[NotificationOut], 401: ErrorOut, 422: ErrorOut}, auth=auth_required
+)
+@paginate(Pagination)
+def notification_list(request: AuthedRequest, unread: bool = False) -> QuerySet[Notification]:
+    """Your notifications, newest first (``?unread=true``: only the unread ones)."""
+    return notifications.notification_list(user=request.auth, unread_only=unread)
+
+
+@router.get("/me/notifications/unread-count", response={200: UnreadCountOut, 401: ErrorOut}, auth=auth_required)
+def notification_unread_count(request: AuthedRequest) -> dict[str, int]:
+    return {"unread": notifications.notification_unread_count(user=request.auth)}
+
+
+@router.post("/me/notifications/read", response={200: NotificationsReadOut, 401: ErrorOut}, auth=auth_required)
+def notification_read_all(request: AuthedRequest) -> dict[str, int]:
+    """Mark every unread notification read."""
+    return {"marked": notifications.notification_mark_all_read(user=request.auth)}
+
+
+@router.post(
+    "/me/notifications/{notification_id}/read",
+    response={200: NotificationOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    auth=auth_required,
+)
+def notification_read(request: AuthedRequest, notification_id: RowId) -> Notification:
+    """Mark one notification read. 404 ``notification_not_found`` if it is missing or someone else's."""
+    return notifications.notification_mark_read(user=request.auth, notification_id=notification_id)

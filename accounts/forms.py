@@ -4,13 +4,15 @@ Forms only check shape (types, required, lengths); every rule lives in the servi
 ``ApplicationError`` messages (translated where they are raised) are shown on the form.
 """
 
-import zoneinfo
-from functools import lru_cache
 from typing import Any
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from accounts import timezones
 from accounts.models import Language
 from stagewise.errors import ApplicationError
 
@@ -29,10 +31,53 @@ class ServiceForm(forms.Form):
         self.add_error(field, str(exc.message))
 
 
-@lru_cache(maxsize=1)
-def timezone_choices() -> list[tuple[str, str]]:
-    zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
-    return [("UTC", "UTC"), *((z, z.replace("_", " ")) for z in zones)]
+class TimezoneSelect(forms.Select):
+    """Django's Select, rendered without its per-option whitespace: the zone list is a good part of the page."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        selected = value[0] if isinstance(value, list | tuple) and value else value
+        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        groups = format_html_join(
+            "",
+            '<optgroup label="{}">{}</optgroup>',
+            (
+                (
+                    label,
+                    format_html_join(
+                        "",
+                        '<option value="{}"{}>{}</option>',
+                        ((zone, " selected" if zone == selected else "", text) for zone, text in options),
+                    ),
+                )
+                for label, options in self.choices
+            ),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final_attrs), groups)
+
+
+class TimezoneField(forms.ChoiceField):
+    """A ``<select>`` of time zones grouped by region, common ones first (``accounts.timezones``), with a search box
+    added by static/js/site.js. Any IANA name is valid, listed or not (a browser may report an alias)."""
+
+    widget = TimezoneSelect
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("choices", timezones.timezone_choices)
+        super().__init__(**kwargs)
+        self.widget.attrs.update(
+            {
+                "data-timezone-search": _("Type a city to narrow the list, e.g. Shanghai or London"),
+                "autocomplete": "off",
+            }
+        )
+
+    def valid_value(self, value: str) -> bool:
+        return timezones.is_valid_zone(value)
+
+    def show_current(self, current: str | None) -> None:
+        """List ``current`` even if it is an alias the list leaves out, so the form shows it selected."""
+        if current:
+            self.choices = timezones.timezone_choices(current)
 
 
 class SignUpForm(ServiceForm):
@@ -45,7 +90,7 @@ class SignUpForm(ServiceForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("At least 8 characters, not too common."),
     )
-    timezone_name = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices, initial="UTC")
+    timezone_name = TimezoneField(label=_("Time zone"), initial="UTC")
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -83,10 +128,19 @@ class ProfileForm(ServiceForm):
     display_name = forms.CharField(
         label=_("Display name"), max_length=80, help_text=_("Any name you like, in any script — 张伟, José, 🙂.")
     )
-    timezone_name = forms.ChoiceField(
-        label=_("Time zone"), choices=timezone_choices, help_text=_("Reminders and dates follow this zone.")
-    )
+    timezone_name = TimezoneField(label=_("Time zone"), help_text=_("Reminders and dates follow this zone."))
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    mail_feedback = forms.BooleanField(
+        label=_("Mail me when my check-ins are featured, reviewed, rejected or commented on"),
+        required=False,
+        help_text=_("You always find them under Notifications."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["timezone_name"]
+        assert isinstance(field, TimezoneField)
+        field.show_current(self.data.get("timezone_name") or self.initial.get("timezone_name"))
 
 
 class ApiTokenForm(ServiceForm):

@@ -54,6 +54,12 @@ class User(AbstractUser):
         _("instructor"), default=False, help_text="May create courses; teaches only the courses they are on."
     )
     is_marketer = models.BooleanField(_("marketer"), default=False)
+    mail_feedback = models.BooleanField(
+        _("mail me about feedback"),
+        default=True,
+        db_default=True,  # rows written by older code (a data migration's historical model) get it too
+        help_text="Mail when an instructor features, reviews or rejects one of my check-ins, or someone comments.",
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["display_name"]
@@ -97,3 +103,56 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class NotificationKind(models.TextChoices):
+    CHECKIN_FEATURED = "checkin_featured", "Check-in featured"  # an instructor featured (精选) the user's check-in
+    CHECKIN_REJECTED = "checkin_rejected", "Check-in rejected"  # an instructor rejected it, with a reason
+    CHECKIN_REVIEWED = "checkin_reviewed", "Check-in reviewed"  # an instructor commented on it (点评)
+    CHECKIN_COMMENTED = "checkin_commented", "Check-in commented"  # another member commented on it
+
+
+# What each kind says, in the reader's language when it is shown. Its values (``params``) are kept with the row.
+NOTIFICATION_MESSAGES = {
+    NotificationKind.CHECKIN_FEATURED: _("%(actor)s featured your check-in for day %(day)s in %(cohort)s."),
+    NotificationKind.CHECKIN_REJECTED: _(
+        "%(actor)s rejected your check-in for day %(day)s in %(cohort)s: “%(text)s”. It counts again once you redo it."
+    ),
+    NotificationKind.CHECKIN_REVIEWED: _("%(actor)s reviewed your check-in for day %(day)s in %(cohort)s: “%(text)s”"),
+    NotificationKind.CHECKIN_COMMENTED: _(
+        "%(actor)s commented on your check-in for day %(day)s in %(cohort)s: “%(text)s”"
+    ),
+}
+
+
+class Notification(models.Model):
+    """Something that happened to one of the user's things, shown in the product (and mailed if they want).
+
+    Lower than every app so that any app can create one (``accounts.notifications.notification_create``); it
+    knows its target only as the page ``url`` it leads to.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40, choices=NotificationKind.choices)
+    key = models.CharField(max_length=200, unique=True, help_text="What happened: the same event notifies once.")
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    params = models.JSONField(default=dict, blank=True, help_text="The values of the kind's message.")
+    url = models.CharField(max_length=500, help_text="The page it leads to (a path on this site).")
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at", "-id"], name="notification_list_idx"),
+            models.Index(fields=["user", "read_at"], name="notification_unread_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id}"
+
+    @property
+    def message(self) -> str:
+        """The message in the active language."""
+        values = {"actor": "", "day": "", "cohort": "", "text": "", **self.params}
+        return str(NOTIFICATION_MESSAGES[NotificationKind(self.kind)]) % values

@@ -1,6 +1,7 @@
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from ninja import Field, Schema
@@ -22,13 +23,37 @@ def _email_address(value: str) -> str:
     return value
 
 
+def _password_min_length() -> int:
+    """The minimum ``AUTH_PASSWORD_VALIDATORS`` set, for the document: the service checks it (with its message)."""
+    for validator in password_validation.get_default_password_validators():
+        if isinstance(validator, password_validation.MinimumLengthValidator):
+            return validator.min_length
+    return 1
+
+
+PASSWORD_RULES = (
+    "The site's password rules apply (checked by the service: `weak_password`): not too short, too common, "
+    "entirely numeric or too close to the e-mail address or name."
+)
+
+
+def _password_field() -> Any:
+    return Field(
+        ...,
+        min_length=1,
+        max_length=200,
+        description=PASSWORD_RULES,
+        json_schema_extra={"minLength": _password_min_length()},
+    )
+
+
 EmailAddress = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email_address)]
 """An e-mail address in a request body (the pages' forms use ``forms.EmailField(max_length=254)``: the same rule)."""
 
 
 class SignUpIn(InSchema):
     email: EmailAddress
-    password: str = Field(..., min_length=1, max_length=200)
+    password: str = _password_field()
     display_name: str = Field(..., min_length=1, max_length=80)
     timezone: str = "UTC"
     language: Language = Language.EN
@@ -43,12 +68,16 @@ class MeOut(Schema):
     is_instructor: bool
     is_marketer: bool
     is_staff: bool
+    mail_feedback: bool
 
 
 class ProfileIn(InSchema):
     display_name: str | None = Field(None, min_length=1, max_length=80)
     timezone: str | None = None
     language: Language | None = None
+    mail_feedback: bool | None = Field(
+        None, description="Mail when a check-in of mine is featured, reviewed, rejected or commented on."
+    )
 
 
 class TokenIn(InSchema):
@@ -75,8 +104,26 @@ class PasswordResetIn(InSchema):
 class PasswordResetConfirmIn(InSchema):
     uid: str
     token: str
-    new_password: str = Field(..., min_length=1, max_length=200)
+    new_password: str = _password_field()
 
 
 class MessageOut(Schema):
     message: str
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str = Field(..., description="checkin_featured, checkin_rejected, checkin_reviewed or checkin_commented")
+    message: str = Field(..., description="What happened, in the request's language.")
+    url: str = Field(..., description="The page it is about (a path on this site).")
+    params: dict[str, Any] = Field(..., description="The message's values: actor, day, cohort, text.")
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationsReadOut(Schema):
+    marked: int = Field(..., description="How many were unread.")
+
+
+class UnreadCountOut(Schema):
+    unread: int

@@ -78,9 +78,13 @@ def user_profile_update(
     display_name: str | None = None,
     timezone_name: str | None = None,
     language: str | None = None,
+    mail_feedback: bool | None = None,
 ) -> User:
     _check_profile_fields(display_name=display_name, timezone_name=timezone_name, language=language)
     fields = []
+    if mail_feedback is not None:
+        user.mail_feedback = mail_feedback
+        fields.append("mail_feedback")
     if display_name is not None:
         user.display_name = display_name.strip()
         fields.append("display_name")

@@ -14,5 +14,9 @@ urlpatterns = [
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/profile/tokens/", views.token_create, name="token_create"),
     path("accounts/profile/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read/", views.notification_read_all, name="notifications_read_all"),
+    path("notifications/<int:notification_id>/", views.notification_open, name="notification_open"),
+    path("notifications/<int:notification_id>/read/", views.notification_read, name="notification_read"),
     path("language/", views.set_language, name="set_language"),
 ]

@@ -9,13 +9,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import selectors, services
+from accounts import notifications, selectors, services
 from accounts.forms import (
     ApiTokenForm,
     LoginForm,
@@ -28,6 +29,8 @@ from accounts.models import Language
 from accounts.types import PageRequest
 from stagewise.errors import ApplicationError, RateLimited
 from stagewise.pages import is_safe_url, render_page, safe_next
+
+NOTIFICATIONS_PER_PAGE = 20
 
 
 def set_language_cookie(response: HttpResponse, language: str) -> None:
@@ -139,7 +142,12 @@ def _profile_context(request: PageRequest, **extra: Any) -> dict[str, Any]:
     user = request.user
     context = {
         "form": ProfileForm(
-            initial={"display_name": user.display_name, "timezone_name": user.timezone, "language": user.language}
+            initial={
+                "display_name": user.display_name,
+                "timezone_name": user.timezone,
+                "language": user.language,
+                "mail_feedback": user.mail_feedback,
+            }
         ),
         "token_form": ApiTokenForm(),
         "tokens": list(selectors.api_token_list(user=user)),
@@ -161,6 +169,7 @@ def profile(request: PageRequest) -> HttpResponse:
                     display_name=data["display_name"],
                     timezone_name=data["timezone_name"],
                     language=data["language"],
+                    mail_feedback=data["mail_feedback"],
                 )
             except ApplicationError as exc:
                 form.add_service_error(exc)
@@ -216,3 +225,39 @@ def set_language(request: HttpRequest) -> HttpResponse:
         services.user_profile_update(user=request.user, language=language)
     set_language_cookie(response, language)
     return response
+
+
+@login_required
+def notification_list(request: PageRequest) -> HttpResponse:
+    """The user's notifications, newest first, unread ones marked; 20 a page."""
+    page = Paginator(notifications.notification_list(user=request.user), NOTIFICATIONS_PER_PAGE)
+    number = request.GET.get("page", "1")
+    current = page.get_page(number)
+    return render_page(
+        request,
+        "accounts/notifications.html",
+        {"page": current, "items": list(current.object_list), "here": request.get_full_path()},
+    )
+
+
+@login_required
+def notification_open(request: PageRequest, notification_id: int) -> HttpResponse:
+    """Follow a notification to what it is about; it is read from then on."""
+    notification = notifications.notification_mark_read(user=request.user, notification_id=notification_id)
+    return redirect(notification.url)
+
+
+@login_required
+@require_POST
+def notification_read(request: PageRequest, notification_id: int) -> HttpResponse:
+    notifications.notification_mark_read(user=request.user, notification_id=notification_id)
+    return redirect(safe_next(request, "/notifications/"))
+
+
+@login_required
+@require_POST
+def notification_read_all(request: PageRequest) -> HttpResponse:
+    marked = notifications.notification_mark_all_read(user=request.user)
+    if marked:
+        messages.success(request, _("All notifications marked as read."))
+    return redirect(safe_next(request, "/notifications/"))

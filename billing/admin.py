@@ -20,7 +20,8 @@ from billing.models import (
     Refund,
     RefundPolicy,
 )
-from billing.services.refunds import staff_refund
+from billing.services.refunds import refund_retry, staff_refund
+from billing.statuses import RefundStatus
 from cohorts.models import SeatHold
 from stagewise.errors import ApplicationError
 
@@ -96,10 +97,33 @@ class PaymentAdmin(ReadOnlyAdmin):
     actions = [refund_remaining]
 
 
+@admin.action(description="Retry the selected due refunds now")
+def retry_due_refunds(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Refund]) -> None:
+    for refund_id in queryset.filter(status=RefundStatus.DUE).values_list("pk", flat=True):
+        refund = refund_retry(refund_id=refund_id, early=True)
+        level = messages.WARNING if refund.status == RefundStatus.DUE else messages.SUCCESS
+        modeladmin.message_user(request, f"Refund {refund.pk}: {refund.get_status_display()}", level=level)
+
+
 @admin.register(Refund)
 class RefundAdmin(ReadOnlyAdmin):
-    list_display = ["id", "payment", "amount_minor", "currency", "reason", "status", "provider_refund_id", "created_at"]
-    list_filter = ["reason", "status"]
+    """Refunds; a due one (the provider refused it) is retried in the background, or now with the action."""
+
+    list_display = [
+        "id",
+        "payment",
+        "amount_minor",
+        "currency",
+        "reason",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "provider_refund_id",
+        "created_at",
+    ]
+    list_filter = ["status", "reason"]
+    actions = [retry_due_refunds]
 
 
 @admin.register(ProviderEvent)
@@ -158,10 +182,22 @@ class RefundPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Dispute)
-class DisputeAdmin(admin.ModelAdmin):
-    list_display = ["provider_dispute_id", "enrollment", "payment", "amount_minor", "currency", "reason", "status"]
+class DisputeAdmin(ReadOnlyAdmin):
+    """Staff handle a dispute on the revenue page or through the API (``dispute_handle`` records who, when and the
+    note); the admin only shows it."""
+
+    list_display = [
+        "provider_dispute_id",
+        "enrollment",
+        "payment",
+        "amount_minor",
+        "currency",
+        "reason",
+        "status",
+        "handled_by",
+        "handled_at",
+    ]
     list_filter = ["status"]
-    readonly_fields = ["payment", "enrollment", "provider_dispute_id", "amount_minor", "currency", "reason"]
 
 
 @admin.register(ApplicationQuestion)

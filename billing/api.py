@@ -1,21 +1,28 @@
 """Billing's JSON API: quote, checkout, orders, credit, withdraw, refunds, rosters and reports."""
 
+from datetime import date, tzinfo
+
 from django.conf import settings
-from ninja import Router, Status
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from accounts.auth import auth_required
+from accounts.models import User
 from accounts.types import AuthedRequest
-from billing import refund_policy, selectors
+from billing import refund_policy, reporting, selectors
 from billing.gateways import is_test_mode
 from billing.pricing import order_quote
 from billing.schemas import (
     ApplicationIn,
     ApplicationOut,
+    BillingRosterRowOut,
     CheckoutIn,
     CheckoutOut,
     CreditOut,
     DecisionIn,
+    DisputeHandleIn,
     DisputeOut,
     OrderOut,
     PaymentStateOut,
@@ -25,17 +32,21 @@ from billing.schemas import (
     RefundOut,
     RefundPreviewOut,
     RevenueOut,
-    RosterRowOut,
+    RevenueTotalsOut,
     StaffRefundIn,
     TestCardIn,
     WithdrawOut,
 )
 from billing.services import applications, credits, holds, payments, refunds
+from billing.services import disputes as disputes_service
 from billing.services.checkout import checkout_start
-from billing.statuses import OrderStatus
+from billing.statuses import DisputeStatus, OrderStatus
 from cohorts.selectors import cohort_get_for_user
+from stagewise.errors import Invalid
 from stagewise.ids import RowId
+from stagewise.jinja2 import user_zone
 from stagewise.pagination import Pagination
+from stagewise.schemas import ErrorOut
 
 router = Router(tags=["billing"])
 
@@ -144,17 +155,52 @@ def staff_refund(request: AuthedRequest, payment_id: RowId, payload: StaffRefund
     return Status(201, refund)
 
 
-@router.get("/cohorts/{cohort_id}/billing-roster", response=list[RosterRowOut], auth=auth_required)
+@router.get("/cohorts/{cohort_id}/billing-roster", response=list[BillingRosterRowOut], auth=auth_required)
 @paginate(Pagination)
 def billing_roster(request: AuthedRequest, cohort_id: RowId):
     """The cohort's instructors and staff: every enrollment with its latest order's status."""
     return selectors.billing_roster(user=request.auth, cohort_id=cohort_id)
 
 
-@router.get("/billing/revenue", response=list[RevenueOut], auth=auth_required)
+def _report_range(user: User, first: date | None, last: date | None) -> tuple[reporting.DayRange, tzinfo]:
+    zone = user_zone(user)
+    try:
+        days = reporting.day_range(first, last, today=timezone.localtime(timezone.now(), zone).date())
+    except ValueError:
+        raise Invalid(_("The range starts after it ends."), code="invalid_range", extra={"field": "from"}) from None
+    return days, zone
+
+
+RANGE_ERRORS = {
+    401: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+}
+RANGE_DOCS = {
+    "responses": {
+        404: {"description": "`not_found`: not staff"},
+        422: {"description": "`invalid_range`: `from` is after `to`; `validation_error`: a date is malformed"},
+    }
+}
+
+
+@router.get(
+    "/billing/revenue",
+    response={200: list[RevenueOut], **RANGE_ERRORS},
+    auth=auth_required,
+    openapi_extra=RANGE_DOCS,
+)
 @paginate(Pagination)
-def revenue(request: AuthedRequest):
-    """Staff: captured, refunded and disputed per cohort."""
+def revenue(
+    request: AuthedRequest,
+    date_from: date | None = Query(None, alias="from", description="First day (default: 29 days before `to`)"),
+    date_to: date | None = Query(None, alias="to", description="Last day, included (default: today)"),
+):
+    """Staff: per cohort, the money that moved between `from` and `to`, days counted in the user's time zone:
+    captured, refunded (issued in the range), net; orders paid in the range, still paid or since refunded in full;
+    disputes opened. Newest cohort first; only cohorts with something in the range."""
+    days, zone = _report_range(request.auth, date_from, date_to)
+    start, end = days.bounds(zone)
     return [
         {
             "cohort_id": c.pk,
@@ -162,32 +208,63 @@ def revenue(request: AuthedRequest):
             "course_title": c.course.title,
             "currency": c.course.currency,
             "orders_paid": c.orders_paid,
-            "captured_minor": c.captured_minor or 0,
-            "refunded_minor": c.refunded_minor or 0,
+            "orders_refunded": c.orders_refunded,
+            "captured_minor": c.captured_minor,
+            "refunded_minor": c.refunded_minor,
+            "net_minor": c.net_minor,
             "disputes": c.disputes,
         }
-        for c in selectors.revenue_by_cohort(user=request.auth)
+        for c in selectors.revenue_by_cohort(user=request.auth, start=start, end=end)
     ]
 
 
-@router.get("/billing/disputes", response=list[DisputeOut], auth=auth_required)
+@router.get(
+    "/billing/revenue/totals",
+    response={200: RevenueTotalsOut, **RANGE_ERRORS},
+    auth=auth_required,
+    by_alias=True,
+    openapi_extra=RANGE_DOCS,
+)
+def revenue_totals(
+    request: AuthedRequest,
+    date_from: date | None = Query(None, alias="from", description="First day (default: 29 days before `to`)"),
+    date_to: date | None = Query(None, alias="to", description="Last day, included (default: today)"),
+):
+    """Staff: the revenue report's totals, one per currency: gross captured, refunded, net, paid orders (not
+    refunded in full) and fully refunded orders, between `from` and `to` in the user's time zone."""
+    days, zone = _report_range(request.auth, date_from, date_to)
+    start, end = days.bounds(zone)
+    return {
+        "from": days.first,
+        "to": days.last,
+        "timezone": str(zone),
+        "totals": selectors.revenue_totals(user=request.auth, start=start, end=end),
+    }
+
+
+@router.get("/billing/disputes", response={200: list[DisputeOut], 404: ErrorOut}, auth=auth_required)
 @paginate(Pagination)
-def disputes(request: AuthedRequest):
-    return [
-        {
-            "id": d.pk,
-            "enrollment_id": d.enrollment_id,
-            "cohort_id": d.enrollment.cohort_id,
-            "learner_email": d.enrollment.learner.email,
-            "provider_dispute_id": d.provider_dispute_id,
-            "amount_minor": d.amount_minor,
-            "currency": d.currency,
-            "reason": d.reason,
-            "status": d.status,
-            "created_at": d.created_at,
+def disputes(request: AuthedRequest, status: DisputeStatus | None = None):
+    """Staff: disputes, newest first; `status=open` for those still to handle, `status=closed` for handled ones
+    (most recently handled first)."""
+    return selectors.dispute_list(user=request.auth, status=status)
+
+
+@router.post(
+    "/billing/disputes/{dispute_id}/handle",
+    response={200: DisputeOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    auth=auth_required,
+    openapi_extra={
+        "responses": {
+            404: {"description": "`dispute_not_found`: no such dispute, or not staff"},
+            409: {"description": "`dispute_already_handled`: someone handled it first (their note stays)"},
+            422: {"description": "`note_required`: the note is blank; `validation_error`: no note, or too long"},
         }
-        for d in selectors.dispute_list(user=request.auth)
-    ]
+    },
+)
+def dispute_handle(request: AuthedRequest, dispute_id: RowId, payload: DisputeHandleIn):
+    """Staff: mark an open dispute handled, with a note saying what was done. Who, when and the note are kept."""
+    return disputes_service.dispute_handle(actor=request.auth, dispute_id=dispute_id, note=payload.note)
 
 
 @router.get("/courses/{course_id}/questions", response=list[QuestionOut], auth=auth_required)

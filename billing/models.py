@@ -6,12 +6,14 @@ Money is always an integer number of minor units next to an ISO currency code.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 
 from billing.statuses import (
     CouponKind,
     CreditKind,
     DisputeStatus,
     LineKind,
+    OfferKind,
     OrderStatus,
     ReferralStatus,
     RefundReason,
@@ -48,10 +50,16 @@ class Coupon(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind=CouponKind.FIXED) | ~Q(currency=""), name="coupon_fixed_has_currency"
             ),
+            # "summer" and "SUMMER" are one code: a learner's typing must find exactly one coupon.
+            models.UniqueConstraint(Upper("code"), name="coupon_code_unique_any_case"),
         ]
 
     def __str__(self) -> str:
         return self.code
+
+    def clean(self) -> None:
+        # The admin's form validates through here: whatever case staff typed, the code is saved upper-case.
+        self.code = self.code.strip().upper()
 
 
 class ReferralCode(models.Model):
@@ -173,9 +181,17 @@ class Refund(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # A due refund (the provider refused it): what the provider said, how often we asked, when we ask again, and
+    # the idempotency key of the next request (the same after a transient error, so a request that did reach the
+    # provider is never made twice; a new one after a refusal, which the provider would otherwise repeat).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
         constraints = [models.CheckConstraint(condition=Q(amount_minor__gte=1), name="refund_amount_positive")]
 
     def __str__(self) -> str:
@@ -291,6 +307,12 @@ class Dispute(models.Model):
     reason = models.CharField(max_length=100, blank=True)
     status = models.CharField(max_length=10, choices=DisputeStatus.choices, default=DisputeStatus.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The audit trail of ``dispute_handle``: who closed it, when, and what they did about it.
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    handled_note = models.CharField(max_length=1000, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -344,3 +366,31 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"Application {self.pk} ({self.enrollment_id})"
+
+
+class UpgradeOffer(models.Model):
+    """A learner's personal offer when their cohort ends: a credit in the ledger (``credit``), valid until
+    ``expires_at``, toward ``course``. One per enrollment. ``used_order`` records the order that took it up (a paid
+    order for that course), so stage-to-stage conversion can be measured."""
+
+    enrollment = models.OneToOneField(Enrollment, on_delete=models.PROTECT, related_name="upgrade_offer")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="upgrade_offers")
+    kind = models.CharField(max_length=10, choices=OfferKind.choices)
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+")
+    credit = models.OneToOneField(
+        CreditEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="upgrade_offer"
+    )
+    amount_minor = models.PositiveIntegerField(help_text="The credit granted (0: the offer is the invitation only).")
+    currency = models.CharField(max_length=3)
+    paid_minor = models.PositiveIntegerField(help_text="What the learner paid for the stage, net of refunds.")
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+    used_order = models.ForeignKey(Order, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["learner", "course"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} offer for enrollment {self.enrollment_id}"

@@ -1,4 +1,5 @@
-"""Mail from billing: the receipt (with its PDF), the refund notice, the waitlist offer and the application decision.
+"""Mail from billing: the receipt (with its PDF), the refund notice, the waitlist offer, a new application (to the
+instructors) and the application decision.
 
 Each is composed from ids (by a task, off the request that caused it) and queued through ``stagewise.mail`` under a
 key of its own, so a task that runs twice mails once.
@@ -76,3 +77,24 @@ def application_decided_mail(*, application_id: int) -> None:
         },
         key=f"application-decided:{application.pk}",
     )
+
+
+def application_submitted_mail(*, application_id: int) -> None:
+    """Tell each instructor of the course that an application waits for their decision (once each)."""
+    application = Application.objects.select_related(
+        "enrollment", "enrollment__learner", "enrollment__cohort", "enrollment__cohort__course"
+    ).get(pk=application_id)
+    cohort = application.enrollment.cohort
+    waiting = Enrollment.objects.filter(cohort=cohort, status=EnrollmentStatus.APPLIED).count()
+    for instructor in cohort.course.instructors.order_by("id"):
+        mail_send(
+            user=instructor,
+            template="billing_application_submitted",
+            context={
+                "application": application,
+                "cohort": cohort,
+                "learner": application.enrollment.learner,
+                "waiting": waiting,
+            },
+            key=f"application-submitted:{application.pk}:{instructor.pk}",
+        )

@@ -14,9 +14,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from billing.models import Coupon, CouponRedemption, CreditEntry, Order, Referral, ReferralCode
-from billing.statuses import CAPTURED_STATUSES, CouponKind, LineKind, OrderStatus
+from billing.statuses import KEPT_STATUSES, CouponKind, LineKind, OrderStatus, ReferralStatus
 from content.models import Course
 from stagewise.errors import Invalid
+
+# Orders that end with no money kept: their referral doesn't use up the friend's first order.
+GONE_STATUSES = (OrderStatus.CANCELLED, OrderStatus.FAILED, OrderStatus.REFUNDED)
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,8 @@ def coupon_check(*, code: str, learner: User, course: Course, now: datetime) -> 
 
     The total-redemptions limit is checked again under the coupon's row lock when the order is created.
     """
-    coupon = Coupon.objects.filter(code=code.strip().upper(), is_active=True).first()
+    # Rows saved before codes were upper-cased (or outside the admin) may be in any case.
+    coupon = Coupon.objects.filter(code__iexact=code.strip(), is_active=True).first()
     if coupon is None:
         raise Invalid(_("This coupon code does not exist."), code="coupon_not_found", extra={"field": "coupon"})
     if (coupon.valid_from and now < coupon.valid_from) or (coupon.expires_at and now >= coupon.expires_at):
@@ -82,10 +86,17 @@ def coupon_check(*, code: str, learner: User, course: Course, now: datetime) -> 
 
 
 def is_first_order(*, learner: User) -> bool:
+    """No order of the learner's kept money, and no referral of theirs is still open or credited. An order that was
+    refunded in full (a cancelled cohort, a withdrawal before the start) or never paid doesn't count."""
     return not (
-        Order.objects.filter(learner=learner, status__in=CAPTURED_STATUSES).exists()
-        or Referral.objects.filter(friend=learner).exclude(order__status=OrderStatus.CANCELLED).exists()
+        Order.objects.filter(learner=learner, status__in=KEPT_STATUSES).exists()
+        or Referral.objects.filter(friend=learner).exclude(spent_referral_q()).exists()
     )
+
+
+def spent_referral_q() -> Q:
+    """A friend's referral that no longer counts: void, or pending on an order that ended with no money kept."""
+    return Q(status=ReferralStatus.VOID) | Q(status=ReferralStatus.PENDING, order__status__in=GONE_STATUSES)
 
 
 def referral_check(*, code: str, learner: User) -> ReferralCode:

@@ -4,7 +4,10 @@ from typing import Any
 
 from billing.tasks import (
     application_decided_mail_task,
+    application_submitted_mail_task,
     cohort_cancellation_refund_task,
+    offer_mark_used_task,
+    offers_create_task,
     receipt_mail_task,
     waitlist_offer_mail_task,
 )
@@ -28,3 +31,19 @@ def mail_receipt(sender: Any, *, order_id: int, **kwargs: Any) -> None:
 def mail_application_decided(sender: Any, *, application_id: int, **kwargs: Any) -> None:
     """An application was approved or rejected (sent after commit): the learner is told."""
     application_decided_mail_task.delay(application_id)
+
+
+def mail_application_submitted(sender: Any, *, application_id: int, **kwargs: Any) -> None:
+    """A learner applied (sent after commit): the course's instructors are told."""
+    application_submitted_mail_task.delay(application_id)
+
+
+def create_offers(sender: Any, *, cohort_id: int, **kwargs: Any) -> None:
+    """A cohort's outcomes are final (sent after commit): completers get credit toward the next stage, the others
+    toward this one again."""
+    offers_create_task.delay(cohort_id)
+
+
+def take_up_offer(sender: Any, *, order_id: int, **kwargs: Any) -> None:
+    """An order was paid: if it is for a course the learner had an offer for, the offer is used."""
+    offer_mark_used_task.delay(order_id)

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 
 from ninja import Field, Schema
 
@@ -123,7 +123,7 @@ class StaffRefundIn(InSchema):
     note: str = Field("", max_length=300)
 
 
-class RosterRowOut(Schema):
+class BillingRosterRowOut(Schema):
     enrollment_id: int
     learner_id: int
     learner_name: str
@@ -139,10 +139,28 @@ class RevenueOut(Schema):
     cohort_name: str
     course_title: str
     currency: str
-    orders_paid: int
+    orders_paid: int = Field(..., description="Orders paid in the range and not refunded in full since")
+    orders_refunded: int = Field(..., description="Orders paid in the range and refunded in full since")
+    captured_minor: int = Field(..., description="Captured by payments in the range")
+    refunded_minor: int = Field(..., description="Refunds issued in the range (failed ones excluded)")
+    net_minor: int = Field(..., description="captured_minor − refunded_minor")
+    disputes: int = Field(..., description="Disputes opened in the range")
+
+
+class RevenueTotalOut(Schema):
+    currency: str
     captured_minor: int
     refunded_minor: int
-    disputes: int
+    net_minor: int
+    orders_paid: int
+    orders_refunded: int
+
+
+class RevenueTotalsOut(Schema):
+    date_from: date = Field(..., alias="from", description="First day, in ``timezone``")
+    date_to: date = Field(..., alias="to", description="Last day (included), in ``timezone``")
+    timezone: str = Field(..., description="The signed-in user's time zone, in which the days are counted")
+    totals: list[RevenueTotalOut] = Field(..., description="One per currency")
 
 
 class DisputeOut(Schema):
@@ -154,8 +172,27 @@ class DisputeOut(Schema):
     amount_minor: int
     currency: str
     reason: str
-    status: str
+    status: str = Field(..., description="open, or closed once a staff member handled it")
     created_at: datetime
+    handled_at: datetime | None
+    handled_by_email: str | None = Field(..., description="Who marked it handled")
+    handled_note: str = Field(..., description="What they did about it")
+
+    @staticmethod
+    def resolve_cohort_id(obj):  # type: ignore[no-untyped-def]
+        return obj.enrollment.cohort_id
+
+    @staticmethod
+    def resolve_learner_email(obj):  # type: ignore[no-untyped-def]
+        return obj.enrollment.learner.email
+
+    @staticmethod
+    def resolve_handled_by_email(obj):  # type: ignore[no-untyped-def]
+        return obj.handled_by.email if obj.handled_by else None
+
+
+class DisputeHandleIn(InSchema):
+    note: str = Field(..., min_length=1, max_length=1000, description="What was done about the dispute")
 
 
 class QuestionIn(InSchema):
@@ -175,7 +212,12 @@ class QuestionOut(Schema):
 
 
 class ApplicationIn(InSchema):
-    answers: dict[str, str] = Field(default_factory=dict, description='{"<question id>": "answer"}')
+    answers: dict[str, str] = Field(
+        default_factory=dict,
+        description='{"<question id>": "answer"}: an answer to every question whose `required` is true '
+        "(`GET /courses/{course_id}/questions`; `answer_missing`), one of its choices for a choice question and an "
+        "http(s) address for a link question (`answer_invalid`)",
+    )
 
 
 class ApplicationOut(Schema):

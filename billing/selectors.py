@@ -1,16 +1,27 @@
 """Reads on billing: orders, payments, credit, referral, staff reports."""
 
+from datetime import datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from billing.models import ApplicationQuestion, CreditEntry, Dispute, Order, OrderLine, Payment
+from billing.models import (
+    PAID_LIKE,
+    Application,
+    ApplicationQuestion,
+    CreditEntry,
+    Dispute,
+    Order,
+    OrderLine,
+    Payment,
+    Refund,
+)
 from billing.pricing import credit_balance
-from billing.statuses import CAPTURED_STATUSES, DisputeStatus
+from billing.statuses import CAPTURED_STATUSES, DisputeStatus, OrderStatus, RefundStatus
 from cohorts.models import Cohort, Enrollment
 from content.selectors import course_get_for_user, is_course_instructor
 from stagewise.errors import NotFound
@@ -26,8 +37,10 @@ class _RosterAnnotations(TypedDict):
 
 class _RevenueAnnotations(TypedDict):
     orders_paid: int
+    orders_refunded: int
     captured_minor: int
     refunded_minor: int
+    net_minor: int
     disputes: int
 
 
@@ -36,6 +49,16 @@ def question_list_for_user(*, user: User | AnonymousUser, course_id: int) -> Que
     teach); NotFound ``course_not_found`` otherwise, the same as for a course that doesn't exist."""
     course = course_get_for_user(user=user, course_id=course_id)
     return ApplicationQuestion.objects.filter(course=course).order_by("position", "id")
+
+
+def payment_deadlines(*, enrollment_ids: list[int]) -> dict[int, datetime]:
+    """The payment deadline of each approved application among ``enrollment_ids`` (by enrollment id); one query."""
+    rows = Application.objects.filter(enrollment_id__in=enrollment_ids, payment_deadline__isnull=False)
+    return {
+        enrollment_id: deadline
+        for enrollment_id, deadline in rows.values_list("enrollment_id", "payment_deadline")
+        if deadline is not None
+    }
 
 
 def _orders() -> QuerySet[Order]:
@@ -146,8 +169,21 @@ def credit_balances(*, learner: User) -> list[dict[str, Any]]:
     ]
 
 
-def revenue_by_cohort(*, user: User | AnonymousUser) -> "QuerySet[WithAnnotations[Cohort, _RevenueAnnotations]]":
-    """Staff: captured, refunded and disputed amounts per cohort (one currency per course)."""
+def _in(field: str, start: datetime, end: datetime) -> dict[str, datetime]:
+    return {f"{field}__gte": start, f"{field}__lt": end}
+
+
+def revenue_by_cohort(
+    *, user: User | AnonymousUser, start: datetime, end: datetime
+) -> "QuerySet[WithAnnotations[Cohort, _RevenueAnnotations]]":
+    """Staff: the money that moved in [start, end), per cohort (one currency per course), newest cohort first.
+
+    ``captured_minor``: payments captured in the range; ``refunded_minor``: refunds issued in the range (a refund of
+    an earlier payment counts when it is issued; failed ones not at all); ``net_minor`` the difference.
+    ``orders_paid``: orders paid in the range that are still paid (partly refunded ones included); those since
+    refunded in full are ``orders_refunded``. ``disputes``: disputes opened in the range. Only cohorts where
+    something happened. One query.
+    """
     if not is_staff(user):
         raise NotFound("Not found.", code="not_found")
 
@@ -157,23 +193,113 @@ def revenue_by_cohort(*, user: User | AnonymousUser) -> "QuerySet[WithAnnotation
             output_field=IntegerField(),
         )
 
-    payments = Payment.objects.all()
+    paid_in_range = Order.objects.filter(**_in("paid_at", start, end))
     return (
         Cohort.objects.select_related("course")
         .annotate(
-            orders_paid=Coalesce(
-                per_cohort(Order.objects.filter(status__in=CAPTURED_STATUSES), "cohort_id", Count("id")), 0
+            orders_paid=Coalesce(per_cohort(paid_in_range.filter(status__in=PAID_LIKE), "cohort_id", Count("id")), 0),
+            orders_refunded=Coalesce(
+                per_cohort(paid_in_range.filter(status=OrderStatus.REFUNDED), "cohort_id", Count("id")), 0
             ),
-            captured_minor=Coalesce(per_cohort(payments, "order__cohort_id", Sum("captured_minor")), 0),
-            refunded_minor=Coalesce(per_cohort(payments, "order__cohort_id", Sum("refunded_minor")), 0),
-            disputes=Coalesce(per_cohort(Dispute.objects.all(), "enrollment__cohort_id", Count("id")), 0),
+            captured_minor=Coalesce(
+                per_cohort(
+                    Payment.objects.filter(**_in("captured_at", start, end)), "order__cohort_id", Sum("captured_minor")
+                ),
+                0,
+            ),
+            refunded_minor=Coalesce(
+                per_cohort(_refunds_in(start, end), "payment__order__cohort_id", Sum("amount_minor")), 0
+            ),
+            disputes=Coalesce(
+                per_cohort(
+                    Dispute.objects.filter(**_in("created_at", start, end)), "enrollment__cohort_id", Count("id")
+                ),
+                0,
+            ),
         )
-        .filter(orders_paid__gt=0)
-        .order_by("-starts_on", "id")
+        .annotate(net_minor=F("captured_minor") - F("refunded_minor"))
+        .filter(
+            Q(orders_paid__gt=0)
+            | Q(orders_refunded__gt=0)
+            | Q(captured_minor__gt=0)
+            | Q(refunded_minor__gt=0)
+            | Q(disputes__gt=0)
+        )
+        .order_by("-starts_on", "-id")
     )
 
 
-def dispute_list(*, user: User | AnonymousUser) -> QuerySet[Dispute]:
+def _refunds_in(start: datetime, end: datetime) -> QuerySet[Refund]:
+    return Refund.objects.filter(**_in("created_at", start, end)).exclude(status=RefundStatus.FAILED)
+
+
+def revenue_totals(*, user: User | AnonymousUser, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Staff: ``revenue_by_cohort``'s figures over all cohorts, one row per currency (in currency order): gross
+    captured, refunded, net, paid orders and fully refunded orders. Three queries."""
     if not is_staff(user):
         raise NotFound("Not found.", code="not_found")
-    return Dispute.objects.select_related("payment", "enrollment", "enrollment__learner", "enrollment__cohort")
+    rows: dict[str, dict[str, Any]] = {}
+
+    def row(currency: str) -> dict[str, Any]:
+        return rows.setdefault(
+            currency,
+            {
+                "currency": currency,
+                "captured_minor": 0,
+                "refunded_minor": 0,
+                "net_minor": 0,
+                "orders_paid": 0,
+                "orders_refunded": 0,
+            },
+        )
+
+    captured = (
+        Payment.objects.filter(**_in("captured_at", start, end))
+        .values("currency")
+        .annotate(v=Sum("captured_minor"))
+        .order_by()
+    )
+    for money in captured:
+        row(money["currency"])["captured_minor"] = money["v"] or 0
+    for money in _refunds_in(start, end).values("currency").annotate(v=Sum("amount_minor")).order_by():
+        row(money["currency"])["refunded_minor"] = money["v"] or 0
+    orders = (
+        Order.objects.filter(**_in("paid_at", start, end))
+        .values("currency")
+        .annotate(
+            paid=Count("id", filter=Q(status__in=PAID_LIKE)),
+            refunded=Count("id", filter=Q(status=OrderStatus.REFUNDED)),
+        )
+        .order_by()
+    )
+    for counts in orders:
+        if counts["paid"] or counts["refunded"]:
+            row(counts["currency"]).update(orders_paid=counts["paid"], orders_refunded=counts["refunded"])
+    for total in rows.values():
+        total["net_minor"] = total["captured_minor"] - total["refunded_minor"]
+    return [rows[currency] for currency in sorted(rows)]
+
+
+def dispute_list(*, user: User | AnonymousUser, status: str | None = None) -> QuerySet[Dispute]:
+    """Staff: disputes, newest first (``status``: only those), with who handled them."""
+    if not is_staff(user):
+        raise NotFound("Not found.", code="not_found")
+    disputes = Dispute.objects.select_related(
+        "payment", "enrollment", "enrollment__learner", "enrollment__cohort", "enrollment__cohort__course", "handled_by"
+    )
+    if status is not None:
+        disputes = disputes.filter(status=status)
+    if status == DisputeStatus.CLOSED:
+        return disputes.order_by("-handled_at", "-id")
+    return disputes.order_by("-created_at", "-id")
+
+
+def refunds_due_list(*, user: User | AnonymousUser) -> QuerySet[Refund]:
+    """Staff: refunds owed that the provider refused, retried in the background (oldest first)."""
+    if not is_staff(user):
+        raise NotFound("Not found.", code="not_found")
+    return (
+        Refund.objects.filter(status=RefundStatus.DUE)
+        .select_related("payment__order__learner", "payment__order__cohort__course")
+        .order_by("created_at", "id")
+    )

@@ -11,3 +11,6 @@ order_paid = Signal()
 
 # An instructor approved or rejected an application (the learner is told). Sent after commit with ``application_id``.
 application_decided = Signal()
+
+# A learner applied to a cohort (its instructors are told). Sent after commit with ``application_id``.
+application_submitted = Signal()

@@ -15,21 +15,51 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")  # abandoned or expired before any money moved
 
 
+# A second partial refund leaves an order partially refunded: that is no transition (nothing calls it one).
 ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
     OrderStatus.PENDING: frozenset({OrderStatus.PAID, OrderStatus.FAILED, OrderStatus.CANCELLED}),
     OrderStatus.PAID: frozenset({OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED}),
-    OrderStatus.PARTIALLY_REFUNDED: frozenset({OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED}),
+    OrderStatus.PARTIALLY_REFUNDED: frozenset({OrderStatus.REFUNDED}),
     OrderStatus.REFUNDED: frozenset(),
     OrderStatus.FAILED: frozenset(),
     OrderStatus.CANCELLED: frozenset(),
 }
+
+# A payment follows its order, with one more way: an attempt we gave up on (cancelled for a new attempt, or closed
+# with its order) that the provider captured all the same is recorded as paid, and refunded if its seat is gone.
+PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    OrderStatus.PENDING: frozenset({OrderStatus.PAID, OrderStatus.FAILED, OrderStatus.CANCELLED}),
+    OrderStatus.PAID: frozenset({OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED}),
+    OrderStatus.PARTIALLY_REFUNDED: frozenset({OrderStatus.REFUNDED}),
+    OrderStatus.REFUNDED: frozenset(),
+    OrderStatus.FAILED: frozenset({OrderStatus.PAID}),
+    OrderStatus.CANCELLED: frozenset({OrderStatus.PAID}),
+}
+
+# Money was captured (some of it may have gone back since).
 CAPTURED_STATUSES = frozenset({OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED})
+# Money was captured and not all of it went back: what counts as a learner's order for the referral rules.
+KEPT_STATUSES = frozenset({OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED})
 
 
 class RefundStatus(models.TextChoices):
     SUCCEEDED = "succeeded", _("Succeeded")  # the provider returned the money
     PENDING = "pending", _("Pending")  # the provider accepted it and will confirm later
     FAILED = "failed", _("Failed")  # the provider gave up; does not count against the capture
+    # Owed to the learner (a seat lost, a cohort cancelled) but the provider refused it: shown to staff and retried
+    # in the background until it goes through. Does not count against the capture until then.
+    DUE = "due", _("Due, being retried")
+    VOID = "void", _("Void")  # was due, but nothing was left to refund when retried (staff refunded it meanwhile)
+
+
+# A due refund is retried until the provider takes it (succeeded or pending) or nothing is left to refund (void).
+REFUND_TRANSITIONS: dict[str, frozenset[str]] = {
+    RefundStatus.DUE: frozenset({RefundStatus.SUCCEEDED, RefundStatus.PENDING, RefundStatus.VOID}),
+    RefundStatus.SUCCEEDED: frozenset(),
+    RefundStatus.PENDING: frozenset(),
+    RefundStatus.FAILED: frozenset(),
+    RefundStatus.VOID: frozenset(),
+}
 
 
 class RefundReason(models.TextChoices):
@@ -60,6 +90,11 @@ class CreditKind(models.TextChoices):
     REVERSAL = "reversal", _("Returned from a cancelled order")  # positive, undoes a spend
 
 
+class OfferKind(models.TextChoices):
+    UPGRADE = "upgrade", _("Next stage")  # completed: credit toward the next stage
+    REPEAT = "repeat", _("Take it again")  # did not complete: credit toward the same stage
+
+
 class ReferralStatus(models.TextChoices):
     PENDING = "pending", _("Pending")  # the friend's order is not paid yet or the refund window is open
     CREDITED = "credited", _("Credited")  # the referrer got the credit
@@ -68,7 +103,13 @@ class ReferralStatus(models.TextChoices):
 
 class DisputeStatus(models.TextChoices):
     OPEN = "open", _("Open")  # flagged for staff
-    CLOSED = "closed", _("Closed")  # staff dealt with it
+    CLOSED = "closed", _("Handled")  # a staff member dealt with it and left a note (who, when, note on the row)
+
+
+DISPUTE_TRANSITIONS: dict[str, frozenset[str]] = {
+    DisputeStatus.OPEN: frozenset({DisputeStatus.CLOSED}),
+    DisputeStatus.CLOSED: frozenset(),
+}
 
 
 def can_transition(transitions: dict[str, frozenset[str]], old: str, new: str) -> bool:

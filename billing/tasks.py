@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from billing import notifications
-from billing.services import applications, cancellation, credits, holds
+from billing.services import applications, cancellation, credits, holds, offers, refunds
 
 
 @shared_task
@@ -16,13 +16,17 @@ def referral_credits_grant_due_task() -> int:
     return credits.referral_credits_grant_due()
 
 
-@shared_task(bind=True, max_retries=10, default_retry_delay=60)
-def cohort_cancellation_refund_task(self, cohort_id: int) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    """Refund everyone of a cancelled cohort; retried while the provider refuses some refunds."""
-    done = cancellation.cohort_cancellation_refund(cohort_id=cohort_id)
-    if done["failed"]:
-        raise self.retry()
-    return done
+@shared_task
+def cohort_cancellation_refund_task(cohort_id: int) -> dict[str, int]:
+    """Refund everyone of a cancelled cohort. A refund the provider refuses is due: ``refunds_retry_due_task``
+    retries it."""
+    return cancellation.cohort_cancellation_refund(cohort_id=cohort_id)
+
+
+@shared_task
+def refunds_retry_due_task() -> dict[str, int]:
+    """Periodic: refunds owed that the provider refused, each retried with its own backoff (``refund_retry``)."""
+    return refunds.refunds_retry_due()
 
 
 @shared_task
@@ -45,3 +49,19 @@ def applications_expire_overdue_task() -> int:
 @shared_task
 def application_decided_mail_task(application_id: int) -> None:
     notifications.application_decided_mail(application_id=application_id)
+
+
+@shared_task
+def application_submitted_mail_task(application_id: int) -> None:
+    notifications.application_submitted_mail(application_id=application_id)
+
+
+@shared_task
+def offers_create_task(cohort_id: int) -> int:
+    """A cohort's outcomes are final: every member gets their offer (idempotent)."""
+    return offers.offers_create_for_cohort(cohort_id=cohort_id)
+
+
+@shared_task
+def offer_mark_used_task(order_id: int) -> bool:
+    return offers.offer_mark_used(order_id=order_id)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from cohorts.models import Certificate, CheckIn, Cohort, Enrollment
+from cohorts.models import Certificate, CheckIn, Cohort, Enrollment, Invitation, OpeningAlert
 
 
 @admin.register(Cohort)
@@ -26,6 +26,26 @@ class EnrollmentAdmin(admin.ModelAdmin):
 class CheckInAdmin(admin.ModelAdmin):
     list_display = ["enrollment", "day", "local_date", "is_makeup", "created_at"]
     raw_id_fields = ["enrollment"]
+
+
+@admin.register(OpeningAlert)
+class OpeningAlertAdmin(admin.ModelAdmin):
+    list_display = ["learner", "course", "created_at", "notified_at", "cohort"]
+    list_filter = ["course"]
+    raw_id_fields = ["learner", "cohort"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Who invited whom, and who accepted when: a record, sent and accepted through the services only."""
+
+    list_display = ["email", "cohort", "invited_by", "created_at", "expires_at", "accepted_at", "accepted_by"]
+    list_filter = ["cohort"]
+    search_fields = ["email"]
+    readonly_fields = [field.name for field in Invitation._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(Certificate)

@@ -158,3 +158,65 @@ def rate_chart(*, rates: Sequence[DayRate], duration: int) -> RateChart:
         axis_y=_TOP + plot_h,
         label_y=RATE_CHART_HEIGHT - 6,
     )
+
+
+# --- NPS over time: one line per stage, a point per ended cohort, -100..100 ------------------------------------
+
+NPS_CHART_WIDTH = 640
+NPS_CHART_HEIGHT = 240
+
+
+@dataclass(frozen=True)
+class NpsPoint:
+    x: float
+    y: float
+    score: int
+    key: int  # the cohort's id
+
+
+@dataclass(frozen=True)
+class NpsSeries:
+    stage: int
+    points: list[NpsPoint]
+
+    @property
+    def polyline(self) -> str:
+        return " ".join(f"{p.x},{p.y}" for p in self.points)
+
+
+@dataclass(frozen=True)
+class NpsChart:
+    width: int
+    height: int
+    left: int
+    right: int
+    series: list[NpsSeries]
+    grid: list[GridLine]
+
+
+def nps_chart(*, points: Sequence[tuple[int, date, int | None, int]]) -> NpsChart:
+    """``points``: (stage, the cohort's last day, its NPS or None without responses, the cohort's id). Time runs
+    left to right from the first cohort's end to the last's; cohorts without responses are left out."""
+    plot_w = NPS_CHART_WIDTH - _LEFT - _RIGHT
+    plot_h = NPS_CHART_HEIGHT - _TOP - _BOTTOM
+    scored = [(stage, ended, score, key) for stage, ended, score, key in points if score is not None]
+    first = min((ended for _, ended, _, _ in scored), default=None)
+    last = max((ended for _, ended, _, _ in scored), default=None)
+    span = max(((last - first).days if first and last else 0), 1)
+
+    def y(score: int) -> float:
+        return round(_TOP + plot_h - (score + 100) / 200 * plot_h, 2)
+
+    by_stage: dict[int, list[NpsPoint]] = {}
+    for stage, ended, score, key in scored:
+        assert score is not None and first is not None
+        x = _LEFT + plot_w / 2 if first == last else _LEFT + (ended - first).days / span * plot_w
+        by_stage.setdefault(stage, []).append(NpsPoint(x=round(x, 2), y=y(score), score=score, key=key))
+    return NpsChart(
+        width=NPS_CHART_WIDTH,
+        height=NPS_CHART_HEIGHT,
+        left=_LEFT,
+        right=NPS_CHART_WIDTH - _RIGHT,
+        series=[NpsSeries(stage=stage, points=by_stage[stage]) for stage in sorted(by_stage)],
+        grid=[GridLine(y=y(score), label=str(score)) for score in (-100, -50, 0, 50, 100)],
+    )

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext_lazy
 
 from accounts.models import User
 from cohorts import days
+from cohorts.feedback import feedback_checkin_featured, feedback_checkin_rejected
 from cohorts.images import checkin_image_prepare
 from cohorts.models import CheckIn, Cohort, Enrollment, Post, PostKind
 from cohorts.selectors import cohort_get_for_user
@@ -368,20 +369,23 @@ def _checkin_for_instructor(*, actor: User, checkin_id: int) -> CheckIn:
 
 
 def checkin_reject(*, actor: User, checkin_id: int, reason: str, now: datetime | None = None) -> CheckIn:
-    """Reject a check-in: it stops counting, and the learner may redo it that same day."""
+    """Reject a check-in: it stops counting, and the learner may redo it that same day. The learner is told."""
+    checkin = _checkin_for_instructor(actor=actor, checkin_id=checkin_id)
     if len(reason.strip()) < 2:
         raise Invalid(_("Tell the learner why."), code="reason_required", extra={"field": "reason"})
-    checkin = _checkin_for_instructor(actor=actor, checkin_id=checkin_id)
-    updated = CheckIn.objects.filter(pk=checkin.pk, status=CheckInStatus.COUNTED).update(
-        status=CheckInStatus.REJECTED,
-        rejection_reason=reason.strip()[:300],
-        is_featured=False,
-        reviewed_by=actor,
-        reviewed_at=now or timezone.now(),
-    )
-    if updated != 1:
-        raise Conflict(_("This check-in is already rejected."), code="already_rejected")
-    checkin.refresh_from_db()
+    now = now or timezone.now()
+    with transaction.atomic():
+        updated = CheckIn.objects.filter(pk=checkin.pk, status=CheckInStatus.COUNTED).update(
+            status=CheckInStatus.REJECTED,
+            rejection_reason=reason.strip()[:300],
+            is_featured=False,
+            reviewed_by=actor,
+            reviewed_at=now,
+        )
+        if updated != 1:
+            raise Conflict(_("This check-in is already rejected."), code="already_rejected")
+        checkin.refresh_from_db()
+        feedback_checkin_rejected(actor=actor, checkin=checkin, post_id=checkin.post.pk, at=now)
     return checkin
 
 
@@ -393,5 +397,8 @@ def checkin_feature(*, actor: User, checkin_id: int, featured: bool = True, now:
     checkin.is_featured = featured
     checkin.reviewed_by = actor
     checkin.reviewed_at = now or timezone.now()
-    checkin.save(update_fields=["is_featured", "reviewed_by", "reviewed_at", "updated_at"])
+    with transaction.atomic():
+        checkin.save(update_fields=["is_featured", "reviewed_by", "reviewed_at", "updated_at"])
+        if featured:
+            feedback_checkin_featured(actor=actor, checkin=checkin, post_id=checkin.post.pk)
     return checkin

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.types import Viewer
+from cohorts.feedback import feedback_commented
 from cohorts.models import Cohort, Comment, Post, PostKind, Reaction, ReactionKind
 from cohorts.selectors import cohort_get_for_user, is_cohort_member
 from cohorts.statuses import CheckInStatus
@@ -35,8 +36,8 @@ def feed_cohort_for_user(*, user: Viewer, cohort_id: int) -> tuple[Cohort, bool]
     return cohort, teaches
 
 
-def _count(model: type[Model], field: str = "post") -> Coalesce:
-    qs = model._default_manager.filter(**{field: OuterRef("pk")})
+def _count(model: type[Model], field: str = "post", **match: str) -> Coalesce:
+    qs = model._default_manager.filter(**{field: OuterRef("pk")}, **match)
     if model is Comment:
         qs = qs.filter(hidden_at__isnull=True)
     return Coalesce(
@@ -45,13 +46,29 @@ def _count(model: type[Model], field: str = "post") -> Coalesce:
     )
 
 
-def _feed_queryset(*, cohort: Cohort, viewer: Viewer, teaches: bool) -> QuerySet[Post]:
+def _kind_count(kind: str) -> str:
+    return f"reactions_{kind}"
+
+
+def reaction_counts(post: Post) -> dict[str, int]:
+    """How many people reacted to a post of the feed with each kind, in ``ReactionKind`` order (kinds nobody used
+    count 0)."""
+    return {kind: getattr(post, _kind_count(kind)) for kind in ReactionKind.values}
+
+
+def _visible_posts(*, cohort: Cohort, viewer: Viewer, teaches: bool) -> QuerySet[Post]:
     qs = Post.objects.filter(cohort=cohort, hidden_at__isnull=True)
     if not teaches:
         # A rejected check-in leaves the feed, except for its author.
         qs = qs.filter(Q(checkin__isnull=True) | Q(checkin__status=CheckInStatus.COUNTED) | Q(author_id=viewer.pk))
+    return qs
+
+
+def _feed_queryset(*, cohort: Cohort, viewer: Viewer, teaches: bool) -> QuerySet[Post]:
+    qs = _visible_posts(cohort=cohort, viewer=viewer, teaches=teaches)
     return qs.select_related("author", "checkin").annotate(
         reaction_count=_count(Reaction),
+        **{_kind_count(kind): _count(Reaction, kind=kind) for kind in ReactionKind.values},
         comment_count=_count(Comment),
         my_reaction=(
             Subquery(Reaction.objects.filter(post=OuterRef("pk"), user=viewer).values("kind")[:1])
@@ -61,8 +78,10 @@ def _feed_queryset(*, cohort: Cohort, viewer: Viewer, teaches: bool) -> QuerySet
     )
 
 
-def _encode_cursor(post: Post) -> str:
-    return base64.urlsafe_b64encode(f"{post.created_at.isoformat()}|{post.pk}".encode()).decode()
+def _encode_cursor(post: Post, *, including: bool = False) -> str:
+    """The cursor of the page after ``post``, or (``including``) of the page that starts with it."""
+    pk = post.pk + 1 if including else post.pk
+    return base64.urlsafe_b64encode(f"{post.created_at.isoformat()}|{pk}".encode()).decode()
 
 
 def _decode_cursor(cursor: str) -> tuple[datetime, int]:
@@ -156,17 +175,21 @@ def post_pin(*, actor: User, post_id: int, pinned: bool) -> Post:
 
 
 def comment_add(*, user: User, post_id: int, body: str, now: datetime | None = None) -> Comment:
-    """A comment; an instructor's comment on a check-in is a review (点评)."""
+    """A comment; an instructor's comment on a check-in is a review (点评). The check-in's author is told (not
+    about their own comments)."""
     post, teaches = _post_for_user(user=user, post_id=post_id)
     if not body.strip():
         raise Invalid(_("Write something first."), code="empty_body", extra={"field": "body"})
-    return Comment.objects.create(
-        post=post,
-        author=user,
-        body=body.strip()[:5000],
-        is_review=teaches and post.kind == PostKind.CHECKIN,
-        created_at=now or timezone.now(),
-    )
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            post=post,
+            author=user,
+            body=body.strip()[:5000],
+            is_review=teaches and post.kind == PostKind.CHECKIN,
+            created_at=now or timezone.now(),
+        )
+        feedback_commented(comment=comment, post=post)
+    return comment
 
 
 def comment_list(*, user: User, post_id: int) -> QuerySet[Comment]:
@@ -204,3 +227,18 @@ def feed_post(*, user: Viewer, post_id: int) -> Post:
     """One post with the same annotations the feed carries."""
     post, teaches = _post_for_user(user=user, post_id=post_id)
     return _feed_queryset(cohort=post.cohort, viewer=user, teaches=teaches).get(pk=post.pk)
+
+
+def feed_page_of_post(*, user: Viewer, post_id: int) -> tuple[int, str | None]:
+    """Where ``user`` finds the post in its cohort's feed: the cohort, and the cursor of a page that starts with it
+    (None when it is on the first page). The same NotFound as the feed's for a post ``user`` may not read."""
+    post, teaches = _post_for_user(user=user, post_id=post_id)
+    if post.is_pinned:
+        return post.cohort_id, None
+    newer = (
+        _visible_posts(cohort=post.cohort, viewer=user, teaches=teaches)
+        .exclude(is_pinned=True)
+        .filter(Q(created_at__gt=post.created_at) | Q(created_at=post.created_at, id__gt=post.pk))
+        .count()
+    )
+    return post.cohort_id, None if newer < PAGE_SIZE else _encode_cursor(post, including=True)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.forms import ServiceForm, timezone_choices
+from accounts.forms import ServiceForm, TimezoneField
 
 
 class DateInput(forms.DateInput):
@@ -20,9 +20,8 @@ class CohortForm(ServiceForm):
     name = forms.CharField(
         label=_("Name"), max_length=120, help_text=_("Learners see it, e.g. “Spring 2026” or “第 3 期”.")
     )
-    timezone_name = forms.ChoiceField(
+    timezone_name = TimezoneField(
         label=_("Time zone"),
-        choices=timezone_choices,
         initial="Asia/Shanghai",
         help_text=_("Days start at local midnight in this zone."),
     )
@@ -127,6 +126,14 @@ class AnnouncementForm(ServiceForm):
     pinned = forms.BooleanField(label=_("Pin to the top of the feed"), required=False)
 
 
+class InviteForm(ServiceForm):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=_("They get a link to accept; without an account they are asked to sign up with this address."),
+    )
+
+
 class NudgeForm(ServiceForm):
     message = forms.CharField(
         label=_("Message"),
@@ -155,6 +162,45 @@ class WebhookForm(ServiceForm):
         max_length=128,
         help_text=_("16 to 128 characters. Leave empty to have one generated."),
     )
+
+
+class CohortSettingsForm(ServiceForm):
+    """How an instructor runs the cohort. The ranges are checked again, with the messages, by the service."""
+
+    rules = forms.CharField(
+        label=_("Group rules"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Markdown. Members accept them when they join."),
+    )
+    reminder_hour = forms.TypedChoiceField(
+        label=_("Daily reminder at"),
+        coerce=int,
+        choices=[(hour, f"{hour:02d}:00") for hour in range(24)],
+        help_text=_("In the cohort's time zone. Members who haven't checked in by then get a mail."),
+    )
+    strikes_to_remove = forms.IntegerField(
+        label=_("Strike that removes a member"),
+        min_value=1,
+        max_value=10,
+        help_text=_("Earlier strikes are warnings. 1 removes at the first strike."),
+    )
+    nudge_after_days = forms.IntegerField(
+        label=_("Needs a nudge after"),
+        min_value=1,
+        max_value=30,
+        help_text=_("Days in a row without a check-in."),
+    )
+    nudge_below_rate_percent = forms.IntegerField(
+        label=_("…or a check-in rate below (%)"),
+        min_value=0,
+        max_value=100,
+        help_text=_("Share of the days so far. 0 turns this off."),
+    )
+
+    def service_values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.fields}
 
 
 class SignatureForm(ServiceForm):

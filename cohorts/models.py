@@ -6,6 +6,9 @@ from django.db.models import F, Q
 
 from accounts.models import validate_timezone
 from cohorts import days
+
+# Verifiable credentials' status lists live with the credentials code (cohorts/credentials/); this app's migrations hold them.
+from cohorts.credentials.models import StatusList, StatusListEntry, StatusPurpose  # noqa: F401
 from cohorts.statuses import CheckInStatus, CohortStatus, EnrollmentStatus, SeatHoldStatus
 from content.models import Course
 
@@ -38,11 +41,25 @@ class Cohort(models.Model):
     nudge_after_days = models.PositiveSmallIntegerField(
         default=2, help_text="Members with no check-in for this many days are listed for a nudge."
     )
+    nudge_below_rate_percent = models.PositiveSmallIntegerField(
+        default=50,
+        db_default=50,  # rows written by older code (a data migration's historical model) get it too
+        help_text="Members who checked in on fewer than this share of the days so far are listed for a nudge too "
+        "(0: only the days without a check-in count).",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # The end of the cohort (cohorts.completion): outcomes evaluated, then the instructor's review window, then closed
+    # (certificates, refunds and offers follow). Each is set once, by a conditional UPDATE.
+    survey_questions = models.JSONField(
+        default=list, blank=True, help_text="The end-of-cohort survey's questions (empty: the defaults)."
+    )
+    outcomes_evaluated_at = models.DateTimeField(null=True, blank=True)
+    review_closes_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
     certificate_signer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -69,6 +86,7 @@ class Cohort(models.Model):
                 condition=Q(reminder_hour__lte=23, lesson_notice_hour__lte=23), name="cohort_hours_valid"
             ),
             models.CheckConstraint(condition=Q(strikes_to_remove__gte=1), name="cohort_strikes_positive"),
+            models.CheckConstraint(condition=Q(nudge_below_rate_percent__lte=100), name="cohort_nudge_rate_valid"),
         ]
 
     def __str__(self) -> str:
@@ -136,6 +154,39 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} in {self.cohort} ({self.status})"
+
+
+class Invitation(models.Model):
+    """An instructor's invitation of an e-mail address to a cohort: a complimentary seat its owner takes by accepting
+    it, signed in with that address (``cohorts.invitations``). The row stays as the record of who invited whom, and
+    who accepted when."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="invitations")
+    email = models.EmailField(max_length=254, help_text="The address invited, as the instructor typed it.")
+    # SHA-256 of the token in the mailed link: the link itself is kept nowhere.
+    token_digest = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["cohort", "created_at"], name="invitation_cohort_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(accepted_at__gte=F("created_at")),
+                name="invitation_accepted_after_created",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.cohort}"
 
 
 class CheckIn(models.Model):
@@ -361,7 +412,9 @@ class WebhookDelivery(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)  # in English, for logs and the API
+    # What went wrong, for pages to say in the reader's language (cohorts.webhooks.transports.WebhookError.code).
+    last_error_code = models.CharField(max_length=40, blank=True, default="")
     next_attempt_at = models.DateTimeField(
         null=True, blank=True, help_text="When a pending delivery is due; pushed ahead while an attempt is in flight."
     )
@@ -414,5 +467,34 @@ class SeatHold(models.Model):
         return f"Hold {self.pk} ({self.status} until {self.expires_at:%Y-%m-%d %H:%M})"
 
 
-# Registered with this app; defined in its own package (cohorts/certificates/).
-from cohorts.certificates.models import Certificate  # noqa: E402, F401
+class OpeningAlert(models.Model):
+    """A learner asked to be mailed when a cohort of ``course`` opens for enrollment. Used up by the first cohort
+    that opens (``notified_at`` and ``cohort`` set); a learner may ask again afterwards."""
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="opening_alerts")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="opening_alerts")
+    created_at = models.DateTimeField()
+    notified_at = models.DateTimeField(null=True, blank=True, help_text="When the opening was mailed (used up).")
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="The cohort mailed."
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["course", "notified_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "course"],
+                condition=Q(notified_at__isnull=True),
+                name="openingalert_one_waiting_per_course",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"alert of {self.learner_id} for course {self.course_id}"
+
+
+# Models kept in sub-packages by domain, imported here so Django registers them with the cohorts app.
+from cohorts.certificates.models import Certificate as Certificate  # noqa: E402
+from cohorts.completion.models import EnrollmentOutcome as EnrollmentOutcome  # noqa: E402
+from cohorts.survey.models import SurveyResponse as SurveyResponse  # noqa: E402

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +21,7 @@ from cohorts.selectors import cohort_get_for_instructor, cohort_get_for_user
 from cohorts.statuses import CheckInStatus, EnrollmentStatus
 from cohorts.transitions import enrollment_transition
 from content.selectors import is_course_instructor
-from stagewise.errors import Conflict, Forbidden, Invalid, NotFound
+from stagewise.errors import Conflict, Forbidden, Invalid, NotFound, lazy_format
 from stagewise.mail import mail_send
 from stagewise.permissions import is_staff
 
@@ -114,17 +115,26 @@ class NudgeCandidate:
     enrollment_id: int
     display_name: str
     last_checkin_day: int | None
-    days_missed: int
+    days_missed: int  # closed days since the last counted check-in
+    counted_days: int  # counted check-ins on the closed days
+    closed_days: int  # the cohort's days that are over
+
+    @property
+    def rate_percent(self) -> int:
+        return round(100 * self.counted_days / self.closed_days) if self.closed_days else 100
 
 
 def nudge_candidates(*, actor: User, cohort_id: int, now: datetime | None = None) -> list[NudgeCandidate]:
-    """Active members with no counted check-in for the cohort's ``nudge_after_days`` closed days or more."""
+    """Active members who went quiet or fall behind, once ``nudge_after_days`` days are over: no counted check-in
+    for ``nudge_after_days`` closed days or more, or counted check-ins on fewer than ``nudge_below_rate_percent``
+    of the closed days (2 of 8 days, however recent). A member who checked in today is back on track: not listed."""
     now = now or timezone.now()
     cohort = cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
     last_closed = min(checkin_day(cohort=cohort, at=now) - 1, cohort.duration_days)
-    if last_closed < cohort.nudge_after_days:
+    if last_closed < max(cohort.nudge_after_days, 1):
         return []
     last_by_enrollment: dict[int, int] = {}
+    counted: dict[int, int] = {}
     checked_in_today: set[int] = set()
     for enrollment_id, day in CheckIn.objects.filter(
         enrollment__cohort=cohort, status=CheckInStatus.COUNTED, day__lte=last_closed + 1
@@ -133,6 +143,7 @@ def nudge_candidates(*, actor: User, cohort_id: int, now: datetime | None = None
             checked_in_today.add(enrollment_id)
         else:
             last_by_enrollment[enrollment_id] = max(day, last_by_enrollment.get(enrollment_id, 0))
+            counted[enrollment_id] = counted.get(enrollment_id, 0) + 1
     result = []
     for enrollment in (
         Enrollment.objects.filter(cohort=cohort, status=EnrollmentStatus.ACTIVE)
@@ -142,16 +153,16 @@ def nudge_candidates(*, actor: User, cohort_id: int, now: datetime | None = None
         if enrollment.pk in checked_in_today:
             continue  # back on track today: no nudge needed
         last = last_by_enrollment.get(enrollment.pk)
-        missed = last_closed - (last or 0)
-        if missed >= cohort.nudge_after_days:
-            result.append(
-                NudgeCandidate(
-                    enrollment_id=enrollment.pk,
-                    display_name=enrollment.learner.display_name,
-                    last_checkin_day=last,
-                    days_missed=missed,
-                )
-            )
+        candidate = NudgeCandidate(
+            enrollment_id=enrollment.pk,
+            display_name=enrollment.learner.display_name,
+            last_checkin_day=last,
+            days_missed=last_closed - (last or 0),
+            counted_days=counted.get(enrollment.pk, 0),
+            closed_days=last_closed,
+        )
+        if candidate.days_missed >= cohort.nudge_after_days or candidate.rate_percent < cohort.nudge_below_rate_percent:
+            result.append(candidate)
     return result
 
 
@@ -200,3 +211,106 @@ def enrollment_rules_accept(*, learner: User, cohort_id: int, now: datetime | No
         enrollment.rules_accepted_at = now or timezone.now()
         enrollment.save(update_fields=["rules_accepted_at"])
     return enrollment
+
+
+RULES_MAX_LENGTH = 10_000
+STRIKES_MAX = 10
+NUDGE_AFTER_DAYS_MAX = 30
+
+
+def _check_settings(*, cohort: Cohort, values: dict[str, Any]) -> None:
+    """The rules of each setting, with a message that says what would be right."""
+    if len(values["rules"]) > RULES_MAX_LENGTH:
+        raise Invalid(
+            lazy_format(_("Keep the group rules under %(max)s characters."), max=RULES_MAX_LENGTH),
+            code="rules_too_long",
+            extra={"field": "rules"},
+        )
+    if not 0 <= values["reminder_hour"] <= 23:
+        raise Invalid(
+            _("The reminder hour is a whole hour from 0 to 23, in the cohort's time zone."),
+            code="invalid_reminder_hour",
+            extra={"field": "reminder_hour"},
+        )
+    if not 1 <= values["strikes_to_remove"] <= STRIKES_MAX:
+        raise Invalid(
+            lazy_format(_("Removal comes at a strike from 1 to %(max)s."), max=STRIKES_MAX),
+            code="invalid_strike_limit",
+            extra={"field": "strikes_to_remove"},
+        )
+    most = (
+        Strike.objects.filter(enrollment__cohort=cohort, enrollment__status=EnrollmentStatus.ACTIVE)
+        .values("enrollment")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values_list("n", flat=True)
+        .first()
+    ) or 0
+    if values["strikes_to_remove"] <= most:
+        raise Invalid(
+            lazy_format(
+                _(
+                    "An active member already has %(count)s strikes: a limit of %(limit)s would leave them in the "
+                    "cohort past it. Choose %(min)s or more."
+                ),
+                count=most,
+                limit=values["strikes_to_remove"],
+                min=most + 1,
+            ),
+            code="strike_limit_below_strikes",
+            extra={"field": "strikes_to_remove", "most_strikes": most},
+        )
+    if not 1 <= values["nudge_after_days"] <= NUDGE_AFTER_DAYS_MAX:
+        raise Invalid(
+            lazy_format(_("List members after 1 to %(max)s days without a check-in."), max=NUDGE_AFTER_DAYS_MAX),
+            code="invalid_nudge_days",
+            extra={"field": "nudge_after_days"},
+        )
+    if not 0 <= values["nudge_below_rate_percent"] <= 100:
+        raise Invalid(
+            _("The check-in rate is a percentage from 0 (off) to 100."),
+            code="invalid_nudge_rate",
+            extra={"field": "nudge_below_rate_percent"},
+        )
+
+
+COHORT_SETTINGS = ("rules", "reminder_hour", "strikes_to_remove", "nudge_after_days", "nudge_below_rate_percent")
+
+
+def cohort_settings_update(
+    *,
+    actor: User,
+    cohort_id: int,
+    rules: str,
+    reminder_hour: int,
+    strikes_to_remove: int,
+    nudge_after_days: int,
+    nudge_below_rate_percent: int,
+    now: datetime | None = None,
+) -> Cohort:
+    """An instructor of the cohort changes how it is run: group rules, reminder hour, strike limit, nudge list.
+
+    Every change is audited (who, when, each setting's old and new value). Under the cohort's row lock, so two
+    saves at once don't interleave.
+    """
+    now = now or timezone.now()
+    cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
+    values: dict[str, Any] = {
+        "rules": rules.strip(),
+        "reminder_hour": reminder_hour,
+        "strikes_to_remove": strikes_to_remove,
+        "nudge_after_days": nudge_after_days,
+        "nudge_below_rate_percent": nudge_below_rate_percent,
+    }
+    with transaction.atomic():
+        cohort = cohort_lock(cohort_id=cohort_id)
+        _check_settings(cohort=cohort, values=values)
+        changes = {
+            name: [getattr(cohort, name), value] for name, value in values.items() if getattr(cohort, name) != value
+        }
+        if changes:
+            for name in changes:
+                setattr(cohort, name, values[name])
+            cohort.save(update_fields=list(changes))
+            audit_record(actor=actor, action="cohort.settings_changed", target=cohort, details=changes, now=now)
+    return cohort

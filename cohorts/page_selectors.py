@@ -7,7 +7,7 @@ Callers have already checked access (through ``feed.feed_page``, ``cohort_get_fo
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.types import Viewer
@@ -25,6 +25,17 @@ def checkins_for_enrollment(*, enrollment: Enrollment) -> dict[int, CheckIn]:
 def makeups_used(*, checkins: Iterable[CheckIn]) -> int:
     """Make-ups that count against the limit (the same rule ``checkin_makeup`` applies)."""
     return sum(1 for c in checkins if c.is_makeup and c.status == CheckInStatus.COUNTED)
+
+
+def counted_days(*, wanted: dict[int, tuple[int, ...]]) -> set[tuple[int, int]]:
+    """Which of the wanted days (cohort days by enrollment id) have a counted check-in, as (enrollment id, day)."""
+    if not wanted:
+        return set()
+    match = Q()
+    for enrollment_id, days in wanted.items():
+        match |= Q(enrollment_id=enrollment_id, day__in=days)
+    rows = CheckIn.objects.filter(match, status=CheckInStatus.COUNTED).values_list("enrollment_id", "day")
+    return set(rows)
 
 
 def comments_for_posts(*, post_ids: list[int]) -> dict[int, list[Comment]]:
@@ -60,6 +71,23 @@ def removed_members(*, cohort: Cohort) -> list[Enrollment]:
     )
 
 
+def admissions_in_progress(*, cohort: Cohort) -> dict[str, int]:
+    """Learners on their way into the cohort who are not members yet, by status: applied (waiting for a decision),
+    approved (to pay), pending payment, waitlisted. Only the statuses present appear."""
+    statuses = (
+        EnrollmentStatus.APPLIED,
+        EnrollmentStatus.APPROVED,
+        EnrollmentStatus.PENDING_PAYMENT,
+        EnrollmentStatus.WAITLISTED,
+    )
+    return dict(
+        Enrollment.objects.filter(cohort=cohort, status__in=statuses)
+        .values("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+
+
 def recent_deliveries(*, webhook_ids: list[int], per_webhook: int = 10) -> dict[int, list[WebhookDelivery]]:
     """The latest deliveries of each webhook, newest first (at most ``per_webhook`` each)."""
     grouped: dict[int, list[WebhookDelivery]] = defaultdict(list)
@@ -84,3 +112,8 @@ def checkin_image_for_user(*, user: Viewer, checkin_id: int) -> CheckIn:
             raise NotFound(_("No such image."), code="image_not_found")
         feed_post(user=user, post_id=post_id)
     return checkin
+
+
+def post_id_for_checkin(*, checkin_id: int) -> int | None:
+    """The feed post of a check-in (for the anchor to go back to). Call after the caller's access check."""
+    return Post.objects.filter(checkin_id=checkin_id).values_list("pk", flat=True).first()

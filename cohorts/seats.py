@@ -17,8 +17,9 @@ from django.utils import timezone
 from accounts.models import User
 from cohorts.models import Cohort, Enrollment, SeatHold
 from cohorts.signals import waitlist_seat_offered
-from cohorts.statuses import MEMBER_STATUSES, EnrollmentStatus, SeatHoldStatus
+from cohorts.statuses import MEMBER_STATUSES, SEAT_HOLD_TRANSITIONS, EnrollmentStatus, SeatHoldStatus, can_transition
 from cohorts.transitions import enrollment_transition
+from stagewise.errors import Conflict
 
 
 # A taken seat: a member enrollment, or a seat hold that hasn't run out. ``cohort`` is a cohort's id, or an
@@ -113,12 +114,31 @@ def seat_hold_create(
     )
 
 
-def seat_hold_finish(*, hold_id: int | None, status: str, now: datetime) -> bool:
+def seat_hold_finish(*, hold_id: int | None, status: str, now: datetime, live_at: datetime | None = None) -> bool:
     """HELD → ``status`` (converted or released) with a conditional UPDATE; False if someone else finished it
-    (or there is no hold)."""
+    (or there is no hold). ``live_at``: only if the hold has not run out by then."""
     if hold_id is None:
         return False
-    return SeatHold.objects.filter(pk=hold_id, status=SeatHoldStatus.HELD).update(status=status, released_at=now) == 1
+    return seat_hold_transition(hold_id=hold_id, old=SeatHoldStatus.HELD, new=status, now=now, live_at=live_at)
+
+
+def seat_hold_transition(*, hold_id: int, old: str, new: str, now: datetime, live_at: datetime | None = None) -> bool:
+    """``old`` → ``new`` with a conditional UPDATE checked against the table; False if it was no longer ``old`` (or,
+    with ``live_at``, had run out by then)."""
+    if not can_transition(SEAT_HOLD_TRANSITIONS, old, new):
+        raise Conflict(f"A seat hold can't go from {old} to {new}.", code="invalid_transition")
+    holds = SeatHold.objects.filter(pk=hold_id, status=old)
+    if live_at is not None:
+        holds = holds.filter(expires_at__gt=live_at)
+    return holds.update(status=new, released_at=now) == 1
+
+
+def seat_holds_release_all(*, cohort_id: int, now: datetime) -> int:
+    """HELD → RELEASED for every hold of a cohort (a cancelled cohort takes no more payments). Conditional UPDATE: a
+    hold converted meanwhile stays converted. Returns how many were released."""
+    return SeatHold.objects.filter(cohort_id=cohort_id, status=SeatHoldStatus.HELD).update(
+        status=SeatHoldStatus.RELEASED, released_at=now
+    )
 
 
 def waitlist_offer_next(*, cohort_id: int, now: datetime | None = None) -> list[int]:

@@ -1,8 +1,10 @@
 """Reads on cohorts, enrollments and released lessons."""
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -99,6 +101,66 @@ def needs_application(*, learner: User, course: Course) -> bool:
             cohort__course__stage=course.stage - 1,
         ).exists()
     return False
+
+
+def next_open_cohort(*, course_id: int, exclude_id: int | None = None) -> Cohort | None:
+    """The course's open cohort that starts soonest (``exclude_id`` left out), with its seats counted; None if none."""
+    qs = _with_seats(Cohort.objects.select_related("course").filter(course_id=course_id, status=CohortStatus.OPEN))
+    if exclude_id is not None:
+        qs = qs.exclude(pk=exclude_id)
+    return qs.order_by("starts_on", "id").first()
+
+
+@dataclass(frozen=True)
+class Admission:
+    """How a learner gets into a course, and why: what the enroll page tells them before any form."""
+
+    by_application: bool  # they must apply and be approved before paying
+    reason: str  # "" (enroll directly), "approval" (the course admits by application) or "previous_stage"
+    previous: Course | None = None  # the stage before, when not having completed it is the obstacle
+    previous_cohort: Cohort | None = None  # that stage's next open cohort, if one is open
+
+
+def admission_for(*, learner: User, course: Course) -> Admission:
+    """``needs_application`` with its reason: for a later stage, the stage before and where to take it next."""
+    if not needs_application(learner=learner, course=course):
+        return Admission(by_application=False, reason="")
+    if course.prerequisite == Prerequisite.APPROVAL:
+        return Admission(by_application=True, reason="approval")
+    previous = (
+        Course.objects.filter(track_id=course.track_id, stage=course.stage - 1, is_published=True)
+        .select_related("track")
+        .first()
+    )
+    return Admission(
+        by_application=True,
+        reason="previous_stage",
+        previous=previous,
+        previous_cohort=next_open_cohort(course_id=previous.pk) if previous is not None else None,
+    )
+
+
+def applications_waiting(*, cohort_ids: list[int]) -> dict[int, int]:
+    """How many applications wait for an instructor's decision in each cohort (absent: none); one query."""
+    rows = (
+        Enrollment.objects.filter(cohort_id__in=cohort_ids, status=EnrollmentStatus.APPLIED)
+        .values("cohort_id")
+        .annotate(n=Count("id"))
+        .values_list("cohort_id", "n")
+    )
+    return dict(rows)
+
+
+def applications_waiting_for_instructor(*, user: User) -> list[dict[str, Any]]:
+    """The cohorts of the courses ``user`` teaches that have applications waiting for a decision, soonest first,
+    each with its count; one query."""
+    rows = (
+        Cohort.objects.filter(course__instructors=user, enrollments__status=EnrollmentStatus.APPLIED)
+        .annotate(waiting=Count("enrollments"))
+        .select_related("course")
+        .order_by("starts_on", "id")
+    )
+    return [{"cohort": cohort, "count": cohort.waiting} for cohort in rows]
 
 
 def enrollment_for(*, user: Viewer, cohort: Cohort) -> Enrollment | None:

@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, validate_timezone
-from accounts.selectors import user_find_by_email
 from cohorts import seats
 from cohorts.days import local_date
 from cohorts.models import Cohort, Enrollment
+from cohorts.opening_alerts import opening_alerts_send
 from cohorts.selectors import cohort_get_for_instructor
 from cohorts.signals import cohort_cancelled
 from cohorts.statuses import (
@@ -22,7 +22,7 @@ from cohorts.statuses import (
     can_transition,
 )
 from content.selectors import course_get_for_instructor
-from stagewise.errors import Conflict, Invalid, NotFound, lazy_format
+from stagewise.errors import Conflict, Invalid, lazy_format
 
 logger = logging.getLogger(__name__)
 
@@ -168,16 +168,20 @@ def cohort_update(*, actor: User, cohort_id: int, now: datetime | None = None, *
 def cohort_transition(*, cohort_id: int, old: str, new: str, now: datetime | None = None) -> bool:
     """Move a cohort from ``old`` to ``new`` with a conditional UPDATE.
 
-    Returns False when the cohort was no longer in ``old`` (another worker or request got there first).
+    Returns False when the cohort was no longer in ``old`` (another worker or request got there first). Opening a
+    cohort mails the learners waiting for one of its course (``cohorts.opening_alerts``), in the same transaction.
     Raises Conflict for a transition the lifecycle does not allow.
     """
     if not can_transition(COHORT_TRANSITIONS, old, new):
         raise Conflict(
             lazy_format(_("A cohort can't go from %(old)s to %(new)s."), old=old, new=new), code="invalid_transition"
         )
-    updated = Cohort.objects.filter(pk=cohort_id, status=old).update(
-        status=new, status_changed_at=now or timezone.now()
-    )
+    now = now or timezone.now()
+    with transaction.atomic():
+        updated = Cohort.objects.filter(pk=cohort_id, status=old).update(status=new, status_changed_at=now)
+        if updated == 1 and new == CohortStatus.OPEN:
+            # Whoever asked to hear about the next cohort of this course hears now (once), if this commits.
+            opening_alerts_send(cohort=Cohort.objects.select_related("course").get(pk=cohort_id), now=now)
     return updated == 1
 
 
@@ -215,10 +219,17 @@ def cohort_open(*, actor: User, cohort_id: int, now: datetime | None = None) -> 
 
 
 def cohort_cancel(*, actor: User, cohort_id: int, now: datetime | None = None) -> Cohort:
-    """Call off a draft or open cohort. Once that commits, ``cohort_cancelled`` is sent: billing refunds everyone."""
-    cohort = cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
-    cohort = _transition_or_conflict(cohort=cohort, new=CohortStatus.CANCELLED, now=now)
-    transaction.on_commit(lambda: cohort_cancelled.send(sender=Cohort, cohort_id=cohort.pk))
+    """Call off a draft or open cohort. Once that commits, ``cohort_cancelled`` is sent: billing refunds everyone.
+
+    Payment closes at once: every held seat is released in the same transaction, so a capture that arrives later
+    finds no seat to convert and is refunded (billing's ``payment_mark_succeeded``), even before billing's job runs.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        cohort = cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
+        cohort = _transition_or_conflict(cohort=cohort, new=CohortStatus.CANCELLED, now=now)
+        seats.seat_holds_release_all(cohort_id=cohort.pk, now=now)
+        transaction.on_commit(lambda: cohort_cancelled.send(sender=Cohort, cohort_id=cohort.pk))
     return cohort
 
 
@@ -265,16 +276,21 @@ def cohort_transitions_run(*, now: datetime | None = None) -> dict[str, int]:
     return done
 
 
-def enrollment_admit(*, actor: User, cohort_id: int, learner: User, now: datetime | None = None) -> Enrollment:
-    """An instructor or staff member gives a learner a seat without payment (a complimentary seat).
+# The cohorts a complimentary seat can be given in (and an invitation sent to).
+ADMITTING = (CohortStatus.DRAFT, CohortStatus.OPEN, CohortStatus.RUNNING)
 
-    Takes the cohort row lock so that the capacity check and the insert can't interleave with another admit.
+
+def enrollment_admit(*, cohort_id: int, learner: User, now: datetime | None = None) -> Enrollment:
+    """Give ``learner`` a seat without payment (a complimentary seat): what an accepted invitation does
+    (``cohorts.invitations.invitation_accept``, which checks that the learner was invited).
+
+    Takes the cohort row lock (``seats.cohort_lock``) so that the capacity check (``seats.seats_taken``: members and
+    live holds) and the insert can't interleave with another seat decision.
     """
-    cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
     now = now or timezone.now()
     with transaction.atomic():
         cohort = seats.cohort_lock(cohort_id=cohort_id)
-        if cohort.status not in (CohortStatus.OPEN, CohortStatus.RUNNING, CohortStatus.DRAFT):
+        if cohort.status not in ADMITTING:
             raise Conflict(_("This cohort no longer takes learners."), code="cohort_closed")
         if seats.seats_taken(cohort_id=cohort.pk, now=now) >= cohort.capacity:
             raise Conflict(_("The cohort is full."), code="cohort_full", extra={"capacity": cohort.capacity})
@@ -285,17 +301,3 @@ def enrollment_admit(*, actor: User, cohort_id: int, learner: User, now: datetim
                 )
         except IntegrityError as exc:
             raise Conflict(_("This learner is already in the cohort."), code="already_enrolled") from exc
-
-
-def enrollment_admit_by_email(
-    *, actor: User, cohort_id: int, learner_email: str, now: datetime | None = None
-) -> Enrollment:
-    """``enrollment_admit`` for the learner whose account uses ``learner_email``.
-
-    Someone who doesn't teach the cohort learns nothing about accounts: they get the cohort's NotFound first.
-    """
-    cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
-    learner = user_find_by_email(email=learner_email)
-    if learner is None:
-        raise NotFound(_("No account uses this email."), code="learner_not_found")
-    return enrollment_admit(actor=actor, cohort_id=cohort_id, learner=learner, now=now)

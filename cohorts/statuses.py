@@ -53,8 +53,9 @@ ENROLLMENT_TRANSITIONS: dict[str, frozenset[str]] = {
             EnrollmentStatus.REMOVED,
         }
     ),
-    EnrollmentStatus.COMPLETED: frozenset(),
-    EnrollmentStatus.NOT_COMPLETED: frozenset(),
+    # An instructor's override inside the end-of-cohort review window (cohorts.completion).
+    EnrollmentStatus.COMPLETED: frozenset({EnrollmentStatus.NOT_COMPLETED}),
+    EnrollmentStatus.NOT_COMPLETED: frozenset({EnrollmentStatus.COMPLETED}),
     EnrollmentStatus.WITHDRAWN: frozenset(),
     EnrollmentStatus.REMOVED: frozenset({EnrollmentStatus.ACTIVE}),  # staff reinstate
     # Try again while seats last, or queue when the cohort is full.

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from cohorts.completion.services import cohort_ends_run
 from cohorts.notifications import daily_notices_run
 from cohorts.services import cohort_transitions_run
 
@@ -7,6 +8,11 @@ from cohorts.services import cohort_transitions_run
 @shared_task
 def cohort_transitions_run_task() -> dict[str, int]:
     return cohort_transitions_run()
+
+
+@shared_task
+def cohort_ends_run_task() -> dict[str, int]:
+    return cohort_ends_run()
 
 
 @shared_task

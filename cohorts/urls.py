@@ -1,6 +1,18 @@
 from django.urls import path
 
-from cohorts.views import catalog, certificates, cohort, feed, manage, schedule, today, webhooks
+from cohorts.views import (
+    catalog,
+    certificates,
+    cohort,
+    credentials,
+    feed,
+    invitations,
+    manage,
+    schedule,
+    survey,
+    today,
+    webhooks,
+)
 
 app_name = "cohorts"
 
@@ -8,8 +20,10 @@ urlpatterns = [
     # The ladder and the course pages.
     path("", catalog.catalog, name="catalog"),
     path("courses/<slug:slug>/", catalog.course_detail, name="course"),
+    path("courses/<slug:slug>/notify/", catalog.opening_alert, name="opening_alert"),
     path("cohorts/mine/", cohort.my_cohorts, name="mine"),
     path("cohorts/<int:cohort_id>/", cohort.cohort_detail, name="cohort"),
+    path("invitations/<str:token>/", invitations.invitation, name="invitation"),
     # A member's day: check in, make up, reminders.
     path("cohorts/<int:cohort_id>/today/", today.cohort_today, name="today"),
     path("cohorts/<int:cohort_id>/checkin/", today.checkin_create, name="checkin"),
@@ -21,6 +35,7 @@ urlpatterns = [
     path("checkins/<int:checkin_id>/image/", feed.checkin_image, name="checkin_image"),
     # The feed.
     path("cohorts/<int:cohort_id>/feed/", feed.cohort_feed, name="feed"),
+    path("posts/<int:post_id>/", feed.post_permalink, name="post"),
     path("posts/<int:post_id>/react/", feed.post_react, name="react"),
     path("posts/<int:post_id>/comment/", feed.post_comment, name="comment"),
     # Certificates: the public verification page (the QR code's address), the learner's download and reissue.
@@ -36,14 +51,30 @@ urlpatterns = [
     ),
     path("teach/courses/<int:course_id>/cohorts/", schedule.teach_cohorts, name="teach_cohorts"),
     path("teach/cohorts/<int:cohort_id>/", manage.cohort_manage, name="manage"),
+    path("teach/cohorts/<int:cohort_id>/settings/", manage.cohort_settings, name="settings"),
     path("teach/cohorts/<int:cohort_id>/announce/", manage.announce, name="announce"),
     path("teach/cohorts/<int:cohort_id>/nudge/", manage.nudge, name="nudge"),
+    path("teach/cohorts/<int:cohort_id>/invite/", invitations.invite, name="invite"),
     path("teach/cohorts/<int:cohort_id>/webhooks/", webhooks.webhooks, name="webhooks"),
+    # The end-of-cohort survey.
+    path("cohorts/<int:cohort_id>/survey/", survey.survey_answer, name="survey"),
+    path("teach/cohorts/<int:cohort_id>/survey/", survey.survey_results, name="survey_results"),
+    path("teach/cohorts/<int:cohort_id>/survey/questions/", survey.survey_questions_set, name="survey_questions"),
+    path("insights/surveys/", survey.survey_insights, name="survey_insights"),
     path("teach/posts/<int:post_id>/pin/", manage.post_pin, name="pin"),
     path("teach/checkins/<int:checkin_id>/<str:action>/", manage.checkin_review, name="review"),
     path("teach/enrollments/<int:enrollment_id>/strike/", manage.strike, name="strike"),
     path("teach/enrollments/<int:enrollment_id>/reinstate/", manage.reinstate, name="reinstate"),
+    path("teach/enrollments/<int:enrollment_id>/outcome/", manage.outcome_change, name="outcome_override"),
     path("teach/webhooks/<int:webhook_id>/<str:action>/", webhooks.webhook_action, name="webhook_action"),
+    # Verifiable credentials: the issuer's public documents (stable URLs: issued credentials name them).
+    path(".well-known/did.json", credentials.did_document, name="credentials_did"),
+    path("did.json", credentials.did_document),  # did:web with a path (SITE_URL under a prefix)
+    path("credentials/issuer", credentials.issuer_profile, name="credentials_issuer"),
+    path("credentials/issuer/keys/<str:multikey>", credentials.issuer_key, name="credentials_key"),
+    path("credentials/issuer/jwks", credentials.issuer_jwks, name="credentials_jwks"),
+    path("credentials/issuer/jwks/<str:thumbprint>", credentials.issuer_jwk, name="credentials_jwk"),
+    path("credentials/status/<int:status_list_id>", credentials.status_list, name="credentials_status_list"),
     path(
         "teach/cohorts/<int:cohort_id>/<str:action>/",
         schedule.teach_cohort_action,

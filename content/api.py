@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db.models import QuerySet
 from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
@@ -11,6 +13,7 @@ from content.schemas import (
     CourseIn,
     CourseOut,
     CoursePatch,
+    CoursePublishOut,
     LessonIn,
     LessonOut,
     LessonPatch,
@@ -74,9 +77,12 @@ def course_update(request: AuthedRequest, course_id: RowId, payload: CoursePatch
     )
 
 
-@router.post("/courses/{course_id}/publish", response=CourseOut, auth=auth_required)
-def course_publish(request: AuthedRequest, course_id: RowId) -> Course:
-    return services.course_publish(actor=request.auth, course_id=course_id, published=True)
+@router.post("/courses/{course_id}/publish", response=CoursePublishOut, auth=auth_required)
+def course_publish(request: AuthedRequest, course_id: RowId) -> dict[str, Any]:
+    """Publish the course; ``warnings`` says what learners would miss (no published lesson yet)."""
+    course = services.course_publish(actor=request.auth, course_id=course_id, published=True)
+    warnings = [{"code": w.code, "message": str(w.message)} for w in selectors.course_warnings(course=course)]
+    return {**CourseOut.from_orm(course).dict(), "warnings": warnings}
 
 
 @router.post("/courses/{course_id}/unpublish", response=CourseOut, auth=auth_required)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import ServiceForm
-from content.models import Course, Lesson, Prerequisite
+from content.models import Course, Lesson, Prerequisite, StageLevel
 from content.services import COURSE_EDITABLE_FIELDS
 from stagewise.money import minor_unit_exponent
 
@@ -28,8 +28,10 @@ class CourseForm(ServiceForm):
     service_field_names = {"price_minor": "price"}
 
     title = forms.CharField(label=_("Title"), max_length=200)
-    stage_label = forms.CharField(
-        label=_("Stage label"), max_length=60, help_text=_("Shown on the ladder, e.g. Beginner, Bootcamp, Advanced.")
+    stage_label = forms.ChoiceField(
+        label=_("Stage label"),
+        choices=StageLevel.choices,
+        help_text=_("Shown on the ladder, in the reader's language."),
     )
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 6}), help_text=_("Markdown.")
@@ -58,6 +60,26 @@ class CourseForm(ServiceForm):
     completion_requires_final_task = forms.BooleanField(
         label=_("Completion needs the final day's check-in"), required=False, initial=True
     )
+    completion_counts_makeups = forms.BooleanField(
+        label=_("Make-up check-ins count toward completion"), required=False, initial=True
+    )
+    upgrade_credit_percent = forms.IntegerField(
+        label=_("Credit toward the next stage for those who complete, in percent of what they paid"),
+        min_value=0,
+        max_value=100,
+        initial=20,
+        required=False,
+    )
+    repeat_credit_percent = forms.IntegerField(
+        label=_("Credit toward taking this stage again for the others, in percent"),
+        min_value=0,
+        max_value=100,
+        initial=10,
+        required=False,
+    )
+    offer_valid_days = forms.IntegerField(
+        label=_("Offers are valid for (days)"), min_value=1, max_value=365, initial=30, required=False
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -73,7 +95,16 @@ class CourseForm(ServiceForm):
     def service_values(self) -> dict[str, Any]:
         """The cleaned data as ``course_create`` / ``course_update`` keyword arguments."""
         data = self.cleaned_data
-        return {name: data[name] for name in COURSE_EDITABLE_FIELDS}
+        # A setting the form leaves out, or left empty, keeps its current (or default) value.
+        return {name: data[name] for name in COURSE_EDITABLE_FIELDS if data.get(name) is not None}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A label set through the API that isn't a standard level stays choosable, as written.
+        current = self.initial.get("stage_label")
+        field = self.fields["stage_label"]
+        if current and current not in StageLevel.values and isinstance(field, forms.ChoiceField):
+            field.choices = [*StageLevel.choices, (current, current)]
 
     @classmethod
     def initial_for(cls, course: Course) -> dict[str, Any]:

@@ -8,6 +8,8 @@ from stagewise.ids import BodyRowId
 from stagewise.markdown import render_markdown
 from stagewise.schemas import InSchema
 
+STAGE_LABEL_HELP = "Beginner, Intermediate, Bootcamp, Advanced and Expert are shown in the reader's language; any other label as written"
+
 
 class TrackIn(InSchema):
     title: str = Field(..., min_length=1, max_length=200)
@@ -31,12 +33,17 @@ class CourseSettings(Schema):
     makeup_max_days_back: int = Field(3, ge=0, le=60)
     completion_min_rate_percent: int = Field(80, ge=0, le=100)
     completion_requires_final_task: bool = True
+    completion_counts_makeups: bool = True
+    upgrade_credit_percent: int = Field(20, ge=0, le=100)
+    upgrade_credit_fixed_minor: int | None = Field(None, ge=1)
+    repeat_credit_percent: int = Field(10, ge=0, le=100)
+    offer_valid_days: int = Field(30, ge=1, le=365)
 
 
 class CourseIn(CourseSettings, InSchema):
     track_id: BodyRowId
     stage: int = Field(..., ge=1, le=50)
-    stage_label: str = Field(..., min_length=1, max_length=60)
+    stage_label: str = Field(..., min_length=1, max_length=60, description=STAGE_LABEL_HELP)
     slug: str = Field("", max_length=80)
     title: str = Field(..., min_length=1, max_length=200)
     description: str = ""
@@ -47,7 +54,7 @@ class CourseIn(CourseSettings, InSchema):
 
 
 class CoursePatch(InSchema):
-    stage_label: str | None = Field(None, min_length=1, max_length=60)
+    stage_label: str | None = Field(None, min_length=1, max_length=60, description=STAGE_LABEL_HELP)
     title: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = None
     price_minor: int | None = Field(None, ge=0, le=100_000_000)
@@ -62,6 +69,11 @@ class CoursePatch(InSchema):
     makeup_max_days_back: int | None = Field(None, ge=0, le=60)
     completion_min_rate_percent: int | None = Field(None, ge=0, le=100)
     completion_requires_final_task: bool | None = None
+    completion_counts_makeups: bool | None = None
+    upgrade_credit_percent: int | None = Field(None, ge=0, le=100)
+    upgrade_credit_fixed_minor: int | None = Field(None, ge=1)
+    repeat_credit_percent: int | None = Field(None, ge=0, le=100)
+    offer_valid_days: int | None = Field(None, ge=1, le=365)
 
 
 class CourseOut(CourseSettings):
@@ -77,6 +89,17 @@ class CourseOut(CourseSettings):
     duration_days: int
     prerequisite: str
     is_published: bool
+
+
+class CourseWarningOut(Schema):
+    code: str = Field(..., description="Stable: no_published_lessons")
+    message: str
+
+
+class CoursePublishOut(CourseOut):
+    warnings: list[CourseWarningOut] = Field(
+        ..., description="Allowed, but probably a mistake: e.g. a published course with no published lesson."
+    )
 
 
 class LinkIn(InSchema):

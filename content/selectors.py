@@ -1,17 +1,26 @@
 """Reads on tracks, courses and lessons. ``*_get_for_user`` answers NotFound for missing and forbidden alike."""
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.types import Viewer
 from content.models import Course, Lesson, Track
-from stagewise.errors import NotFound
+from stagewise.errors import Message, NotFound
 from stagewise.permissions import is_staff
 
 
 def track_list() -> QuerySet[Track]:
     return Track.objects.order_by("title", "id")
+
+
+def track_list_owned_by(*, user: User) -> QuerySet[Track]:
+    """The tracks ``user`` may add courses to: those they started or teach a course of (every one, for staff)."""
+    if is_staff(user):
+        return track_list()
+    return track_list().filter(Q(owner=user) | Q(courses__instructors=user)).distinct()
 
 
 def track_get(*, track_id: int) -> Track:
@@ -84,3 +93,24 @@ def lesson_get_for_instructor(*, user: Viewer, lesson_id: int) -> Lesson:
     if lesson is None or not is_course_instructor(user=user, course=lesson.course):
         raise NotFound(_("No such lesson."), code="lesson_not_found")
     return lesson
+
+
+@dataclass(frozen=True)
+class CourseWarning:
+    code: str  # stable, for scripts: no_published_lessons
+    message: Message
+
+
+def course_warnings(*, course: Course) -> list[CourseWarning]:
+    """What an instructor should hear about a published course that is allowed but probably a mistake."""
+    if not course.is_published or course.lessons.filter(is_published=True).exists():
+        return []
+    return [
+        CourseWarning(
+            code="no_published_lessons",
+            message=_(
+                "The course is published, but none of its lessons is: its learners will find no lesson on any "
+                "day. Publish them under Lessons."
+            ),
+        )
+    ]

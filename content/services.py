@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from content.models import Course, Lesson, Prerequisite, Track
-from content.selectors import course_get_for_instructor, lesson_get_for_instructor
+from content.selectors import course_get_for_instructor, lesson_get_for_instructor, track_list_owned_by
 from stagewise.errors import Conflict, Forbidden, Invalid, lazy_format
 from stagewise.permissions import can_create_courses
 
@@ -32,6 +32,11 @@ COURSE_EDITABLE_FIELDS = (
     "makeup_max_days_back",
     "completion_min_rate_percent",
     "completion_requires_final_task",
+    "completion_counts_makeups",
+    "upgrade_credit_percent",
+    "upgrade_credit_fixed_minor",
+    "repeat_credit_percent",
+    "offer_valid_days",
 )
 LESSON_EDITABLE_FIELDS = ("day", "title", "body", "task", "links")
 
@@ -104,14 +109,26 @@ def track_create(*, actor: User, title: str, slug: str = "", description: str = 
     slug = slugify(slug or title, allow_unicode=False) or _free_track_slug()
     try:
         with transaction.atomic():
-            return Track.objects.create(title=title.strip(), slug=slug, description=description)
+            return Track.objects.create(title=title.strip(), slug=slug, description=description, owner=actor)
     except IntegrityError as exc:
         raise Conflict(_("A track with this slug exists."), code="slug_taken", extra={"field": "slug"}) from exc
 
 
+def track_check_owner(*, actor: User, track: Track) -> None:
+    """Only a track's owner, the instructors of its courses and staff add courses to it: another instructor's ladder
+    is not a place to hang one's own course."""
+    if not track_list_owned_by(user=actor).filter(pk=track.pk).exists():
+        raise Forbidden(
+            _("You can add courses only to a track you started or teach in."),
+            code="not_track_owner",
+            extra={"field": "track_id"},
+        )
+
+
 def course_create(*, actor: User, track: Track, stage: int, slug: str = "", **values: Any) -> Course:
-    """Create a course (unpublished). The creator becomes one of its instructors."""
+    """Create a course (unpublished) on a track the actor owns. The creator becomes one of its instructors."""
     _require_course_creator(actor)
+    track_check_owner(actor=actor, track=track)
     unknown = set(values) - set(COURSE_EDITABLE_FIELDS)
     if unknown:
         raise Invalid(

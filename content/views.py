@@ -44,7 +44,7 @@ def teach_index(request: PageRequest) -> HttpResponse:
 def teach_course_new(request: PageRequest) -> HttpResponse:
     if not can_create_courses(request.user):
         raise PermissionDenied(_("Only instructors can teach courses."))
-    tracks = list(selectors.track_list())
+    tracks = list(selectors.track_list_owned_by(user=request.user))
     form = CourseCreateForm(request.POST or None, tracks=tracks)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -84,8 +84,10 @@ def teach_course_edit(request: PageRequest, course_id: int) -> HttpResponse:
 @require_POST
 def teach_course_publish(request: PageRequest, course_id: int) -> HttpResponse:
     published = request.POST.get("published") == "1"
-    services.course_publish(actor=request.user, course_id=course_id, published=published)
+    course = services.course_publish(actor=request.user, course_id=course_id, published=published)
     messages.success(request, _("Course published.") if published else _("Course unpublished."))
+    for warning in selectors.course_warnings(course=course):
+        messages.warning(request, warning.message)
     return redirect("content:teach_course", course_id=course_id)
 
 
@@ -98,7 +100,13 @@ def teach_lessons(request: PageRequest, course_id: int) -> HttpResponse:
     return render_page(
         request,
         "content/teach_lessons.html",
-        {"course": course, "lessons": lessons, "next_day": next_day, "tab": "lessons"},
+        {
+            "course": course,
+            "lessons": lessons,
+            "next_day": next_day,
+            "tab": "lessons",
+            "none_published": course.is_published and not any(lesson.is_published for lesson in lessons),
+        },
     )
 
 

@@ -23,6 +23,8 @@ say "database migrations"
 if .venv/bin/python scripts/has_command.py demo_seed; then
     say "demo data"
     .venv/bin/python manage.py demo_seed
+    # The demo's orders and payments (billing's, since cohorts can't import billing).
+    .venv/bin/python manage.py demo_seed_billing
 else
     say "demo data: skipped (no demo_seed command yet)"
 fi

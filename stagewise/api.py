@@ -4,14 +4,25 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from accounts.api import router as accounts_router
 from billing.api import router as billing_router
 from cohorts.api import router as cohorts_router
 from content.api import router as content_router
 from stagewise.errors import ApplicationError, RequestTooLarge
+from stagewise.openapi import ErrorDocumentingSchema
 
-api = NinjaAPI(
+
+class StagewiseAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict | None = None) -> OpenAPISchema:
+        """ninja's document, plus every operation's error responses (``stagewise.openapi``)."""
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return ErrorDocumentingSchema(self, path_prefix)
+
+
+api = StagewiseAPI(
     title="Stagewise API",
     version="1",
     description=(
@@ -33,6 +44,7 @@ api = NinjaAPI(
             {"name": "feed", "description": "The cohort's feed: posts, comments, reactions"},
             {"name": "group rules", "description": "Rules, strikes, removals, nudges"},
             {"name": "webhooks", "description": "Chat-group webhooks and their delivery logs"},
+            {"name": "credentials", "description": "Verifying Open Badges 3.0 credentials (certificates)"},
             {"name": "certificates", "description": "Completion certificates: public verification, download, reissue"},
             {"name": "billing", "description": "Checkout, payments, refunds, coupons, credit, applications"},
         ]

@@ -15,6 +15,10 @@ app.conf.beat_schedule = {
         "task": "cohorts.tasks.cohort_transitions_run_task",
         "schedule": crontab(minute="*"),
     },
+    "cohort-ends": {
+        "task": "cohorts.tasks.cohort_ends_run_task",
+        "schedule": crontab(minute="*/5"),
+    },
     "daily-notices": {
         "task": "cohorts.tasks.daily_notices_run_task",
         "schedule": crontab(minute="*/5"),
@@ -29,6 +33,10 @@ app.conf.beat_schedule = {
     },
     "billing-seat-holds-release-expired": {
         "task": "billing.tasks.seat_holds_release_expired_task",
+        "schedule": crontab(minute="*"),
+    },
+    "billing-refunds-retry-due": {
+        "task": "billing.tasks.refunds_retry_due_task",
         "schedule": crontab(minute="*"),
     },
     "billing-referral-credits-grant-due": {

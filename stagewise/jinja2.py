@@ -36,18 +36,28 @@ def _zone(name: str) -> tzinfo | None:
         return None
 
 
+def user_zone(user: Any) -> tzinfo:
+    """A person's time zone (their profile's), else the active one: what ``when`` shows their instants in, and
+    what their "today" and "from 1 December" mean (the staff reports' date ranges)."""
+    return _zone(getattr(user, "timezone", "") or "") or timezone.get_current_timezone()
+
+
 def reader_zone(context: Context, reader: Any = None) -> tzinfo:
     """The reader's time zone: ``reader``'s if given (a document such as a receipt is for its owner), else the
     signed-in viewer's on a page, else the active one (mail activates the recipient's, see ``stagewise.mail``)."""
     if reader is None:
         user = getattr(context.get("request"), "user", None)
         reader = user if getattr(user, "is_authenticated", False) else None
-    return _zone(getattr(reader, "timezone", "") or "") or timezone.get_current_timezone()
+    return user_zone(reader)
 
 
-def _format(value: date, style: str) -> str:
+def format_local(value: date, style: str) -> str:
+    """A date (or an instant already in the reader's zone) in the active language's ``WHEN_FORMATS[style]``."""
     formats = WHEN_FORMATS.get(translation.get_language() or "", WHEN_FORMATS["en"])
     return date_format(value, formats[style])
+
+
+_format = format_local
 
 
 @pass_context
@@ -87,7 +97,11 @@ def timezone_name(context: Context, reader: Any = None) -> str:
 def environment(**options: Any) -> Environment:
     env = Environment(**options)  # noqa: S701 - autoescape is set in settings.TEMPLATES
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=translation.gettext, ngettext=translation.ngettext, newstyle=True
+        gettext=translation.gettext,
+        ngettext=translation.ngettext,
+        pgettext=translation.pgettext,
+        npgettext=translation.npgettext,
+        newstyle=True,
     )
     env.globals.update(
         url=url,

@@ -56,6 +56,17 @@ class Recipient(Protocol):
     display_name: str
 
 
+@dataclass
+class Address:
+    """A recipient who may have no account (an invitation to an e-mail address): the mail log's row names no user."""
+
+    email: str
+    language: str
+    timezone: str
+    display_name: str = ""
+    pk: None = None
+
+
 @dataclass(frozen=True)
 class Attachment:
     filename: str
@@ -96,7 +107,7 @@ def mail_send(
     subject, text, html = mail_render(user=user, template=template, context=context)
     fields: dict[str, Any] = {
         "kind": key.split(":", 1)[0][:40],
-        "user": user,
+        "user_id": user.pk,  # None for an Address
         "to": user.email,
         "subject": subject,
         "body_text": text,

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 from pydantic import ValidationInfo, model_validator
 from pydantic.functional_validators import ModelWrapValidatorHandler
 from pydantic_core import PydanticCustomError
@@ -22,3 +22,11 @@ class InSchema(Schema):
         if not isinstance(values, dict):
             raise PydanticCustomError("dict_type", "Input should be a JSON object")
         return handler(values)
+
+
+class ErrorOut(Schema):
+    """The one error shape (``stagewise.api``), for documenting an operation's error responses in OpenAPI."""
+
+    code: str = Field(..., description="Stable and machine-readable: `cohort_full`, `validation_error`, …")
+    message: str = Field(..., description="For a person, in the request's language")
+    details: dict[str, Any] = Field(..., description="More about the error; for `validation_error`, `errors`")

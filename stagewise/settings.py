@@ -4,7 +4,9 @@ With no environment at all the project runs on SQLite under ``var/``, Celery on 
 (filesystem) broker, files under ``var/media/`` and mail written to ``var/mail/``.
 """
 
+import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -30,6 +32,52 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _generated_once(path: Path, make: Callable[[], bytes]) -> str:
+    """The contents of ``path``, made by ``make`` the first time. The file appears whole and private (written aside
+    with mode 0600, then linked into place), so processes starting at once all read the same key."""
+    if not path.exists():
+        aside = path.with_name(f".{path.name}.{os.getpid()}")
+        with open(os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as file:
+            file.write(make())
+        try:
+            os.link(aside, path)
+        except FileExistsError:
+            pass  # another process was first: its key stands
+        finally:
+            aside.unlink()
+    return path.read_text()
+
+
+def _credentials_signing_key() -> str:
+    """The issuer's Ed25519 private key (its 32-byte seed, hex) from the environment, else one generated once and kept
+    in var/ like the secret key. Never in the database: whoever can read a row must not be able to issue badges."""
+    key = env_str("CREDENTIALS_SIGNING_KEY")
+    if key:
+        return key.strip()
+    return _generated_once(VAR_DIR / "credentials_signing_key", lambda: secrets.token_hex(32).encode()).strip()
+
+
+def _rsa_private_key_pem() -> bytes:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return private_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+def _credentials_jwt_key() -> str:
+    """The issuer's RSA private key (PEM) for the optional VC-JWT (RS256) form of credentials, from the environment
+    (newlines may be written as \\n), else one generated once and kept in var/."""
+    key = env_str("CREDENTIALS_JWT_KEY")
+    if key:
+        return key.replace("\\n", "\n")
+    return _generated_once(VAR_DIR / "credentials_jwt_key.pem", _rsa_private_key_pem)
+
+
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -52,7 +100,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "stagewise.timing.ServerTimingMiddleware",  # only with SERVER_TIMING=1
-    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.security.SecurityMiddleware",  # HSTS, the HTTPS redirect (SECURE_* below)
+    "stagewise.security.SecurityHeadersMiddleware",  # Content-Security-Policy; no-store for signed-in responses
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -78,6 +127,12 @@ TEMPLATES = [
             "environment": "stagewise.jinja2.environment",
             "extensions": ["jinja2.ext.i18n"],
             "autoescape": True,
+            # The instructor's "Teach" link counts the applications waiting for them; the navigation's
+            # unread-notification count (each counted only when a page shows it).
+            "context_processors": [
+                "cohorts.context_processors.teach_applications",
+                "accounts.context_processors.notifications",
+            ],
         },
     },
     {
@@ -216,9 +271,19 @@ BILLING_REFERRAL_CREDIT_PERCENT = env_int("BILLING_REFERRAL_CREDIT_PERCENT", 10)
 BILLING_REFUND_PARTIAL_PERCENT = env_int("BILLING_REFUND_PARTIAL_PERCENT", 50)
 BILLING_REFUND_PARTIAL_UNTIL_DAY = env_int("BILLING_REFUND_PARTIAL_UNTIL_DAY", 3)
 
+# The end of a cohort: hours the instructor has to review (and override) the completion outcomes before
+# certificates, refunds and offers go out.
+COHORT_REVIEW_HOURS = env_int("COHORT_REVIEW_HOURS", 48)
+
 # Outgoing chat-group webhooks. Loopback/private addresses are refused unless allowed (local demos, tests).
 WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", DEBUG)
 WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 5)
+
+# Verifiable credentials (Open Badges 3.0): the issuer's signing key, name, and the largest credential we verify.
+CREDENTIALS_SIGNING_KEY = _credentials_signing_key()
+CREDENTIALS_JWT_KEY = _credentials_jwt_key()
+CREDENTIALS_ISSUER_NAME = env_str("CREDENTIALS_ISSUER_NAME", "Stagewise")
+CREDENTIALS_MAX_DOCUMENT_BYTES = env_int("CREDENTIALS_MAX_DOCUMENT_BYTES", 64 * 1024)
 
 # Login rate limit: attempts per window, per account and per client address.
 LOGIN_RATE_LIMIT = env_int("LOGIN_RATE_LIMIT", 5)
@@ -228,6 +293,12 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Behind HTTPS: redirect plain HTTP, and tell browsers to use only HTTPS for a while (start small: a long HSTS can't
+# be taken back from browsers that saw it).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {

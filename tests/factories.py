@@ -1,6 +1,7 @@
 """Shared personas and factories: a learner, an instructor, another instructor, a marketer, staff, outsiders."""
 
 import itertools
+import secrets
 from datetime import date, timedelta
 from typing import Any
 
@@ -8,7 +9,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from cohorts import days
-from cohorts.models import Cohort, Enrollment, SeatHold
+from cohorts.invitations import token_digest
+from cohorts.models import Cohort, Enrollment, Invitation, SeatHold
 from cohorts.statuses import CohortStatus, EnrollmentStatus
 from content.models import Course, Lesson, Track
 
@@ -90,6 +92,21 @@ def cohort(*, course: Course, starts_on: date | None = None, **fields: Any) -> C
 
 def enrollment(*, cohort: Cohort, learner: User, status: str = EnrollmentStatus.ACTIVE) -> Enrollment:
     return Enrollment.objects.create(cohort=cohort, learner=learner, status=status)
+
+
+def invitation(*, cohort: Cohort, email: str, valid_for: timedelta = timedelta(days=14)) -> str:
+    """An invitation of ``email`` to ``cohort`` by one of its instructors; returns the token its link carries."""
+    token = secrets.token_urlsafe(16)
+    now = timezone.now()
+    Invitation.objects.create(
+        cohort=cohort,
+        email=email,
+        token_digest=token_digest(token),
+        invited_by=cohort.course.instructors.first(),
+        created_at=now,
+        expires_at=now + valid_for,
+    )
+    return token
 
 
 def held_seat(*, cohort: Cohort, expires_in: timedelta = timedelta(minutes=30), offer: bool = False) -> Enrollment:

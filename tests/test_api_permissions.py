@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from accounts.models import Notification, NotificationKind
 from accounts.services import api_token_create
 from cohorts.statuses import CohortStatus
 from stagewise.api import api
@@ -62,6 +63,12 @@ def creators(status: int) -> dict[str, int]:
 
 
 # Setups -------------------------------------------------------------------------------------------------------
+
+
+def _notification(user):
+    return Notification.objects.create(
+        user=user, kind=NotificationKind.CHECKIN_FEATURED, key=f"test:{next(_n)}", url="/", created_at=timezone.now()
+    )
 
 
 def _today():
@@ -153,6 +160,16 @@ def _webhook(p):
     return webhook_create(actor=p["instructor"], cohort_id=_checkin_cohort(p).pk, url="https://chat.example.com/hook")
 
 
+def _evaluated_enrollment(p):
+    """The learner's enrollment in an ended cohort whose outcomes are out (its review window open)."""
+    from cohorts.completion.services import cohort_outcomes_evaluate
+
+    cohort = _ended_cohort(p)
+    enrollment = factories.enrollment(cohort=cohort, learner=p["learner"])
+    cohort_outcomes_evaluate(cohort_id=cohort.pk)
+    return enrollment
+
+
 def members(status: int) -> dict[str, int]:
     """The cohort's members and its course staff; everyone else is told it does not exist."""
     return course_staff(status) | {"learner": status}
@@ -198,6 +215,20 @@ MATRIX: dict[tuple[str, str], list[Scenario]] = {
             lambda p: (f"/api/v1/me/tokens/{api_token_create(user=p['learner'], name='x')[0].pk}", None),
             signed_in(404, learner=204),
             label="the learner's token",
+        )
+    ],
+    ("GET", "/api/v1/me/notifications"): [Scenario(lambda p: ("/api/v1/me/notifications", None), signed_in(200))],
+    ("GET", "/api/v1/me/notifications/unread-count"): [
+        Scenario(lambda p: ("/api/v1/me/notifications/unread-count", None), signed_in(200))
+    ],
+    ("POST", "/api/v1/me/notifications/read"): [
+        Scenario(lambda p: ("/api/v1/me/notifications/read", None), signed_in(200))
+    ],
+    ("POST", "/api/v1/me/notifications/{notification_id}/read"): [
+        Scenario(
+            lambda p: (f"/api/v1/me/notifications/{_notification(p['learner']).pk}/read", None),
+            signed_in(404, learner=200),
+            label="the learner's notification",
         )
     ],
     ("GET", "/api/v1/me/enrollments"): [Scenario(lambda p: ("/api/v1/me/enrollments", None), signed_in(200))],
@@ -402,12 +433,86 @@ MATRIX: dict[tuple[str, str], list[Scenario]] = {
             signed_in(403, staff=200),
         )
     ],
+    # the end of a cohort: a member reads their outcome; course staff list and override
+    ("GET", "/api/v1/cohorts/{cohort_id}/outcome"): [
+        Scenario(
+            lambda p: (f"/api/v1/cohorts/{_evaluated_enrollment(p).cohort_id}/outcome", None),
+            everyone(404, anonymous=401, learner=200),
+        )
+    ],
+    ("GET", "/api/v1/cohorts/{cohort_id}/outcomes"): [
+        Scenario(lambda p: (f"/api/v1/cohorts/{_evaluated_enrollment(p).cohort_id}/outcomes", None), course_staff(200))
+    ],
+    ("PUT", "/api/v1/enrollments/{enrollment_id}/outcome"): [
+        Scenario(
+            lambda p: (
+                f"/api/v1/enrollments/{_evaluated_enrollment(p).pk}/outcome",
+                {"outcome": "completed", "reason": "Ill for a week; did the work later"},
+            ),
+            course_staff(200),
+        )
+    ],
+    # the survey: members answer; the course's instructors, marketers and staff read
+    ("GET", "/api/v1/cohorts/{cohort_id}/survey"): [
+        Scenario(
+            lambda p: (f"/api/v1/cohorts/{_evaluated_enrollment(p).cohort_id}/survey", None),
+            everyone(404, anonymous=401, learner=200),
+        )
+    ],
+    ("POST", "/api/v1/cohorts/{cohort_id}/survey"): [
+        Scenario(
+            lambda p: (f"/api/v1/cohorts/{_evaluated_enrollment(p).cohort_id}/survey", {"score": 9}),
+            everyone(404, anonymous=401, learner=201),
+        )
+    ],
+    ("GET", "/api/v1/cohorts/{cohort_id}/survey/summary"): [
+        Scenario(
+            lambda p: (f"/api/v1/cohorts/{_evaluated_enrollment(p).cohort_id}/survey/summary", None),
+            everyone(404, anonymous=401, instructor=200, marketer=200, staff=200),
+        )
+    ],
+    ("GET", "/api/v1/cohorts/{cohort_id}/survey/responses"): [
+        Scenario(
+            lambda p: (f"/api/v1/cohorts/{_evaluated_enrollment(p).cohort_id}/survey/responses", None),
+            everyone(404, anonymous=401, instructor=200, marketer=200, staff=200),
+        )
+    ],
+    ("PUT", "/api/v1/cohorts/{cohort_id}/survey/questions"): [
+        Scenario(
+            lambda p: (f"/api/v1/cohorts/{_evaluated_enrollment(p).cohort_id}/survey/questions", {"questions": ["Q?"]}),
+            course_staff(200),
+        )
+    ],
+    ("GET", "/api/v1/surveys/nps"): [
+        Scenario(
+            lambda p: ("/api/v1/surveys/nps", None),
+            everyone(404, anonymous=401, learner=404, marketer=200, staff=200, instructor=200, other_instructor=200),
+        )
+    ],
     ("GET", "/api/v1/cohorts/{cohort_id}/nudges"): [
         Scenario(lambda p: (f"/api/v1/cohorts/{_checkin_cohort(p).pk}/nudges", None), course_staff(200))
     ],
     ("POST", "/api/v1/cohorts/{cohort_id}/nudges"): [
         Scenario(
             lambda p: (f"/api/v1/cohorts/{_checkin_cohort(p).pk}/nudges", {"enrollment_ids": [1], "message": ""}),
+            course_staff(200),
+        )
+    ],
+    ("GET", "/api/v1/cohorts/{cohort_id}/settings"): [
+        Scenario(lambda p: (f"/api/v1/cohorts/{_checkin_cohort(p).pk}/settings", None), course_staff(200))
+    ],
+    ("PUT", "/api/v1/cohorts/{cohort_id}/settings"): [
+        Scenario(
+            lambda p: (
+                f"/api/v1/cohorts/{_checkin_cohort(p).pk}/settings",
+                {
+                    "rules": "Be kind.",
+                    "reminder_hour": 21,
+                    "strikes_to_remove": 3,
+                    "nudge_after_days": 2,
+                    "nudge_below_rate_percent": 50,
+                },
+            ),
             course_staff(200),
         )
     ],
@@ -448,14 +553,34 @@ MATRIX: dict[tuple[str, str], list[Scenario]] = {
     ("POST", "/api/v1/webhooks/{webhook_id}/test"): [
         Scenario(lambda p: (f"/api/v1/webhooks/{_webhook(p).pk}/test", None), course_staff(202))
     ],
-    ("POST", "/api/v1/cohorts/{cohort_id}/admissions"): [
+    ("POST", "/api/v1/cohorts/{cohort_id}/invitations"): [
         Scenario(
             lambda p: (
-                f"/api/v1/cohorts/{factories.cohort(course=p['course']).pk}/admissions",
-                {"learner_email": factories.learner().email},
+                f"/api/v1/cohorts/{factories.cohort(course=p['course']).pk}/invitations",
+                {"email": "someone@example.test"},
             ),
             course_staff(201),
         )
+    ],
+    ("GET", "/api/v1/cohorts/{cohort_id}/invitations"): [
+        Scenario(
+            lambda p: (f"/api/v1/cohorts/{factories.cohort(course=p['course']).pk}/invitations", None),
+            course_staff(200),
+        )
+    ],
+    ("POST", "/api/v1/invitations/accept"): [
+        Scenario(
+            lambda p: (
+                "/api/v1/invitations/accept",
+                {"token": factories.invitation(cohort=factories.cohort(course=p["course"]), email=p["learner"].email)},
+            ),
+            signed_in(403, learner=200),
+            label="only the invited address accepts",
+        )
+    ],
+    # Anyone may verify a credential; one that fails is an answer (200, verified false), not an error.
+    ("POST", "/api/v1/credentials/verify"): [
+        Scenario(lambda p: ("/api/v1/credentials/verify", {"type": ["VerifiableCredential"]}), everyone(200))
     ],
 }
 MATRIX.update(billing_matrix(Scenario, everyone, signed_in, course_staff))

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from billing.models import Application, ApplicationQuestion, QuestionKind
-from billing.signals import application_decided
+from billing.signals import application_decided, application_submitted
 from cohorts.models import Cohort, Enrollment
 from cohorts.statuses import CohortStatus, EnrollmentStatus
 from cohorts.transitions import enrollment_transition
@@ -29,27 +29,38 @@ def questions_for(*, course_id: int) -> list[ApplicationQuestion]:
 
 
 def questions_replace(*, actor: User, course_id: int, questions: list[dict[str, Any]]) -> list[ApplicationQuestion]:
-    """An instructor sets the course's questionnaire (the whole list, in order)."""
+    """An instructor sets the course's questionnaire (the whole list, in order).
+
+    An item with the ``id`` of one of the course's questions changes that question in place, so the answers already
+    given to it keep their question; the course's questions left out are deleted; items without an id are new.
+    """
     course = course_get_for_instructor(user=actor, course_id=course_id)
+    existing = {q.pk: q for q in ApplicationQuestion.objects.filter(course=course)}
     rows = []
     for position, item in enumerate(questions, start=1):
         kind = item.get("kind", QuestionKind.TEXT)
-        choices = [str(c) for c in item.get("choices") or []]
+        if kind not in QuestionKind.values:
+            raise Invalid(_("Unknown kind of question."), code="invalid_question")
+        prompt = str(item.get("prompt", "")).strip()
+        if not prompt:
+            raise Invalid(_("A question needs its text."), code="invalid_question")
+        choices = [str(c).strip() for c in item.get("choices") or [] if str(c).strip()]
         if kind == QuestionKind.CHOICE and len(choices) < 2:
             raise Invalid(_("A choice question needs at least two choices."), code="invalid_question")
-        rows.append(
-            ApplicationQuestion(
-                course=course,
-                position=position,
-                kind=kind,
-                prompt=item["prompt"],
-                choices=choices if kind == QuestionKind.CHOICE else [],
-                required=bool(item.get("required", True)),
-            )
-        )
+        question = existing.get(item.get("id") or 0) or ApplicationQuestion(course=course)
+        question.position = position
+        question.kind = kind
+        question.prompt = prompt[:300]
+        question.choices = choices if kind == QuestionKind.CHOICE else []
+        question.required = bool(item.get("required", True))
+        rows.append(question)
+    kept = {q.pk for q in rows if q.pk is not None}
     with transaction.atomic():
-        ApplicationQuestion.objects.filter(course=course).delete()
-        ApplicationQuestion.objects.bulk_create(rows)
+        ApplicationQuestion.objects.filter(course=course).exclude(pk__in=kept).delete()
+        ApplicationQuestion.objects.bulk_update(
+            [q for q in rows if q.pk is not None], ["position", "kind", "prompt", "choices", "required"]
+        )
+        ApplicationQuestion.objects.bulk_create([q for q in rows if q.pk is None])
     return questions_for(course_id=course.pk)
 
 
@@ -76,7 +87,7 @@ def _check_answers(*, course: Course, answers: dict[str, str]) -> dict[str, str]
 def application_submit(
     *, learner: User, cohort_id: int, answers: dict[str, str], now: datetime | None = None
 ) -> Application:
-    """Apply to a cohort: the enrollment starts as ``applied`` and waits for an instructor."""
+    """Apply to a cohort: the enrollment starts as ``applied`` and waits for an instructor, who is mailed."""
     now = now or timezone.now()
     cohort = Cohort.objects.select_related("course").filter(pk=cohort_id, status=CohortStatus.OPEN).first()
     if cohort is None:
@@ -87,9 +98,11 @@ def application_submit(
             enrollment = Enrollment.objects.create(
                 cohort=cohort, learner=learner, status=EnrollmentStatus.APPLIED, status_changed_at=now
             )
-            return Application.objects.create(enrollment=enrollment, answers=clean, submitted_at=now)
+            application = Application.objects.create(enrollment=enrollment, answers=clean, submitted_at=now)
     except IntegrityError as exc:
         raise Conflict(_("You have already applied to or enrolled in this cohort."), code="already_applied") from exc
+    transaction.on_commit(lambda: application_submitted.send(sender=Application, application_id=application.pk))
+    return application
 
 
 def application_decide(

@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from billing.models import Application, Coupon, CouponRedemption, CreditEntry, Order, OrderLine, Payment, Referral
-from billing.pricing import credit_balance, order_quote
+from billing.pricing import credit_balance, order_quote, spent_referral_q
 from billing.services.applications import approval_is_current
 from billing.services.orders import order_close, order_complete
-from billing.statuses import CreditKind, LineKind, OrderStatus, ReferralStatus
+from billing.statuses import CreditKind, LineKind, OrderStatus
 from cohorts import seats
 from cohorts.models import Cohort, Enrollment, SeatHold
 from cohorts.selectors import cohort_is_visible, needs_application
@@ -110,6 +110,16 @@ def checkout_start(
                     enrollment = Enrollment.objects.create(
                         cohort=cohort, learner=learner, status=EnrollmentStatus.WAITLISTED, status_changed_at=now
                     )
+                    return CheckoutResult(enrollment=enrollment, order=None, hold=None, waitlisted=True)
+                if enrollment.status in (EnrollmentStatus.EXPIRED, EnrollmentStatus.APPROVED):
+                    # Back after a lapsed hold, or approved while the cohort filled up: in line like anyone else.
+                    if not enrollment_transition(
+                        enrollment_id=enrollment.pk, old=enrollment.status, new=EnrollmentStatus.WAITLISTED, now=now
+                    ):
+                        raise Conflict(_("Your enrollment changed meanwhile; reload."), code="concurrent_change")
+                    enrollment.status = EnrollmentStatus.WAITLISTED
+                    for stale in Order.objects.filter(enrollment=enrollment, status=OrderStatus.PENDING):
+                        order_close(order=stale, new=OrderStatus.CANCELLED, now=now)
                     return CheckoutResult(enrollment=enrollment, order=None, hold=None, waitlisted=True)
                 raise Conflict(_("The cohort is full."), code="cohort_full", extra={"capacity": cohort.capacity})
             created = enrollment is None
@@ -229,6 +239,6 @@ def _order_create(
             learner=learner, amount_minor=-credit, currency=quote.currency, kind=CreditKind.SPEND, order=order
         )
     if quote.referral_code is not None:
-        Referral.objects.filter(friend=learner, status=ReferralStatus.VOID).delete()
+        Referral.objects.filter(spent_referral_q(), friend=learner).delete()  # one referral per friend
         Referral.objects.create(referrer=quote.referral_code.learner, friend=learner, order=order)
     return order, lines

@@ -1,6 +1,7 @@
 """Seat holds that lapse (periodic) and a pending order the learner gives up: the order closes, the seat goes to
 the waitlist, and a payment that succeeded meanwhile is recorded instead."""
 
+import logging
 from datetime import datetime
 
 from django.db import transaction
@@ -19,6 +20,8 @@ from cohorts.models import SeatHold
 from cohorts.statuses import EnrollmentStatus, SeatHoldStatus
 from cohorts.transitions import enrollment_transition
 from stagewise.errors import Conflict, NotFound
+
+logger = logging.getLogger(__name__)
 
 
 def seat_holds_release_expired(*, now: datetime | None = None, limit: int = 500) -> int:
@@ -48,17 +51,29 @@ def hold_lapse(*, hold: SeatHold, now: datetime) -> None:
     The provider payment is cancelled first; if it had succeeded, the capture is recorded instead
     (``payment_mark_succeeded`` retakes the seat or refunds). It may call the provider, so keep it out of long locks.
     """
-    order = Order.objects.filter(enrollment_id=hold.enrollment_id, status=OrderStatus.PENDING).first()
+    enrollment_lapse(enrollment_id=hold.enrollment_id, now=now)
+
+
+def enrollment_lapse(*, enrollment_id: int, now: datetime) -> None:
+    """``hold_lapse`` for an enrollment whose hold is gone (released by the caller, or by a cohort's cancellation).
+    Idempotent: the order closes and the enrollment expires with conditional UPDATEs."""
+    order = Order.objects.filter(enrollment_id=enrollment_id, status=OrderStatus.PENDING).first()
     payment = None
     if order is not None:
         payment = Payment.objects.filter(order=order).exclude(provider_payment_id=None).order_by("-id").first()
     if payment is not None and payment.status == OrderStatus.PENDING:
         gateway = get_gateway()
+        result = None
         try:
             result = gateway.payment_cancel(payment.provider_payment_id or "")
         except GatewayError:
-            result = gateway.payment_retrieve(payment.provider_payment_id or "")
-        if result.state == PaymentState.SUCCEEDED:
+            try:
+                result = gateway.payment_retrieve(payment.provider_payment_id or "")
+            except GatewayError as exc:
+                # Unknown: close it all the same (its hold is released already; leaving the order pending would
+                # be a dead end). Should the capture have happened, its webhook retakes the seat or refunds it.
+                logger.warning("payment %s unreachable at the provider (%s): order closed", payment.pk, exc.code)
+        if result is not None and result.state == PaymentState.SUCCEEDED:
             payment_mark_succeeded(result=result, now=now)
             return
     with transaction.atomic():
@@ -66,7 +81,7 @@ def hold_lapse(*, hold: SeatHold, now: datetime) -> None:
             failed = payment is not None and bool(Payment.objects.get(pk=payment.pk).last_error)
             order_close(order=order, new=OrderStatus.FAILED if failed else OrderStatus.CANCELLED, now=now)
         enrollment_transition(
-            enrollment_id=hold.enrollment_id, old=EnrollmentStatus.PENDING_PAYMENT, new=EnrollmentStatus.EXPIRED
+            enrollment_id=enrollment_id, old=EnrollmentStatus.PENDING_PAYMENT, new=EnrollmentStatus.EXPIRED, now=now
         )
 
 

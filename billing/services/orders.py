@@ -9,7 +9,14 @@ from django.utils import timezone
 from billing.models import CouponRedemption, CreditEntry, Order, Payment, Referral
 from billing.refund_policy import refund_window_end
 from billing.signals import order_paid
-from billing.statuses import ORDER_TRANSITIONS, CreditKind, OrderStatus, ReferralStatus, can_transition
+from billing.statuses import (
+    ORDER_TRANSITIONS,
+    PAYMENT_TRANSITIONS,
+    CreditKind,
+    OrderStatus,
+    ReferralStatus,
+    can_transition,
+)
 from cohorts import seats
 from cohorts.models import Cohort
 from cohorts.statuses import EnrollmentStatus, SeatHoldStatus
@@ -28,6 +35,15 @@ def order_transition(*, order_id: int, old: str, new: str, now: datetime | None 
     return Order.objects.filter(pk=order_id, status=old).update(**values) == 1
 
 
+def payment_transition(
+    *, payment_id: int, old: str, new: str, values: dict[str, Any] | None = None, now: datetime | None = None
+) -> bool:
+    """Conditional UPDATE of a payment's status (and ``values``, set with it); False if it was no longer ``old``."""
+    if not can_transition(PAYMENT_TRANSITIONS, old, new):
+        raise Conflict(f"A payment can't go from {old} to {new}.", code="invalid_transition")
+    return Payment.objects.filter(pk=payment_id, status=old).update(status=new, **(values or {})) == 1
+
+
 def order_status_after_refund(*, captured: int, refunded: int) -> str:
     """The status of a payment (and of its paid order) once ``refunded`` of ``captured`` went back."""
     if refunded <= 0:
@@ -39,7 +55,8 @@ def order_close(*, order: Order, new: str, now: datetime) -> bool:
     """pending → cancelled | failed: give back the coupon, the credit and the referral. Inside a transaction."""
     if not order_transition(order_id=order.pk, old=OrderStatus.PENDING, new=new, now=now):
         return False
-    Payment.objects.filter(order=order, status=OrderStatus.PENDING).update(status=new)
+    for payment_id in Payment.objects.filter(order=order, status=OrderStatus.PENDING).values_list("pk", flat=True):
+        payment_transition(payment_id=payment_id, old=OrderStatus.PENDING, new=new)
     CouponRedemption.objects.filter(order=order).delete()
     spent = sum(e.amount_minor for e in CreditEntry.objects.filter(order=order, kind=CreditKind.SPEND))
     if spent:
@@ -77,6 +94,16 @@ def order_complete(*, order: Order, now: datetime, hold_converted: bool = False)
     transaction.on_commit(lambda: order_paid.send(sender=Order, order_id=order.pk))
 
 
-def seat_hold_convert(*, order: Order, now: datetime) -> bool:
-    """HELD → CONVERTED for the order's hold with a conditional UPDATE; False if it had none still held."""
-    return seats.seat_hold_finish(hold_id=order.seat_hold_id, status=SeatHoldStatus.CONVERTED, now=now)
+def seat_hold_convert(*, order: Order, now: datetime, live: bool = False) -> bool:
+    """HELD → CONVERTED for the order's hold with a conditional UPDATE; False if it had none still held.
+
+    ``live``: only a hold that has not run out by the clock (not by ``now``, which a late webhook sets to when the
+    provider captured): once it ran out, its seat counted as free and may be someone else's. The caller then
+    retakes a seat under the cohort's lock, or refunds.
+    """
+    return seats.seat_hold_finish(
+        hold_id=order.seat_hold_id,
+        status=SeatHoldStatus.CONVERTED,
+        now=now,
+        live_at=timezone.now() if live else None,
+    )

@@ -13,12 +13,12 @@ from billing.errors import ProviderUnavailable
 from billing.gateways import get_gateway, is_test_mode
 from billing.gateways.interface import GatewayError, PaymentRequest, PaymentResult, PaymentState
 from billing.models import Order, Payment
-from billing.services.orders import order_close, order_complete, seat_hold_convert
+from billing.services.orders import order_close, order_complete, payment_transition, seat_hold_convert
 from billing.services.refunds import refund_issue
 from billing.statuses import OrderStatus, RefundReason
 from cohorts import seats
-from cohorts.models import Enrollment
-from cohorts.statuses import EnrollmentStatus
+from cohorts.models import Cohort, Enrollment
+from cohorts.statuses import CohortStatus, EnrollmentStatus
 from cohorts.transitions import enrollment_transition
 from stagewise.errors import Conflict, NotFound
 
@@ -40,6 +40,9 @@ def payment_start_for_order(
     *, order: Order, new_attempt: bool = False, attempts: list[Payment] | None = None
 ) -> Payment:
     """``payment_start`` for an order the caller has just read (or created: ``attempts=[]`` saves the read)."""
+    if Cohort.objects.filter(pk=order.cohort_id, status=CohortStatus.CANCELLED).exists():
+        # Closed at once, before the cancellation job closes the order (a late capture is refunded anyway).
+        raise Conflict(_("This cohort has been cancelled; nothing will be charged."), code="cohort_cancelled")
     # The latest attempt first, and their number.
     attempts = sorted(order.payments.all() if attempts is None else attempts, key=lambda p: p.pk, reverse=True)
     existing = next((p for p in attempts if p.provider_payment_id is not None), None)
@@ -48,7 +51,7 @@ def payment_start_for_order(
             return existing
         with contextlib.suppress(GatewayError):  # already final at the provider: its webhook tells us what happened
             get_gateway().payment_cancel(existing.provider_payment_id or "")
-        Payment.objects.filter(pk=existing.pk, status=OrderStatus.PENDING).update(status=OrderStatus.CANCELLED)
+        payment_transition(payment_id=existing.pk, old=OrderStatus.PENDING, new=OrderStatus.CANCELLED)
     if order.status != OrderStatus.PENDING:
         raise Conflict(_("This order is no longer waiting for payment."), code="order_not_pending")
     attempt = len(attempts) + 1
@@ -99,7 +102,8 @@ def payment_get_locked(*, provider_payment_id: str) -> Payment | None:
 def payment_mark_succeeded(*, result: PaymentResult, now: datetime | None = None) -> Payment | None:
     """Record a verified capture (webhook). Idempotent; handles a capture that arrives after its hold lapsed.
 
-    If the learner's seat is gone by then, the money goes back in full: the cohort is never oversold.
+    If the learner's seat is gone by then, the money goes back in full: the cohort is never oversold. A refund the
+    provider refuses then is recorded as due and retried (``refund_retry``): it never fails the caller.
     """
     now = now or timezone.now()
     refund_payment_id = None
@@ -111,16 +115,16 @@ def payment_mark_succeeded(*, result: PaymentResult, now: datetime | None = None
         if payment.status != OrderStatus.PENDING and payment.captured_minor:
             return payment  # already recorded (replay or out-of-order duplicate)
         captured = {
-            "status": OrderStatus.PAID,
             "captured_minor": min(result.captured_minor or result.amount_minor, payment.amount_minor),
             "captured_at": now,
             "last_error": "",
         }
-        Payment.objects.filter(pk=payment.pk).update(**captured)
+        payment_transition(payment_id=payment.pk, old=payment.status, new=OrderStatus.PAID, values=captured)
+        payment.status = OrderStatus.PAID
         for name, value in captured.items():
             setattr(payment, name, value)
         order = payment.order  # its row is locked too: the FOR UPDATE above covers the join
-        if order.status == OrderStatus.PENDING and seat_hold_convert(order=order, now=now):
+        if order.status == OrderStatus.PENDING and seat_hold_convert(order=order, now=now, live=True):
             # The usual case: the hold was still there, and a held seat is guaranteed.
             order_complete(order=order, now=now, hold_converted=True)
         elif order.status != OrderStatus.PENDING or not _seat_retaken(order=order, now=now):
@@ -137,16 +141,22 @@ def payment_mark_succeeded(*, result: PaymentResult, now: datetime | None = None
             order_complete(order=order, now=now)
     if refund_payment_id is not None:
         logger.warning("payment %s captured after its seat lapsed: refunding in full", payment.pk)
+        # Owed: should the provider refuse it now, it is recorded as due and retried in the background, and the
+        # webhook still answers 200 (an error would roll the capture back and make the provider retry forever).
         refund_issue(
-            payment_id=refund_payment_id, amount_minor=payment.captured_minor, reason=RefundReason.SEAT_UNAVAILABLE
+            payment_id=refund_payment_id,
+            amount_minor=payment.captured_minor,
+            reason=RefundReason.SEAT_UNAVAILABLE,
+            owed=True,
         )
     return payment
 
 
 def _seat_retaken(*, order: Order, now: datetime) -> bool:
-    """True if the order's enrollment, whose hold lapsed, can retake its seat (taking the cohort lock)."""
+    """True if the order's enrollment, whose hold lapsed, can retake its seat (taking the cohort lock). Never in a
+    cancelled cohort: its cancellation released the holds and waits on this lock."""
     cohort = seats.cohort_lock(cohort_id=order.cohort_id)
-    if seats.seats_free(cohort=cohort, now=now) <= 0:
+    if cohort.status == CohortStatus.CANCELLED or seats.seats_free(cohort=cohort, now=now) <= 0:
         return False
     enrollment = Enrollment.objects.get(pk=order.enrollment_id)
     if enrollment.status == EnrollmentStatus.EXPIRED:

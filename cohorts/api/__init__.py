@@ -9,8 +9,11 @@ from ninja import Router
 from cohorts.api.certificates import router as certificates_router
 from cohorts.api.checkins import router as checkins_router
 from cohorts.api.cohorts import router as cohorts_router
+from cohorts.api.credentials import router as credentials_router
 from cohorts.api.feed import router as feed_router
+from cohorts.api.outcomes import router as outcomes_router
 from cohorts.api.rules import router as rules_router
+from cohorts.api.survey import router as survey_router
 from cohorts.api.webhooks import router as webhooks_router
 
 router = Router()
@@ -19,4 +22,7 @@ router.add_router("", feed_router)
 router.add_router("", cohorts_router)
 router.add_router("", rules_router)
 router.add_router("", webhooks_router)
+router.add_router("", outcomes_router)
+router.add_router("", credentials_router)
+router.add_router("", survey_router)
 router.add_router("", certificates_router)

@@ -1,5 +1,5 @@
 """Certificates: public verification, the learner's own (download, reissue under a new name), a cohort's for its
-instructors and staff (list, ZIP, issue now), revocation by staff. Errors answer in the one shape (CertificateErrorOut)."""
+instructors and staff (list, ZIP, issue now), revocation by staff. Errors answer in the one shape (ErrorOut)."""
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -12,7 +12,6 @@ from accounts.types import AuthedRequest
 from cohorts.certificates import selectors, services
 from cohorts.certificates.models import Certificate
 from cohorts.schemas.certificates import (
-    CertificateErrorOut,
     CertificateOut,
     CertificateRevokeIn,
     CertificatesIssueOut,
@@ -21,13 +20,14 @@ from cohorts.schemas.certificates import (
 from cohorts.selectors import cohort_get_for_instructor
 from stagewise.ids import RowId
 from stagewise.pagination import Pagination
+from stagewise.schemas import ErrorOut
 
 router = Router(tags=["certificates"])
 
-_NOT_FOUND = {401: CertificateErrorOut, 404: CertificateErrorOut}
+_NOT_FOUND = {401: ErrorOut, 404: ErrorOut}
 
 
-@router.get("/verify/{code}", response={200: VerificationOut, 404: CertificateErrorOut}, auth=None)
+@router.get("/verify/{code}", response={200: VerificationOut, 404: ErrorOut}, auth=None)
 def certificate_verify(request: HttpRequest, code: str) -> Certificate:
     """The public verification record behind a certificate's QR code (``/verify/{code}`` on the site): no sign-in.
     404 ``certificate_not_found``. (A random code, not a row id: certificates can't be enumerated.)"""
@@ -61,7 +61,7 @@ def certificate_pdf(request: AuthedRequest, certificate_id: RowId) -> HttpRespon
 
 @router.post(
     "/certificates/{certificate_id}/reissue",
-    response={201: CertificateOut, **_NOT_FOUND, 409: CertificateErrorOut},
+    response={201: CertificateOut, **_NOT_FOUND, 409: ErrorOut},
     auth=auth_required,
 )
 def certificate_reissue(request: AuthedRequest, certificate_id: RowId) -> Status[Certificate]:
@@ -75,11 +75,11 @@ def certificate_reissue(request: AuthedRequest, certificate_id: RowId) -> Status
     "/certificates/{certificate_id}/revoke",
     response={
         200: CertificateOut,
-        401: CertificateErrorOut,
-        403: CertificateErrorOut,
-        404: CertificateErrorOut,
-        409: CertificateErrorOut,
-        422: CertificateErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
     },
     auth=auth_required,
 )

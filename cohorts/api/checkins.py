@@ -15,7 +15,7 @@ from cohorts.schemas.checkins import (
     CheckInPatch,
     DayRateOut,
     MakeupIn,
-    ReasonIn,
+    RejectionIn,
     RosterRowOut,
     StreakOut,
 )
@@ -78,7 +78,7 @@ def checkin_update(request: AuthedRequest, checkin_id: RowId, payload: CheckInPa
 
 
 @router.post("/checkins/{checkin_id}/reject", response=CheckInOut, auth=auth_required)
-def checkin_reject(request: AuthedRequest, checkin_id: RowId, payload: ReasonIn) -> CheckIn:
+def checkin_reject(request: AuthedRequest, checkin_id: RowId, payload: RejectionIn) -> CheckIn:
     """Instructors: the check-in stops counting; the learner is told and may redo it that same day."""
     return checkins.checkin_reject(actor=request.auth, checkin_id=checkin_id, reason=payload.reason)
 

@@ -1,4 +1,4 @@
-"""Cohort endpoints: list, create, edit, the lifecycle actions, released lessons, admissions, my enrollments.
+"""Cohort endpoints: list, create, edit, the lifecycle actions, released lessons, invitations, my enrollments.
 
 The operation ids are spelled out: they are those of the module these routes lived in before ``cohorts.api``
 became a package (``cohorts_api_…``), and clients generate code from them.
@@ -12,14 +12,24 @@ from ninja.pagination import paginate
 
 from accounts.auth import auth_optional, auth_required
 from accounts.types import ApiRequest, AuthedRequest
-from cohorts import selectors, services
-from cohorts.models import Cohort, Enrollment
-from cohorts.schemas.cohorts import AdmitIn, CohortIn, CohortOut, CohortPatch, EnrollmentOut, MyEnrollmentOut
+from cohorts import invitations, selectors, services
+from cohorts.models import Cohort, Enrollment, Invitation
+from cohorts.schemas.cohorts import (
+    CohortIn,
+    CohortOut,
+    CohortPatch,
+    EnrollmentOut,
+    InvitationAcceptIn,
+    InvitationIn,
+    InvitationOut,
+    MyEnrollmentOut,
+)
 from cohorts.statuses import CohortStatus
 from content.models import Lesson
 from content.schemas import LessonOut
 from stagewise.ids import MAX_ID, RowId
 from stagewise.pagination import Pagination
+from stagewise.schemas import ErrorOut
 
 router = Router(tags=["cohorts"])
 
@@ -122,19 +132,38 @@ def cohort_lesson_detail(request: AuthedRequest, cohort_id: RowId, day: int) -> 
 
 
 @router.post(
-    "/cohorts/{cohort_id}/admissions",
-    response={201: EnrollmentOut},
+    "/cohorts/{cohort_id}/invitations",
+    response={201: InvitationOut},
     auth=auth_required,
-    operation_id="cohorts_api_cohort_admit",
+    operation_id="cohorts_api_invitation_send",
 )
-def cohort_admit(request: AuthedRequest, cohort_id: RowId, payload: AdmitIn) -> Status[Enrollment]:
-    """Give a learner a complimentary seat (instructors of the course, staff)."""
-    return Status(
-        201,
-        services.enrollment_admit_by_email(
-            actor=request.auth, cohort_id=cohort_id, learner_email=payload.learner_email
-        ),
-    )
+def invitation_send(request: AuthedRequest, cohort_id: RowId, payload: InvitationIn) -> Status[Invitation]:
+    """Invite an e-mail address to a complimentary seat (instructors of the course, staff). The address gets a link
+    to accept with; the answer is the same whether or not an account uses it."""
+    return Status(201, invitations.invitation_send(actor=request.auth, cohort_id=cohort_id, email=payload.email))
+
+
+@router.get(
+    "/cohorts/{cohort_id}/invitations",
+    response=list[InvitationOut],
+    auth=auth_required,
+    operation_id="cohorts_api_invitation_list",
+)
+@paginate(Pagination)
+def invitation_list(request: AuthedRequest, cohort_id: RowId) -> QuerySet[Invitation]:
+    """Who invited whom, and who accepted when (instructors of the course, staff)."""
+    return invitations.invitation_list_for_instructor(user=request.auth, cohort_id=cohort_id)
+
+
+@router.post(
+    "/invitations/accept",
+    response={200: EnrollmentOut, 404: ErrorOut},
+    auth=auth_required,
+    operation_id="cohorts_api_invitation_accept",
+)
+def invitation_accept(request: AuthedRequest, payload: InvitationAcceptIn) -> Enrollment:
+    """Take the seat an invitation offers, signed in with the invited address."""
+    return invitations.invitation_accept(user=request.auth, token=payload.token)
 
 
 @router.get(

@@ -5,9 +5,11 @@ from ninja.pagination import paginate
 
 from accounts.auth import auth_required
 from accounts.types import AuthedRequest
-from cohorts import moderation
-from cohorts.models import Enrollment, Strike
+from cohorts import moderation, selectors
+from cohorts.models import Cohort, Enrollment, Strike
 from cohorts.schemas.rules import (
+    CohortSettingsIn,
+    CohortSettingsOut,
     MemberOut,
     NudgeCandidateOut,
     NudgeIn,
@@ -19,6 +21,7 @@ from cohorts.schemas.rules import (
 )
 from stagewise.ids import RowId
 from stagewise.pagination import Pagination
+from stagewise.schemas import ErrorOut
 
 router = Router(tags=["group rules"])
 
@@ -60,3 +63,21 @@ def reminders_put(request: AuthedRequest, cohort_id: RowId, payload: RemindersIn
 def rules_accept(request: AuthedRequest, cohort_id: RowId) -> Enrollment:
     """A member accepts the cohort's group rules (the first acceptance is kept)."""
     return moderation.enrollment_rules_accept(learner=request.auth, cohort_id=cohort_id)
+
+
+@router.get(
+    "/cohorts/{cohort_id}/settings", response={200: CohortSettingsOut, 401: ErrorOut, 404: ErrorOut}, auth=auth_required
+)
+def cohort_settings(request: AuthedRequest, cohort_id: RowId) -> Cohort:
+    """Instructors: how the cohort is run (group rules, reminder hour, strike limit, nudge thresholds)."""
+    return selectors.cohort_get_for_instructor(user=request.auth, cohort_id=cohort_id)
+
+
+@router.put(
+    "/cohorts/{cohort_id}/settings",
+    response={200: CohortSettingsOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    auth=auth_required,
+)
+def cohort_settings_put(request: AuthedRequest, cohort_id: RowId, payload: CohortSettingsIn) -> Cohort:
+    """Instructors: change how the cohort is run; audited. 422 with the field for a value out of range."""
+    return moderation.cohort_settings_update(actor=request.auth, cohort_id=cohort_id, **payload.dict())

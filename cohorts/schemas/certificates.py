@@ -1,21 +1,12 @@
 """Certificates: the learner's and the cohort's lists, the public verification record, revocation."""
 
 from datetime import date, datetime
-from typing import Any
 
 from ninja import Field, Schema
 
 from cohorts.certificates.models import Certificate, CertificateStatus
 from cohorts.certificates.selectors import linkedin_add_url, verify_url
 from stagewise.schemas import InSchema
-
-
-class CertificateErrorOut(Schema):
-    """The one error shape (``stagewise.api``), documented on the certificate endpoints that answer it."""
-
-    code: str = Field(..., description="Stable, machine-readable: certificate_not_found, certificate_not_valid, …")
-    message: str = Field(..., description="For people, in the request's language")
-    details: dict[str, Any]
 
 
 class CertificateOut(Schema):

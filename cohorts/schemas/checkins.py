@@ -10,8 +10,18 @@ from stagewise.schemas import InSchema
 
 
 class CheckInIn(InSchema):
-    text: str = Field("", max_length=5000)
-    link: str = Field("", max_length=500)
+    text: str = Field(
+        "",
+        max_length=5000,
+        description="What you did: at least the course's `checkin_min_text_length` characters, spaces around it not "
+        "counted (`text_too_short`)",
+    )
+    link: str = Field(
+        "",
+        max_length=500,
+        description="An http(s) address; required when the course's `checkin_requires_link` is on (`link_required`). "
+        "The multipart field `image` is required when `checkin_requires_image` is on (`image_required`).",
+    )
 
 
 class MakeupIn(CheckInIn):
@@ -20,14 +30,15 @@ class MakeupIn(CheckInIn):
 
 
 class CheckInPatch(InSchema):
-    text: str | None = Field(None, max_length=5000)
+    text: str | None = Field(
+        None, max_length=5000, description="At least the course's `checkin_min_text_length` characters, as at check-in"
+    )
     link: str | None = Field(None, max_length=500)
 
 
-# Why an instructor rejects a check-in. ``cohorts.schemas.rules.ReasonIn`` has the same name and a longer limit, so
-# the OpenAPI document, which has one ``ReasonIn`` component, shows the rules' one; the name is what clients know.
-# (No docstrings on schemas: pydantic would publish them as descriptions.)
-class ReasonIn(InSchema):
+# Why an instructor rejects a check-in (a name of its own: the OpenAPI document has one component per name, and
+# ``cohorts.schemas.rules.ReasonIn`` has a longer limit). No docstrings on schemas: pydantic would publish them.
+class RejectionIn(InSchema):
     reason: str = Field(..., min_length=1, max_length=300)
 
 

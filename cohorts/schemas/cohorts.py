@@ -73,8 +73,22 @@ class CohortOut(Schema):
         return obj.course.currency
 
 
-class AdmitIn(InSchema):
-    learner_email: EmailAddress
+class InvitationIn(InSchema):
+    email: EmailAddress = Field(..., description="Invited whether or not an account uses it; the answer is the same")
+
+
+class InvitationOut(Schema):
+    id: int
+    cohort_id: int
+    email: str
+    invited_by_id: int | None
+    created_at: datetime
+    expires_at: datetime
+    accepted_at: datetime | None
+
+
+class InvitationAcceptIn(InSchema):
+    token: str = Field(..., min_length=1, max_length=100, description="From the link in the invitation mail")
 
 
 class EnrollmentOut(Schema):

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from cohorts.feed import reaction_counts
 from cohorts.models import Post, ReactionKind
 from stagewise.schemas import InSchema
 
@@ -27,6 +28,9 @@ class PostOut(Schema):
     is_featured: bool
     is_makeup: bool
     reaction_count: int
+    reaction_counts: dict[str, int] = Field(
+        ..., description="People who reacted with each kind (like, clap, fire, heart)"
+    )
     comment_count: int
     my_reaction: str | None
 
@@ -49,6 +53,10 @@ class PostOut(Schema):
     @staticmethod
     def resolve_is_makeup(obj: Post) -> bool:
         return bool(obj.checkin and obj.checkin.is_makeup)
+
+    @staticmethod
+    def resolve_reaction_counts(obj: Post) -> dict[str, int]:
+        return reaction_counts(obj)
 
 
 class FeedOut(Schema):

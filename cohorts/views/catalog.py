@@ -3,13 +3,29 @@
 from collections import defaultdict
 from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from accounts.types import PageRequest
+from cohorts import opening_alerts
 from cohorts.models import Cohort, Enrollment
-from cohorts.selectors import cohort_list_for_learner, cohort_list_for_user, seats_left, upcoming_cohorts_by_course
+from cohorts.opening_alerts import opening_alert_waiting
+from cohorts.selectors import (
+    admission_for,
+    cohort_list_for_learner,
+    cohort_list_for_user,
+    seats_left,
+    upcoming_cohorts_by_course,
+)
 from cohorts.statuses import CohortStatus
 from content import selectors as content_selectors
-from stagewise.pages import render_page
+from stagewise.errors import Conflict
+from stagewise.pages import render_page, safe_next
 
 
 def _my_enrollments(request: HttpRequest) -> dict[int, Enrollment]:
@@ -49,11 +65,39 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
         for c in cohort_list_for_user(user=request.user, course_id=course.pk)
         if c.status != CohortStatus.ARCHIVED
     ]
+    has_open = any(row["cohort"].status == CohortStatus.OPEN for row in cohorts)
+    is_instructor = content_selectors.is_course_instructor(user=request.user, course=course)
+    admission = (
+        admission_for(learner=request.user, course=course)
+        if request.user.is_authenticated and not is_instructor
+        else None
+    )
     context = {
+        "admission": admission,
         "course": course,
+        "has_open": has_open,
+        "alert_waiting": not has_open and opening_alert_waiting(user=request.user, course_id=course.pk),
         "ladder": list(content_selectors.course_list_for_user(user=request.user, track_id=course.track_id)),
         "cohorts": cohorts,
         "instructors": list(course.instructors.order_by("display_name", "id")),
-        "is_instructor": content_selectors.is_course_instructor(user=request.user, course=course),
+        "is_instructor": is_instructor,
     }
     return render_page(request, "cohorts/course_detail.html", context)
+
+
+@login_required
+@require_POST
+def opening_alert(request: PageRequest, slug: str) -> HttpResponse:
+    """ "Notify me when a cohort opens" (``action=request``) or take it back (``action=cancel``)."""
+    course = content_selectors.course_get_by_slug_for_user(user=request.user, slug=slug)
+    if request.POST.get("action") == "cancel":
+        opening_alerts.opening_alert_cancel(learner=request.user, course_id=course.pk)
+        messages.info(request, _("You won't be mailed about %(course)s.") % {"course": course.title})
+    else:
+        try:
+            opening_alerts.opening_alert_request(learner=request.user, course_id=course.pk)
+        except Conflict as exc:
+            messages.info(request, exc.message)
+        else:
+            messages.success(request, _("We'll mail you when a cohort of %(course)s opens.") % {"course": course.title})
+    return redirect(safe_next(request, reverse("cohorts:course", args=[course.slug])))

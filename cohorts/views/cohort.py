@@ -1,16 +1,22 @@
 """A cohort's page (its released lessons for members and instructors), the learner's cohorts, lesson attachments."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils import timezone
 
 from accounts.types import PageRequest
-from cohorts import selectors
+from cohorts import hooks, page_selectors, selectors
 from cohorts.certificates.selectors import certificate_for_enrollment, linkedin_add_url
-from cohorts.models import Cohort
+from cohorts.checkins import CLOSED_STATUSES, checkin_days_open
+from cohorts.completion.selectors import outcome_for_enrollment
+from cohorts.models import Cohort, Enrollment
+from cohorts.opening_alerts import opening_alert_waiting
 from cohorts.statuses import MEMBER_STATUSES, CohortStatus, EnrollmentStatus
+from cohorts.survey.selectors import survey_response_of
+from cohorts.survey.services import survey_is_open
 from content.selectors import is_course_instructor
 from stagewise.pages import render_page
 
@@ -33,17 +39,23 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
     certificate = certificate_for_enrollment(enrollment=enrollment) if is_member and enrollment else None
     lessons = None
     if is_member or is_instructor:
-        rows = selectors.lesson_list_for_cohort(user=request.user, cohort_id=cohort.pk, now=now)
+        rows = list(selectors.lesson_list_for_cohort(user=request.user, cohort_id=cohort.pk, now=now))
+        if not is_instructor:
+            rows.reverse()  # today's lesson first
+        # Only today's lesson is open (a learner's newest one on a day without a lesson); the rest are collapsed.
+        today = _day_of(cohort, now=now)
+        open_day = today if any(lesson.day == today for lesson in rows) else None
+        if open_day is None and rows and not is_instructor:
+            open_day = rows[0].day
         lessons = [
             {
                 "lesson": lesson,
                 "released": lesson.is_published and lesson.day <= released,
                 "release_on": cohort.starts_on + timedelta(days=lesson.day - 1),  # a local date
+                "open": lesson.day == open_day,
             }
             for lesson in rows
         ]
-        if not is_instructor:
-            lessons.reverse()  # today's lesson first
     context = {
         "cohort": cohort,
         "course": cohort.course,
@@ -56,28 +68,94 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "enroll_url": f"/cohorts/{cohort.pk}/enroll/",
         "today": _day_of(cohort, now=now),
         "has_ended": cohort.has_ended(now),
+        "not_started": cohort.status == CohortStatus.DRAFT or cohort.day_number(now) < 1,
         "lessons": lessons,
+        "outcome": outcome_for_enrollment(enrollment_id=enrollment.pk)
+        if enrollment is not None and cohort.outcomes_evaluated_at
+        else None,
+        # None: no survey for this viewer; else whether they answered it.
+        "survey_answered": survey_response_of(enrollment_id=enrollment.pk) is not None
+        if is_member and enrollment is not None and survey_is_open(cohort)
+        else None,
         "certificate": certificate,
         "linkedin_url": linkedin_add_url(certificate) if certificate else "",
     }
+    # A cohort that is not open (running, ended): its course's next open cohort, else "notify me when one opens".
+    next_cohort = (
+        None
+        if cohort.status == CohortStatus.OPEN
+        else selectors.next_open_cohort(course_id=cohort.course_id, exclude_id=cohort.pk)
+    )
+    context["next_cohort"] = next_cohort
+    context["next_seats_left"] = selectors.seats_left(next_cohort) if next_cohort is not None else 0
+    context["alert_waiting"] = (
+        next_cohort is None
+        and cohort.status != CohortStatus.OPEN
+        and opening_alert_waiting(user=request.user, course_id=cohort.course_id)
+    )
     return render_page(request, "cohorts/cohort_detail.html", context)
+
+
+# Enrollments still under way; the others (ended, left, turned down, lapsed) are listed as past.
+_UNDER_WAY = frozenset(
+    {
+        EnrollmentStatus.APPLIED,
+        EnrollmentStatus.APPROVED,
+        EnrollmentStatus.WAITLISTED,
+        EnrollmentStatus.PENDING_PAYMENT,
+        EnrollmentStatus.ACTIVE,
+    }
+)
+
+
+def _phase(enrollment: Enrollment, *, now: datetime) -> str:
+    """Where an enrollment goes on "My cohorts": "running", "upcoming" or "past"."""
+    cohort = enrollment.cohort
+    if enrollment.status not in _UNDER_WAY or cohort.status in CLOSED_STATUSES or cohort.has_ended(now):
+        return "past"
+    if cohort.status == CohortStatus.DRAFT or cohort.day_number(now) < 1:
+        return "upcoming"
+    return "running"
 
 
 @login_required
 def my_cohorts(request: PageRequest) -> HttpResponse:
+    """The learner's cohorts: running first (with a "check in today" button while today's check-in is due), then
+    upcoming (soonest first), then past."""
     now = timezone.now()
-    rows = []
-    for enrollment in selectors.cohort_list_for_learner(user=request.user):
+    sections: dict[str, list[dict[str, Any]]] = {"running": [], "upcoming": [], "past": []}
+    open_days: dict[int, tuple[int, ...]] = {}
+    enrollments = list(selectors.cohort_list_for_learner(user=request.user))
+    # An approved applicant pays by a deadline: the page says "pay now" and when.
+    deadlines = hooks.payment_deadlines(
+        enrollment_ids=[e.pk for e in enrollments if e.status == EnrollmentStatus.APPROVED]
+    )
+    for enrollment in enrollments:
         cohort = enrollment.cohort
-        rows.append(
+        phase = _phase(enrollment, now=now)
+        if phase == "running" and enrollment.status == EnrollmentStatus.ACTIVE:
+            days_open = checkin_days_open(cohort=cohort, at=now)
+            open_days[enrollment.pk] = tuple(d for d in days_open if 1 <= d <= cohort.duration_days)
+        sections[phase].append(
             {
                 "enrollment": enrollment,
                 "cohort": cohort,
                 "course": cohort.course,
                 "today": _day_of(cohort, now=now),
+                "pay_by": deadlines.get(enrollment.pk),
             }
         )
-    return render_page(request, "cohorts/my_cohorts.html", {"rows": rows})
+    counted = page_selectors.counted_days(wanted=open_days)
+    for row in sections["running"]:
+        days_open = open_days.get(row["enrollment"].pk, ())
+        row["checkin_due"] = any((row["enrollment"].pk, day) not in counted for day in days_open)
+    sections["upcoming"].reverse()  # soonest first
+    context = {
+        "sections": sections,
+        "has_any": any(sections.values()),
+        "now_year": now.year,
+    }
+    return render_page(request, "cohorts/my_cohorts.html", context)
 
 
 def lesson_attachment(request: HttpRequest, lesson_id: int) -> FileResponse:

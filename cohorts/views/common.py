@@ -27,3 +27,8 @@ def back(request: HttpRequest, fallback: str, anchor: str = "") -> HttpResponse:
 def taught_cohort(request: HttpRequest, cohort_id: int) -> Cohort:
     """The cohort if the user teaches it (NotFound otherwise: the 404 page)."""
     return selectors.cohort_get_for_instructor(user=request.user, cohort_id=cohort_id)
+
+
+def applications_waiting_in(cohort: Cohort) -> int:
+    """The count on the instructor's "Applications" tab: applications waiting for a decision."""
+    return selectors.applications_waiting(cohort_ids=[cohort.pk]).get(cohort.pk, 0)

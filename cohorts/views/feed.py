@@ -15,7 +15,7 @@ from accounts.types import PageRequest
 from cohorts import feed, page_selectors
 from cohorts.forms import CommentForm
 from cohorts.models import Comment, Post, ReactionKind
-from cohorts.views.common import DAY_STATE_LABELS, back
+from cohorts.views.common import DAY_STATE_LABELS, applications_waiting_in, back
 from stagewise.errors import Invalid
 from stagewise.pages import render_page
 
@@ -26,6 +26,7 @@ def _feed_rows(*, posts: list[Post], comments: dict[int, list[Comment]]) -> list
             "post": post,
             "checkin": post.checkin,
             "comments": comments.get(post.pk, []),
+            "reaction_counts": feed.reaction_counts(post),
             "image_url": reverse("cohorts:checkin_image", args=[post.checkin_id])
             if post.checkin is not None and post.checkin.image
             else None,
@@ -50,6 +51,7 @@ def cohort_feed(request: PageRequest, cohort_id: int) -> HttpResponse:
         "cohort": cohort,
         "course": cohort.course,
         "teaches": teaches,
+        "applications_waiting": applications_waiting_in(cohort) if teaches else 0,
         "has_ended": cohort.has_ended(timezone.now()),
         "pinned": _feed_rows(posts=page.pinned, comments=comments),
         "items": _feed_rows(posts=page.items, comments=comments),
@@ -97,3 +99,11 @@ def checkin_image(request: PageRequest, checkin_id: int) -> FileResponse:
     response = FileResponse(checkin.image.open("rb"))
     response["Cache-Control"] = "private, max-age=86400"
     return response
+
+
+@login_required
+def post_permalink(request: PageRequest, post_id: int) -> HttpResponse:
+    """A post's address (notifications lead here): the feed page that shows it, at the post."""
+    cohort_id, cursor = feed.feed_page_of_post(user=request.user, post_id=post_id)
+    query = f"?cursor={cursor}" if cursor else ""
+    return redirect(reverse("cohorts:feed", args=[cohort_id]) + f"{query}#post-{post_id}")

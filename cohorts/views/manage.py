@@ -16,7 +16,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.types import PageRequest
 from cohorts import charts, checkins, feed, moderation, page_selectors, streaks
-from cohorts.forms import AnnouncementForm, NudgeForm
+from cohorts.completion.selectors import outcomes_of_cohort
+from cohorts.completion.services import outcome_override
+from cohorts.forms import AnnouncementForm, CohortSettingsForm, InviteForm, NudgeForm
+from cohorts.invitations import invitation_list_for_instructor
+from cohorts.statuses import EnrollmentStatus
 from cohorts.views.common import back, taught_cohort
 from stagewise.errors import ApplicationError, Conflict, Invalid
 from stagewise.pages import render_page
@@ -76,6 +80,8 @@ def cohort_manage(request: PageRequest, cohort_id: int) -> HttpResponse:
             }
         )
     rates = streaks.cohort_daily_rates(cohort=cohort, now=now)
+    admissions = page_selectors.admissions_in_progress(cohort=cohort)
+    outcomes = list(outcomes_of_cohort(cohort=cohort)) if cohort.outcomes_evaluated_at else None
     context = {
         "cohort": cohort,
         "course": cohort.course,
@@ -84,13 +90,20 @@ def cohort_manage(request: PageRequest, cohort_id: int) -> HttpResponse:
         "chart": _rate_chart(rates=rates, duration=cohort.duration_days),
         "has_rates": bool(rates),
         "roster": roster,
+        "applications_waiting": admissions.get(EnrollmentStatus.APPLIED, 0),
+        "admissions": admissions,
         "checked_in_today": sum(1 for r in roster if r["row"].checked_in_today),
         "nudges": moderation.nudge_candidates(actor=request.user, cohort_id=cohort.pk, now=now),
         "removed": page_selectors.removed_members(cohort=cohort),
         "can_reinstate": is_staff(request.user),
         "announcement_form": AnnouncementForm(),
         "nudge_form": NudgeForm(),
+        "invite_form": InviteForm(),
+        "invitations": list(invitation_list_for_instructor(user=request.user, cohort_id=cohort.pk)[:20]),
         "here": request.get_full_path(),
+        "outcomes": outcomes,
+        "completed_count": sum(1 for o in outcomes or () if o.outcome == EnrollmentStatus.COMPLETED),
+        "review_open": bool(cohort.review_closes_at and cohort.closed_at is None and now < cohort.review_closes_at),
     }
     return render_page(request, "cohorts/manage.html", context)
 
@@ -131,21 +144,21 @@ def post_pin(request: PageRequest, post_id: int) -> HttpResponse:
 @require_POST
 def checkin_review(request: PageRequest, checkin_id: int, action: str) -> HttpResponse:
     """Feature (精选), un-feature or reject (with a reason) a check-in."""
+    if action not in ("feature", "unfeature", "reject"):
+        raise Http404
     try:
-        if action == "feature":
-            checkins.checkin_feature(actor=request.user, checkin_id=checkin_id, featured=True)
-            messages.success(request, _("Featured."))
-        elif action == "unfeature":
-            checkins.checkin_feature(actor=request.user, checkin_id=checkin_id, featured=False)
-            messages.success(request, _("No longer featured."))
-        elif action == "reject":
+        if action == "reject":
             checkins.checkin_reject(actor=request.user, checkin_id=checkin_id, reason=request.POST.get("reason", ""))
             messages.success(request, _("Check-in rejected. The learner is told and may redo it today."))
         else:
-            raise Http404
+            featured = action == "feature"
+            checkins.checkin_feature(actor=request.user, checkin_id=checkin_id, featured=featured)
+            messages.success(request, _("Featured.") if featured else _("No longer featured."))
     except (Invalid, Conflict) as exc:
         messages.error(request, exc.message)
-    return back(request, "/")
+    # Back to the check-in where it was in the feed, as reacting and commenting do.
+    post_id = page_selectors.post_id_for_checkin(checkin_id=checkin_id)
+    return back(request, "/", f"#post-{post_id}" if post_id else "")
 
 
 @login_required
@@ -199,3 +212,46 @@ def nudge(request: PageRequest, cohort_id: int) -> HttpResponse:
     else:
         messages.info(request, _("Nobody to nudge: each member gets at most one nudge a day."))
     return redirect(reverse("cohorts:manage", args=[cohort.pk]) + "#nudges")
+
+
+@login_required
+@require_POST
+def outcome_change(request: PageRequest, enrollment_id: int) -> HttpResponse:
+    """An instructor changes one member's outcome in the review window, with a reason."""
+    try:
+        changed = outcome_override(
+            actor=request.user,
+            enrollment_id=enrollment_id,
+            outcome=request.POST.get("outcome", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except (Invalid, Conflict) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s is now marked as %(outcome)s.")
+            % {"name": changed.enrollment.learner.display_name, "outcome": changed.get_outcome_display()},
+        )
+    return back(request, "/", "#outcomes")
+
+
+@login_required
+def cohort_settings(request: PageRequest, cohort_id: int) -> HttpResponse:
+    """How the cohort is run: group rules, reminder hour, strike limit, who needs a nudge. Its instructors only."""
+    cohort = taught_cohort(request, cohort_id)
+    initial = {name: getattr(cohort, name) for name in moderation.COHORT_SETTINGS}
+    form = CohortSettingsForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                moderation.cohort_settings_update(actor=request.user, cohort_id=cohort.pk, **form.service_values())
+            except ApplicationError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(request, _("Cohort settings saved."))
+                return redirect("cohorts:settings", cohort_id=cohort.pk)
+        status = 422
+    context = {"cohort": cohort, "course": cohort.course, "tab": "settings", "form": form}
+    return render_page(request, "cohorts/cohort_settings.html", context, status=status)

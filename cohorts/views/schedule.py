@@ -34,9 +34,11 @@ def teach_cohorts(request: PageRequest, course_id: int) -> HttpResponse:
                     request, _("Cohort “%(name)s” created as a draft. Open or schedule it.") % {"name": cohort.name}
                 )
                 return redirect("cohorts:teach_cohorts", course_id=course.pk)
+    listed = list(selectors.cohort_list_for_user(user=request.user, course_id=course.pk))
+    waiting = selectors.applications_waiting(cohort_ids=[c.pk for c in listed])
     cohorts = [
-        {"cohort": c, "seats_left": selectors.seats_left(c)}
-        for c in selectors.cohort_list_for_user(user=request.user, course_id=course.pk)
+        {"cohort": c, "seats_left": selectors.seats_left(c), "applications_waiting": waiting.get(c.pk, 0)}
+        for c in listed
     ]
     return render_page(
         request,

@@ -23,6 +23,7 @@ from cohorts.statuses import MEMBER_STATUSES, CheckInStatus, CohortStatus, Enrol
 from cohorts.views.common import DAY_STATE_LABELS
 from content.selectors import is_course_instructor
 from stagewise.errors import ApplicationError, Conflict, Invalid
+from stagewise.jinja2 import format_local
 from stagewise.pages import render_page
 
 _WEEKDAYS = [
@@ -112,7 +113,7 @@ def _today_context(
         )
     # Missed days that may still be made up, by the rule checkin_makeup applies.
     makeup_days = [
-        (state.day, _("Day %(day)s · %(date)s") % {"day": state.day, "date": date_format(state.date, "D, N j")})
+        (state.day, _("Day %(day)s · %(date)s") % {"day": state.day, "date": format_local(state.date, "day")})
         for state in streak.days
         if is_active
         and state.state == "missed"

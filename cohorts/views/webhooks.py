@@ -1,6 +1,7 @@
 """The cohort's outgoing chat-group webhooks: list with recent deliveries, create (the secret shown once), actions."""
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,10 +13,11 @@ from django.views.decorators.http import require_POST
 from accounts.types import PageRequest
 from cohorts import page_selectors
 from cohorts.forms import WEBHOOK_FORMAT_LABELS, WebhookForm
-from cohorts.models import Cohort
-from cohorts.views.common import taught_cohort
+from cohorts.models import Cohort, WebhookDelivery
+from cohorts.views.common import applications_waiting_in, taught_cohort
 from cohorts.webhooks import selectors as webhook_selectors
 from cohorts.webhooks import services as webhook_services
+from cohorts.webhooks.services import NOT_PUBLIC_MESSAGE
 from stagewise.errors import ApplicationError
 from stagewise.pages import render_page
 
@@ -33,6 +35,24 @@ _DELIVERY_EVENT = {
 }
 
 
+# A failed attempt in the reader's language, by WebhookError.code. The receiver's own answers (an HTTP status with
+# its text, a WeCom errcode) are shown as they came.
+_DELIVERY_ERROR = {
+    "unresolvable": gettext_lazy("Could not find the address of %(host)s."),
+    "timeout": gettext_lazy("The receiver did not answer in time."),
+    "connection_failed": gettext_lazy("Could not connect to the receiver."),
+    "unusable_url": gettext_lazy("This URL can't be used."),
+    "deactivated": gettext_lazy("The webhook was deactivated."),
+    "too_many_attempts": gettext_lazy("Gave up after too many attempts."),
+    "not_public": NOT_PUBLIC_MESSAGE,
+}
+
+
+def _delivery_error(delivery: WebhookDelivery, *, host: str) -> str:
+    message = _DELIVERY_ERROR.get(delivery.last_error_code)
+    return str(message) % {"host": host} if message is not None else delivery.last_error
+
+
 def _webhooks_context(request: HttpRequest, cohort: Cohort, **extra: Any) -> dict[str, Any]:
     hooks = list(webhook_selectors.webhook_list_for_instructor(user=request.user, cohort_id=cohort.pk))
     deliveries = page_selectors.recent_deliveries(webhook_ids=[h.pk for h in hooks])
@@ -46,13 +66,22 @@ def _webhooks_context(request: HttpRequest, cohort: Cohort, **extra: Any) -> dic
                     "delivery": d,
                     "status": _DELIVERY_STATUS.get(d.status, d.status),
                     "event": _DELIVERY_EVENT.get(d.event, d.event),
+                    "error": _delivery_error(d, host=urlsplit(hook.url).hostname or ""),
                 }
                 for d in deliveries.get(hook.pk, [])
             ],
         }
         for hook in hooks
     ]
-    return {"cohort": cohort, "course": cohort.course, "tab": "webhooks", "rows": rows, "new_hook": None, **extra}
+    return {
+        "cohort": cohort,
+        "course": cohort.course,
+        "tab": "webhooks",
+        "rows": rows,
+        "new_hook": None,
+        "applications_waiting": applications_waiting_in(cohort),
+        **extra,
+    }
 
 
 @login_required

@@ -19,6 +19,7 @@ import logging
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -55,9 +56,10 @@ from cohorts.webhooks.transports import (
     WebhookError,
     WebhookMessage,
     check_destination,
+    is_public_host_literal,
     transport_for,
 )
-from stagewise.errors import Invalid
+from stagewise.errors import Invalid, lazy_format
 
 logger = logging.getLogger(__name__)
 
@@ -89,12 +91,19 @@ def _secret_generate() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
 
 
+# Also the delivery log's words for a refused destination (cohorts.views.webhooks).
+NOT_PUBLIC_MESSAGE = _("%(host)s is a loopback or private network address; webhooks only go to public addresses.")
+
+
 def _clean_url(url: str) -> str:
     url = url.strip()
     try:
         _url_validator(url)
     except ValidationError as exc:
         raise Invalid(_("Enter an http:// or https:// URL."), code="invalid_url", extra={"field": "url"}) from exc
+    host = urlsplit(url).hostname or ""
+    if not _allow_private_destinations() and not is_public_host_literal(host):
+        raise Invalid(lazy_format(NOT_PUBLIC_MESSAGE, host=host), code="private_url", extra={"field": "url"})
     return url
 
 
@@ -365,9 +374,9 @@ def webhook_delivery_attempt(*, delivery_id: int, now: datetime | None = None) -
 
     status_code: int | None = None
     if not webhook.is_active and delivery.event != WebhookEvent.TEST:
-        error = WebhookError("The webhook was deactivated.", permanent=True)
+        error = WebhookError("The webhook was deactivated.", permanent=True, code="deactivated")
     elif attempt > MAX_ATTEMPTS:  # only after workers died mid-attempt: don't go on forever
-        error = WebhookError("Gave up: too many attempts.", permanent=True)
+        error = WebhookError("Gave up: too many attempts.", permanent=True, code="too_many_attempts")
     else:
         error = None
         timestamp = int(now.timestamp())
@@ -392,6 +401,7 @@ def webhook_delivery_attempt(*, delivery_id: int, now: datetime | None = None) -
             status=WebhookDeliveryStatus.SENT,
             last_status_code=status_code,
             last_error="",
+            last_error_code="",
             next_attempt_at=None,
             sent_at=now,
         )
@@ -402,6 +412,7 @@ def webhook_delivery_attempt(*, delivery_id: int, now: datetime | None = None) -
             status=WebhookDeliveryStatus.FAILED,
             last_status_code=error.status_code,
             last_error=error.message[:300],
+            last_error_code=error.code,
             next_attempt_at=None,
         )
     else:
@@ -410,6 +421,7 @@ def webhook_delivery_attempt(*, delivery_id: int, now: datetime | None = None) -
             attempt=attempt,
             last_status_code=error.status_code,
             last_error=error.message[:300],
+            last_error_code=error.code,
             next_attempt_at=now + backoff(attempt),
         )
     delivery.refresh_from_db()

@@ -25,19 +25,21 @@ TRANSIENT_STATUSES = frozenset({408, 429})
 
 
 class WebhookError(Exception):
-    """A delivery failed. ``permanent``: retrying won't help (stop); otherwise retry later."""
+    """A delivery failed. ``permanent``: retrying won't help (stop); otherwise retry later. ``message`` is English
+    (logs, the API); ``code`` is stable, for pages to explain the failure in the reader's language."""
 
-    def __init__(self, message: str, *, permanent: bool, status_code: int | None = None):
+    def __init__(self, message: str, *, permanent: bool, code: str, status_code: int | None = None):
         super().__init__(message)
         self.message = message
         self.permanent = permanent
+        self.code = code
         self.status_code = status_code
 
 
 def error_for_status(status: int, detail: str = "") -> WebhookError:
     permanent = 300 <= status < 500 and status not in TRANSIENT_STATUSES
     message = f"HTTP {status}" + (f": {detail}" if detail else "")
-    return WebhookError(message[:300], permanent=permanent, status_code=status)
+    return WebhookError(message[:300], permanent=permanent, code="http_status", status_code=status)
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,17 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirects)
 
 
+def is_public_host_literal(host: str) -> bool:
+    """False for ``localhost`` and for loopback, private or link-local IP literals; True for anything else (a name
+    is only resolved when sending: ``check_destination``)."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        return ipaddress.ip_address(host).is_global
+    except ValueError:
+        return True
+
+
 def check_destination(url: str, *, allow_private: bool) -> None:
     """Refuse URLs whose host resolves to a loopback, private, link-local or otherwise non-public address (so a
     webhook can't be used to probe the server's own network) unless ``allow_private``. DNS can still change between
@@ -85,11 +98,11 @@ def check_destination(url: str, *, allow_private: bool) -> None:
             host, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
         )
     except (socket.gaierror, UnicodeError) as exc:
-        raise WebhookError(f"Can't resolve {host}.", permanent=False) from exc
+        raise WebhookError(f"Can't resolve {host}.", permanent=False, code="unresolvable") from exc
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if not address.is_global:
-            raise WebhookError(f"{host} is not a public address.", permanent=True)
+            raise WebhookError(f"{host} is not a public address.", permanent=True, code="not_public")
 
 
 def http_post(*, url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int, str]:
@@ -108,14 +121,16 @@ def http_post(*, url: str, body: bytes, headers: dict[str, str], timeout: float)
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, TimeoutError | socket.timeout):
-            raise WebhookError(f"Timed out after {timeout:g} s.", permanent=False) from exc
-        raise WebhookError(f"Connection failed: {reason}"[:300], permanent=False) from exc
+            raise WebhookError(f"Timed out after {timeout:g} s.", permanent=False, code="timeout") from exc
+        raise WebhookError(f"Connection failed: {reason}"[:300], permanent=False, code="connection_failed") from exc
     except TimeoutError as exc:
-        raise WebhookError(f"Timed out after {timeout:g} s.", permanent=False) from exc
+        raise WebhookError(f"Timed out after {timeout:g} s.", permanent=False, code="timeout") from exc
     except (OSError, http.client.HTTPException) as exc:
-        raise WebhookError(f"Connection failed: {exc.__class__.__name__} {exc}"[:300], permanent=False) from exc
+        raise WebhookError(
+            f"Connection failed: {exc.__class__.__name__} {exc}"[:300], permanent=False, code="connection_failed"
+        ) from exc
     except ValueError as exc:  # a URL urllib can't use at all
-        raise WebhookError(f"Unusable URL: {exc}"[:300], permanent=True) from exc
+        raise WebhookError(f"Unusable URL: {exc}"[:300], permanent=True, code="unusable_url") from exc
 
 
 def _truncate(text: str, limit: int) -> str:
@@ -270,6 +285,7 @@ class WeComTransport(ChatTransport):
             raise WebhookError(
                 f"WeCom errcode {errcode}: {answer.get('errmsg', '')}"[:300],
                 permanent=errcode not in self.TRANSIENT_ERRCODES,
+                code="receiver_refused",
                 status_code=status,
             )
 

@@ -126,6 +126,7 @@ def test_me_shows_the_signed_in_user(api_client):
         "is_instructor": True,
         "is_marketer": False,
         "is_staff": False,
+        "mail_feedback": True,
     }
 
 

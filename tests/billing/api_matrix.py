@@ -12,7 +12,7 @@ payment has no provider id.
 
 from typing import Any
 
-from billing.models import Payment
+from billing.models import Dispute, Payment
 from billing.services.applications import application_submit, questions_replace
 from billing.services.checkout import checkout_start
 from tests import factories
@@ -41,6 +41,17 @@ def _captured_payment(p: dict[str, Any]) -> Payment:
     result = _order(p, free=False)
     return Payment.objects.create(
         order=result.order, amount_minor=19900, captured_minor=19900, currency="CNY", status="paid", provider="manual"
+    )
+
+
+def _dispute(p: dict[str, Any]) -> Dispute:
+    payment = _captured_payment(p)
+    return Dispute.objects.create(
+        payment=payment,
+        enrollment_id=payment.order.enrollment_id,
+        provider_dispute_id=f"dp_matrix_{payment.pk}",
+        amount_minor=payment.captured_minor,
+        currency=payment.currency,
     )
 
 
@@ -108,6 +119,14 @@ def billing_matrix(Scenario: Any, everyone: Any, signed_in: Any, course_staff: A
         ],
         ("GET", "/api/v1/billing/revenue"): [Scenario(lambda p: ("/api/v1/billing/revenue", None), staff_only)],
         ("GET", "/api/v1/billing/disputes"): [Scenario(lambda p: ("/api/v1/billing/disputes", None), staff_only)],
+        ("GET", "/api/v1/billing/revenue/totals"): [
+            Scenario(lambda p: ("/api/v1/billing/revenue/totals", None), staff_only)
+        ],
+        ("POST", "/api/v1/billing/disputes/{dispute_id}/handle"): [
+            Scenario(
+                lambda p: (f"/api/v1/billing/disputes/{_dispute(p).pk}/handle", {"note": "Evidence sent."}), staff_only
+            )
+        ],
         ("GET", "/api/v1/courses/{course_id}/questions"): [
             Scenario(lambda p: (f"/api/v1/courses/{_question_course(p).pk}/questions", None), signed_in(200)),
             Scenario(

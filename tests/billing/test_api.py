@@ -178,8 +178,10 @@ def test_staff_refund_and_reports(api_client, client, localstripe):
             "course_title": cohort.course.title,
             "currency": "CNY",
             "orders_paid": 1,
+            "orders_refunded": 0,
             "captured_minor": 19900,
             "refunded_minor": 900,
+            "net_minor": 19000,
             "disputes": 0,
         }
     ]

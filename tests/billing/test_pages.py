@@ -268,19 +268,20 @@ def test_with_real_keys_the_pay_page_uses_the_payment_element(
     """Stripe itself can't be reached from here, so the provider stays localstripe and only the page's test-mode
     switch is turned off: the page must hand Stripe.js the intent's client secret and the publishable key, in the
     learner's language, and offer no test-card form."""
-    import json
-
     from billing import views
 
     monkeypatch.setattr(views, "is_test_mode", lambda: False)
     cohort = bf.cohort(capacity=3)
     client.force_login(factories.learner(language=language))
     pay_url = client.post(f"/cohorts/{cohort.pk}/enroll/", {"action": "pay"})["Location"]
-    html = client.get(pay_url).content.decode()
+    response = client.get(pay_url)
+    html = response.content.decode()
     payment = Payment.objects.get()
-    assert 'id="payment-element"' in html and "https://js.stripe.com/v3/" in html
-    assert f"clientSecret: {json.dumps(payment.client_secret)}" in html
-    assert f"locale: {json.dumps(stripe_locale)}" in html
+    assert 'id="payment-element"' in html and "https://js.stripe.com/v3/" in html and "/static/js/pay.js" in html
+    assert f'data-client-secret="{payment.client_secret}"' in html
+    assert f'data-locale="{stripe_locale}"' in html
+    # the page may load Stripe's script and frames (only this page: see tests/stagewise/test_security.py)
+    assert "script-src 'self' https://js.stripe.com" in response["Content-Security-Policy"]
     assert "4242424242424242" not in html and 'name="card_number"' not in html
     # posting a card number is ignored outside test mode: nothing is charged from the server
     assert client.post(pay_url, {"action": "card", "card_number": "4242424242424242"}).status_code == 200

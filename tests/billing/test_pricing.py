@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from billing.models import CouponRedemption, CreditEntry, Order, Payment, Referral
+from billing.models import Coupon, CouponRedemption, CreditEntry, Order, Payment, Referral
 from billing.pricing import credit_balance, order_quote
 from billing.services.checkout import checkout_start
 from billing.services.credits import credit_grant, referral_code_get_or_create, referral_credits_grant_due
@@ -318,3 +318,47 @@ def test_credit_balance_counts_live_grants_and_every_spend_in_its_currency(db):
     CreditEntry.objects.create(learner=learner, amount_minor=-9999, currency="CNY", kind="spend")
     assert credit_balance(learner=learner, currency="CNY", now=now) == 0
     assert credit_balance(learner=factories.learner(), currency="CNY", now=now) == 0
+
+
+@pytest.mark.parametrize("typed", ["summer10", "SUMMER10", " Summer10 "])
+def test_a_coupon_saved_in_lower_case_is_redeemed_whatever_the_case_typed(no_provider, typed):
+    """Issue 12, item 11: a coupon row in lower case (saved before codes were upper-cased, or outside the admin)
+    used to be unreachable, since the learner's code was upper-cased and matched exactly."""
+    # given a lower-case coupon
+    cohort = bf.cohort(course=bf.paid_course(price_minor=10000))
+    bf.coupon(code="summer10", value=10)
+
+    # when a learner checks out with it, typed in any case
+    result = checkout_start(learner=factories.learner(), cohort_id=cohort.pk, coupon_code=typed)
+
+    # then it applies and is redeemed
+    assert result.order.total_minor == 9000
+    assert CouponRedemption.objects.filter(order=result.order).count() == 1
+
+
+def test_the_admin_saves_a_coupon_upper_case_and_refuses_the_same_code_in_another_case(client):
+    """Issue 12, item 11: staff may type a code in any case; it is one code."""
+    # given an operator in the admin
+    client.force_login(factories.staff(is_superuser=True))
+    form = {
+        "kind": "percent",
+        "value": "15",
+        "currency": "",
+        "min_amount_minor": "0",
+        "stages": "[]",
+        "is_active": "on",
+    }
+
+    # when they add "spring15" in lower case
+    response = client.post("/admin/billing/coupon/add/", {**form, "code": "spring15"})
+
+    # then it is saved upper-case, and a learner finds it
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(Coupon.objects.values_list("code", flat=True)) == ["SPRING15"]
+    quote = order_quote(learner=factories.learner(), course=bf.paid_course(price_minor=10000), coupon_code="spring15")
+    assert quote.total_minor == 8500
+
+    # and the same code in another case is refused, not stored twice
+    again = client.post("/admin/billing/coupon/add/", {**form, "code": "Spring15"})
+    assert again.status_code == 200
+    assert Coupon.objects.count() == 1

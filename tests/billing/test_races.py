@@ -161,3 +161,73 @@ def test_the_payment_cohort_and_enrollment_locks_hold_their_rows(no_provider):
     with transaction.atomic():  # both are called inside a transaction, as their docstrings ask
         assert payment_get_locked(provider_payment_id="pi_missing") is None
         assert enrollment_lock(cohort=cohort, learner_id=factories.learner().pk) is None
+
+
+def _late_capture_with_refund_due(settings):
+    """A capture whose seat went to someone else while the provider could not take the refund: a due refund."""
+    from billing.gateways import get_gateway
+    from billing.models import Refund
+    from billing.services.payments import payment_confirm_test_card, payment_mark_succeeded
+    from cohorts.models import SeatHold
+
+    cohort = bf.cohort(capacity=1)
+    learner = factories.learner()
+    result = checkout_start(learner=learner, cohort_id=cohort.pk)
+    payment_confirm_test_card(learner=learner, order_id=result.order.pk, card_number="4242424242424242")
+    SeatHold.objects.filter(pk=result.hold.pk).update(status="released")
+    checkout_start(learner=factories.learner(), cohort_id=cohort.pk)
+    payment = Payment.objects.get(order=result.order)
+    captured = get_gateway().payment_retrieve(payment.provider_payment_id)
+    alive, settings.STRIPE_API_BASE = settings.STRIPE_API_BASE, "http://127.0.0.1:9"
+    payment_mark_succeeded(result=captured)
+    settings.STRIPE_API_BASE = alive
+    return payment, Refund.objects.get(payment=payment, status="due")
+
+
+def test_a_due_refund_retried_by_four_workers_at_once_goes_out_once(localstripe, settings):
+    """Issue 12, item 13: staff press "retry now" while the periodic task runs, on several workers: the payment's
+    row lock and the refund's conditional update let one of them ask the provider and record it."""
+    from billing.models import Refund
+    from billing.services.refunds import refund_retry
+
+    payment, due = _late_capture_with_refund_due(settings)
+
+    outcomes = _run_at_once([lambda: refund_retry(refund_id=due.pk, early=True).status for _ in range(4)])
+
+    assert outcomes == ["succeeded"] * 4, outcomes
+    payment.refresh_from_db()
+    assert (payment.status, payment.refunded_minor) == ("refunded", 19900)
+    assert Refund.objects.filter(payment=payment).count() == 1
+
+
+def test_a_cancellation_and_a_late_capture_at_once_never_keep_the_money(localstripe):
+    """Issue 12, item 12: an instructor cancels while the provider reports a learner's capture. Whichever commits
+    first, after the cancellation job the money is back in full, once, and the learner is no member."""
+    from billing.gateways import get_gateway
+    from billing.models import Refund
+    from billing.services.cancellation import cohort_cancellation_refund
+    from billing.services.payments import payment_mark_succeeded, payment_start
+    from cohorts.services import cohort_cancel
+
+    for _round in range(3):
+        cohort = bf.cohort(capacity=5)
+        teacher = factories.instructor()
+        cohort.course.instructors.add(teacher)
+        learner = factories.learner()
+        result = checkout_start(learner=learner, cohort_id=cohort.pk)
+        payment = payment_start(order_id=result.order.pk)
+        captured = get_gateway().test_card_confirm(payment.provider_payment_id, card_number="4242424242424242")
+
+        outcomes = _run_at_once(
+            [
+                lambda cohort=cohort, teacher=teacher: cohort_cancel(actor=teacher, cohort_id=cohort.pk).status,
+                lambda captured=captured: payment_mark_succeeded(result=captured).status,
+            ]
+        )
+        assert "cancelled" in outcomes, outcomes
+        cohort_cancellation_refund(cohort_id=cohort.pk)
+
+        payment.refresh_from_db()
+        assert (payment.captured_minor, payment.refunded_minor) == (19900, 19900), outcomes
+        assert Refund.objects.filter(payment=payment).count() == 1
+        assert Enrollment.objects.get(pk=result.enrollment.pk).status in ("withdrawn", "expired")

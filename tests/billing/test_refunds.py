@@ -9,8 +9,8 @@ from billing.models import Order, Payment, Refund
 from billing.refund_policy import refund_preview, refund_window_end
 from billing.services.cancellation import cohort_cancellation_refund
 from billing.services.checkout import checkout_start
-from billing.services.payments import payment_confirm_test_card, payment_mark_succeeded
-from billing.services.refunds import enrollment_withdraw, refund_issue, staff_refund
+from billing.services.payments import payment_confirm_test_card, payment_mark_succeeded, payment_start
+from billing.services.refunds import enrollment_withdraw, refund_issue, refunds_retry_due, staff_refund
 from billing.statuses import OrderStatus, RefundReason
 from cohorts.models import Enrollment, SeatHold
 from cohorts.statuses import EnrollmentStatus, SeatHoldStatus
@@ -150,12 +150,13 @@ def test_cancelled_cohort_refunds_everyone_in_full_once(localstripe):
     type(cohort).objects.filter(pk=cohort.pk).update(status="cancelled")
 
     done = cohort_cancellation_refund(cohort_id=cohort.pk)
-    assert done == {"refunded": 2, "amount_minor": 19900 + 19000, "holds_released": 1, "failed": 0}
+    assert done == {"refunded": 2, "amount_minor": 19900 + 19000, "holds_released": 1, "failed": 0, "expired": 0}
     assert cohort_cancellation_refund(cohort_id=cohort.pk) == {
         "refunded": 0,
         "amount_minor": 0,
         "holds_released": 0,
         "failed": 0,
+        "expired": 0,
     }
     for payment in (first, second):
         payment.refresh_from_db()
@@ -276,3 +277,129 @@ def test_a_rolled_back_or_refused_refund_mails_nobody(localstripe, celery_eager,
         staff_refund(actor=factories.staff(), payment_id=payment.pk, amount_minor=500)
         staff_refund(actor=factories.staff(), payment_id=payment.pk, amount_minor=700)
     assert [m.to for m in mail.outbox] == [[payment.order.learner.email]] * 2  # one mail per refund
+
+
+def test_a_cancelled_cohorts_refund_the_provider_refuses_is_owed_once_and_retried(localstripe, settings):
+    """Issue 12, item 13: the cancellation job records a refused refund as due (staff see it) instead of giving up
+    after its own retries; running the job again asks nothing twice."""
+    # given a paid member of a cohort that is cancelled while the provider can't be reached
+    cohort = bf.cohort(capacity=5)
+    payment = paid(cohort=cohort)
+    type(cohort).objects.filter(pk=cohort.pk).update(status="cancelled")
+    alive, settings.STRIPE_API_BASE = settings.STRIPE_API_BASE, "http://127.0.0.1:9"
+
+    # when the job runs, twice
+    first = cohort_cancellation_refund(cohort_id=cohort.pk)
+    second = cohort_cancellation_refund(cohort_id=cohort.pk)
+
+    # then one refund is due, once
+    assert (first["failed"], first["refunded"]) == (1, 0)
+    assert second["refunded"] == 0
+    [due] = Refund.objects.filter(payment=payment)
+    assert (due.status, due.amount_minor, due.reason) == ("due", 19900, RefundReason.COHORT_CANCELLED)
+
+    # and when the provider is back, the retry returns the money once
+    settings.STRIPE_API_BASE = alive
+    assert refunds_retry_due(now=due.next_attempt_at)["refunded"] == 1
+    assert refunds_retry_due(now=due.next_attempt_at + timedelta(days=1))["refunded"] == 0
+    payment.refresh_from_db()
+    assert (payment.status, payment.refunded_minor) == (OrderStatus.REFUNDED, 19900)
+    assert Refund.objects.filter(payment=payment).count() == 1
+
+
+def test_cancelling_closes_payment_at_once_and_a_late_success_is_refunded(client, localstripe):
+    """Issue 12, item 12: between the cancellation and its job, a pending learner could still pay and become an
+    active member of the cancelled cohort. Now the app starts no payment, and a success the provider reports anyway
+    (the learner's browser confirmed before the page knew) is refunded in full."""
+    from cohorts.services import cohort_cancel
+    from tests.billing.conftest import event, payment_intent, post_event
+
+    # given a learner with a started payment in an open cohort
+    cohort = bf.cohort(capacity=5)
+    teacher = factories.instructor()
+    cohort.course.instructors.add(teacher)
+    learner = factories.learner()
+    result = checkout_start(learner=learner, cohort_id=cohort.pk)
+    payment = payment_start(order_id=result.order.pk)
+
+    # when the instructor cancels the cohort (its refund job has not run yet)
+    cohort_cancel(actor=teacher, cohort_id=cohort.pk)
+
+    # then the app takes no payment for it
+    with pytest.raises(Conflict) as refused:
+        payment_confirm_test_card(learner=learner, order_id=result.order.pk, card_number="4242424242424242")
+    assert refused.value.code == "cohort_cancelled"
+
+    # and when the provider reports a success for it all the same
+    get_gateway().test_card_confirm(payment.provider_payment_id, card_number="4242424242424242")
+    body = event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900))
+    assert post_event(client, body).status_code == 200
+
+    # then the money goes back in full and the learner is not a member
+    payment.refresh_from_db()
+    assert (payment.captured_minor, payment.refunded_minor, payment.status) == (19900, 19900, OrderStatus.REFUNDED)
+    assert Refund.objects.get(payment=payment).reason == RefundReason.SEAT_UNAVAILABLE
+    assert Enrollment.objects.get(pk=result.enrollment.pk).status == EnrollmentStatus.EXPIRED
+    assert Order.objects.get(pk=result.order.pk).status == OrderStatus.CANCELLED
+
+
+def test_a_cancelled_cohorts_refunded_learners_leave_and_nobody_is_left_waiting(
+    localstripe, django_capture_on_commit_callbacks
+):
+    """Issue 12, item 12: refunded learners of a cancelled cohort used to stay active (its feed, its lessons, its
+    certificate); the waitlisted stayed in line for a cohort that won't run."""
+    from cohorts.services import cohort_cancel
+    from stagewise.celery import app as celery_app
+
+    # given a full cohort: a paid member, a learner paying, and one on the waitlist
+    cohort = bf.cohort(capacity=2)
+    teacher = factories.instructor()
+    cohort.course.instructors.add(teacher)
+    member = paid(cohort=cohort)
+    paying = checkout_start(learner=factories.learner(), cohort_id=cohort.pk)
+    waiting = checkout_start(learner=factories.learner(), cohort_id=cohort.pk)
+    assert waiting.waitlisted
+
+    # when the instructor cancels it and billing's job runs
+    celery_app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            cohort_cancel(actor=teacher, cohort_id=cohort.pk)
+    finally:
+        celery_app.conf.task_always_eager = False
+
+    # then the member is refunded in full and has left; nobody is paying or waiting any more
+    member.refresh_from_db()
+    assert (member.status, member.refunded_minor) == (OrderStatus.REFUNDED, 19900)
+    statuses = {
+        "member": Enrollment.objects.get(pk=member.order.enrollment_id).status,
+        "paying": Enrollment.objects.get(pk=paying.enrollment.pk).status,
+        "waiting": Enrollment.objects.get(pk=waiting.enrollment.pk).status,
+    }
+    assert statuses == {"member": "withdrawn", "paying": "expired", "waiting": "expired"}
+    assert Order.objects.get(pk=paying.order.pk).status == OrderStatus.CANCELLED
+
+
+def test_staff_see_a_due_refund_in_the_admin_and_retry_it_now(client, localstripe, settings):
+    """Issue 12, item 13: the admin lists refunds due with the provider's answer, and "retry now" sends one."""
+    # given a refund owed on a cancelled cohort's payment, refused while the provider was unreachable
+    cohort = bf.cohort(capacity=5)
+    payment = paid(cohort=cohort)
+    type(cohort).objects.filter(pk=cohort.pk).update(status="cancelled")
+    alive, settings.STRIPE_API_BASE = settings.STRIPE_API_BASE, "http://127.0.0.1:9"
+    cohort_cancellation_refund(cohort_id=cohort.pk)
+    due = Refund.objects.get(payment=payment)
+    client.force_login(factories.staff(is_superuser=True))
+
+    # when staff list the refunds due
+    listing = client.get("/admin/billing/refund/?status__exact=due").content.decode()
+
+    # then the refund is there with the provider's answer
+    assert f"/admin/billing/refund/{due.pk}/" in listing and due.last_error[:20] in listing
+
+    # and when they retry it now, with the provider back, it goes through before its backoff is over
+    settings.STRIPE_API_BASE = alive
+    client.post("/admin/billing/refund/", {"action": "retry_due_refunds", "_selected_action": [due.pk]})
+    due.refresh_from_db()
+    payment.refresh_from_db()
+    assert (due.status, payment.refunded_minor) == ("succeeded", 19900)

@@ -99,12 +99,38 @@ def test_expired_hold_is_released_and_the_first_in_line_gets_an_offer(no_provide
     assert Enrollment.objects.get(learner=second_in_line).status == EnrollmentStatus.WAITLISTED
     assert [m.to for m in mail.outbox] == [[first_in_line.email]]
 
-    # The offered learner pays within their own hold; the expired one can't take the seat back.
+    # The offered learner pays within their own hold; the expired one can't take the seat back, but gets in line
+    # (issue 12, item 36: they used to be refused with cohort_full, a dead end).
     result = checkout_start(learner=first_in_line, cohort_id=cohort.pk, now=later + timedelta(minutes=1))
     assert result.hold.pk == offer.pk and result.order is not None
-    with pytest.raises(Conflict) as exc:
-        checkout_start(learner=payer, cohort_id=cohort.pk, now=later + timedelta(minutes=2))
-    assert exc.value.code == "cohort_full"
+    back = checkout_start(learner=payer, cohort_id=cohort.pk, now=later + timedelta(minutes=2))
+    assert back.waitlisted and back.order is None
+    assert Enrollment.objects.get(pk=held.enrollment.pk).status == EnrollmentStatus.WAITLISTED
+    queue = Enrollment.objects.filter(cohort=cohort, status=EnrollmentStatus.WAITLISTED).order_by("status_changed_at")
+    assert [e.learner_id for e in queue] == [second_in_line.pk, payer.pk]  # behind those already waiting
+
+
+def test_an_approved_learner_finding_the_cohort_full_joins_the_waitlist(no_provider):
+    """Issue 12, item 36 (approved → waitlisted had no path): approval doesn't hold a seat; a full cohort queues
+    the approved learner, who is offered the next free seat and may then pay."""
+    from billing.models import Application
+    from cohorts.transitions import enrollment_transition
+
+    # given an approved learner and a cohort that filled up meanwhile
+    cohort = bf.cohort(capacity=1)
+    learner = factories.learner()
+    enrollment = factories.enrollment(cohort=cohort, learner=learner, status=EnrollmentStatus.APPLIED)
+    Application.objects.create(enrollment=enrollment, submitted_at=timezone.now())
+    enrollment_transition(enrollment_id=enrollment.pk, old=EnrollmentStatus.APPLIED, new=EnrollmentStatus.APPROVED)
+    Application.objects.filter(enrollment=enrollment).update(payment_deadline=timezone.now() + timedelta(days=3))
+    checkout_start(learner=factories.learner(), cohort_id=cohort.pk)
+
+    # when they check out
+    result = checkout_start(learner=learner, cohort_id=cohort.pk)
+
+    # then they are in line, not refused
+    assert result.waitlisted
+    assert Enrollment.objects.get(pk=enrollment.pk).status == EnrollmentStatus.WAITLISTED
 
 
 def test_expired_learner_may_retry_while_seats_last(no_provider):

@@ -13,6 +13,7 @@ from billing.models import Dispute, Order, Payment, ProviderEvent, Refund
 from billing.services.checkout import checkout_start
 from billing.services.holds import seat_holds_release_expired
 from billing.services.payments import payment_confirm_test_card
+from billing.services.refunds import refunds_retry_due, staff_refund
 from billing.statuses import OrderStatus, RefundReason
 from cohorts.models import Enrollment, SeatHold
 from cohorts.statuses import EnrollmentStatus, SeatHoldStatus
@@ -178,7 +179,7 @@ def test_refund_arriving_before_the_success_event(client, pending):
     """charge.refunded proves the capture: the payment is recorded, then the refund; the late success is a no-op."""
     result, payment = pending
     post_event(client, event("charge.refunded", charge(payment.provider_payment_id, amount=19900, refunded=19900)))
-    assert _state(result, payment) == ("refunded", "refunded", "active", "converted")
+    assert _state(result, payment) == ("refunded", "refunded", "withdrawn", "converted")  # all went back: left
     post_event(client, event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900)))
     assert _state(result, payment)[:2] == ("refunded", "refunded")
     assert Refund.objects.get().reason == RefundReason.DASHBOARD
@@ -350,3 +351,107 @@ def test_capture_after_the_hold_lapsed_keeps_a_free_seat(localstripe):
     assert seat_holds_release_expired() == 1
     assert Order.objects.get(pk=result.order.pk).status == OrderStatus.PAID
     assert Enrollment.objects.get(pk=result.enrollment.pk).status == EnrollmentStatus.ACTIVE
+
+
+def test_a_late_capture_whose_refund_the_provider_refuses_is_answered_200_owed_and_retried_once(
+    client, localstripe, settings, django_capture_on_commit_callbacks
+):
+    """Issue 12, item 13: a capture arrives after the seat went to someone else, and the provider refuses the full
+    refund (here it can't be reached). The webhook used to fail with a 500 and roll the capture back, so the
+    provider retried forever and the money was never returned."""
+    # given a learner who paid, but whose seat lapsed and was taken before the webhook arrived
+    cohort = bf.cohort(capacity=1)
+    slow = factories.learner()
+    result = checkout_start(learner=slow, cohort_id=cohort.pk)
+    payment_confirm_test_card(learner=slow, order_id=result.order.pk, card_number="4242424242424242")
+    SeatHold.objects.filter(pk=result.hold.pk).update(status=SeatHoldStatus.RELEASED)
+    other = checkout_start(learner=factories.learner(), cohort_id=cohort.pk)
+    assert other.hold is not None
+    payment = Payment.objects.get(order=result.order)
+    alive = settings.STRIPE_API_BASE
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens: the refund is refused
+
+    # when the late success arrives
+    body = event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900))
+    response = post_event(client, body)
+
+    # then it is answered 200, the capture is recorded, and the refund is owed, for staff to see
+    assert response.status_code == 200
+    payment.refresh_from_db()
+    assert (payment.status, payment.captured_minor, payment.refunded_minor) == ("paid", 19900, 0)
+    [due] = Refund.objects.filter(payment=payment)
+    assert (due.status, due.amount_minor, due.reason) == ("due", 19900, RefundReason.SEAT_UNAVAILABLE)
+    assert due.attempts == 1 and due.last_error and due.next_attempt_at > timezone.now()
+    assert Enrollment.objects.get(pk=result.enrollment.pk).status == EnrollmentStatus.EXPIRED
+    client.force_login(factories.staff())
+    page = client.get("/billing/revenue/").content.decode()
+    assert f'data-refund="{due.pk}"' in page and slow.email in page
+    assert post_event(client, body).status_code == 200  # the provider's retry changes nothing
+    assert Refund.objects.filter(payment=payment).count() == 1
+
+    # when the background retry runs once its backoff is over, with the provider back
+    settings.STRIPE_API_BASE = alive
+    mail.outbox.clear()
+    assert refunds_retry_due(now=timezone.now())["refunded"] == 0  # too early: waits for its backoff
+    with django_capture_on_commit_callbacks(execute=True):
+        assert refunds_retry_due(now=due.next_attempt_at)["refunded"] == 1
+
+    # then the money goes back once, the learner is told, and further runs do nothing
+    payment.refresh_from_db()
+    assert (payment.status, payment.refunded_minor) == ("refunded", 19900)
+    due.refresh_from_db()
+    assert due.status == "succeeded" and due.provider_refund_id
+    assert [m.to for m in mail.outbox] == [[slow.email]]
+    later = due.next_attempt_at or timezone.now() + timedelta(days=1)
+    assert refunds_retry_due(now=later + timedelta(days=1)) == {"refunded": 0, "due": 0, "void": 0}
+    assert Refund.objects.filter(payment=payment).count() == 1
+    assert f'data-refund="{due.pk}"' not in client.get("/billing/revenue/").content.decode()
+
+
+def test_a_due_refund_that_staff_settled_meanwhile_is_void(client, localstripe, settings):
+    """A due refund never goes out on top of a refund staff made by hand in the meantime."""
+    # given a refund owed on a late capture (the provider could not be reached)
+    cohort = bf.cohort(capacity=1)
+    slow = factories.learner()
+    result = checkout_start(learner=slow, cohort_id=cohort.pk)
+    payment_confirm_test_card(learner=slow, order_id=result.order.pk, card_number="4242424242424242")
+    SeatHold.objects.filter(pk=result.hold.pk).update(status=SeatHoldStatus.RELEASED)
+    checkout_start(learner=factories.learner(), cohort_id=cohort.pk)
+    payment = Payment.objects.get(order=result.order)
+    alive, settings.STRIPE_API_BASE = settings.STRIPE_API_BASE, "http://127.0.0.1:9"
+    post_event(client, event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900)))
+    due = Refund.objects.get(payment=payment, status="due")
+
+    # when staff refund it all by hand, then the retry comes
+    settings.STRIPE_API_BASE = alive
+    staff_refund(actor=factories.staff(), payment_id=payment.pk, amount_minor=19900)
+    done = refunds_retry_due(now=due.next_attempt_at)
+
+    # then nothing more goes out: the due refund is void
+    assert done == {"refunded": 0, "due": 0, "void": 1}
+    payment.refresh_from_db()
+    assert payment.refunded_minor == 19900
+    assert sorted(Refund.objects.filter(payment=payment).values_list("status", flat=True)) == ["succeeded", "void"]
+
+
+def test_a_capture_for_a_hold_that_ran_out_and_whose_seat_was_taken_never_oversells(client, localstripe):
+    """The hold ran out (not yet released by the periodic job) and another learner took the last seat; then the
+    first learner's success arrives. Converting the stale hold made two members of a one-seat cohort."""
+    # given a hold that has run out, and the last seat held by someone else
+    cohort = bf.cohort(capacity=1)
+    slow = factories.learner()
+    result = checkout_start(learner=slow, cohort_id=cohort.pk)
+    payment_confirm_test_card(learner=slow, order_id=result.order.pk, card_number="4242424242424242")
+    SeatHold.objects.filter(pk=result.hold.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    other = checkout_start(learner=factories.learner(), cohort_id=cohort.pk)
+    assert other.hold is not None and not other.waitlisted
+
+    # when the late success arrives before the release job
+    payment = Payment.objects.get(order=result.order)
+    post_event(client, event("payment_intent.succeeded", payment_intent(payment.provider_payment_id, amount=19900)))
+
+    # then the slow learner is refunded, and the seat stays with the other one
+    payment.refresh_from_db()
+    assert (payment.status, payment.refunded_minor) == ("refunded", 19900)
+    assert Enrollment.objects.get(pk=result.enrollment.pk).status == EnrollmentStatus.EXPIRED
+    assert SeatHold.objects.get(pk=other.hold.pk).status == SeatHoldStatus.HELD

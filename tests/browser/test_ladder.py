@@ -65,7 +65,7 @@ def test_phone_browses_the_ladder_in_both_languages_and_logs_in(browser, live_se
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
     assert page.get_by_role("heading", name="分阶段，一起学").is_visible()
     assert page.get_by_text("剩余 30 个名额").is_visible()
-    assert page.get_by_text("第 2 阶段 · Bootcamp").is_visible()
+    assert page.get_by_text("第 2 阶段 · 训练营").is_visible()
     assert _no_horizontal_scroll(page)
     shots(page, "ladder-zh-phone")
 

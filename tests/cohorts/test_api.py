@@ -327,31 +327,22 @@ def test_schedule_marks_a_draft_for_the_scheduler(world, api_client, frozen):
     assert (body["status"], body["scheduled"]) == ("draft", True)
 
 
-def test_admission_fills_a_seat_and_a_full_cohort_refuses(world, api_client, frozen):
+def test_an_accepted_invitation_fills_a_seat_and_a_full_cohort_refuses(world, api_client, frozen):
     cohort = factories.cohort(course=world["course"], capacity=1)
-    client = api_client(world["teacher"])
     first, second = factories.learner(), factories.learner()
+    first_token = factories.invitation(cohort=cohort, email=first.email)
+    second_token = factories.invitation(cohort=cohort, email=second.email)
 
-    admitted = client.post(
-        f"/api/v1/cohorts/{cohort.pk}/admissions", {"learner_email": first.email}, content_type="application/json"
-    )
-    again = client.post(
-        f"/api/v1/cohorts/{cohort.pk}/admissions", {"learner_email": first.email}, content_type="application/json"
-    )
-    full = client.post(
-        f"/api/v1/cohorts/{cohort.pk}/admissions", {"learner_email": second.email}, content_type="application/json"
-    )
-    unknown = client.post(
-        f"/api/v1/cohorts/{cohort.pk}/admissions",
-        {"learner_email": "nobody@example.com"},
-        content_type="application/json",
-    )
+    def accept(learner, token):
+        return api_client(learner).post("/api/v1/invitations/accept", {"token": token}, content_type="application/json")
 
-    assert admitted.status_code == 201
-    assert admitted.json()["status"] == "active"
-    assert_error(again, 409)  # full or already enrolled: either way no second seat
+    admitted = accept(first, first_token)
+    again = accept(first, first_token)
+    full = accept(second, second_token)
+
+    assert admitted.status_code == 200 and admitted.json()["status"] == "active"
+    assert again.json() == admitted.json()  # accepting twice takes one seat
     assert_error(full, 409, "cohort_full")
-    assert_error(unknown, 404, "learner_not_found")
     assert Client().get(f"/api/v1/cohorts/{cohort.pk}").json()["seats_left"] == 0
 
 
@@ -485,13 +476,13 @@ def test_a_cancelled_cohort_releases_nothing(world, course_with_lessons, api_cli
 
 
 @pytest.mark.parametrize("email", ["not-an-email", "ana@", "ana@exa mple.com"])
-def test_an_admission_for_a_malformed_address_is_422_like_on_sign_up(world, api_client, email):
+def test_an_invitation_for_a_malformed_address_is_422_like_on_sign_up(world, api_client, email):
     cohort = factories.cohort(course=world["course"])
 
     response = api_client(world["teacher"]).post(
-        f"/api/v1/cohorts/{cohort.pk}/admissions", {"learner_email": email}, content_type="application/json"
+        f"/api/v1/cohorts/{cohort.pk}/invitations", {"email": email}, content_type="application/json"
     )
 
     body = assert_error(response, 422, "validation_error")
-    assert [error["field"] for error in body["details"]["errors"]] == ["learner_email"]
-    assert not cohort.enrollments.exists()
+    assert [error["field"] for error in body["details"]["errors"]] == ["email"]
+    assert not cohort.invitations.exists()

@@ -429,3 +429,26 @@ def test_the_issue_date_is_the_learners_as_printed_on_linkedin_and_the_verificat
     assert "2027年1月1日" in pdf_reader(certificate).pages[0].extract_text()
     page = client.get(f"/verify/{certificate.verify_id}", HTTP_ACCEPT_LANGUAGE="en")
     assert "Jan 1, 2027" in page.content.decode()
+
+
+def test_closing_the_cohort_issues_the_certificates_of_those_who_completed(
+    db, celery_eager, django_capture_on_commit_callbacks
+):
+    """The end job's last step (``cohort_close``, outcomes final) sends ``cohort_closed``; certificates follow."""
+    from django.utils import timezone
+
+    from cohorts.completion.services import cohort_close
+    from cohorts.models import Cohort
+
+    cohort = ended_cohort()
+    done = completed(cohort=cohort, name="张伟")
+    missed = factories.enrollment(cohort=cohort, learner=factories.learner(), status=EnrollmentStatus.NOT_COMPLETED)
+    now = timezone.now()
+    Cohort.objects.filter(pk=cohort.pk).update(outcomes_evaluated_at=now, review_closes_at=now)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert cohort_close(cohort_id=cohort.pk, now=now)
+
+    assert Certificate.objects.filter(enrollment=done, status=CertificateStatus.VALID).count() == 1
+    assert not Certificate.objects.filter(enrollment=missed).exists()
+    assert any(m.attachments and m.to == [done.learner.email] for m in mail.outbox)

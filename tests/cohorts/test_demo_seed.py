@@ -32,6 +32,9 @@ def test_demo_seed_is_realistic_idempotent_and_its_logins_work():
     assert first["Lesson"] == 7 + 21 + 28
     statuses = set(Cohort.objects.values_list("status", flat=True))
     assert {CohortStatus.OPEN, CohortStatus.RUNNING, CohortStatus.ENDED} <= statuses
+    # a newcomer can start on any stage: each has a cohort open for enrollment
+    open_stages = set(Cohort.objects.filter(status=CohortStatus.OPEN).values_list("course__stage", flat=True))
+    assert open_stages == {1, 2, 3}
     running = Cohort.objects.get(status=CohortStatus.RUNNING)
     assert running.enrollments.count() >= 30
     assert CheckIn.objects.filter(enrollment__cohort=running).count() > 100

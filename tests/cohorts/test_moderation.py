@@ -153,3 +153,47 @@ def test_reminders_and_rules_only_for_active_members(group):
         learner=group["friend"], cohort_id=group["cohort"].pk, now=datetime(2026, 3, 5, tzinfo=UTC)
     )
     assert accepted.rules_accepted_at == first == again.rules_accepted_at
+
+
+def test_nudge_lists_members_with_a_low_check_in_rate_even_when_they_checked_in_yesterday(db):
+    """A learner at 2 of 8 days never missed two days in a row at the end; they are behind all the same."""
+    teacher = factories.instructor()
+    course = factories.course(teacher=teacher, duration_days=10, checkin_min_text_length=0)
+    cohort = factories.cohort(course=course, starts_on=date(2026, 3, 2), timezone="UTC", status=CohortStatus.RUNNING)
+    behind, steady = factories.learner(name="Behind"), factories.learner(name="Steady")
+    for learner, days in ((behind, (7, 8)), (steady, (1, 2, 4, 5, 7, 8))):
+        factories.enrollment(cohort=cohort, learner=learner)
+        for day in days:
+            with time_machine.travel(datetime(2026, 3, 1 + day, 12, tzinfo=UTC), tick=False):
+                checkins.checkin_record(learner=learner, cohort_id=cohort.pk, text=f"day {day}")
+
+    with time_machine.travel(datetime(2026, 3, 10, 12, tzinfo=UTC), tick=False):  # day 9: days 1-8 closed
+        candidates = moderation.nudge_candidates(actor=teacher, cohort_id=cohort.pk)
+        assert [(c.display_name, c.counted_days, c.closed_days, c.rate_percent, c.days_missed) for c in candidates] == [
+            ("Behind", 2, 8, 25, 0)
+        ]
+        # the instructor can turn the rate rule off: then only days in a row count
+        cohort.nudge_below_rate_percent = 0
+        cohort.save(update_fields=["nudge_below_rate_percent"])
+        assert moderation.nudge_candidates(actor=teacher, cohort_id=cohort.pk) == []
+
+
+def test_cohort_settings_through_the_api_refuse_with_the_field_and_are_audited(group, api_client):
+    client = api_client(group["teacher"])
+    url = f"/api/v1/cohorts/{group['cohort'].pk}/settings"
+    body = {"rules": "Be kind.", "reminder_hour": 7, "strikes_to_remove": 3, "nudge_after_days": 4}
+
+    refused = client.put(url, {**body, "nudge_below_rate_percent": 120}, content_type="application/json")
+    assert refused.status_code == 422
+    assert (
+        refused.json()["code"] == "invalid_nudge_rate"
+        and refused.json()["details"]["field"] == "nudge_below_rate_percent"
+    )
+
+    saved = client.put(url, {**body, "nudge_below_rate_percent": 30}, content_type="application/json")
+    assert saved.status_code == 200 and saved.json()["reminder_hour"] == 7
+    assert client.get(url).json() == {**body, "nudge_below_rate_percent": 30}
+    event = AuditEvent.objects.get(action="cohort.settings_changed")
+    assert event.details["reminder_hour"] == [20, 7] and event.actor == group["teacher"]
+    # members and outsiders: the same 404
+    assert api_client(group["friend"]).get(url).status_code == 404

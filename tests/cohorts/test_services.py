@@ -10,10 +10,10 @@ import time_machine
 
 from cohorts.days import local_date, local_midnight
 from cohorts.models import Cohort, Enrollment
-from cohorts.services import cohort_transition, cohort_transitions_run, enrollment_admit, enrollment_admit_by_email
+from cohorts.services import cohort_transition, cohort_transitions_run, enrollment_admit
 from cohorts.statuses import COHORT_TRANSITIONS, CohortStatus
 from cohorts.tasks import cohort_transitions_run_task
-from stagewise.errors import Conflict, NotFound
+from stagewise.errors import Conflict
 from tests import factories
 from tests.concurrency import run_at_once
 
@@ -259,7 +259,7 @@ def test_concurrent_admissions_never_oversell_a_cohort():
     def admit_next():
         with lock:
             learner = queue.pop()
-        return enrollment_admit(actor=teacher, cohort_id=cohort.pk, learner=learner)
+        return enrollment_admit(cohort_id=cohort.pk, learner=learner)
 
     results = _in_threads(10, admit_next)
 
@@ -286,30 +286,12 @@ def test_an_admit_leaves_the_seats_held_for_payers_and_waitlist_offers():
     removed = factories.enrollment(cohort=cohort, learner=factories.learner(), status=EnrollmentStatus.REMOVED)
 
     with pytest.raises(Conflict) as full:
-        enrollment_admit(actor=teacher, cohort_id=cohort.pk, learner=factories.learner())
+        enrollment_admit(cohort_id=cohort.pk, learner=factories.learner())
     assert full.value.code == "cohort_full"
     with pytest.raises(Conflict) as still_full:
         enrollment_reinstate(actor=factories.staff(), enrollment_id=removed.pk, reason="Appeal")
     assert still_full.value.code == "cohort_full"
 
     SeatHold.objects.filter(enrollment=offered).update(status="released")  # the offer lapsed
-    admitted = enrollment_admit(actor=teacher, cohort_id=cohort.pk, learner=factories.learner())
+    admitted = enrollment_admit(cohort_id=cohort.pk, learner=factories.learner())
     assert admitted.status == EnrollmentStatus.ACTIVE
-
-
-@pytest.mark.django_db
-def test_admission_by_email_finds_the_account_and_tells_outsiders_nothing_about_accounts():
-    teacher = factories.instructor()
-    cohort = factories.cohort(course=factories.course(teacher=teacher))
-    learner = factories.learner(email="ada@example.test")
-
-    admitted = enrollment_admit_by_email(actor=teacher, cohort_id=cohort.pk, learner_email="  Ada@Example.TEST ")
-
-    assert admitted.learner == learner
-    with pytest.raises(NotFound) as unknown:
-        enrollment_admit_by_email(actor=teacher, cohort_id=cohort.pk, learner_email="nobody@example.test")
-    assert unknown.value.code == "learner_not_found"
-    with pytest.raises(NotFound) as outsider:
-        enrollment_admit_by_email(actor=factories.instructor(), cohort_id=cohort.pk, learner_email=learner.email)
-    assert outsider.value.code == "cohort_not_found"
-    assert Enrollment.objects.filter(cohort=cohort).count() == 1

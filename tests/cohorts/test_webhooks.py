@@ -21,6 +21,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
+from django.utils import translation
 from ninja import NinjaAPI
 
 from cohorts import checkins, feed
@@ -31,6 +32,7 @@ from cohorts.webhooks import services
 from cohorts.webhooks.signing import sign, verify_signature
 from cohorts.webhooks.transports import error_for_status
 from stagewise.api import api as project_api
+from stagewise.errors import Invalid
 from tests import factories
 from tests.assertions import assert_error
 
@@ -42,7 +44,8 @@ _test_api.add_router("", webhooks_router)
 for _exc, _handler in project_api._exception_handlers.items():
     _test_api.add_exception_handler(_exc, _handler)
 
-urlpatterns = [path("api/v1/", _test_api.urls), path("", include("cohorts.urls"))]
+# The pages the product's mail links to (a featured check-in mails its learner a link to their profile) resolve too.
+urlpatterns = [path("api/v1/", _test_api.urls), path("", include("cohorts.urls")), path("", include("accounts.urls"))]
 API = "/api/v1"
 pytestmark = pytest.mark.urls(__name__)
 
@@ -347,14 +350,28 @@ def test_a_refused_connection_is_transient(world):
 
 
 def test_private_addresses_are_refused_unless_allowed(world, receiver, settings):
+    _webhook(world, receiver)  # added while allowed
     settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = False
-    _webhook(world, receiver)
     with time_machine.travel(datetime(2026, 3, 3, 10, 0, tzinfo=SH), tick=False):
         (delivery,) = _announce(world)
         delivery = services.webhook_delivery_attempt(delivery_id=delivery.pk)
     assert delivery.status == WebhookDeliveryStatus.FAILED
-    assert delivery.last_error == "127.0.0.1 is not a public address."
+    assert (delivery.last_error, delivery.last_error_code) == ("127.0.0.1 is not a public address.", "not_public")
     assert receiver.requests == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:8000/hook", "http://localhost/hook", "https://10.1.2.3/x", "http://[::1]/", "http://0.0.0.0/"],
+)
+def test_a_private_address_is_refused_when_the_webhook_is_added(world, settings, url):
+    settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = False
+    with pytest.raises(Invalid) as refused, translation.override("zh-hans"):
+        services.webhook_create(actor=world["teacher"], cohort_id=world["cohort"].pk, url=url)
+    assert refused.value.code == "private_url"
+    with translation.override("zh-hans"):
+        assert "内网地址" in str(refused.value.message)
+    assert not Webhook.objects.exists()
 
 
 def test_a_deactivated_webhook_sends_nothing_more(world, receiver):

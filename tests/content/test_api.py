@@ -74,7 +74,7 @@ def test_track_detail_of_a_missing_track_is_404(db):
 
 def test_a_new_course_is_unpublished_until_its_instructor_publishes_it(teacher, api_client):
     # given an instructor who created a course
-    track = factories.track()
+    track = factories.track(owner=teacher)
     client = api_client(teacher)
     created = client.post("/api/v1/courses", course_payload(track), content_type=JSON)
     assert created.status_code == 201, created.content
@@ -99,7 +99,11 @@ def test_a_new_course_is_unpublished_until_its_instructor_publishes_it(teacher, 
 
 
 def test_the_creator_teaches_the_course(teacher, api_client):
-    body = api_client(teacher).post("/api/v1/courses", course_payload(factories.track()), content_type=JSON).json()
+    body = (
+        api_client(teacher)
+        .post("/api/v1/courses", course_payload(factories.track(owner=teacher)), content_type=JSON)
+        .json()
+    )
 
     assert list(Course.objects.get(pk=body["id"]).instructors.all()) == [teacher]
 
@@ -120,7 +124,7 @@ def test_the_creator_teaches_the_course(teacher, api_client):
 )
 def test_course_rules(teacher, api_client, overrides, status, code):
     response = api_client(teacher).post(
-        "/api/v1/courses", course_payload(factories.track(), **overrides), content_type=JSON
+        "/api/v1/courses", course_payload(factories.track(owner=teacher), **overrides), content_type=JSON
     )
 
     assert_error(response, status, code)
@@ -130,10 +134,32 @@ def test_course_rules(teacher, api_client, overrides, status, code):
 @pytest.mark.parametrize(("given", "stored"), [("usd", "USD"), ("JPY", "JPY"), ("cny", "CNY")])
 def test_currency_codes_are_normalised(teacher, api_client, given, stored):
     response = api_client(teacher).post(
-        "/api/v1/courses", course_payload(factories.track(), currency=given), content_type=JSON
+        "/api/v1/courses", course_payload(factories.track(owner=teacher), currency=given), content_type=JSON
     )
 
     assert response.json()["currency"] == stored
+
+
+def test_an_instructor_adds_courses_only_to_tracks_they_own(teacher, api_client):
+    # given a track another instructor started, and one where they teach a course
+    other = factories.instructor()
+    theirs = api_client(other).post("/api/v1/tracks", {"title": "Their ladder"}, content_type=JSON).json()
+    shared = factories.course(teacher=teacher, stage=1).track
+    client = api_client(teacher)
+
+    # when the instructor adds a course to each
+    refused = client.post("/api/v1/courses", course_payload(Track(pk=theirs["id"]), stage=2), content_type=JSON)
+    added = client.post("/api/v1/courses", course_payload(shared, stage=2), content_type=JSON)
+
+    # then the other's track gets nothing, and the one they teach in gets the course
+    assert_error(refused, 403, "not_track_owner")
+    assert not Course.objects.filter(track_id=theirs["id"]).exists()
+    assert added.status_code == 201, added.content
+    # and the one who started the track, and staff, still may
+    owner = api_client(other).post("/api/v1/courses", course_payload(Track(pk=theirs["id"])), content_type=JSON)
+    staff = api_client(factories.staff())
+    by_staff = staff.post("/api/v1/courses", course_payload(Track(pk=theirs["id"]), stage=3), content_type=JSON)
+    assert (owner.status_code, by_staff.status_code) == (201, 201)
 
 
 def test_course_list_filters_by_track_and_orders_by_stage(db):
@@ -305,3 +331,16 @@ def test_learners_cannot_read_lessons_through_the_course_endpoints(teacher, api_
 
     assert_error(learner.get(f"/api/v1/courses/{course.pk}/lessons"), 404)
     assert_error(learner.get(f"/api/v1/lessons/{lesson.pk}"), 404, "lesson_not_found")
+
+
+def test_publishing_a_course_with_no_published_lesson_answers_a_warning(teacher, api_client):
+    course = factories.course(teacher=teacher, is_published=False)
+    lesson = factories.lesson(course=course, day=1, is_published=False)
+    client = api_client(teacher)
+
+    body = client.post(f"/api/v1/courses/{course.pk}/publish").json()
+
+    assert body["is_published"] is True
+    assert [w["code"] for w in body["warnings"]] == ["no_published_lessons"]
+    client.post(f"/api/v1/lessons/{lesson.pk}/publish")
+    assert client.post(f"/api/v1/courses/{course.pk}/publish").json()["warnings"] == []

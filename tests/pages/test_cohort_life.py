@@ -237,7 +237,7 @@ def test_reject_then_redo(life, as_user):
     teacher = as_user(life["teacher"])
     feed_url = f"/cohorts/{cohort.pk}/feed/"
     response = teacher.post(f"/teach/checkins/{checkin.pk}/reject/", {"reason": "No query attached", "next": feed_url})
-    assert response.status_code == 302 and response["Location"] == feed_url
+    assert response.status_code == 302 and response["Location"] == f"{feed_url}#post-{checkin.post.pk}"
     checkin.refresh_from_db()
     assert checkin.status == "rejected"
     # the learner sees why, and the day doesn't count
@@ -408,11 +408,28 @@ def test_reaction_toggles(life, as_user):
     assert list(Reaction.objects.values_list("kind", flat=True)) == ["clap"]
     html = _html(client.get(here))
     assert 'name="remove" value="1" class="reaction is-mine" aria-pressed="true"' in html
-    assert "1 reaction" in html
+    assert 'data-testid="reaction-count-clap">1</span>' in html
     client.post(f"/posts/{post.pk}/react/", {"kind": "fire", "next": here})  # another kind replaces it
     assert list(Reaction.objects.values_list("kind", flat=True)) == ["fire"]
     client.post(f"/posts/{post.pk}/react/", {"remove": "1", "next": here})  # the same button again takes it back
     assert Reaction.objects.count() == 0
+
+
+def test_each_reaction_shows_how_many_gave_it(life, as_user):
+    cohort = life["cohort"]
+    checkin = checkins.checkin_record(learner=life["member"], cohort_id=cohort.pk, text=TEXT)
+    post = Post.objects.get(checkin=checkin)
+    for kind in ("fire", "fire", "clap"):
+        other = factories.learner()
+        factories.enrollment(cohort=cohort, learner=other)
+        feed.reaction_set(user=other, post_id=post.pk, kind=kind)
+    feed.reaction_set(user=life["peer"], post_id=post.pk, kind="fire")
+    html = _html(as_user(life["peer"]).get(f"/cohorts/{cohort.pk}/feed/"))
+    counts = dict(re.findall(r'data-testid="reaction-count-([a-z]+)">(\d+)<', html))
+    assert counts == {"fire": "3", "clap": "1"}  # no count on the kinds nobody gave
+    assert re.search(r'class="reaction is-mine" aria-pressed="true"[^>]*>🔥<span', html)
+    api = as_user(life["peer"]).get(f"/api/v1/cohorts/{cohort.pk}/feed").json()
+    assert api["items"][0]["reaction_counts"] == {"like": 0, "clap": 1, "fire": 3, "heart": 0}
 
 
 def test_feed_empty_state_and_older_link(life, as_user):

@@ -146,6 +146,23 @@ def test_service_errors_appear_on_the_forms(world, as_user):
     assert "already has a course at that stage" in response.content.decode()
 
 
+def test_an_instructor_cannot_add_a_course_to_another_instructors_track(world, as_user):
+    # given a track only the other instructor teaches in
+    client = as_user(world["other_teacher"])
+    option = f'<option value="{world["track"].pk}">Data analysis</option>'
+    assert option not in client.get("/teach/courses/new/").content.decode()  # not offered
+
+    # when they post a course to it anyway
+    response = client.post("/teach/courses/new/", _course_data(track=str(world["track"].pk), stage="4", slug="mine"))
+
+    # then the form says no and the track has no new course
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Course.objects.filter(slug="mine").exists()
+    # while the track's own instructor is offered it
+    assert option in as_user(world["teacher"]).get("/teach/courses/new/").content.decode()
+
+
 def test_service_errors_in_chinese(world, as_user):
     teacher = world["teacher"]
     teacher.language = "zh-hans"
@@ -188,3 +205,22 @@ def test_markdown_preview_api_accepts_the_session_with_csrf(world):
     )
     assert response.status_code == 200
     assert "<strong>hi</strong>" in response.json()["html"] and "<script>" not in response.json()["html"]
+
+
+def test_publishing_a_course_with_no_published_lesson_warns(world, as_user):
+    """Allowed (the lessons may be on their way), but its learners would find nothing: the instructor is told."""
+    course = world["draft_course"]
+    lesson = factories.lesson(course=course, day=1, title="Draft lesson", is_published=False)
+    client = as_user(world["teacher"])
+    warning = "The course is published, but none of its lessons is"
+
+    response = client.post(f"/teach/courses/{course.pk}/publish/", {"published": "1"}, follow=True)
+
+    html = response.content.decode()
+    assert "Course published." in html and warning in html and "flash-warning" in html
+    assert warning in client.get(f"/teach/courses/{course.pk}/lessons/").content.decode()
+    # one published lesson is enough
+    client.post(f"/teach/lessons/{lesson.pk}/publish/", {"published": "1"})
+    assert warning not in client.get(f"/teach/courses/{course.pk}/lessons/").content.decode()
+    response = client.post(f"/teach/courses/{course.pk}/publish/", {"published": "1"}, follow=True)
+    assert warning not in response.content.decode()

@@ -50,6 +50,17 @@ def test_placeholders_survive_translation():
             assert set(re.findall(r"%\([a-z_]+\)[sd]", string)) == wanted, message.id
 
 
+def test_chinese_punctuation_is_full_width():
+    """ "加油!" and "原因:" read as typos in Chinese: next to Chinese text, punctuation is full-width (！：；，？)."""
+    cjk = r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]"
+    clash = re.compile(rf"{cjk} ?[!:;,?]|[!:;,?] ?{cjk}")
+    wrong = []
+    for message in _catalog():
+        strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
+        wrong += [string for string in strings if message.id and clash.search(string)]
+    assert wrong == []
+
+
 def test_extraction_is_up_to_date(tmp_path):
     pot = tmp_path / "django.pot"
     command = [

@@ -1,4 +1,5 @@
-"""Load a realistic demo: one track with three stages, lessons for every day, three cohorts, people and history.
+"""Load a realistic demo: one track with three stages, lessons for every day, cohorts (one open on every stage),
+people and history.
 
 Idempotent: every object is looked up by a natural key first, and a cohort's history is written only when the
 cohort is created, so running it again neither fails nor duplicates anything.
@@ -149,6 +150,7 @@ class Command(BaseCommand):
             people = self._people()
             courses = self._ladder(people["instructor"])
             self._cohorts(courses, people, now, rng)
+            self._open_on_every_stage(courses, now)
         self._print_logins(people)
 
     def _user(self, email: str, name: str, **fields: Any) -> User:
@@ -182,6 +184,7 @@ class Command(BaseCommand):
             defaults={
                 "title": "Python for Data · Python 数据分析",
                 "description": "From your first CSV to a capstone project, one stage at a time. 一步一个台阶。",
+                "owner": instructor,
             },
         )
         courses = []
@@ -218,9 +221,9 @@ class Command(BaseCommand):
                     day=day,
                     title=f"{en} · {zh}" + (f" ({week})" if course.duration_days > 7 else ""),
                     body=(
-                        f"## {en} · {zh}\n\nToday's reading is short: work through the notebook and take notes.\n\n"
-                        f"今天的阅读很短：跟着 notebook 走一遍，记下笔记。\n\n- Watch the 10-minute video\n"
-                        f"- Try the exercises\n- 把遇到的问题写进打卡"
+                        "Today's reading is short: work through the notebook and take notes.\n\n"
+                        "今天的阅读很短：跟着 notebook 走一遍，记下笔记。\n\n- Watch the 10-minute video\n"
+                        "- Try the exercises\n- 把遇到的问题写进打卡"
                     ),
                     task=f"{task_en}\n\n{task_zh}",
                     links=[{"title": "pandas docs", "url": "https://pandas.pydata.org/docs/"}],
@@ -287,6 +290,13 @@ class Command(BaseCommand):
         if created:
             for learner in learners[:4]:
                 self._enroll(opened, learner, now - timedelta(days=2))
+
+    def _open_on_every_stage(self, courses: list[Course], now: datetime) -> None:
+        """A newcomer can start: every stage has a cohort open for enrollment (the beginner course's next run; the
+        other stages' open cohorts are made with their history in ``_cohorts``)."""
+        today = local_date(tz=TZ, at=now)
+        beginner = courses[0]
+        self._cohort(beginner, "2027 Winter · 冬季班", today + timedelta(days=10), CohortStatus.OPEN, 40)
 
     def _enroll(self, cohort: Cohort, learner: User, at: datetime) -> Enrollment:
         enrollment, _ = Enrollment.objects.get_or_create(

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cohorts', '0008_mail_sends_to_mail_log'),
+        ('cohorts', '0015_survey'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
