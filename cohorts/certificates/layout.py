@@ -1,5 +1,6 @@
 """How big the learner's name is printed: pure computation, no Django (unit-tested in tests/cohorts/)."""
 
+import math
 import unicodedata
 
 # The name's line on an A4 landscape page, in points (1 mm = 72 / 25.4 pt): the frame's 277 mm less its double
@@ -10,6 +11,8 @@ NAME_MAX_PT = 40.0
 # again as far as it must (80 full-width characters, the longest display name: about 15 pt).
 NAME_MIN_PT = 17.0
 NAME_LINES = 2
+# Below any display name's need (80 emoji, the widest: 11 pt); a floor for the stylesheet's classes.
+NAME_FLOOR_PT = 10.0
 # Lines break anywhere in a long word (overflow-wrap: anywhere), so a little slack covers an uneven break.
 _WRAP_SLACK = 0.92
 
@@ -35,9 +38,8 @@ def _em_width(char: str) -> float:
 
 def name_font_size(name: str) -> float:
     """The font size (pt) at which ``name`` fits on one line at NAME_MIN_PT or more (at most NAME_MAX_PT), else
-    the size at which it fits on NAME_LINES lines."""
+    the size at which it fits on NAME_LINES lines; in half points, from NAME_FLOOR_PT."""
     width = sum(_em_width(char) for char in name) or 1.0
     one_line = NAME_LINE_PT / width
-    if one_line >= NAME_MIN_PT:
-        return round(min(NAME_MAX_PT, one_line), 1)
-    return round(min(NAME_MIN_PT, NAME_LINES * NAME_LINE_PT * _WRAP_SLACK / width), 1)
+    size = min(NAME_MAX_PT, one_line) if one_line >= NAME_MIN_PT else NAME_LINES * NAME_LINE_PT * _WRAP_SLACK / width
+    return max(NAME_FLOOR_PT, math.floor(size * 2) / 2)  # down to a half point: the stylesheet has a class for each

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from cohorts.certificates.layout import name_font_size
+from cohorts.certificates.layout import NAME_FLOOR_PT, NAME_MAX_PT, name_font_size
 
 _CSS = """
 @page { size: A4 landscape; margin: 0 }
@@ -88,6 +88,18 @@ def _stylesheet() -> Any:
     return CSS(string=_CSS, font_config=_fonts())
 
 
+def name_size_class(size_pt: float) -> str:
+    """The class that sets the name's size (the template has no inline styles; it is a page template too)."""
+    return f"s{round(size_pt * 2)}"
+
+
+# One rule per half point the name can take (cohorts.certificates.layout).
+_CSS += "".join(
+    f".name.{name_size_class(half / 2)} {{ font-size: {half / 2}pt }}\n"
+    for half in range(int(NAME_FLOOR_PT * 2), int(NAME_MAX_PT * 2) + 1)
+)
+
+
 def _data_uri(content: bytes, mimetype: str) -> str:
     return f"data:{mimetype};base64,{base64.b64encode(content).decode()}"
 
@@ -119,7 +131,7 @@ def certificate_html(content: CertificateContent) -> str:
             "cohorts/certificate_pdf.html",
             {
                 "c": content,
-                "name_size": name_font_size(content.learner_name),
+                "name_class": name_size_class(name_font_size(content.learner_name)),
                 "qr": _data_uri(qr_png(content.verify_url), "image/png"),
                 "signature": (
                     _data_uri(content.signature, _image_mimetype(content.signature)) if content.signature else None

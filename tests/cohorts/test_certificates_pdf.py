@@ -116,15 +116,19 @@ def test_an_80_character_name_shrinks_and_wraps_inside_its_box(db, name):
     """A name centred in its box that overflowed it would start left of the box: every line of the name starts
     inside it, and there are at most two."""
     certificate = issued(completed(cohort=ended_cohort(), name=name, language="en"))
-    size_px = name_font_size(name) / 0.75  # WeasyPrint draws in CSS pixels, scaled to points by the page matrix
-    lines: dict[float, float] = {}
+    runs: list[tuple[str, float, float]] = []
 
     def visit(text, cm, tm, font, font_size):
-        if text.strip() and abs(font_size - size_px) < 0.05:
-            y = round(tm[5], 1)
-            lines[y] = min(lines.get(y, tm[4]), tm[4])
+        if text.strip():
+            runs.append((text.strip(), tm[4], tm[5]))  # CSS pixels, scaled to points by the page matrix
 
     pdf_reader(certificate).pages[0].extract_text(visitor_text=visit)
+    above = next(y for text, _, y in runs if text == "This certifies that")
+    below = next(y for text, _, y in runs if text == "has completed the course")
+    lines: dict[float, float] = {}
+    for _, x, y in runs:
+        if above < y < below:
+            lines[round(y, 1)] = min(lines.get(round(y, 1), x), x)
 
     assert 1 <= len(lines) <= 2, lines
     assert min(lines.values()) * 0.75 >= NAME_BOX_LEFT_PT - 0.5
