@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from cohorts.models import Award, AwardRound, CheckIn, Cohort, Enrollment, Invitation, OpeningAlert
+from cohorts.models import Award, AwardRound, Certificate, CheckIn, Cohort, Enrollment, Invitation, OpeningAlert
 
 
 @admin.register(Cohort)
@@ -72,6 +72,26 @@ class AwardRoundAdmin(admin.ModelAdmin):
     inlines = [AwardInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    """Read-only: certificates are issued, reissued and revoked through the services (revocation with its reason on
+    the cohort's Certificates page or ``POST /api/v1/certificates/{id}/revoke``)."""
+
+    list_display = ["serial", "learner_name", "kind", "status", "issued_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["serial", "learner_name", "verify_id", "enrollment__learner__email"]
+    raw_id_fields = ["enrollment", "superseded_by", "revoked_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:

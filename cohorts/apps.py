@@ -13,3 +13,8 @@ class CohortsConfig(AppConfig):
         # Tagged "security": the web server runs these at start too (stagewise.checks.refuse_to_start_on_errors).
         checks.register(check_credential_keys, checks.Tags.security)
         checks.register(check_credentials_site_url, checks.Tags.security, deploy=True)
+
+        from cohorts.certificates.receivers import certificates_on_cohort_closed
+        from cohorts.signals import cohort_closed
+
+        cohort_closed.connect(certificates_on_cohort_closed, dispatch_uid="cohorts.certificates_issue")

@@ -201,3 +201,15 @@ class CohortSettingsForm(ServiceForm):
 
     def service_values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.fields}
+
+
+class SignatureForm(ServiceForm):
+    signature = forms.FileField(
+        label=_("Your signature"),
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+        help_text=_("A PNG with a transparent background looks best. Printed on certificates issued from now on."),
+    )
+
+
+class RevokeForm(ServiceForm):
+    reason = forms.CharField(label=_("Reason for revoking"), min_length=3, max_length=300)

@@ -60,6 +60,17 @@ class Cohort(models.Model):
     outcomes_evaluated_at = models.DateTimeField(null=True, blank=True)
     review_closes_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    certificate_signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The instructor who signs the cohort's certificates (else the course's first instructor).",
+    )
+    certificate_signature = models.ImageField(
+        upload_to="signatures/", blank=True, help_text="The signer's signature, printed on certificates."
+    )
 
     class Meta:
         ordering = ["starts_on", "id"]
@@ -488,5 +499,6 @@ class OpeningAlert(models.Model):
 # Models kept in sub-packages by domain, imported here so Django registers them with the cohorts app.
 from cohorts.awards.models import Award as Award  # noqa: E402
 from cohorts.awards.models import AwardRound as AwardRound  # noqa: E402
+from cohorts.certificates.models import Certificate as Certificate  # noqa: E402
 from cohorts.completion.models import EnrollmentOutcome as EnrollmentOutcome  # noqa: E402
 from cohorts.survey.models import SurveyResponse as SurveyResponse  # noqa: E402

@@ -57,3 +57,10 @@ def awards_run_task() -> dict[str, int]:
     from cohorts.awards.services import awards_run
 
     return awards_run()
+
+
+# Certificates' tasks live with certificates; imported here so that Celery's autodiscovery registers them.
+from cohorts.certificates.tasks import (  # noqa: E402, F401
+    certificates_issue_batch_task,
+    certificates_issue_for_cohort_task,
+)

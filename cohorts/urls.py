@@ -3,6 +3,7 @@ from django.urls import path
 from cohorts.views import (
     awards,
     catalog,
+    certificates,
     cohort,
     credentials,
     feed,
@@ -42,7 +43,17 @@ urlpatterns = [
     path("cohorts/<int:cohort_id>/awards/", awards.cohort_awards, name="awards"),
     path("tracks/<int:track_id>/awards/", awards.track_awards, name="track_awards"),
     path("awards/<int:award_id>/withhold/", awards.award_withhold, name="award_withhold"),
+    # Certificates: the public verification page (the QR code's address), the learner's download and reissue.
+    path("verify/<str:verify_id>", certificates.verify, name="verify"),
+    path("certificates/<int:certificate_id>.pdf", certificates.certificate_download, name="certificate_pdf"),
+    path("certificates/<int:certificate_id>/reissue/", certificates.certificate_reissue, name="certificate_reissue"),
+    path("certificates/<int:certificate_id>/revoke/", certificates.certificate_revoke, name="certificate_revoke"),
     # Instructors.
+    path("teach/cohorts/<int:cohort_id>/certificates/", certificates.certificates_manage, name="certificates"),
+    path("teach/cohorts/<int:cohort_id>/certificates.zip", certificates.certificates_zip, name="certificates_zip"),
+    path(
+        "teach/cohorts/<int:cohort_id>/certificates/issue/", certificates.certificates_issue, name="certificates_issue"
+    ),
     path("teach/courses/<int:course_id>/cohorts/", schedule.teach_cohorts, name="teach_cohorts"),
     path("teach/cohorts/<int:cohort_id>/", manage.cohort_manage, name="manage"),
     path("teach/cohorts/<int:cohort_id>/settings/", manage.cohort_settings, name="settings"),

@@ -45,6 +45,7 @@ api = StagewiseAPI(
             {"name": "group rules", "description": "Rules, strikes, removals, nudges"},
             {"name": "webhooks", "description": "Chat-group webhooks and their delivery logs"},
             {"name": "credentials", "description": "Verifying Open Badges 3.0 credentials (certificates)"},
+            {"name": "certificates", "description": "Completion certificates: public verification, download, reissue"},
             {"name": "billing", "description": "Checkout, payments, refunds, coupons, credit, applications"},
         ]
     },

@@ -23,6 +23,7 @@ from cohorts.statuses import CohortStatus
 from stagewise.api import api
 from tests import factories
 from tests.billing.api_matrix import billing_matrix
+from tests.cohorts.certificates_api_matrix import certificates_matrix
 
 _n = itertools.count(1)
 PERSONAS = ("anonymous", "learner", "instructor", "other_instructor", "marketer", "staff")
@@ -625,6 +626,7 @@ MATRIX: dict[tuple[str, str], list[Scenario]] = {
     ],
 }
 MATRIX.update(billing_matrix(Scenario, everyone, signed_in, course_staff))
+MATRIX.update(certificates_matrix(Scenario, everyone, signed_in, course_staff))
 
 
 def _client_for(user) -> Client:

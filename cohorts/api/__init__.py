@@ -7,6 +7,7 @@ feed); ``tests/test_api_errors.py`` checks that no route swallows a later one.
 from ninja import Router
 
 from cohorts.api.awards import router as awards_router
+from cohorts.api.certificates import router as certificates_router
 from cohorts.api.checkins import router as checkins_router
 from cohorts.api.cohorts import router as cohorts_router
 from cohorts.api.credentials import router as credentials_router
@@ -26,3 +27,4 @@ router.add_router("", outcomes_router)
 router.add_router("", credentials_router)
 router.add_router("", survey_router)
 router.add_router("", awards_router)
+router.add_router("", certificates_router)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.types import PageRequest
 from cohorts import hooks, page_selectors, selectors
+from cohorts.certificates.selectors import certificate_for_enrollment, linkedin_add_url
 from cohorts.checkins import CLOSED_STATUSES, checkin_days_open
 from cohorts.completion.selectors import outcome_for_enrollment
 from cohorts.deposit.selectors import deposit_standing
@@ -36,6 +37,7 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
     is_instructor = is_course_instructor(user=request.user, course=cohort.course)
     is_member = enrollment is not None and enrollment.status in MEMBER_STATUSES
     released = selectors.released_day(cohort=cohort, now=now)
+    certificate = certificate_for_enrollment(enrollment=enrollment) if is_member and enrollment else None
     lessons = None
     if is_member or is_instructor:
         rows = list(selectors.lesson_list_for_cohort(user=request.user, cohort_id=cohort.pk, now=now))
@@ -83,6 +85,8 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "survey_answered": survey_response_of(enrollment_id=enrollment.pk) is not None
         if is_member and enrollment is not None and survey_is_open(cohort)
         else None,
+        "certificate": certificate,
+        "linkedin_url": linkedin_add_url(certificate) if certificate else "",
     }
     # A cohort that is not open (running, ended): its course's next open cohort, else "notify me when one opens".
     next_cohort = (

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from cohorts.certificates.services import certificates_issue_for_cohort
 from cohorts.days import local_date, local_hour
 from cohorts.models import CheckIn, Cohort, Comment, Enrollment, Post, PostKind, Reaction, ReactionKind
 from cohorts.statuses import CohortStatus, EnrollmentStatus
@@ -264,6 +265,8 @@ class Command(BaseCommand):
                 Enrollment.objects.filter(pk=enrollment.pk).update(
                     status=EnrollmentStatus.COMPLETED if completed else EnrollmentStatus.NOT_COMPLETED
                 )
+        # Their certificates, issued by the demo's Celery worker once this commits (queued only for those without one).
+        certificates_issue_for_cohort(cohort=ended)
 
         # Running: the bootcamp on its day 9.
         running_start = today - timedelta(days=8)

@@ -1,0 +1,10 @@
+"""Certificates follow the end of a cohort: once its outcomes are final (``cohorts.signals.cohort_closed``, sent after
+commit), a task queues the certificates of those who completed, in batches."""
+
+from typing import Any
+
+
+def certificates_on_cohort_closed(sender: Any, *, cohort_id: int, **kwargs: Any) -> None:
+    from cohorts.certificates.tasks import certificates_issue_for_cohort_task
+
+    certificates_issue_for_cohort_task.delay(cohort_id)

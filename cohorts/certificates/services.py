@@ -1,0 +1,323 @@
+"""Every write on certificates: issue (by batches, from Celery), reissue under a new name, revoke, and the cohort's
+signature.
+
+Issuing renders the PDF first, outside any transaction (a tenth of a second that should hold no lock), then stores
+the file, inserts the row and queues the mail in one short transaction. The database refuses a second standing
+certificate for an enrollment (``certificate_one_standing_per_enrollment``): a rerun, or two workers on one batch,
+issue once; the loser deletes the file it stored.
+"""
+
+import logging
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from functools import partial
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from cohorts.certificates.models import (
+    CERTIFICATE_TRANSITIONS,
+    Certificate,
+    CertificateKind,
+    CertificateStatus,
+    new_serial,
+    new_verify_id,
+)
+from cohorts.certificates.pdf import CertificateContent, certificate_pdf
+from cohorts.certificates.selectors import certificate_get_for_learner, verify_url
+from cohorts.images import checkin_image_prepare
+from cohorts.models import Cohort, Enrollment
+from cohorts.moderation import audit_record
+from cohorts.selectors import cohort_get_for_instructor
+from cohorts.statuses import EnrollmentStatus, can_transition
+from stagewise.errors import Conflict, Forbidden, Invalid, NotFound
+from stagewise.mail import Attachment, mail_send
+from stagewise.permissions import is_staff
+
+logger = logging.getLogger(__name__)
+
+# Enrollments per Celery task: small enough that a worker that dies loses little, large enough that the per-task
+# setup (the cohort, its signature, the fonts of a fresh worker) is spread thin.
+ISSUE_BATCH_SIZE = 50
+
+
+def _standing() -> Exists:
+    return Exists(
+        Certificate.objects.filter(enrollment=OuterRef("pk"), kind=CertificateKind.COMPLETION).exclude(
+            status=CertificateStatus.SUPERSEDED
+        )
+    )
+
+
+def _batches(ids: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def certificates_issue_for_cohort(*, cohort: Cohort, batch_size: int = ISSUE_BATCH_SIZE) -> int:
+    """Queue certificates for the cohort's completed enrollments that have none: one Celery task per batch,
+    enqueued after the caller's transaction commits. Returns how many enrollments were queued.
+
+    Safe to call any number of times (the end-of-cohort job may rerun): each batch skips an enrollment that got its
+    certificate meanwhile.
+    """
+    from cohorts.certificates.tasks import certificates_issue_batch_task  # the task module imports this one
+
+    ids = list(
+        Enrollment.objects.filter(cohort=cohort, status=EnrollmentStatus.COMPLETED)
+        .exclude(_standing())
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for batch in _batches(ids, batch_size):
+        transaction.on_commit(partial(certificates_issue_batch_task.delay, batch))
+    return len(ids)
+
+
+def _signer_name(cohort: Cohort) -> str:
+    if cohort.certificate_signer is not None:
+        return cohort.certificate_signer.display_name
+    first = cohort.course.instructors.order_by("pk").first()
+    return first.display_name if first else ""
+
+
+def _signature(cohort: Cohort) -> bytes | None:
+    if not cohort.certificate_signature:
+        return None
+    try:
+        with cohort.certificate_signature.open("rb") as image:
+            return image.read()
+    except OSError:  # the file is gone from storage: the typed name rather than no certificate
+        logger.warning("signature of cohort %s is missing from storage", cohort.pk)
+        return None
+
+
+def _content(
+    *,
+    enrollment: Enrollment,
+    learner: User,
+    serial: str,
+    verify_id: str,
+    signer: str,
+    signature: bytes | None,
+    now: datetime,
+) -> CertificateContent:
+    cohort = enrollment.cohort
+    probe = Certificate(verify_id=verify_id)
+    return CertificateContent(
+        learner_name=learner.display_name,
+        language=learner.language,
+        course_title=cohort.course.title,
+        stage_label=cohort.course.stage_label,
+        starts_on=cohort.starts_on,
+        ends_on=cohort.ends_on,
+        instructor_name=signer,
+        signature=signature,
+        serial=serial,
+        verify_url=verify_url(probe),
+        issued_at=now,
+        timezone=learner.timezone,
+    )
+
+
+def _mail(certificate: Certificate, pdf: bytes) -> None:
+    enrollment = certificate.enrollment
+    mail_send(
+        user=enrollment.learner,
+        template="certificate_issued",
+        context={
+            "certificate": certificate,
+            "cohort": enrollment.cohort,
+            "course": enrollment.cohort.course,
+            "verify_url": verify_url(certificate),
+            "cohort_path": f"/cohorts/{enrollment.cohort_id}/",
+        },
+        key=f"certificate:{certificate.pk}",
+        attachments=[
+            Attachment(filename=f"certificate-{certificate.serial}.pdf", content=pdf, mimetype="application/pdf")
+        ],
+    )
+
+
+def _store_and_insert(*, certificate: Certificate, pdf: bytes) -> Certificate | None:
+    """Store the PDF, insert the row and queue its mail in one transaction; None (and the file deleted again) when
+    the database refuses the row: the enrollment has a standing certificate, or (rarely) the serial is taken."""
+    certificate.pdf.save(f"{certificate.serial}-{certificate.verify_id[:8]}.pdf", ContentFile(pdf), save=False)
+    try:
+        with transaction.atomic():
+            certificate.save(force_insert=True)
+            _mail(certificate, pdf)
+    except IntegrityError:
+        default_storage.delete(certificate.pdf.name or "")
+        return None
+    return certificate
+
+
+def _issue(*, enrollment: Enrollment, signer: str, signature: bytes | None, now: datetime) -> Certificate | None:
+    learner = enrollment.learner
+    serial, verify_id = new_serial(year=now.year), new_verify_id()
+    content = _content(
+        enrollment=enrollment,
+        learner=learner,
+        serial=serial,
+        verify_id=verify_id,
+        signer=signer,
+        signature=signature,
+        now=now,
+    )
+    pdf = certificate_pdf(content)
+    certificate = Certificate(
+        enrollment=enrollment,
+        kind=CertificateKind.COMPLETION,
+        verify_id=verify_id,
+        serial=serial,
+        learner_name=content.learner_name,
+        language=content.language,
+        instructor_name=signer,
+        issued_at=now,
+    )
+    return _store_and_insert(certificate=certificate, pdf=pdf)
+
+
+def certificates_issue_batch(*, enrollment_ids: Iterable[int], now: datetime | None = None) -> int:
+    """Issue the completion certificate of each of these enrollments that is completed and has none; returns how
+    many were issued. Each certificate is its own transaction, so a failure loses one, not the batch."""
+    now = now or timezone.now()
+    enrollments = (
+        Enrollment.objects.filter(pk__in=list(enrollment_ids), status=EnrollmentStatus.COMPLETED)
+        .exclude(_standing())
+        .select_related("learner", "cohort", "cohort__course", "cohort__certificate_signer")
+        .order_by("cohort_id", "pk")
+    )
+    issued = 0
+    signers: dict[int, tuple[str, bytes | None]] = {}
+    for enrollment in enrollments:
+        cohort = enrollment.cohort
+        if cohort.pk not in signers:
+            signers[cohort.pk] = (_signer_name(cohort), _signature(cohort))
+        signer, signature = signers[cohort.pk]
+        try:
+            certificate = _issue(enrollment=enrollment, signer=signer, signature=signature, now=now)
+        except OSError:
+            raise  # storage or the database is unwell: the task retries the batch (what's done stays done)
+        except Exception:
+            # One certificate that can't be rendered must not hold up the others; the next run tries it again.
+            logger.exception("certificate for enrollment %s failed", enrollment.pk)
+            continue
+        if certificate is not None:
+            issued += 1
+    return issued
+
+
+def certificate_reissue(*, actor: User, certificate_id: int, now: datetime | None = None) -> Certificate:
+    """A new certificate under the learner's current name (and language), superseding their valid one: the old
+    verification page then says it was replaced, and points to the new one. The learner's own certificate only.
+
+    Conflict when nothing printed would change, or the certificate is not valid (revoked or superseded already).
+    """
+    now = now or timezone.now()
+    old = certificate_get_for_learner(user=actor, certificate_id=certificate_id)
+    if old.status != CertificateStatus.VALID:
+        raise Conflict(_("Only a valid certificate can be reissued."), code="certificate_not_valid")
+    if old.learner_name == actor.display_name and old.language == actor.language:
+        raise Conflict(
+            _("Your certificate already shows your current name. Change your name on your profile first."),
+            code="certificate_up_to_date",
+        )
+    enrollment = old.enrollment
+    enrollment.learner = actor
+    cohort = Cohort.objects.select_related("course", "certificate_signer").get(pk=enrollment.cohort_id)
+    enrollment.cohort = cohort
+    serial, verify_id = new_serial(year=now.year), new_verify_id()
+    signer, signature = old.instructor_name or _signer_name(cohort), _signature(cohort)
+    content = _content(
+        enrollment=enrollment,
+        learner=actor,
+        serial=serial,
+        verify_id=verify_id,
+        signer=signer,
+        signature=signature,
+        now=now,
+    )
+    pdf = certificate_pdf(content)
+    new = Certificate(
+        enrollment=enrollment,
+        kind=old.kind,
+        verify_id=verify_id,
+        serial=serial,
+        learner_name=content.learner_name,
+        language=content.language,
+        instructor_name=signer,
+        credential_status_index=None,
+        issued_at=now,
+    )
+    new.pdf.save(f"{serial}-{verify_id[:8]}.pdf", ContentFile(pdf), save=False)
+    try:
+        with transaction.atomic():
+            # Superseded first (the constraint allows one standing certificate), then the successor, then the link.
+            if not _transition(certificate_id=old.pk, old=CertificateStatus.VALID, new=CertificateStatus.SUPERSEDED):
+                raise Conflict(_("Only a valid certificate can be reissued."), code="certificate_not_valid")
+            new.save(force_insert=True)
+            Certificate.objects.filter(pk=old.pk).update(superseded_by=new)
+            _mail(new, pdf)
+    except (Conflict, IntegrityError):
+        default_storage.delete(new.pdf.name or "")
+        raise
+    return new
+
+
+def _transition(*, certificate_id: int, old: str, new: str, **fields: object) -> bool:
+    """``old`` → ``new`` with a conditional UPDATE; False if the certificate was no longer ``old``."""
+    if not can_transition(CERTIFICATE_TRANSITIONS, old, new):
+        raise ValueError(f"certificate: {old} → {new} is not allowed")
+    return Certificate.objects.filter(pk=certificate_id, status=old).update(status=new, **fields) == 1
+
+
+def certificate_revoke(*, actor: User, certificate_id: int, reason: str, now: datetime | None = None) -> Certificate:
+    """Revoke a valid certificate (staff only), with a reason the verification page shows. Audited."""
+    now = now or timezone.now()
+    if not is_staff(actor):
+        raise Forbidden(_("Only staff can revoke a certificate."), code="staff_only")
+    reason = reason.strip()
+    if len(reason) < 3:
+        raise Invalid(_("Give a reason for the revocation."), code="reason_required", extra={"field": "reason"})
+    certificate = Certificate.objects.filter(pk=certificate_id).first()
+    if certificate is None:
+        raise NotFound(_("No such certificate."), code="certificate_not_found")
+    with transaction.atomic():
+        revoked = _transition(
+            certificate_id=certificate.pk,
+            old=CertificateStatus.VALID,
+            new=CertificateStatus.REVOKED,
+            revoked_reason=reason[:300],
+            revoked_by=actor,
+            revoked_at=now,
+        )
+        if not revoked:
+            raise Conflict(_("Only a valid certificate can be revoked."), code="certificate_not_valid")
+        audit_record(actor=actor, action="certificate_revoke", target=certificate, details={"reason": reason}, now=now)
+    certificate.refresh_from_db()
+    return certificate
+
+
+def cohort_signature_set(*, actor: User, cohort_id: int, upload: UploadedFile | None) -> Cohort:
+    """Set (or, with no upload, remove) the signature printed on the cohort's certificates from now on, signed by
+    ``actor``: an instructor of the course, or staff. Certificates already issued keep theirs."""
+    cohort = cohort_get_for_instructor(user=actor, cohort_id=cohort_id)
+    old_name = cohort.certificate_signature.name if cohort.certificate_signature else ""
+    if upload is None:
+        cohort.certificate_signature = ""  # type: ignore[assignment]
+    else:
+        prepared = checkin_image_prepare(upload=upload)
+        cohort.certificate_signature.save(prepared.name or "signature.png", prepared, save=False)
+    cohort.certificate_signer = actor
+    cohort.save(update_fields=["certificate_signature", "certificate_signer"])
+    if old_name and old_name != cohort.certificate_signature.name:
+        default_storage.delete(old_name)
+    return cohort
