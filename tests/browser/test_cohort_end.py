@@ -79,7 +79,11 @@ def ended(api_client, client):
         enrollment = Enrollment.objects.get(cohort=cohort, learner=learner)
         for day in days:
             CheckIn.objects.create(
-                enrollment=enrollment, day=day, local_date=start, text="Practised joins today.", created_at=timezone.now()
+                enrollment=enrollment,
+                day=day,
+                local_date=start,
+                text="Practised joins today.",
+                created_at=timezone.now(),
             )
     cohort_outcomes_evaluate(cohort_id=cohort.pk)
     return {"teacher": teacher, "done": done, "not_done": not_done, "cohort": cohort, "next": next_cohort}

@@ -12,10 +12,9 @@ from django.utils import timezone
 
 from billing.models import UpgradeOffer
 from cohorts.completion.models import EnrollmentOutcome
-from cohorts.survey.models import SurveyResponse
-
 from cohorts.models import CheckIn, Cohort, Comment, Enrollment, Post, Reaction
 from cohorts.statuses import CohortStatus
+from cohorts.survey.models import SurveyResponse
 from content.models import Course, Lesson
 
 

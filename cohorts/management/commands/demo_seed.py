@@ -324,9 +324,7 @@ class Command(BaseCommand):
         beginner = courses[0]
         self._cohort(beginner, "2027 Winter · 冬季班", today + timedelta(days=10), CohortStatus.OPEN, 40)
 
-    def _ended_with_outcomes(
-        self, beginner: Course, learners: list[User], now: datetime, rng: random.Random
-    ) -> None:
+    def _ended_with_outcomes(self, beginner: Course, learners: list[User], now: datetime, rng: random.Random) -> None:
         """The end of a cohort as its people meet it: the autumn cohort's outcomes were evaluated when it ended and
         its review window is over (``demo_seed_billing`` closes it once the seats have their orders, so the offers
         carry credit); a second run ended two days ago and its instructor is still reviewing. Members of both have
@@ -334,7 +332,11 @@ class Command(BaseCommand):
         survey answer is looked up by its enrollment."""
         today = local_date(tz=TZ, at=now)
         in_review, created = self._cohort(
-            beginner, "2026 Late Autumn · 深秋班", today - timedelta(days=beginner.duration_days + 1), CohortStatus.ENDED, 20
+            beginner,
+            "2026 Late Autumn · 深秋班",
+            today - timedelta(days=beginner.duration_days + 1),
+            CohortStatus.ENDED,
+            20,
         )
         if created:
             for learner in learners[IN_REVIEW_MEMBERS]:
@@ -352,9 +354,13 @@ class Command(BaseCommand):
         """About two in three members (never ``skip``) answer, within a day of the outcomes."""
         cohort.refresh_from_db(fields=["outcomes_evaluated_at"])
         answered_from = cohort.outcomes_evaluated_at or now
-        for enrollment in Enrollment.objects.filter(
-            cohort=cohort, status__in=(EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED)
-        ).exclude(learner=skip).order_by("pk"):
+        for enrollment in (
+            Enrollment.objects.filter(
+                cohort=cohort, status__in=(EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED)
+            )
+            .exclude(learner=skip)
+            .order_by("pk")
+        ):
             rng = random.Random(enrollment.pk)  # the same answers on every run
             if rng.random() > 0.66:
                 continue
