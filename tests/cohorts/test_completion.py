@@ -268,6 +268,17 @@ def test_the_learner_sees_their_outcome_on_the_cohort_page(ended, client):
         client.force_login(ended["people"]["steady"])
         page = client.get(f"/cohorts/{cohort.pk}/").content.decode()
         assert "你完成了这门课程" in page  # in her language
+        # the course is the top of its track: no offer will follow, and the page says so
+        assert "你已登顶" in page and "届时你会收到" not in page
+
+        # with a stage above, a completer is pointed to it (not to this course's next run)
+        above = factories.course(
+            teacher=ended["teacher"], track=cohort.course.track, stage=cohort.course.stage + 1, slug="stage-up"
+        )
+        factories.cohort(course=cohort.course, name="Next run")
+        page = client.get(f"/cohorts/{cohort.pk}/").content.decode()
+        assert f'href="/courses/{above.slug}/"' in page and "你已登顶" not in page
+        assert "届时你会收到" in page and 'data-testid="next-cohort"' not in page
 
 
 def test_the_instructor_reviews_and_changes_an_outcome_on_the_dashboard(ended, client):
