@@ -286,9 +286,14 @@ def test_the_instructor_reviews_and_changes_an_outcome_on_the_dashboard(ended, c
     almost = ended["members"]["almost"]
     client.force_login(ended["teacher"])
     with time_machine.travel(at + timedelta(hours=1), tick=False):
+        # the course's cohorts list says a review is due, and leads to it
+        listing = client.get(f"/teach/courses/{cohort.course_id}/cohorts/").content.decode()
+        assert 'data-testid="review-due"' in listing and f"/teach/cohorts/{cohort.pk}/#outcomes" in listing
         page = client.get(f"/teach/cohorts/{cohort.pk}/").content.decode()
         assert page.count('data-testid="outcome-row"') == 4
         assert "2 of 4 members completed" in page and "Review the outcomes until" in page
+        # the outcomes stand in for the roster: nobody to strike, nudge or invite once the cohort has ended
+        assert 'data-testid="roster-row"' not in page and 'id="nudges"' not in page and 'id="invite"' not in page
         response = client.post(
             f"/teach/enrollments/{almost.pk}/outcome/",
             {"outcome": "completed", "reason": "Sick for two days", "next": f"/teach/cohorts/{cohort.pk}/"},
