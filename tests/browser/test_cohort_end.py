@@ -19,7 +19,7 @@ from cohorts.models import CheckIn, Cohort, Enrollment
 from cohorts.statuses import CohortStatus
 from cohorts.survey.models import SurveyResponse
 from tests import factories
-from tests.billing.conftest import event, localstripe, localstripe_server, payment_intent, post_event
+from tests.billing.conftest import event, payment_intent, post_event
 from tests.browser.chromium import PHONE
 from tests.browser.test_checkin_phone import _login, _no_horizontal_scroll
 
@@ -28,7 +28,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("localstripe", "celery_eager"),
 ]
-__all__ = ["localstripe", "localstripe_server"]  # billing's fixtures, used here too
 
 WORDS = {
     "en": {
