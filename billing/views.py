@@ -307,6 +307,8 @@ def orders(request: PageRequest) -> HttpResponse:
         "page": page,
         "orders": [{"order": o, "payment": selectors.latest_payment(o)} for o in page.object_list],
         "waitlisted": list(waitlisted),
+        # Offers have no place in the navigation: the orders page, where a learner looks for money matters, points there.
+        "open_offers": len(offers.offers_open_for_learner(learner_id=request.user.pk)),
         "referral_code": code,
         "referral_url": settings.SITE_URL + f"/r/{code.code}/",
     }

@@ -164,6 +164,8 @@ def rate_chart(*, rates: Sequence[DayRate], duration: int) -> RateChart:
 
 NPS_CHART_WIDTH = 640
 NPS_CHART_HEIGHT = 240
+# Wider than the rate chart's: "−100" and the dates stay whole when a phone shrinks the chart and its labels grow.
+_NPS_LEFT, _NPS_RIGHT, _NPS_TOP, _NPS_BOTTOM = 60, 12, 14, 32
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,13 @@ class NpsSeries:
 
 
 @dataclass(frozen=True)
+class DateLabel:
+    x: float
+    on: date  # formatted by the template, in the reader's language
+    anchor: str  # SVG text-anchor: the first label starts at its point, the last ends at it
+
+
+@dataclass(frozen=True)
 class NpsChart:
     width: int
     height: int
@@ -192,31 +201,43 @@ class NpsChart:
     right: int
     series: list[NpsSeries]
     grid: list[GridLine]
+    xlabels: list[DateLabel]
+    axis_y: float  # the time axis (the chart's bottom edge)
 
 
 def nps_chart(*, points: Sequence[tuple[int, date, int | None, int]]) -> NpsChart:
     """``points``: (stage, the cohort's last day, its NPS or None without responses, the cohort's id). Time runs
     left to right from the first cohort's end to the last's; cohorts without responses are left out."""
-    plot_w = NPS_CHART_WIDTH - _LEFT - _RIGHT
-    plot_h = NPS_CHART_HEIGHT - _TOP - _BOTTOM
+    plot_w = NPS_CHART_WIDTH - _NPS_LEFT - _NPS_RIGHT
+    plot_h = NPS_CHART_HEIGHT - _NPS_TOP - _NPS_BOTTOM
     scored = [(stage, ended, score, key) for stage, ended, score, key in points if score is not None]
     first = min((ended for _, ended, _, _ in scored), default=None)
     last = max((ended for _, ended, _, _ in scored), default=None)
     span = max(((last - first).days if first and last else 0), 1)
 
     def y(score: int) -> float:
-        return round(_TOP + plot_h - (score + 100) / 200 * plot_h, 2)
+        return round(_NPS_TOP + plot_h - (score + 100) / 200 * plot_h, 2)
 
     by_stage: dict[int, list[NpsPoint]] = {}
     for stage, ended, score, key in scored:
         assert score is not None and first is not None
-        x = _LEFT + plot_w / 2 if first == last else _LEFT + (ended - first).days / span * plot_w
+        x = _NPS_LEFT + plot_w / 2 if first == last else _NPS_LEFT + (ended - first).days / span * plot_w
         by_stage.setdefault(stage, []).append(NpsPoint(x=round(x, 2), y=y(score), score=score, key=key))
+    xlabels: list[DateLabel] = []
+    if first is not None and last is not None:
+        if first == last:
+            xlabels.append(DateLabel(x=round(_NPS_LEFT + plot_w / 2, 2), on=first, anchor="middle"))
+        else:
+            xlabels.append(DateLabel(x=_NPS_LEFT, on=first, anchor="start"))
+            xlabels.append(DateLabel(x=_NPS_LEFT + plot_w, on=last, anchor="end"))
     return NpsChart(
         width=NPS_CHART_WIDTH,
         height=NPS_CHART_HEIGHT,
-        left=_LEFT,
-        right=NPS_CHART_WIDTH - _RIGHT,
+        left=_NPS_LEFT,
+        right=NPS_CHART_WIDTH - _NPS_RIGHT,
         series=[NpsSeries(stage=stage, points=by_stage[stage]) for stage in sorted(by_stage)],
-        grid=[GridLine(y=y(score), label=str(score)) for score in (-100, -50, 0, 50, 100)],
+        # a true minus sign, as the page's "−100 to 100" writes it
+        grid=[GridLine(y=y(score), label=str(score).replace("-", "\u2212")) for score in (-100, -50, 0, 50, 100)],
+        xlabels=xlabels,
+        axis_y=_NPS_TOP + plot_h,
     )

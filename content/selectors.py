@@ -60,6 +60,12 @@ def course_get_by_slug_for_user(*, user: Viewer, slug: str) -> Course:
     return course
 
 
+def next_stage_of(*, course: Course) -> Course | None:
+    """The published course one stage up the same track, None at the top of the ladder (where completers get no
+    upgrade offer)."""
+    return Course.objects.filter(track_id=course.track_id, stage=course.stage + 1, is_published=True).first()
+
+
 def is_course_instructor(*, user: Viewer, course: Course) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False

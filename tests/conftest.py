@@ -9,6 +9,7 @@ from django.test import Client
 from accounts.services import api_token_create
 from tests import factories
 from tests.browser.chromium import browser, shots  # noqa: F401 - fixtures for the tests in Chromium
+from tests.localstripe import localstripe, localstripe_server  # noqa: F401 - billing's and the browser tests'
 from tests.smtp import smtp_receiver
 
 START_AT_ENV = "STAGEWISE_TEST_NOW"

@@ -18,7 +18,7 @@ from cohorts.opening_alerts import opening_alert_waiting
 from cohorts.statuses import MEMBER_STATUSES, CohortStatus, EnrollmentStatus
 from cohorts.survey.selectors import survey_response_of
 from cohorts.survey.services import survey_is_open
-from content.selectors import is_course_instructor
+from content.selectors import is_course_instructor, next_stage_of
 from stagewise.pages import render_page
 
 _MAY_ENROLL_AGAIN = frozenset({EnrollmentStatus.EXPIRED})
@@ -57,6 +57,11 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
             }
             for lesson in rows
         ]
+    outcome = (
+        outcome_for_enrollment(enrollment_id=enrollment.pk)
+        if enrollment is not None and cohort.outcomes_evaluated_at
+        else None
+    )
     context = {
         "cohort": cohort,
         "course": cohort.course,
@@ -71,8 +76,10 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "has_ended": cohort.has_ended(now),
         "not_started": cohort.status == CohortStatus.DRAFT or cohort.day_number(now) < 1,
         "lessons": lessons,
-        "outcome": outcome_for_enrollment(enrollment_id=enrollment.pk)
-        if enrollment is not None and cohort.outcomes_evaluated_at
+        "outcome": outcome,
+        # A completer moves up, unless this is the top of the ladder (then there is no offer to point to).
+        "next_stage": next_stage_of(course=cohort.course)
+        if outcome is not None and outcome.outcome == EnrollmentStatus.COMPLETED
         else None,
         # The member's deposit challenge while the cohort runs (and until it closes).
         "deposit": deposit_standing(enrollment=enrollment, now=now)

@@ -61,11 +61,12 @@ def survey_answer(request: PageRequest, cohort_id: int) -> HttpResponse:
 
 
 def _distribution(scores: list[int]) -> list[dict[str, Any]]:
-    """Bars of the 0–10 chart (a 330×130 view box: 30 units per score, 100 for the tallest bar)."""
+    """Bars of the 0–10 chart (a 330×130 view box: 30 units per score, 90 for the tallest bar, its count above it
+    and the scores below the base line at 110)."""
     most = max([scores.count(n) for n in SCORES] + [1])
     bars = []
     for n in SCORES:
-        h = round(scores.count(n) * 100 / most, 1)
+        h = round(scores.count(n) * 90 / most, 1)
         bars.append(
             {
                 "score": n,

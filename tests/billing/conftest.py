@@ -20,25 +20,6 @@ def _celery_eager(celery_eager):
     """Billing's mail tasks run inline here (the Celery worker integration is tested in tests/test_celery_integration)."""
 
 
-@pytest.fixture(scope="session")
-def localstripe_server():
-    """A real localstripe on 127.0.0.1 (free port, in memory), for the whole session; stopped afterwards."""
-    from localstripe_server import start_in_thread
-
-    server = start_in_thread(port=0)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def localstripe(localstripe_server, settings):
-    """Point the Stripe gateway at the running localstripe."""
-    settings.STRIPE_API_BASE = localstripe_server.url
-    settings.STRIPE_SECRET_KEY = "sk_test_stagewise"
-    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    return localstripe_server
-
-
 @pytest.fixture
 def no_provider(settings):
     """A provider address where nothing listens: any provider call fails loudly."""

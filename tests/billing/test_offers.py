@@ -118,11 +118,15 @@ def test_the_learner_sees_their_offer_with_the_open_cohorts(ladder, client):
     page = client.get("/offers/").content.decode()
     assert 'data-testid="offer"' in page and "39.80" in page
     assert f"/cohorts/{ladder['next'].pk}/enroll/" in page
+    assert "359.20" in page  # the next stage's price with the credit taken off
     cohort_page = client.get(f"/cohorts/{ladder['first'].pk}/").content.decode()
     assert 'data-testid="offer-link"' in cohort_page
+    # the orders page, where money matters are, points to the offers
+    assert 'href="/offers/"' in client.get("/orders/").content.decode()
 
     client.force_login(factories.learner())
     assert "No open offers" in client.get("/offers/").content.decode()
+    assert 'data-testid="offers-note"' not in client.get("/orders/").content.decode()
 
 
 def test_a_deposit_refund_does_not_shrink_the_offer_but_money_taken_back_does(ladder):

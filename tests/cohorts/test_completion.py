@@ -268,6 +268,17 @@ def test_the_learner_sees_their_outcome_on_the_cohort_page(ended, client):
         client.force_login(ended["people"]["steady"])
         page = client.get(f"/cohorts/{cohort.pk}/").content.decode()
         assert "你完成了这门课程" in page  # in her language
+        # the course is the top of its track: no offer will follow, and the page says so
+        assert "你已登顶" in page and "届时你会收到" not in page
+
+        # with a stage above, a completer is pointed to it (not to this course's next run)
+        above = factories.course(
+            teacher=ended["teacher"], track=cohort.course.track, stage=cohort.course.stage + 1, slug="stage-up"
+        )
+        factories.cohort(course=cohort.course, name="Next run")
+        page = client.get(f"/cohorts/{cohort.pk}/").content.decode()
+        assert f'href="/courses/{above.slug}/"' in page and "你已登顶" not in page
+        assert "届时你会收到" in page and 'data-testid="next-cohort"' not in page
 
 
 def test_the_instructor_reviews_and_changes_an_outcome_on_the_dashboard(ended, client):
@@ -275,9 +286,14 @@ def test_the_instructor_reviews_and_changes_an_outcome_on_the_dashboard(ended, c
     almost = ended["members"]["almost"]
     client.force_login(ended["teacher"])
     with time_machine.travel(at + timedelta(hours=1), tick=False):
+        # the course's cohorts list says a review is due, and leads to it
+        listing = client.get(f"/teach/courses/{cohort.course_id}/cohorts/").content.decode()
+        assert 'data-testid="review-due"' in listing and f"/teach/cohorts/{cohort.pk}/#outcomes" in listing
         page = client.get(f"/teach/cohorts/{cohort.pk}/").content.decode()
         assert page.count('data-testid="outcome-row"') == 4
         assert "2 of 4 members completed" in page and "Review the outcomes until" in page
+        # the outcomes stand in for the roster: nobody to strike, nudge or invite once the cohort has ended
+        assert 'data-testid="roster-row"' not in page and 'id="nudges"' not in page and 'id="invite"' not in page
         response = client.post(
             f"/teach/enrollments/{almost.pk}/outcome/",
             {"outcome": "completed", "reason": "Sick for two days", "next": f"/teach/cohorts/{cohort.pk}/"},

@@ -1,5 +1,6 @@
-"""make demo's data: a realistic ladder, three cohorts in three states, people, history and a live feed;
-running it twice changes nothing; the logins it prints work."""
+"""make demo's data: a realistic ladder, three cohorts in three states, people, history and a live feed; ended
+cohorts with outcomes (one still in its review window) and survey answers; running it twice changes nothing; the
+logins it prints work."""
 
 import io
 import re
@@ -7,16 +8,31 @@ import re
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.utils import timezone
 
+from billing.models import UpgradeOffer
+from cohorts.completion.models import EnrollmentOutcome
 from cohorts.models import CheckIn, Cohort, Comment, Enrollment, Post, Reaction
 from cohorts.statuses import CohortStatus
+from cohorts.survey.models import SurveyResponse
 from content.models import Course, Lesson
 
 
 def _counts() -> dict[str, int]:
     return {
         model.__name__: model.objects.count()
-        for model in (Course, Lesson, Cohort, Enrollment, CheckIn, Post, Reaction, Comment)
+        for model in (
+            Course,
+            Lesson,
+            Cohort,
+            Enrollment,
+            CheckIn,
+            Post,
+            Reaction,
+            Comment,
+            EnrollmentOutcome,
+            SurveyResponse,
+        )
     }
 
 
@@ -47,3 +63,37 @@ def test_demo_seed_is_realistic_idempotent_and_its_logins_work():
     assert len(emails) >= 4
     for email in emails:
         assert authenticate(email=email, password=password) is not None, email
+
+
+@pytest.mark.django_db
+def test_the_demo_has_an_ended_cohort_in_review_one_closed_with_offers_and_survey_answers(client):
+    call_command("demo_seed", stdout=io.StringIO())
+    call_command("demo_seed_billing", stdout=io.StringIO())
+    now = timezone.now()
+    ended = Cohort.objects.filter(status=CohortStatus.ENDED, outcomes_evaluated_at__isnull=False)
+    in_review = ended.get(closed_at__isnull=True)
+    assert in_review.review_closes_at > now
+    closed = ended.get(closed_at__isnull=False)
+    for cohort in (in_review, closed):
+        outcomes = EnrollmentOutcome.objects.filter(enrollment__cohort=cohort)
+        assert outcomes.count() == cohort.enrollments.count() >= 10
+        assert {"completed", "not_completed"} == set(outcomes.values_list("outcome", flat=True))
+        assert SurveyResponse.objects.filter(enrollment__cohort=cohort).count() >= 5
+    # every member of the closed cohort has an offer with credit (the seats were paid for first)
+    offers = UpgradeOffer.objects.filter(enrollment__cohort=closed)
+    assert offers.count() == closed.enrollments.count()
+    assert all(offer.amount_minor > 0 for offer in offers)
+    counts = (UpgradeOffer.objects.count(), EnrollmentOutcome.objects.count(), SurveyResponse.objects.count())
+    call_command("demo_seed", stdout=io.StringIO())
+    call_command("demo_seed_billing", stdout=io.StringIO())
+    assert (UpgradeOffer.objects.count(), EnrollmentOutcome.objects.count(), SurveyResponse.objects.count()) == counts
+
+    # the pages show it: the learner in review, the instructor's override form, the marketer's chart
+    member = in_review.enrollments.select_related("learner").first().learner
+    client.force_login(member)
+    page = client.get(f"/cohorts/{in_review.pk}/").content.decode()
+    assert 'data-testid="outcome"' in page
+    client.force_login(closed.course.instructors.get())
+    assert "/outcome/" in client.get(f"/teach/cohorts/{in_review.pk}/").content.decode()
+    client.login(email="marketer@demo.stagewise.local", password="stagewise-demo")
+    assert 'data-testid="nps-chart"' in client.get("/insights/surveys/").content.decode()

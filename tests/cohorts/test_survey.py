@@ -39,6 +39,15 @@ def test_the_chart_draws_a_line_per_stage_and_leaves_out_cohorts_without_answers
     assert [p.key for p in chart.series[1].points] == [3]
     top, bottom = chart.grid[-1].y, chart.grid[0].y  # 100 and -100
     assert chart.series[1].points[0].y == top and top < bottom
+    # the time axis is dated at both ends; negative labels carry a true minus sign
+    assert [(label.on, label.anchor) for label in chart.xlabels] == [
+        (date(2026, 1, 31), "start"),
+        (date(2026, 3, 31), "end"),
+    ]
+    assert chart.grid[0].label == "\u2212100" and bottom == chart.axis_y < chart.height
+    single = nps_chart(points=[(1, date(2026, 1, 31), 10, 1)])
+    assert [label.anchor for label in single.xlabels] == ["middle"]
+    assert nps_chart(points=[]).xlabels == []
 
 
 @pytest.fixture

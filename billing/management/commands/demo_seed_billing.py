@@ -1,5 +1,6 @@
 """The money behind the demo: an order and a captured payment for every seat the demo's learners hold, a staff
-refund, an open dispute and a handled one, so the orders pages and the revenue report have something to show.
+refund, an open dispute and a handled one, so the orders pages and the revenue report have something to show; then
+the ended cohort whose review is over is closed, so its members have their next-stage offers.
 
 Run after ``demo_seed`` (``make demo`` does). It lives in billing because cohorts can't import billing. Idempotent:
 only enrollments without any order get one, and the refund and disputes are added with the orders that carry them.
@@ -19,9 +20,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from billing.models import Coupon, CouponRedemption, Dispute, Order, OrderLine, Payment, Refund
+from billing.services.offers import offers_create_for_cohort
 from billing.services.orders import order_status_after_refund
 from billing.statuses import CouponKind, DisputeStatus, LineKind, OrderStatus, RefundReason
-from cohorts.models import Enrollment
+from cohorts.completion.services import cohort_ends_run
+from cohorts.models import Cohort, Enrollment
 from cohorts.statuses import CohortStatus, EnrollmentStatus
 
 DEMO_TRACK = "python-data"
@@ -34,9 +37,20 @@ class Command(BaseCommand):
     help = "Give the demo's paid enrollments their orders and payments (idempotent; run after demo_seed)."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        now = timezone.now()
         with transaction.atomic():
-            made = demo_orders_seed(now=timezone.now())
-        self.stdout.write(f"demo billing: {made} orders added")
+            made = demo_orders_seed(now=now)
+        offered = demo_offers_seed(now=now)
+        self.stdout.write(f"demo billing: {made} orders added, {offered} upgrade offers made")
+
+
+def demo_offers_seed(*, now: datetime) -> int:
+    """The demo's ended cohorts whose review window is over are closed, now that their seats have orders (the credit
+    is a share of what was paid), and their members get their offers at once rather than when the worker gets to
+    the queued task (which then finds them made). Idempotent: closing claims a cohort once; one offer per seat."""
+    cohort_ends_run(now=now)
+    closed = Cohort.objects.filter(course__track__slug=DEMO_TRACK, closed_at__isnull=False).values_list("pk", flat=True)
+    return sum(offers_create_for_cohort(cohort_id=cohort_id, now=now) for cohort_id in closed)
 
 
 def demo_orders_seed(*, now: datetime) -> int:

@@ -15,10 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from cohorts.certificates.services import certificates_issue_for_cohort
+from cohorts.completion.services import cohort_outcomes_evaluate
 from cohorts.days import local_date, local_hour
 from cohorts.models import CheckIn, Cohort, Comment, Enrollment, Post, PostKind, Reaction, ReactionKind
 from cohorts.statuses import CohortStatus, EnrollmentStatus
+from cohorts.survey.models import SurveyResponse
 from content.models import Course, Lesson, Prerequisite, Track
 
 PASSWORD = "stagewise-demo"
@@ -59,7 +60,15 @@ LEARNER_NAMES = [
     "Olusegun Adeyemi",
     "Zoë Park",
     "Ahmed Hassan",
+    "欧阳娜娜",
+    "Lucas Ferreira",
+    "钱多多",
+    "Hannah Kim",
+    "周晓彤",
+    "Maria Ivanova",
 ]
+# learner31 to learner40: the members of the cohort that ended two days ago, whose outcomes are still in review.
+IN_REVIEW_MEMBERS = slice(30, 40)
 
 STAGES: list[dict[str, Any]] = [
     {
@@ -138,6 +147,28 @@ REVIEWS = [
 ]
 PEER_COMMENTS = ["加油！💪", "Same problem here, thanks for the tip!", "学到了，谢谢分享 🙏", "Nice chart!"]
 
+# The default questions, as the members saw them (in English: the demo's answers mix both languages anyway).
+SURVEY_REPLIES = [
+    (
+        "What helped you most?",
+        [
+            "The daily task: small enough to do after work. 每天的任务量刚好，下班后也能完成。",
+            "老师的点评很具体，知道自己哪里可以改进。",
+            "Seeing everyone's check-ins in the feed kept me going.",
+            "打卡群的氛围很好，大家互相鼓励。",
+        ],
+    ),
+    (
+        "What should we change for the next cohort?",
+        [
+            "More time for the charts day — one day was not enough.",
+            "希望直播答疑能有回放。",
+            "The setup day was hard on Windows; a video would help. Windows 安装那天有点难。",
+            "任务说明可以再多给一个例子。",
+        ],
+    ),
+]
+
 
 class Command(BaseCommand):
     help = "Load the demo data (idempotent) and print the demo logins."
@@ -151,6 +182,7 @@ class Command(BaseCommand):
             courses = self._ladder(people["instructor"])
             self._cohorts(courses, people, now, rng)
             self._open_on_every_stage(courses, now)
+            self._ended_with_outcomes(courses[0], people["learners"], now, rng)
         self._print_logins(people)
 
     def _user(self, email: str, name: str, **fields: Any) -> User:
@@ -260,13 +292,7 @@ class Command(BaseCommand):
             for learner in learners[:30]:
                 rate = rng.choice([1.0, 1.0, 0.9, 0.85, 0.7, 0.4])
                 enrollment = self._enroll(ended, learner, now - timedelta(days=30))
-                days = self._history(ended, enrollment, rate, ended.duration_days, rng)
-                completed = days / ended.duration_days >= beginner.completion_min_rate_percent / 100
-                Enrollment.objects.filter(pk=enrollment.pk).update(
-                    status=EnrollmentStatus.COMPLETED if completed else EnrollmentStatus.NOT_COMPLETED
-                )
-        # Their certificates, issued by the demo's Celery worker once this commits (queued only for those without one).
-        certificates_issue_for_cohort(cohort=ended)
+                self._history(ended, enrollment, rate, ended.duration_days, rng)
 
         # Running: the bootcamp on its day 9.
         running_start = today - timedelta(days=8)
@@ -297,6 +323,62 @@ class Command(BaseCommand):
         today = local_date(tz=TZ, at=now)
         beginner = courses[0]
         self._cohort(beginner, "2027 Winter · 冬季班", today + timedelta(days=10), CohortStatus.OPEN, 40)
+
+    def _ended_with_outcomes(self, beginner: Course, learners: list[User], now: datetime, rng: random.Random) -> None:
+        """The end of a cohort as its people meet it: the autumn cohort's outcomes were evaluated when it ended and
+        its review window is over (``demo_seed_billing`` closes it once the seats have their orders, so the offers
+        carry credit); a second run ended two days ago and its instructor is still reviewing. Members of both have
+        answered the survey, so the NPS chart has a line. Idempotent: the evaluation claims a cohort once, and a
+        survey answer is looked up by its enrollment."""
+        today = local_date(tz=TZ, at=now)
+        in_review, created = self._cohort(
+            beginner,
+            "2026 Late Autumn · 深秋班",
+            today - timedelta(days=beginner.duration_days + 1),
+            CohortStatus.ENDED,
+            20,
+        )
+        if created:
+            for learner in learners[IN_REVIEW_MEMBERS]:
+                rate = rng.choice([1.0, 1.0, 0.9, 0.8, 0.7, 0.5])
+                enrollment = self._enroll(in_review, learner, now - timedelta(days=20))
+                self._history(in_review, enrollment, rate, in_review.duration_days, rng)
+        autumn = Cohort.objects.get(course=beginner, name="2026 Autumn · 秋季班")
+        for cohort in (autumn, in_review):
+            # As the scheduler does, a few minutes after the last day and its grace are over.
+            cohort_outcomes_evaluate(cohort_id=cohort.pk, now=min(cohort.ends_at + timedelta(minutes=5), now))
+            # The in-review login (printed below) has the survey still to answer.
+            self._survey_answers(cohort, now, skip=learners[IN_REVIEW_MEMBERS.start])
+
+    def _survey_answers(self, cohort: Cohort, now: datetime, skip: User) -> None:
+        """About two in three members (never ``skip``) answer, within a day of the outcomes."""
+        cohort.refresh_from_db(fields=["outcomes_evaluated_at"])
+        answered_from = cohort.outcomes_evaluated_at or now
+        for enrollment in (
+            Enrollment.objects.filter(
+                cohort=cohort, status__in=(EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED)
+            )
+            .exclude(learner=skip)
+            .order_by("pk")
+        ):
+            rng = random.Random(enrollment.pk)  # the same answers on every run
+            if rng.random() > 0.66:
+                continue
+            completed = enrollment.status == EnrollmentStatus.COMPLETED
+            score = rng.choice([10, 10, 9, 9, 9, 8, 7, 6] if completed else [9, 8, 7, 6, 5, 3])
+            answers = [
+                {"question": question, "answer": rng.choice(replies)}
+                for question, replies in SURVEY_REPLIES
+                if rng.random() < 0.7
+            ]
+            SurveyResponse.objects.get_or_create(
+                enrollment=enrollment,
+                defaults={
+                    "score": score,
+                    "answers": answers,
+                    "created_at": min(answered_from + timedelta(minutes=rng.randint(20, 24 * 60)), now),
+                },
+            )
 
     def _enroll(self, cohort: Cohort, learner: User, at: datetime) -> Enrollment:
         enrollment, _ = Enrollment.objects.get_or_create(
@@ -409,10 +491,11 @@ class Command(BaseCommand):
             ("staff (admin at /admin/)", people["staff"]),
             ("learner", people["learners"][0]),
             ("learner", people["learners"][20]),
+            ("learner (in review)", people["learners"][IN_REVIEW_MEMBERS.start]),
         ]
         for role, user in rows:
             out.write(f"  {role:<26} {user.email:<36} {user.display_name}")
         out.write(
-            f"  (and {len(people['learners']) - 2} more learners: learner1..{len(people['learners'])}@demo.stagewise.local)"
+            f"  (and {len(people['learners']) - 3} more learners: learner1..{len(people['learners'])}@demo.stagewise.local)"
         )
         out.write("")
