@@ -64,6 +64,18 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def _media_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, _media_dir):
+    """Files that tests write without asking for a place (receipts rendered by a payment's mail) land in a
+    directory of this worker's, never under var/ (parallel workers and other checkouts would share it)."""
+    settings.MEDIA_ROOT = _media_dir
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache(settings):
     """The login rate limiter lives in the cache: every test gets its own, empty, in-process one (the
