@@ -9,6 +9,7 @@ from django.test import Client
 from accounts.services import api_token_create
 from tests import factories
 from tests.browser.chromium import browser, shots  # noqa: F401 - fixtures for the tests in Chromium
+from tests.s3 import s3_endpoint, s3_storage  # noqa: F401 - fixtures: a local S3-compatible store
 from tests.smtp import smtp_receiver
 
 START_AT_ENV = "STAGEWISE_TEST_NOW"
