@@ -4,6 +4,7 @@ their readers with a redirect to a signed URL that expires; on the default files
 
 import io
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from billing.notifications import receipt_mail
 from billing.statuses import OrderStatus
 from cohorts import checkins
 from cohorts.certificates.models import Certificate
+from cohorts.certificates.services import cohort_signature_set
 from cohorts.statuses import CohortStatus
 from content.services import lesson_attachment_set
 from tests import factories
@@ -139,12 +141,18 @@ def test_a_receipt_is_stored_once_in_the_bucket_and_read_by_signed_url(s3_storag
 
 
 def test_a_certificate_is_in_the_bucket_its_owner_gets_a_signed_url_and_verification_shows_no_file(
-    db, s3_storage, settings, api_client
+    db, s3_storage, settings, api_client, caplog
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     cohort = ended_cohort()
+    signer = cohort.course.instructors.get()
+    cohort = cohort_signature_set(actor=signer, cohort_id=cohort.pk, upload=_photo())
+    assert cohort.certificate_signature.name in s3_storage.keys("signatures/")
     enrollment = completed(cohort=cohort, name="张伟")
-    certificate: Certificate = issued(enrollment)
+    with caplog.at_level(logging.WARNING, logger="cohorts.certificates.services"):
+        certificate: Certificate = issued(enrollment)
+    missing = [r for r in caplog.records if r.name == "cohorts.certificates.services"]
+    assert not missing  # the signature was read back from the bucket
     assert certificate.pdf.name in s3_storage.keys(f"certificates/{cohort.pk}/")
 
     page = _signed(_client(enrollment.learner).get(f"/certificates/{certificate.pk}.pdf"), s3_storage)
