@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 import urllib.request
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -53,6 +53,8 @@ def _signed(response, bucket: Bucket) -> str:
     assert url.startswith(f"{bucket.endpoint}/{bucket.name}/")
     assert query["X-Amz-Expires"] == ["300"]
     assert query["X-Amz-Signature"] and query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]
+    signed_at = datetime.strptime(query["X-Amz-Date"][0], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    assert abs(signed_at - timezone.now()) < timedelta(minutes=1)  # so it is dead five minutes from now
     assert "no-store" in response["Cache-Control"] or "max-age=150" in response["Cache-Control"]
     return url
 
