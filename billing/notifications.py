@@ -16,14 +16,17 @@ logger = logging.getLogger(__name__)
 
 
 def receipt_mail(*, order_id: int) -> None:
-    from billing.receipts import receipt_pdf
+    from django.core.files.storage import storages
+
+    from billing.receipts import receipt_stored
     from billing.selectors import order_detail
 
     order = order_detail(order_id=order_id)
     learner = order.learner
     attachments = []
     try:
-        pdf = receipt_pdf(order=order, language=learner.language)
+        with storages["default"].open(receipt_stored(order=order, language=learner.language), "rb") as stored:
+            pdf = stored.read()
         attachments.append(Attachment(filename=f"receipt-{order.pk}.pdf", content=pdf, mimetype="application/pdf"))
     except Exception:  # a receipt without its PDF beats no receipt; the page can render it again
         logger.exception("receipt PDF for order %s failed", order.pk)

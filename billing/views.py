@@ -10,8 +10,10 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import storages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -25,7 +27,7 @@ from billing.gateways import get_gateway, is_test_mode
 from billing.gateways.interface import GatewayError, PaymentState
 from billing.models import Payment, QuestionKind, ReferralCode
 from billing.pricing import credit_balance, order_quote
-from billing.receipts import receipt_pdf
+from billing.receipts import receipt_stored
 from billing.refund_policy import paid_payment_for, refund_preview
 from billing.services import applications, checkout, credits, disputes, holds, offers, payments
 from billing.services.disputes import NOTE_MAX_LENGTH
@@ -39,6 +41,7 @@ from cohorts.seats import hold_for, seats_free
 from cohorts.statuses import CohortStatus, EnrollmentStatus
 from content.selectors import course_get_for_instructor
 from stagewise.errors import ApplicationError, Conflict, Invalid
+from stagewise.files import private_file_response
 from stagewise.jinja2 import user_zone
 from stagewise.pages import render_page, safe_next
 from stagewise.security import STRIPE_SOURCES, csp_allow
@@ -330,14 +333,20 @@ def order_detail(request: PageRequest, order_id: int) -> HttpResponse:
 
 
 @login_required
-def order_receipt_pdf(request: PageRequest, order_id: int) -> HttpResponse:
+def order_receipt_pdf(request: PageRequest, order_id: int) -> HttpResponseBase:
+    """The receipt in the reader's language, from the file storage (rendered the first time): streamed, or a
+    redirect to a short-lived signed URL on object storage."""
     order = selectors.order_get_for_user(user=request.user, order_id=order_id)
     if order.status == OrderStatus.PENDING:
         raise Http404("No receipt yet.")
-    pdf = receipt_pdf(order=order, language=request.user.language)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="receipt-{order.pk}.pdf"'
-    return response
+    name = receipt_stored(order=order, language=request.user.language)
+    return private_file_response(
+        storage=storages["default"],
+        name=name,
+        filename=f"receipt-{order.pk}.pdf",
+        as_attachment=False,
+        content_type="application/pdf",
+    )
 
 
 @login_required

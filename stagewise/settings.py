@@ -1,7 +1,8 @@
 """Stagewise settings: everything comes from the environment.
 
 With no environment at all the project runs on SQLite under ``var/``, Celery on an embedded
-(filesystem) broker, files under ``var/media/`` and mail written to ``var/mail/``.
+(filesystem) broker, files under ``var/media/`` (an S3 bucket once ``AWS_STORAGE_BUCKET_NAME`` is set) and mail
+written to ``var/mail/``.
 """
 
 import os
@@ -203,8 +204,33 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Files (check-in photos, lesson attachments, receipts, certificates) go through the storage API only: under
+# MEDIA_ROOT by default; in an S3-compatible bucket, shared by every web and worker machine, once a bucket is named.
+# The bucket stays private: readers get a signed URL that expires after AWS_QUERYSTRING_EXPIRE seconds.
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+AWS_QUERYSTRING_EXPIRE = env_int("AWS_QUERYSTRING_EXPIRE", 300)
+DEFAULT_STORAGE: dict[str, object] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if AWS_STORAGE_BUCKET_NAME:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # Unset keys and region: boto3's own chain (instance role, ~/.aws, AWS_* variables) decides.
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE") or None,
+            "location": env_str("AWS_LOCATION"),
+            "signature_version": "s3v4",
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": AWS_QUERYSTRING_EXPIRE,
+            "file_overwrite": False,  # as on the filesystem: a name taken gets a suffix, nothing is replaced
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

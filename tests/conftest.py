@@ -10,6 +10,7 @@ from accounts.services import api_token_create
 from tests import factories
 from tests.browser.chromium import browser, shots  # noqa: F401 - fixtures for the tests in Chromium
 from tests.localstripe import localstripe, localstripe_server  # noqa: F401 - billing's and the browser tests'
+from tests.s3 import s3_endpoint, s3_storage  # noqa: F401 - fixtures: a local S3-compatible store
 from tests.smtp import smtp_receiver
 
 START_AT_ENV = "STAGEWISE_TEST_NOW"
@@ -63,6 +64,18 @@ def _start_clock(request):
 def _fast_password_hasher(settings):
     """PBKDF2 is slow on purpose; tests create many users, so they hash with MD5 (never in production)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def _media_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, _media_dir):
+    """Files that tests write without asking for a place (receipts rendered by a payment's mail) land in a
+    directory of this worker's, never under var/ (parallel workers and other checkouts would share it)."""
+    settings.MEDIA_ROOT = _media_dir
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ instructors and staff (list, ZIP, issue now), revocation by staff. Errors answer
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from ninja import Router, Status
 from ninja.pagination import paginate
 
@@ -51,10 +52,20 @@ def certificate_detail(request: AuthedRequest, certificate_id: RowId) -> Certifi
     "/certificates/{certificate_id}/pdf",
     response={200: None, **_NOT_FOUND},
     auth=auth_required,
-    openapi_extra={"responses": {200: {"description": "The PDF", "content": {"application/pdf": {}}}}},
+    openapi_extra={
+        "responses": {
+            200: {"description": "The PDF", "content": {"application/pdf": {}}},
+            302: {
+                "description": "On object storage: a redirect to the PDF's signed URL, valid for a few minutes",
+                "headers": {"Location": {"schema": {"type": "string"}}},
+            },
+        }
+    },
 )
-def certificate_pdf(request: AuthedRequest, certificate_id: RowId) -> HttpResponse:
-    """The certificate's PDF. Its learner, the course's instructors and staff; 404 ``certificate_not_found``."""
+def certificate_pdf(request: AuthedRequest, certificate_id: RowId) -> HttpResponseBase:
+    """The certificate's PDF. Its learner, the course's instructors and staff; 404 ``certificate_not_found``. On
+    object storage the answer is a 302 to a signed URL that expires after a few minutes: follow it without the
+    ``Authorization`` header."""
     certificate = selectors.certificate_get_for_user(user=request.auth, certificate_id=certificate_id)
     return selectors.certificate_pdf_response(certificate)
 

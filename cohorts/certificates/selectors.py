@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from cohorts.models import Cohort, Enrollment
 from cohorts.selectors import cohort_get_for_instructor
 from content.selectors import is_course_instructor
 from stagewise.errors import NotFound
+from stagewise.files import private_file_response
 
 _RELATED = ("enrollment", "enrollment__learner", "enrollment__cohort", "enrollment__cohort__course")
 
@@ -154,15 +156,18 @@ def certificate_archive_for_cohort(*, user: Viewer, cohort_id: int) -> Certifica
     return CertificateArchive(filename=f"certificates-cohort-{cohort.pk}.zip", content=out.getvalue())
 
 
-def certificate_pdf_response(certificate: Certificate) -> HttpResponse:
-    """The PDF as a download, private to whoever may see it."""
+def certificate_pdf_response(certificate: Certificate) -> HttpResponseBase:
+    """The PDF as a download, for whoever may see it (the caller checked): streamed, or a redirect to a
+    short-lived signed URL on object storage."""
     if not certificate.pdf:
         raise _not_found()
-    with certificate.pdf.open("rb") as pdf:
-        response = HttpResponse(pdf.read(), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.serial}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(
+        storage=certificate.pdf.storage,
+        name=certificate.pdf.name or "",
+        filename=f"certificate-{certificate.serial}.pdf",
+        as_attachment=True,
+        content_type="application/pdf",
+    )
 
 
 def certificate_archive_response(archive: CertificateArchive) -> HttpResponse:

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -35,7 +36,7 @@ def verify(request: HttpRequest, verify_id: str) -> HttpResponse:
 
 
 @login_required
-def certificate_download(request: PageRequest, certificate_id: int) -> HttpResponse:
+def certificate_download(request: PageRequest, certificate_id: int) -> HttpResponseBase:
     certificate = selectors.certificate_get_for_user(user=request.user, certificate_id=certificate_id)
     return selectors.certificate_pdf_response(certificate)
 

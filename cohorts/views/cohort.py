@@ -4,7 +4,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 
 from accounts.types import PageRequest
@@ -19,6 +20,7 @@ from cohorts.statuses import MEMBER_STATUSES, CohortStatus, EnrollmentStatus
 from cohorts.survey.selectors import survey_response_of
 from cohorts.survey.services import survey_is_open
 from content.selectors import is_course_instructor, next_stage_of
+from stagewise.files import private_file_response
 from stagewise.pages import render_page
 
 _MAY_ENROLL_AGAIN = frozenset({EnrollmentStatus.EXPIRED})
@@ -173,11 +175,11 @@ def my_cohorts(request: PageRequest) -> HttpResponse:
     return render_page(request, "cohorts/my_cohorts.html", context)
 
 
-def lesson_attachment(request: HttpRequest, lesson_id: int) -> FileResponse:
-    """A lesson's attachment, for its instructors and the members who have the lesson (media is not public)."""
+def lesson_attachment(request: HttpRequest, lesson_id: int) -> HttpResponseBase:
+    """A lesson's attachment, for its instructors and the members who have the lesson (media is not public):
+    streamed, or a redirect to a short-lived signed URL on object storage."""
     lesson = selectors.lesson_attachment_for_user(user=request.user, lesson_id=lesson_id)
-    response = FileResponse(
-        lesson.attachment.open("rb"), as_attachment=True, filename=(lesson.attachment.name or "").rsplit("/", 1)[-1]
+    name = lesson.attachment.name or ""
+    return private_file_response(
+        storage=lesson.attachment.storage, name=name, filename=name.rsplit("/", 1)[-1], as_attachment=True, max_age=3600
     )
-    response["Cache-Control"] = "private, max-age=3600"
-    return response

@@ -4,7 +4,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from cohorts.forms import CommentForm
 from cohorts.models import Comment, Post, ReactionKind
 from cohorts.views.common import DAY_STATE_LABELS, applications_waiting_in, back
 from stagewise.errors import Invalid
+from stagewise.files import private_file_response
 from stagewise.pages import render_page
 
 
@@ -93,12 +95,14 @@ def post_comment(request: PageRequest, post_id: int) -> HttpResponse:
 
 
 @login_required
-def checkin_image(request: PageRequest, checkin_id: int) -> FileResponse:
-    """A check-in's image, for those who may see the check-in (media files are not served publicly)."""
+def checkin_image(request: PageRequest, checkin_id: int) -> HttpResponseBase:
+    """A check-in's image, for those who may see the check-in (media files are not served publicly): streamed, or a
+    redirect to a short-lived signed URL on object storage."""
     checkin = page_selectors.checkin_image_for_user(user=request.user, checkin_id=checkin_id)
-    response = FileResponse(checkin.image.open("rb"))
-    response["Cache-Control"] = "private, max-age=86400"
-    return response
+    name = checkin.image.name or ""
+    return private_file_response(
+        storage=checkin.image.storage, name=name, filename=name.rsplit("/", 1)[-1], as_attachment=False, max_age=86400
+    )
 
 
 @login_required

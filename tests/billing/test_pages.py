@@ -43,7 +43,7 @@ def test_enroll_pay_and_land_in_the_cohort(client, localstripe, django_capture_o
     order_page = client.get(order_url).content.decode()
     assert 'data-status="paid"' in order_page
     receipt = client.get(re.search(r'href="(/orders/\d+/receipt.pdf)"', order_page).group(1))
-    assert receipt["Content-Type"] == "application/pdf" and receipt.content[:4] == b"%PDF"
+    assert receipt["Content-Type"] == "application/pdf" and receipt.getvalue()[:4] == b"%PDF"
 
 
 def test_three_d_secure_on_the_pay_page(client, localstripe):

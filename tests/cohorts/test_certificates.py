@@ -208,7 +208,7 @@ def test_the_learner_downloads_theirs_from_the_cohort_page_with_a_linkedin_link(
     assert "organizationName=Stagewise" in html
     assert f"issueYear={certificate.issued_at.year}" in html
     download = client.get(f"/certificates/{certificate.pk}.pdf")
-    assert download.status_code == 200 and download.content[:4] == b"%PDF"
+    assert download.status_code == 200 and download.getvalue()[:4] == b"%PDF"
 
 
 @pytest.mark.parametrize(
