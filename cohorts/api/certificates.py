@@ -65,9 +65,7 @@ def certificate_pdf(request: AuthedRequest, certificate_id: RowId) -> HttpRespon
     response={200: None, **_NOT_FOUND},
     auth=auth_required,
     openapi_extra={
-        "responses": {
-            200: {"description": "The signed OpenBadgeCredential", "content": {"application/ld+json": {}}}
-        }
+        "responses": {200: {"description": "The signed OpenBadgeCredential", "content": {"application/ld+json": {}}}}
     },
 )
 def certificate_credential(request: AuthedRequest, certificate_id: RowId) -> HttpResponse:

@@ -25,8 +25,7 @@ JSON_LD = "application/ld+json"
 def completion_criteria(course: Course) -> str:
     """The course's completion rule, in words (the active language)."""
     parts = [
-        _("Check in on at least %(percent)s%% of the cohort's days")
-        % {"percent": course.completion_min_rate_percent}
+        _("Check in on at least %(percent)s%% of the cohort's days") % {"percent": course.completion_min_rate_percent}
     ]
     if course.completion_requires_final_task:
         parts.append(_("complete the final lesson's task"))
@@ -73,7 +72,7 @@ def certificate_achievement(certificate: Certificate) -> Achievement:
 
 
 def month_label(*, year: int, number: int) -> str:
-    """"March 2027" / "2027年3月" in the active language."""
+    """ "March 2027" / "2027年3月" in the active language."""
     from django.utils.dates import MONTHS
 
     if (translation.get_language() or "en").startswith("zh"):
@@ -82,7 +81,7 @@ def month_label(*, year: int, number: int) -> str:
 
 
 def award_title(*, category: str, year: int, number: int) -> str:
-    """"Most consistent — March 2027" in the active language."""
+    """ "Most consistent — March 2027" in the active language."""
     return _("%(category)s — %(month)s") % {"category": category, "month": month_label(year=year, number=number)}
 
 

@@ -57,7 +57,9 @@ def certificate_get_for_learner(*, user: Viewer, certificate_id: int) -> Certifi
 def certificate_get_by_verify_id(*, verify_id: str) -> Certificate:
     """The public record behind a verification URL, with its successor (for a superseded certificate)."""
     certificate = (
-        Certificate.objects.select_related(*_RELATED, "superseded_by", "award__round").filter(verify_id=verify_id).first()
+        Certificate.objects.select_related(*_RELATED, "superseded_by", "award__round")
+        .filter(verify_id=verify_id)
+        .first()
     )
     if certificate is None:
         raise _not_found()

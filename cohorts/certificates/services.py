@@ -17,11 +17,12 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from cohorts.awards.models import Award, AwardRoundStatus
+from cohorts.certificates.credentials import award_title, certificate_credential_attach
 from cohorts.certificates.models import (
     CERTIFICATE_TRANSITIONS,
     Certificate,
@@ -30,8 +31,6 @@ from cohorts.certificates.models import (
     new_serial,
     new_verify_id,
 )
-from cohorts.awards.models import Award, AwardRoundStatus
-from cohorts.certificates.credentials import award_title, certificate_credential_attach
 from cohorts.certificates.pdf import CertificateContent, certificate_pdf
 from cohorts.certificates.selectors import certificate_get_for_learner, verify_url
 from cohorts.credentials.services import status_list_revoke
