@@ -272,6 +272,36 @@ def award_certificate_issue(*, award_id: int, now: datetime | None = None) -> Ce
     return _store_and_insert(certificate=certificate, pdf=certificate_pdf(content), award_title=content.award_title)
 
 
+_CREDENTIAL_RELATED = ("enrollment__cohort__course", "award__round")
+
+
+def certificates_credential_backfill(*, batch_size: int = 200) -> int:
+    """Give each valid certificate issued before credentials existed its credential (validFrom = its issue instant);
+    returns how many. Idempotent: a certificate is locked and skipped when it has one already, so a rerun, or a
+    second process, adds nothing twice."""
+    done = 0
+    ids = list(
+        Certificate.objects.filter(credential="", status=CertificateStatus.VALID)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for batch in _batches(ids, batch_size):
+        for certificate_id in batch:
+            with transaction.atomic():
+                certificate = (
+                    Certificate.objects.select_for_update(of=("self",))
+                    .select_related(*_CREDENTIAL_RELATED)
+                    .filter(pk=certificate_id, credential="", status=CertificateStatus.VALID)
+                    .first()
+                )
+                if certificate is None:
+                    continue
+                certificate_credential_attach(certificate)
+                certificate.save(update_fields=["credential", "credential_status_entry"])
+                done += 1
+    return done
+
+
 def certificate_reissue(*, actor: User, certificate_id: int, now: datetime | None = None) -> Certificate:
     """A new certificate under the learner's current name (and language), superseding their valid one: the old
     verification page then says it was replaced, and points to the new one. The learner's own certificate only.

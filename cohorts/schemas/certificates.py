@@ -12,7 +12,8 @@ from stagewise.schemas import InSchema
 class CertificateOut(Schema):
     id: int
     cohort_id: int
-    kind: str
+    kind: str = Field(..., description="completion or award")
+    award_id: int | None = Field(None, description="The award an award certificate celebrates")
     serial: str
     status: CertificateStatus = Field(..., description="valid, revoked or superseded")
     learner_name: str = Field(..., description="The name as printed")

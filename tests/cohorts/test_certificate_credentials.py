@@ -2,11 +2,13 @@
 set when staff revoke the certificate or a reissue supersedes it, downloaded by its learner only (cohort page,
 verification page, API), linked from the public verification page and its JSON twin."""
 
+import io
 import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.management import call_command
 
 from cohorts.certificates.models import Certificate, CertificateStatus
 from cohorts.certificates.selectors import credential_url, verify_url
@@ -162,3 +164,26 @@ def test_the_cohort_page_offers_the_learner_their_credential(certificate, client
     html = client.get(f"/cohorts/{certificate.enrollment.cohort_id}/").content.decode()
     assert 'data-testid="credential-download"' in html
     assert f"/verify/{certificate.verify_id}/credential.json" in html
+
+
+def test_certificates_from_before_credentials_get_theirs_once(certificate, clock):
+    # given: a certificate issued before credentials existed
+    Certificate.objects.filter(pk=certificate.pk).update(credential="", credential_status_entry=None)
+    clock.shift(timedelta(days=30))
+
+    # when: the backfill runs, twice
+    out = io.StringIO()
+    call_command("certificates_backfill_credentials", stdout=out)
+    certificate.refresh_from_db()
+    first = certificate.credential
+    call_command("certificates_backfill_credentials", stdout=out)
+
+    # then: it verifies, valid from its issue instant, and the second run changed nothing
+    assert out.getvalue().splitlines() == [
+        "1 certificate(s) got their credential.",
+        "0 certificate(s) got their credential.",
+    ]
+    certificate.refresh_from_db()
+    assert certificate.credential == first
+    assert credential_verify(first).verified
+    assert json.loads(first)["validFrom"].startswith("2026-12-07T09:30:00")
