@@ -86,7 +86,7 @@ class CertificateAdmin(admin.ModelAdmin):
     list_display = ["serial", "learner_name", "kind", "status", "issued_at"]
     list_filter = ["status", "kind"]
     search_fields = ["serial", "learner_name", "verify_id", "enrollment__learner__email"]
-    raw_id_fields = ["enrollment", "superseded_by", "revoked_by"]
+    raw_id_fields = ["enrollment", "superseded_by", "revoked_by", "award", "credential_status_entry"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -14,7 +14,8 @@ class CohortsConfig(AppConfig):
         checks.register(check_credential_keys, checks.Tags.security)
         checks.register(check_credentials_site_url, checks.Tags.security, deploy=True)
 
-        from cohorts.certificates.receivers import certificates_on_cohort_closed
-        from cohorts.signals import cohort_closed
+        from cohorts.certificates.receivers import award_certificate_on_award_published, certificates_on_cohort_closed
+        from cohorts.signals import award_published, cohort_closed
 
         cohort_closed.connect(certificates_on_cohort_closed, dispatch_uid="cohorts.certificates_issue")
+        award_published.connect(award_certificate_on_award_published, dispatch_uid="cohorts.award_certificate_issue")

@@ -61,6 +61,7 @@ def awards_run_task() -> dict[str, int]:
 
 # Certificates' tasks live with certificates; imported here so that Celery's autodiscovery registers them.
 from cohorts.certificates.tasks import (  # noqa: E402, F401
+    award_certificate_issue_task,
     certificates_issue_batch_task,
     certificates_issue_for_cohort_task,
 )

@@ -45,6 +45,7 @@ urlpatterns = [
     path("awards/<int:award_id>/withhold/", awards.award_withhold, name="award_withhold"),
     # Certificates: the public verification page (the QR code's address), the learner's download and reissue.
     path("verify/<str:verify_id>", certificates.verify, name="verify"),
+    path("verify/<str:verify_id>/credential.json", certificates.credential_download, name="verify_credential"),
     path("certificates/<int:certificate_id>.pdf", certificates.certificate_download, name="certificate_pdf"),
     path("certificates/<int:certificate_id>/reissue/", certificates.certificate_reissue, name="certificate_reissue"),
     path("certificates/<int:certificate_id>/revoke/", certificates.certificate_revoke, name="certificate_revoke"),

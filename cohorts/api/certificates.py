@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 from accounts.auth import auth_required
 from accounts.types import AuthedRequest
 from cohorts.certificates import selectors, services
+from cohorts.certificates.credentials import credential_response
 from cohorts.certificates.models import Certificate
 from cohorts.schemas.certificates import (
     CertificateOut,
@@ -68,6 +69,21 @@ def certificate_pdf(request: AuthedRequest, certificate_id: RowId) -> HttpRespon
     ``Authorization`` header."""
     certificate = selectors.certificate_get_for_user(user=request.auth, certificate_id=certificate_id)
     return selectors.certificate_pdf_response(certificate)
+
+
+@router.get(
+    "/certificates/{certificate_id}/credential",
+    response={200: None, **_NOT_FOUND},
+    auth=auth_required,
+    openapi_extra={
+        "responses": {200: {"description": "The signed OpenBadgeCredential", "content": {"application/ld+json": {}}}}
+    },
+)
+def certificate_credential(request: AuthedRequest, certificate_id: RowId) -> HttpResponse:
+    """The certificate's Open Badges 3.0 credential (W3C VC 2.0, Data Integrity proof), for a wallet. Its learner
+    only; 404 ``certificate_not_found`` for anyone else, ``credential_not_found`` for a certificate without one."""
+    certificate = selectors.certificate_get_for_learner(user=request.auth, certificate_id=certificate_id)
+    return credential_response(certificate)
 
 
 @router.post(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.types import Viewer
 from cohorts.awards.models import Award, AwardCategory, AwardRound, AwardRoundStatus
+from cohorts.certificates.models import Certificate, CertificateStatus
 from cohorts.feed import feed_cohort_for_user
 from cohorts.models import Cohort, Enrollment
 from cohorts.statuses import MEMBER_STATUSES
@@ -48,14 +49,19 @@ class Leaderboard:
     round: AwardRound | None
     reviews: bool  # the viewer may withhold while the round is in review
     categories: list[CategoryBoard] = field(default_factory=list)
+    # The viewer's own award certificates on this board, by award id (a winner downloads theirs from here).
+    certificates: dict[int, Certificate] = field(default_factory=dict)
 
     @property
     def in_review(self) -> bool:
         return self.round is not None and self.round.status == AwardRoundStatus.COMPUTED
 
 
-def _leaderboard(*, rounds: QuerySet[AwardRound], month: date | None, reviews: bool) -> Leaderboard:
-    """Two queries: the months, then the chosen round's rows (with their learners)."""
+def _leaderboard(
+    *, rounds: QuerySet[AwardRound], month: date | None, reviews: bool, viewer_id: int | None = None
+) -> Leaderboard:
+    """Two queries: the months, then the chosen round's rows (with their learners); a third when the viewer won
+    in it (their award certificates)."""
     if not reviews:
         rounds = rounds.filter(status=AwardRoundStatus.FINAL)
     months = list(rounds.order_by("-month").values_list("month", flat=True))
@@ -83,13 +89,22 @@ def _leaderboard(*, rounds: QuerySet[AwardRound], month: date | None, reviews: b
                 top=top,
             )
         )
+    won = [cat.winner.pk for cat in board.categories if cat.winner and cat.winner.learner_id == viewer_id]
+    if won:
+        board.certificates = {
+            c.award_id: c
+            for c in Certificate.objects.filter(award_id__in=won, status=CertificateStatus.VALID)
+            if c.award_id is not None
+        }
     return board
 
 
 def cohort_leaderboard(*, user: Viewer, cohort_id: int, month: date | None = None) -> tuple[Cohort, Leaderboard]:
     """Members and instructors of the cohort (NotFound for everyone else, as for its feed)."""
     cohort, teaches = feed_cohort_for_user(user=user, cohort_id=cohort_id)
-    return cohort, _leaderboard(rounds=AwardRound.objects.filter(cohort=cohort), month=month, reviews=teaches)
+    return cohort, _leaderboard(
+        rounds=AwardRound.objects.filter(cohort=cohort), month=month, reviews=teaches, viewer_id=user.pk
+    )
 
 
 def track_readable(*, user: Viewer, track: Track) -> tuple[bool, bool]:
@@ -111,7 +126,9 @@ def track_leaderboard(*, user: Viewer, track_id: int, month: date | None = None)
     readable, reviews = track_readable(user=user, track=track) if track else (False, False)
     if track is None or not readable:
         raise NotFound(_("No such track."), code="track_not_found")
-    return track, _leaderboard(rounds=AwardRound.objects.filter(track=track), month=month, reviews=reviews)
+    return track, _leaderboard(
+        rounds=AwardRound.objects.filter(track=track), month=month, reviews=reviews, viewer_id=user.pk
+    )
 
 
 def awards_of_learner(*, user: Viewer) -> QuerySet[Award]:

@@ -24,6 +24,7 @@ def new_serial(*, year: int) -> str:
 
 class CertificateKind(models.TextChoices):
     COMPLETION = "completion", _("Completion")  # the learner completed the cohort (issued when it ends)
+    AWARD = "award", _("Award")  # the learner won a monthly award (issued when its round is published); see award
 
 
 class CertificateStatus(models.TextChoices):
@@ -48,8 +49,12 @@ class Certificate(models.Model):
     """A certificate for one enrollment, as printed: the name and language are frozen at issue, so the PDF, the
     verification page and the mail agree however the learner's profile changes later.
 
-    At most one certificate of a kind per enrollment that is not superseded (a database constraint): a rerun of the
-    issuing job, or two workers at once, can't issue a second one. A reissue supersedes the old one first.
+    At most one completion certificate per enrollment, and one award certificate per award, that is not superseded
+    (database constraints): a rerun of the issuing job, or two workers at once, can't issue a second one. A reissue
+    supersedes the old one first.
+
+    Each is also an Open Badges 3.0 credential (``cohorts.credentials``): ``credential`` holds the signed JSON as
+    served, ``credential_status_entry`` its bit in a status list (set when it is revoked or superseded).
     """
 
     enrollment = models.ForeignKey("cohorts.Enrollment", on_delete=models.PROTECT, related_name="certificates")
@@ -69,8 +74,16 @@ class Certificate(models.Model):
     superseded_by = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="supersedes"
     )
-    # The certificate's index in the Bitstring status list of its verifiable credential (cohorts/credentials/).
-    credential_status_index = models.PositiveIntegerField(null=True, blank=True, unique=True)
+    # The award it celebrates (kind "award" only).
+    award = models.ForeignKey(
+        "cohorts.Award", on_delete=models.PROTECT, null=True, blank=True, related_name="certificates"
+    )
+    # Its verifiable credential (cohorts/credentials/): the signed OpenBadgeCredential, exactly the bytes served,
+    # and its entry in a Bitstring status list. Empty / null only for certificates issued before credentials.
+    credential = models.TextField(blank=True)
+    credential_status_entry = models.OneToOneField(
+        "cohorts.StatusListEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="certificate"
+    )
     issued_at = models.DateTimeField()
 
     class Meta:
@@ -78,8 +91,18 @@ class Certificate(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["enrollment", "kind"],
-                condition=~Q(status=CertificateStatus.SUPERSEDED),
+                condition=Q(kind=CertificateKind.COMPLETION) & ~Q(status=CertificateStatus.SUPERSEDED),
                 name="certificate_one_standing_per_enrollment",
+            ),
+            models.UniqueConstraint(
+                fields=["award"],
+                condition=Q(award__isnull=False) & ~Q(status=CertificateStatus.SUPERSEDED),
+                name="certificate_one_standing_per_award",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=CertificateKind.AWARD, award__isnull=False)
+                | (~Q(kind=CertificateKind.AWARD) & Q(award__isnull=True)),
+                name="certificate_award_kind_has_award",
             ),
             models.CheckConstraint(
                 condition=~Q(status=CertificateStatus.REVOKED) | ~Q(revoked_reason=""),

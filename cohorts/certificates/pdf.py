@@ -43,6 +43,7 @@ h1 { font-size: 32pt; margin: 5mm 0 4mm; color: #1e3a5f; letter-spacing: 1pt }
 .name span { max-width: 100%; border-bottom: 0.4mm solid #9ca3af; padding: 0 4mm 1mm }
 .course { font-size: 18pt; color: #1e3a5f; margin: 1mm 0; overflow-wrap: anywhere }
 .stage, .dates { font-size: 12pt; margin: 1mm 0 }
+.award { font-size: 22pt; color: #8a6d1f; margin: 1mm 0 2mm; overflow-wrap: anywhere }
 .foot { position: absolute; left: 22mm; right: 22mm; bottom: 12mm; height: 42mm }
 .signer { position: absolute; left: 0; bottom: 0; width: 80mm; text-align: center }
 .signature { height: 18mm; display: flex; align-items: flex-end; justify-content: center }
@@ -72,6 +73,7 @@ class CertificateContent:
     verify_url: str
     issued_at: datetime
     timezone: str  # the learner's, for the date of issue
+    award_title: str = ""  # an award certificate's award ("Most consistent — March 2027"); empty for completion
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.types import Viewer
-from cohorts.certificates.models import Certificate, CertificateStatus
+from cohorts.certificates.models import Certificate, CertificateKind, CertificateStatus
 from cohorts.models import Cohort, Enrollment
 from cohorts.selectors import cohort_get_for_instructor
 from content.selectors import is_course_instructor
@@ -58,10 +58,28 @@ def certificate_get_for_learner(*, user: Viewer, certificate_id: int) -> Certifi
 
 def certificate_get_by_verify_id(*, verify_id: str) -> Certificate:
     """The public record behind a verification URL, with its successor (for a superseded certificate)."""
-    certificate = Certificate.objects.select_related(*_RELATED, "superseded_by").filter(verify_id=verify_id).first()
+    certificate = (
+        Certificate.objects.select_related(*_RELATED, "superseded_by", "award__round")
+        .filter(verify_id=verify_id)
+        .first()
+    )
     if certificate is None:
         raise _not_found()
     return certificate
+
+
+def certificate_get_for_holder_by_verify_id(*, user: Viewer, verify_id: str) -> Certificate:
+    """The certificate behind a verification URL, for its learner only (NotFound for anyone else, staff included):
+    its credential is the holder's to put in a wallet."""
+    certificate = certificate_get_by_verify_id(verify_id=verify_id)
+    if certificate.enrollment.learner_id != getattr(user, "pk", None):
+        raise _not_found()
+    return certificate
+
+
+def credential_url(certificate: Certificate) -> str:
+    """Where its learner downloads the certificate's credential (signed in): linked from the verification page."""
+    return settings.SITE_URL + reverse("cohorts:verify_credential", args=[certificate.verify_id])
 
 
 def certificate_list_for_learner(*, user: Viewer) -> QuerySet[Certificate]:
@@ -74,12 +92,21 @@ def certificate_list_for_learner(*, user: Viewer) -> QuerySet[Certificate]:
 
 
 def certificate_for_enrollment(*, enrollment: Enrollment) -> Certificate | None:
-    """The enrollment's standing certificate (valid or revoked), if it has one."""
+    """The enrollment's standing completion certificate (valid or revoked), if it has one."""
     return (
-        Certificate.objects.filter(enrollment=enrollment)
+        Certificate.objects.filter(enrollment=enrollment, kind=CertificateKind.COMPLETION)
         .exclude(status=CertificateStatus.SUPERSEDED)
         .select_related(*_RELATED)
         .first()
+    )
+
+
+def award_certificates_for_enrollment(*, enrollment: Enrollment) -> list[Certificate]:
+    """The enrollment's valid award certificates, newest award first, with their awards and rounds."""
+    return list(
+        Certificate.objects.filter(enrollment=enrollment, kind=CertificateKind.AWARD, status=CertificateStatus.VALID)
+        .select_related("award__round")
+        .order_by("-award__round__month", "award__category")
     )
 
 

@@ -17,10 +17,12 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from cohorts.awards.models import Award, AwardRoundStatus
+from cohorts.certificates.credentials import award_title, certificate_credential_attach
 from cohorts.certificates.models import (
     CERTIFICATE_TRANSITIONS,
     Certificate,
@@ -31,6 +33,7 @@ from cohorts.certificates.models import (
 )
 from cohorts.certificates.pdf import CertificateContent, certificate_pdf
 from cohorts.certificates.selectors import certificate_get_for_learner, verify_url
+from cohorts.credentials.services import status_list_revoke
 from cohorts.images import checkin_image_prepare
 from cohorts.models import Cohort, Enrollment
 from cohorts.moderation import audit_record
@@ -107,9 +110,16 @@ def _content(
     signer: str,
     signature: bytes | None,
     now: datetime,
+    award: Award | None = None,
 ) -> CertificateContent:
     cohort = enrollment.cohort
     probe = Certificate(verify_id=verify_id)
+    title = ""
+    if award is not None:
+        with translation.override(learner.language):
+            title = award_title(
+                category=str(award.get_category_display()), year=award.round.month.year, number=award.round.month.month
+            )
     return CertificateContent(
         learner_name=learner.display_name,
         language=learner.language,
@@ -123,16 +133,18 @@ def _content(
         verify_url=verify_url(probe),
         issued_at=now,
         timezone=learner.timezone,
+        award_title=title,
     )
 
 
-def _mail(certificate: Certificate, pdf: bytes) -> None:
+def _mail(certificate: Certificate, pdf: bytes, *, award_title: str = "") -> None:
     enrollment = certificate.enrollment
     mail_send(
         user=enrollment.learner,
-        template="certificate_issued",
+        template="award_certificate_issued" if certificate.kind == CertificateKind.AWARD else "certificate_issued",
         context={
             "certificate": certificate,
+            "award_title": award_title,
             "cohort": enrollment.cohort,
             "course": enrollment.cohort.course,
             "verify_url": verify_url(certificate),
@@ -145,14 +157,15 @@ def _mail(certificate: Certificate, pdf: bytes) -> None:
     )
 
 
-def _store_and_insert(*, certificate: Certificate, pdf: bytes) -> Certificate | None:
+def _store_and_insert(*, certificate: Certificate, pdf: bytes, award_title: str = "") -> Certificate | None:
     """Store the PDF, insert the row and queue its mail in one transaction; None (and the file deleted again) when
     the database refuses the row: the enrollment has a standing certificate, or (rarely) the serial is taken."""
     certificate.pdf.save(f"{certificate.serial}-{certificate.verify_id[:8]}.pdf", ContentFile(pdf), save=False)
     try:
         with transaction.atomic():
+            certificate_credential_attach(certificate)
             certificate.save(force_insert=True)
-            _mail(certificate, pdf)
+            _mail(certificate, pdf, award_title=award_title)
     except IntegrityError:
         default_storage.delete(certificate.pdf.name or "")
         return None
@@ -215,6 +228,80 @@ def certificates_issue_batch(*, enrollment_ids: Iterable[int], now: datetime | N
     return issued
 
 
+def award_certificate_issue(*, award_id: int, now: datetime | None = None) -> Certificate | None:
+    """Issue the award certificate of a published winner's award (``award_published``): the completion
+    certificate's design with the award's category and month, in the winner's language, mailed with its PDF, and its
+    credential (achievement type "Award"). Idempotent: None when the award has a standing certificate already (the
+    signal fired twice, two workers), is withheld, not a winner, or its round is not final."""
+    now = now or timezone.now()
+    award = (
+        Award.objects.select_related(
+            "round", "learner", "enrollment__cohort__course", "enrollment__cohort__certificate_signer"
+        )
+        .filter(pk=award_id, rank=1, withheld_at__isnull=True, round__status=AwardRoundStatus.FINAL)
+        .first()
+    )
+    if award is None or Certificate.objects.filter(award=award).exclude(status=CertificateStatus.SUPERSEDED).exists():
+        return None
+    enrollment = award.enrollment
+    enrollment.learner = award.learner
+    cohort = enrollment.cohort
+    signer, signature = _signer_name(cohort), _signature(cohort)
+    serial, verify_id = new_serial(year=now.year), new_verify_id()
+    content = _content(
+        enrollment=enrollment,
+        learner=award.learner,
+        serial=serial,
+        verify_id=verify_id,
+        signer=signer,
+        signature=signature,
+        now=now,
+        award=award,
+    )
+    certificate = Certificate(
+        enrollment=enrollment,
+        kind=CertificateKind.AWARD,
+        award=award,
+        verify_id=verify_id,
+        serial=serial,
+        learner_name=content.learner_name,
+        language=content.language,
+        instructor_name=signer,
+        issued_at=now,
+    )
+    return _store_and_insert(certificate=certificate, pdf=certificate_pdf(content), award_title=content.award_title)
+
+
+_CREDENTIAL_RELATED = ("enrollment__cohort__course", "award__round")
+
+
+def certificates_credential_backfill(*, batch_size: int = 200) -> int:
+    """Give each valid certificate issued before credentials existed its credential (validFrom = its issue instant);
+    returns how many. Idempotent: a certificate is locked and skipped when it has one already, so a rerun, or a
+    second process, adds nothing twice."""
+    done = 0
+    ids = list(
+        Certificate.objects.filter(credential="", status=CertificateStatus.VALID)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for batch in _batches(ids, batch_size):
+        for certificate_id in batch:
+            with transaction.atomic():
+                certificate = (
+                    Certificate.objects.select_for_update(of=("self",))
+                    .select_related(*_CREDENTIAL_RELATED)
+                    .filter(pk=certificate_id, credential="", status=CertificateStatus.VALID)
+                    .first()
+                )
+                if certificate is None:
+                    continue
+                certificate_credential_attach(certificate)
+                certificate.save(update_fields=["credential", "credential_status_entry"])
+                done += 1
+    return done
+
+
 def certificate_reissue(*, actor: User, certificate_id: int, now: datetime | None = None) -> Certificate:
     """A new certificate under the learner's current name (and language), superseding their valid one: the old
     verification page then says it was replaced, and points to the new one. The learner's own certificate only.
@@ -236,6 +323,7 @@ def certificate_reissue(*, actor: User, certificate_id: int, now: datetime | Non
     enrollment.cohort = cohort
     serial, verify_id = new_serial(year=now.year), new_verify_id()
     signer, signature = old.instructor_name or _signer_name(cohort), _signature(cohort)
+    award = Award.objects.select_related("round").get(pk=old.award_id) if old.award_id else None
     content = _content(
         enrollment=enrollment,
         learner=actor,
@@ -244,17 +332,18 @@ def certificate_reissue(*, actor: User, certificate_id: int, now: datetime | Non
         signer=signer,
         signature=signature,
         now=now,
+        award=award,
     )
     pdf = certificate_pdf(content)
     new = Certificate(
         enrollment=enrollment,
         kind=old.kind,
+        award=award,
         verify_id=verify_id,
         serial=serial,
         learner_name=content.learner_name,
         language=content.language,
         instructor_name=signer,
-        credential_status_index=None,
         issued_at=now,
     )
     new.pdf.save(f"{serial}-{verify_id[:8]}.pdf", ContentFile(pdf), save=False)
@@ -263,13 +352,23 @@ def certificate_reissue(*, actor: User, certificate_id: int, now: datetime | Non
             # Superseded first (the constraint allows one standing certificate), then the successor, then the link.
             if not _transition(certificate_id=old.pk, old=CertificateStatus.VALID, new=CertificateStatus.SUPERSEDED):
                 raise Conflict(_("Only a valid certificate can be reissued."), code="certificate_not_valid")
+            _credential_revoke(old)
+            certificate_credential_attach(new)
             new.save(force_insert=True)
             Certificate.objects.filter(pk=old.pk).update(superseded_by=new)
-            _mail(new, pdf)
+            _mail(new, pdf, award_title=content.award_title)
     except (Conflict, IntegrityError):
         default_storage.delete(new.pdf.name or "")
         raise
     return new
+
+
+def _credential_revoke(certificate: Certificate) -> None:
+    """Set the certificate's bit in its status list (its credential then fails the ``status`` check). Call in the
+    transaction that changes its status."""
+    entry = certificate.credential_status_entry
+    if entry is not None:
+        status_list_revoke(status_list_id=entry.status_list_id, index=entry.index)
 
 
 def _transition(*, certificate_id: int, old: str, new: str, **fields: object) -> bool:
@@ -287,7 +386,7 @@ def certificate_revoke(*, actor: User, certificate_id: int, reason: str, now: da
     reason = reason.strip()
     if len(reason) < 3:
         raise Invalid(_("Give a reason for the revocation."), code="reason_required", extra={"field": "reason"})
-    certificate = Certificate.objects.filter(pk=certificate_id).first()
+    certificate = Certificate.objects.select_related("credential_status_entry").filter(pk=certificate_id).first()
     if certificate is None:
         raise NotFound(_("No such certificate."), code="certificate_not_found")
     with transaction.atomic():
@@ -301,6 +400,7 @@ def certificate_revoke(*, actor: User, certificate_id: int, reason: str, now: da
         )
         if not revoked:
             raise Conflict(_("Only a valid certificate can be revoked."), code="certificate_not_valid")
+        _credential_revoke(certificate)
         audit_record(actor=actor, action="certificate_revoke", target=certificate, details={"reason": reason}, now=now)
     certificate.refresh_from_db()
     return certificate

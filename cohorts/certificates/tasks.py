@@ -2,7 +2,11 @@
 
 from celery import shared_task
 
-from cohorts.certificates.services import certificates_issue_batch, certificates_issue_for_cohort
+from cohorts.certificates.services import (
+    award_certificate_issue,
+    certificates_issue_batch,
+    certificates_issue_for_cohort,
+)
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)
@@ -20,3 +24,12 @@ def certificates_issue_for_cohort_task(cohort_id: int) -> int:
     from cohorts.models import Cohort
 
     return certificates_issue_for_cohort(cohort=Cohort.objects.get(pk=cohort_id))
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def award_certificate_issue_task(self, award_id: int) -> bool:  # type: ignore[no-untyped-def]
+    """Issue a published award's certificate; a second delivery of the signal issues nothing."""
+    try:
+        return award_certificate_issue(award_id=award_id) is not None
+    except OSError as exc:
+        raise self.retry(exc=exc) from exc

@@ -5,14 +5,15 @@ from datetime import date, datetime
 from ninja import Field, Schema
 
 from cohorts.certificates.models import Certificate, CertificateStatus
-from cohorts.certificates.selectors import linkedin_add_url, verify_url
+from cohorts.certificates.selectors import credential_url, linkedin_add_url, verify_url
 from stagewise.schemas import InSchema
 
 
 class CertificateOut(Schema):
     id: int
     cohort_id: int
-    kind: str
+    kind: str = Field(..., description="completion or award")
+    award_id: int | None = Field(None, description="The award an award certificate celebrates")
     serial: str
     status: CertificateStatus = Field(..., description="valid, revoked or superseded")
     learner_name: str = Field(..., description="The name as printed")
@@ -23,6 +24,13 @@ class CertificateOut(Schema):
     verify_url: str = Field(..., description="The public verification page (the QR code's address)")
     pdf_url: str = Field(..., description="GET it with the same credentials to download the PDF")
     linkedin_url: str = Field(..., description="LinkedIn's add-to-profile link for this certificate")
+    credential_url: str | None = Field(
+        None, description="GET it with the same credentials to download its Open Badges 3.0 credential"
+    )
+
+    @staticmethod
+    def resolve_credential_url(obj: Certificate) -> str | None:
+        return f"/api/v1/certificates/{obj.pk}/credential" if obj.credential else None
 
     @staticmethod
     def resolve_cohort_id(obj: Certificate) -> int:
@@ -62,6 +70,17 @@ class VerificationOut(Schema):
     superseded_by_url: str | None = Field(
         None, description="The verification page of its replacement (superseded only)"
     )
+    credential_url: str | None = Field(
+        None,
+        description="Its Open Badges 3.0 credential (application/ld+json), for its holder to download signed in "
+        "(valid only)",
+    )
+
+    @staticmethod
+    def resolve_credential_url(obj: Certificate) -> str | None:
+        if obj.status != CertificateStatus.VALID or not obj.credential:
+            return None
+        return credential_url(obj)
 
     @staticmethod
     def resolve_course_title(obj: Certificate) -> str:

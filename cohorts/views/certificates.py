@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.types import PageRequest
 from cohorts.certificates import selectors, services
+from cohorts.certificates.credentials import credential_response
 from cohorts.forms import RevokeForm, SignatureForm
 from cohorts.views.common import taught_cohort
 from stagewise.errors import ApplicationError
@@ -29,6 +30,7 @@ def verify(request: HttpRequest, verify_id: str) -> HttpResponse:
         "course": certificate.enrollment.cohort.course,
         "successor_url": selectors.verify_url(certificate.superseded_by) if certificate.superseded_by else None,
         "issued_on": selectors.printed_issue_date(certificate),  # as printed, whoever reads the page
+        "credential_url": selectors.credential_url(certificate) if certificate.credential else None,
     }
     response = render_page(request, "cohorts/verify.html", context)
     response["X-Robots-Tag"] = "noindex"  # a name on a public page: verifiable by link, not findable by search
@@ -39,6 +41,13 @@ def verify(request: HttpRequest, verify_id: str) -> HttpResponse:
 def certificate_download(request: PageRequest, certificate_id: int) -> HttpResponseBase:
     certificate = selectors.certificate_get_for_user(user=request.user, certificate_id=certificate_id)
     return selectors.certificate_pdf_response(certificate)
+
+
+@login_required
+def credential_download(request: PageRequest, verify_id: str) -> HttpResponse:
+    """The certificate's Open Badges credential (application/ld+json), for its learner to add to a wallet."""
+    certificate = selectors.certificate_get_for_holder_by_verify_id(user=request.user, verify_id=verify_id)
+    return credential_response(certificate)
 
 
 @login_required

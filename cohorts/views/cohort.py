@@ -10,7 +10,11 @@ from django.utils import timezone
 
 from accounts.types import PageRequest
 from cohorts import hooks, page_selectors, selectors
-from cohorts.certificates.selectors import certificate_for_enrollment, linkedin_add_url
+from cohorts.certificates.selectors import (
+    award_certificates_for_enrollment,
+    certificate_for_enrollment,
+    linkedin_add_url,
+)
 from cohorts.checkins import CLOSED_STATUSES, checkin_days_open
 from cohorts.completion.selectors import outcome_for_enrollment
 from cohorts.deposit.selectors import deposit_standing
@@ -96,6 +100,9 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
         else None,
         "certificate": certificate,
         "linkedin_url": linkedin_add_url(certificate) if certificate else "",
+        "award_certificates": award_certificates_for_enrollment(enrollment=enrollment)
+        if is_member and enrollment is not None and cohort.status != CohortStatus.OPEN
+        else [],
     }
     # A cohort that is not open (running, ended): its course's next open cohort, else "notify me when one opens".
     next_cohort = (

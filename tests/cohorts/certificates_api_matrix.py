@@ -43,6 +43,13 @@ def certificates_matrix(Scenario, everyone, signed_in, course_staff) -> dict:  #
         ("GET", "/api/v1/certificates/{certificate_id}/pdf"): [
             Scenario(lambda p: (f"/api/v1/certificates/{_certificate(p).pk}/pdf", None), own)
         ],
+        ("GET", "/api/v1/certificates/{certificate_id}/credential"): [
+            Scenario(
+                lambda p: (f"/api/v1/certificates/{_certificate(p).pk}/credential", None),
+                signed_in(404, learner=200),
+                label="the learner's own only",
+            )
+        ],
         ("POST", "/api/v1/certificates/{certificate_id}/reissue"): [
             Scenario(
                 lambda p: (f"/api/v1/certificates/{_certificate(p, rename=True).pk}/reissue", None),
