@@ -111,6 +111,23 @@ def next_open_cohort(*, course_id: int, exclude_id: int | None = None) -> Cohort
     return qs.order_by("starts_on", "id").first()
 
 
+def next_stage_open_cohort(*, course: Course) -> Cohort | None:
+    """The soonest open cohort of the next stage (same track, stage + 1, published) that takes enrollments now: where
+    an active member of ``course`` may move up to. None when there is no next stage or none of its cohorts is open."""
+    now = timezone.now()
+    qs = _with_seats(
+        Cohort.objects.select_related("course").filter(
+            course__track_id=course.track_id,
+            course__stage=course.stage + 1,
+            course__is_published=True,
+            status=CohortStatus.OPEN,
+            enrollment_opens_at__lte=now,
+            enrollment_closes_at__gt=now,
+        )
+    )
+    return qs.order_by("starts_on", "id").first()
+
+
 @dataclass(frozen=True)
 class Admission:
     """How a learner gets into a course, and why: what the enroll page tells them before any form."""
