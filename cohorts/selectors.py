@@ -121,11 +121,10 @@ def next_stage_open_cohort(*, course: Course) -> Cohort | None:
             course__stage=course.stage + 1,
             course__is_published=True,
             status=CohortStatus.OPEN,
-            enrollment_opens_at__lte=now,
-            enrollment_closes_at__gt=now,
         )
-    )
-    return qs.order_by("starts_on", "id").first()
+    ).order_by("starts_on", "id")
+    # The enrollment window is in each cohort's own time zone (properties, not columns): a few open cohorts at most.
+    return next((c for c in qs if c.enrollment_opens_at <= now < c.enrollment_closes_at), None)
 
 
 @dataclass(frozen=True)

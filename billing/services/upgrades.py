@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from billing.models import Order, Upgrade, UpgradeOffer
+from billing.pricing import Quote, order_quote
 from billing.services.offers import paid_for_enrollment
 from billing.signals import upgrade_completed
 from billing.statuses import LineKind
@@ -63,9 +64,7 @@ def upgrade_source(*, learner: User, course: Course) -> UpgradeSource:
     )
     active = [e for e in below if e.status == EnrollmentStatus.ACTIVE]
     if not below or course.stage <= 1:
-        raise Conflict(
-            _("You are not a member of a cohort of the stage below this one."), code="upgrade_not_member"
-        )
+        raise Conflict(_("You are not a member of a cohort of the stage below this one."), code="upgrade_not_member")
     enrollment = active[0] if active else below[0]
     _refuse_unless_active(enrollment)
     if enrollment.cohort.course.currency.upper() != course.currency.upper():
@@ -74,6 +73,23 @@ def upgrade_source(*, learner: User, course: Course) -> UpgradeSource:
             code="upgrade_currency_mismatch",
         )
     return UpgradeSource(enrollment=enrollment, paid_minor=paid_for_enrollment(enrollment_id=enrollment.pk))
+
+
+def upgrade_quote(
+    *, learner: User, cohort: Cohort, coupon_code: str = "", referral_code: str = "", now: datetime | None = None
+) -> Quote:
+    """What moving up to ``cohort`` costs now: its course's price minus what the learner paid for the seat they
+    leave (a line of its own, never below zero), then the usual discounts. Refuses as ``upgrade_source`` does."""
+    source = upgrade_source(learner=learner, course=cohort.course)
+    return order_quote(
+        learner=learner,
+        course=cohort.course,
+        coupon_code=coupon_code,
+        referral_code=referral_code,
+        now=now or timezone.now(),
+        upgrade_from=source.enrollment.cohort.course,
+        upgrade_paid_minor=source.paid_minor,
+    )
 
 
 @dataclass(frozen=True)
@@ -114,7 +130,9 @@ def upgrade_finish(*, order: Order, now: datetime) -> Upgrade | None:
     if not enrollment_transition(
         enrollment_id=order.upgrade_from_id, old=EnrollmentStatus.ACTIVE, new=EnrollmentStatus.UPGRADED, now=now
     ):
-        logger.warning("order %s paid, but enrollment %s was no longer active to upgrade", order.pk, order.upgrade_from_id)
+        logger.warning(
+            "order %s paid, but enrollment %s was no longer active to upgrade", order.pk, order.upgrade_from_id
+        )
         return None
     credited = -sum(line.amount_minor for line in order.lines.filter(kind=LineKind.UPGRADE_DIFFERENCE))
     try:
