@@ -90,7 +90,7 @@ def test_the_upgrade_costs_the_next_price_minus_what_was_paid_in_a_line_of_its_o
     ]
     assert quote["total_minor"] == 20000
     # the line is translated
-    assert quote["lines"][1]["description"] == f"已为{ladder['stage1'].title}支付"
+    assert quote["lines"][1]["description"] == f"已为 {ladder['stage1'].title} 支付"
 
     # the checkout prices the order the same, and remembers what it moves up from
     body = _checkout(ladder["api"], ladder["target"], upgrade=True).json()
