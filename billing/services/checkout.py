@@ -102,7 +102,12 @@ def checkout_start(
                 return CheckoutResult(enrollment=enrollment, order=None, hold=None, waitlisted=True)
             if status in (EnrollmentStatus.APPLIED,):
                 raise Conflict(_("Your application is waiting for a decision."), code="application_pending")
-            if status in (EnrollmentStatus.REJECTED, EnrollmentStatus.WITHDRAWN, EnrollmentStatus.REMOVED):
+            if status in (
+                EnrollmentStatus.REJECTED,
+                EnrollmentStatus.WITHDRAWN,
+                EnrollmentStatus.REMOVED,
+                EnrollmentStatus.UPGRADED,
+            ):
                 raise Conflict(_("You can't enroll in this cohort again."), code="enrollment_closed_for_you")
             if status == EnrollmentStatus.PENDING_PAYMENT:
                 hold = seats.live_hold(enrollment_id=enrollment.pk, now=now)
