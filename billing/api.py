@@ -71,8 +71,8 @@ def checkout(request: AuthedRequest, cohort_id: RowId, payload: CheckoutIn):
 
     With `upgrade`, the order moves the learner up from their active enrollment one stage below (priced at the
     difference); when it is paid, that enrollment ends as `upgraded` and its seat is freed. Refused with
-    `upgrade_not_member`, `upgrade_not_active`, `already_upgraded` or `upgrade_currency_mismatch` (409); a closed
-    cohort is `enrollment_closed`, a full one puts the learner on the waitlist as usual."""
+    `upgrade_not_member`, `upgrade_not_active`, `already_upgraded`, `upgrade_currency_mismatch` or `upgrade_pending`
+    (409); a closed cohort is `enrollment_closed`, a full one puts the learner on the waitlist as usual."""
     result = checkout_start(
         learner=request.auth,
         cohort_id=cohort_id,

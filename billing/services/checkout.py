@@ -12,7 +12,7 @@ from billing.models import Application, Coupon, CouponRedemption, CreditEntry, O
 from billing.pricing import credit_balance, order_quote, spent_referral_q
 from billing.services.applications import approval_is_current
 from billing.services.orders import order_close, order_complete
-from billing.services.upgrades import UpgradeSource, upgrade_source
+from billing.services.upgrades import UpgradeSource, upgrade_refuse_if_pending_elsewhere, upgrade_source
 from billing.statuses import CreditKind, LineKind, OrderStatus
 from cohorts import seats
 from cohorts.models import Cohort, Enrollment, SeatHold
@@ -93,6 +93,8 @@ def checkout_start(
         if cohort.status != CohortStatus.OPEN or not (cohort.enrollment_opens_at <= now < cohort.enrollment_closes_at):
             raise Conflict(_("Enrollment for this cohort is closed."), code="enrollment_closed")
         source = upgrade_source(learner=learner, course=cohort.course) if upgrade else None
+        if source is not None:
+            upgrade_refuse_if_pending_elsewhere(source=source, cohort_id=cohort.pk, now=now)
         hold = None
         if enrollment is not None:
             status = enrollment.status

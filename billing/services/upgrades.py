@@ -20,11 +20,11 @@ from billing.models import Order, Upgrade, UpgradeOffer
 from billing.pricing import Quote, order_quote
 from billing.services.offers import paid_for_enrollment
 from billing.signals import upgrade_completed
-from billing.statuses import LineKind
+from billing.statuses import LineKind, OrderStatus
 from cohorts import seats
 from cohorts.models import Cohort, Enrollment
 from cohorts.selectors import next_stage_open_cohort
-from cohorts.statuses import MEMBER_STATUSES, CohortStatus, EnrollmentStatus
+from cohorts.statuses import MEMBER_STATUSES, CohortStatus, EnrollmentStatus, SeatHoldStatus
 from cohorts.transitions import enrollment_transition
 from content.models import Course
 from stagewise.errors import Conflict, NotFound
@@ -73,6 +73,25 @@ def upgrade_source(*, learner: User, course: Course) -> UpgradeSource:
             code="upgrade_currency_mismatch",
         )
     return UpgradeSource(enrollment=enrollment, paid_minor=paid_for_enrollment(enrollment_id=enrollment.pk))
+
+
+def upgrade_refuse_if_pending_elsewhere(*, source: UpgradeSource, cohort_id: int, now: datetime) -> None:
+    """``upgrade_pending`` if the learner is already paying to move up from the same seat into another cohort (its
+    seat still held): two such payments would buy two seats for one. A lapsed one is stale and doesn't count."""
+    if (
+        Order.objects.filter(
+            upgrade_from=source.enrollment,
+            status=OrderStatus.PENDING,
+            seat_hold__status=SeatHoldStatus.HELD,
+            seat_hold__expires_at__gt=now,
+        )
+        .exclude(cohort_id=cohort_id)
+        .exists()
+    ):
+        raise Conflict(
+            _("You are already moving up into another cohort: finish or cancel that payment first."),
+            code="upgrade_pending",
+        )
 
 
 def upgrade_quote(

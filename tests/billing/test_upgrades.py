@@ -270,6 +270,18 @@ def test_a_second_upgrade_from_the_same_seat_is_refused(ladder, client):
     assert _code(ladder["api"].get(f"/api/v1/enrollments/{ladder['old'].pk}/upgrade")) == (409, "already_upgraded")
 
 
+def test_moving_up_into_two_cohorts_at_once_is_refused(ladder):
+    """Two payments from one seat would buy two seats for one: the second waits until the first is paid or lapses."""
+    other = factories.cohort(course=ladder["stage2"])
+    assert _checkout(ladder["api"], ladder["target"], upgrade=True).status_code == 201
+
+    assert _code(_checkout(ladder["api"], other, upgrade=True)) == (409, "upgrade_pending")
+
+    # once the first hold lapses, the learner may move up elsewhere
+    SeatHold.objects.filter(cohort=ladder["target"]).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert _checkout(ladder["api"], other, upgrade=True).status_code == 201
+
+
 def test_the_top_of_the_ladder_has_no_next_stage(ladder):
     # given no open cohort of the next stage
     Cohort.objects.filter(pk=ladder["target"].pk).update(status=CohortStatus.RUNNING)
