@@ -20,6 +20,7 @@ from billing.models import (
     ReferralCode,
     Refund,
     RefundPolicy,
+    Upgrade,
 )
 from billing.services.refunds import refund_retry, staff_refund
 from billing.statuses import RefundStatus
@@ -133,6 +134,24 @@ class DepositRefundAdmin(ReadOnlyAdmin):
 
     list_display = ["id", "enrollment", "refund", "percent", "paid_minor", "created_at"]
     list_select_related = ["enrollment__learner", "enrollment__cohort", "refund"]
+
+
+@admin.register(Upgrade)
+class UpgradeAdmin(ReadOnlyAdmin):
+    """Mid-cohort moves up a stage, one per enrollment left: stage-to-stage conversion."""
+
+    list_display = [
+        "id",
+        "learner",
+        "from_enrollment",
+        "to_enrollment",
+        "order",
+        "credited_minor",
+        "currency",
+        "created_at",
+    ]
+    list_select_related = ["learner", "from_enrollment__cohort", "to_enrollment__cohort", "order"]
+    date_hierarchy = "created_at"
 
 
 @admin.register(ProviderEvent)

@@ -35,9 +35,10 @@ from billing.schemas import (
     RevenueTotalsOut,
     StaffRefundIn,
     TestCardIn,
+    UpgradeOfferOut,
     WithdrawOut,
 )
-from billing.services import applications, credits, holds, payments, refunds
+from billing.services import applications, credits, holds, payments, refunds, upgrades
 from billing.services import disputes as disputes_service
 from billing.services.checkout import checkout_start
 from billing.statuses import DisputeStatus, OrderStatus
@@ -52,22 +53,33 @@ router = Router(tags=["billing"])
 
 
 @router.get("/cohorts/{cohort_id}/quote", response=QuoteOut, auth=auth_required)
-def quote(request: AuthedRequest, cohort_id: RowId, coupon: str = "", referral: str = ""):
-    """What the learner would pay now: list price − credit − coupon − referral."""
+def quote(request: AuthedRequest, cohort_id: RowId, coupon: str = "", referral: str = "", upgrade: bool = False):
+    """What the learner would pay now: list price − credit − coupon − referral. ``upgrade``: moving up mid-cohort
+    from their active enrollment one stage below, which takes off what they paid for it (an `upgrade_difference`
+    line); refused with `upgrade_not_member`, `upgrade_not_active`, `already_upgraded` or
+    `upgrade_currency_mismatch`."""
     cohort = cohort_get_for_user(user=request.auth, cohort_id=cohort_id)
+    if upgrade:
+        return upgrades.upgrade_quote(learner=request.auth, cohort=cohort, coupon_code=coupon, referral_code=referral)
     return order_quote(learner=request.auth, course=cohort.course, coupon_code=coupon, referral_code=referral)
 
 
 @router.post("/cohorts/{cohort_id}/checkout", response={201: CheckoutOut}, auth=auth_required)
 def checkout(request: AuthedRequest, cohort_id: RowId, payload: CheckoutIn):
     """Hold a seat and create the order (or join the waitlist). A non-zero total also gets a provider payment,
-    whose client secret the page hands to Stripe's Payment Element; the enrollment turns active on the webhook."""
+    whose client secret the page hands to Stripe's Payment Element; the enrollment turns active on the webhook.
+
+    With `upgrade`, the order moves the learner up from their active enrollment one stage below (priced at the
+    difference); when it is paid, that enrollment ends as `upgraded` and its seat is freed. Refused with
+    `upgrade_not_member`, `upgrade_not_active`, `already_upgraded`, `upgrade_currency_mismatch` or `upgrade_pending`
+    (409); a closed cohort is `enrollment_closed`, a full one puts the learner on the waitlist as usual."""
     result = checkout_start(
         learner=request.auth,
         cohort_id=cohort_id,
         coupon_code=payload.coupon,
         referral_code=payload.referral,
         use_credit=payload.use_credit,
+        upgrade=payload.upgrade,
     )
     payment = None
     started = None
@@ -137,6 +149,22 @@ def refund_preview(request: AuthedRequest, enrollment_id: RowId):
     """What withdrawing now gives back, by the course's refund policy."""
     enrollment = selectors.enrollment_get_for_learner(user=request.auth, enrollment_id=enrollment_id)
     return refund_policy.refund_preview(enrollment=enrollment)
+
+
+@router.get("/enrollments/{enrollment_id}/upgrade", response=UpgradeOfferOut, auth=auth_required)
+def upgrade_offer(request: AuthedRequest, enrollment_id: RowId):
+    """Where this active enrollment may move up to now (the next stage's soonest open cohort) and what it costs.
+    Refused with `upgrade_no_next_stage` (no next stage, or none of its cohorts open), `upgrade_not_active` or
+    `already_upgraded` (409)."""
+    target = upgrades.upgrade_target_for(learner=request.auth, enrollment_id=enrollment_id)
+    return {
+        "enrollment_id": target.enrollment.pk,
+        "cohort_id": target.cohort.pk,
+        "cohort_name": target.cohort.name,
+        "course_title": target.cohort.course.title,
+        "starts_on": target.cohort.starts_on,
+        "quote": upgrades.upgrade_quote(learner=request.auth, cohort=target.cohort),
+    }
 
 
 @router.post("/enrollments/{enrollment_id}/withdraw", response=WithdrawOut, auth=auth_required)

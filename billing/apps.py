@@ -14,17 +14,19 @@ class BillingConfig(AppConfig):
             mail_application_decided,
             mail_application_submitted,
             mail_receipt,
+            mail_upgrade_done,
             mail_waitlist_offer,
             refund_cancelled_cohort,
             refund_deposits,
             take_up_offer,
         )
-        from billing.signals import application_decided, application_submitted, order_paid
+        from billing.signals import application_decided, application_submitted, order_paid, upgrade_completed
         from cohorts.signals import cohort_cancelled, cohort_closed, waitlist_seat_offered
 
         cohort_cancelled.connect(refund_cancelled_cohort, dispatch_uid="billing.refund_cancelled_cohort")
         waitlist_seat_offered.connect(mail_waitlist_offer, dispatch_uid="billing.mail_waitlist_offer")
         order_paid.connect(mail_receipt, dispatch_uid="billing.mail_receipt")
+        upgrade_completed.connect(mail_upgrade_done, dispatch_uid="billing.mail_upgrade_done")
         application_decided.connect(mail_application_decided, dispatch_uid="billing.mail_application_decided")
         application_submitted.connect(mail_application_submitted, dispatch_uid="billing.mail_application_submitted")
         from billing.selectors import payment_deadlines

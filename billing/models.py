@@ -92,6 +92,11 @@ class Order(models.Model):
     # The seat held while this order waits for payment; the checkout moves it to a new order that replaces a stale
     # one (the stale one lets go of it).
     seat_hold = models.ForeignKey(SeatHold, on_delete=models.PROTECT, null=True, blank=True, related_name="orders")
+    # A mid-cohort upgrade: the active enrollment of the stage below that ends as ``upgraded`` when this order is
+    # paid (``billing.services.upgrades``). Null for every other order.
+    upgrade_from = models.ForeignKey(
+        Enrollment, on_delete=models.PROTECT, null=True, blank=True, related_name="upgrade_orders"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -412,3 +417,22 @@ class UpgradeOffer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} offer for enrollment {self.enrollment_id}"
+
+
+class Upgrade(models.Model):
+    """A learner moved up a stage mid-cohort: ``from_enrollment`` ended as ``upgraded`` when ``order`` (for
+    ``to_enrollment``) was paid. One per enrollment moved from; the rows measure stage-to-stage conversion."""
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="upgrades")
+    from_enrollment = models.OneToOneField(Enrollment, on_delete=models.PROTECT, related_name="upgrade_out")
+    to_enrollment = models.OneToOneField(Enrollment, on_delete=models.PROTECT, related_name="upgrade_in")
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="upgrade")
+    credited_minor = models.PositiveIntegerField(help_text="What the current seat counted toward the next stage.")
+    currency = models.CharField(max_length=3)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Upgrade {self.from_enrollment_id} → {self.to_enrollment_id}"

@@ -1,5 +1,5 @@
 """Mail from billing: the receipt (with its PDF), the refund notice, the waitlist offer, a new application (to the
-instructors) and the application decision.
+instructors), the application decision and a mid-cohort upgrade.
 
 Each is composed from ids (by a task, off the request that caused it) and queued through ``stagewise.mail`` under a
 key of its own, so a task that runs twice mails once.
@@ -7,7 +7,7 @@ key of its own, so a task that runs twice mails once.
 
 import logging
 
-from billing.models import Application, Order, Refund
+from billing.models import Application, Order, Refund, Upgrade
 from cohorts.models import Enrollment, SeatHold
 from cohorts.statuses import EnrollmentStatus, SeatHoldStatus
 from stagewise.mail import Attachment, mail_send
@@ -101,3 +101,21 @@ def application_submitted_mail(*, application_id: int) -> None:
             },
             key=f"application-submitted:{application.pk}:{instructor.pk}",
         )
+
+
+def upgrade_done_mail(*, upgrade_id: int) -> None:
+    """Tell the learner they moved up a stage, and that their old seat is given up."""
+    upgrade = Upgrade.objects.select_related(
+        "learner", "from_enrollment__cohort__course", "to_enrollment__cohort__course"
+    ).get(pk=upgrade_id)
+    mail_send(
+        user=upgrade.learner,
+        template="billing_upgrade_done",
+        context={
+            "upgrade": upgrade,
+            "from_cohort": upgrade.from_enrollment.cohort,
+            "to_cohort": upgrade.to_enrollment.cohort,
+            "learner": upgrade.learner,
+        },
+        key=f"upgrade:{upgrade.pk}",
+    )

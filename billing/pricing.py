@@ -1,7 +1,9 @@
-"""Pricing: the app prices every order itself. list price − credit − coupon − referral, never below zero.
+"""Pricing: the app prices every order itself. list price − upgrade difference − credit − coupon − referral, never
+below zero.
 
-Coupon and referral discounts are computed on the list price; the credit balance then covers what is left,
-so a learner never spends credit that a discount would have saved.
+A mid-cohort upgrade first takes off what the learner paid for the seat they leave. Coupon and referral discounts are
+computed on the list price (capped by what is left); the credit balance then covers what is left, so a learner never
+spends credit that a discount would have saved.
 """
 
 from dataclasses import dataclass
@@ -129,16 +131,22 @@ def order_quote(
     use_credit: bool = True,
     now: datetime | None = None,
     credit_minor: int | None = None,
+    upgrade_from: Course | None = None,
+    upgrade_paid_minor: int = 0,
 ) -> Quote:
     """Price an order for ``course`` without writing anything.
 
     ``credit_minor``: the learner's spendable credit when the caller has just read it (``credit_balance``), so it
-    isn't read twice; None reads it here.
+    isn't read twice; None reads it here. ``upgrade_from``: a mid-cohort upgrade from that course, for which the
+    learner paid ``upgrade_paid_minor`` net of refunds (``billing.services.upgrades.upgrade_check``): it is taken off
+    the price first, in a line of its own, never below zero.
     """
     now = now or timezone.now()
     currency = course.currency.upper()
     list_price = course.price_minor
     remaining = list_price
+    upgrade_off = min(max(upgrade_paid_minor, 0), remaining) if upgrade_from is not None else 0
+    remaining -= upgrade_off
     coupon = coupon_check(code=coupon_code, learner=learner, course=course, now=now) if coupon_code.strip() else None
     referral = referral_check(code=referral_code, learner=learner) if referral_code.strip() else None
 
@@ -157,6 +165,14 @@ def order_quote(
     remaining -= credit_off
 
     lines = [PriceLine(LineKind.LIST_PRICE, course.title, list_price)]
+    if upgrade_from is not None:
+        lines.append(
+            PriceLine(
+                LineKind.UPGRADE_DIFFERENCE,
+                _("Already paid for %(course)s") % {"course": upgrade_from.title},
+                -upgrade_off,
+            )
+        )
     if credit_off:
         lines.append(PriceLine(LineKind.UPGRADE_CREDIT, _("Credit"), -credit_off))
     if coupon is not None:

@@ -10,6 +10,7 @@ from billing.tasks import (
     offer_mark_used_task,
     offers_create_task,
     receipt_mail_task,
+    upgrade_done_mail_task,
     waitlist_offer_mail_task,
 )
 
@@ -53,3 +54,8 @@ def refund_deposits(sender: Any, *, cohort_id: int, **kwargs: Any) -> None:
 def take_up_offer(sender: Any, *, order_id: int, **kwargs: Any) -> None:
     """An order was paid: if it is for a course the learner had an offer for, the offer is used."""
     offer_mark_used_task.delay(order_id)
+
+
+def mail_upgrade_done(sender: Any, *, upgrade_id: int, **kwargs: Any) -> None:
+    """A learner moved up a stage mid-cohort (sent after commit): they are told."""
+    upgrade_done_mail_task.delay(upgrade_id)

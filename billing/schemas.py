@@ -65,6 +65,22 @@ class CheckoutIn(InSchema):
     coupon: str = Field("", max_length=40)
     referral: str = Field("", max_length=16)
     use_credit: bool = True
+    upgrade: bool = Field(
+        False,
+        description="Move up mid-cohort from your active enrollment one stage below: pay the difference; that "
+        "enrollment ends as `upgraded` once this order is paid",
+    )
+
+
+class UpgradeOfferOut(Schema):
+    """Where an active member may move up to now, and what it costs."""
+
+    enrollment_id: int = Field(..., description="The enrollment that would end as `upgraded`")
+    cohort_id: int = Field(..., description="The next stage's open cohort: check it out with `upgrade: true`")
+    cohort_name: str
+    course_title: str
+    starts_on: date
+    quote: QuoteOut
 
 
 class PaymentStartOut(Schema):

@@ -14,3 +14,6 @@ application_decided = Signal()
 
 # A learner applied to a cohort (its instructors are told). Sent after commit with ``application_id``.
 application_submitted = Signal()
+
+# A learner moved up a stage mid-cohort (they are mailed). Sent after commit with ``upgrade_id``.
+upgrade_completed = Signal()

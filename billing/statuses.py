@@ -76,6 +76,7 @@ class LineKind(models.TextChoices):
     UPGRADE_CREDIT = "upgrade_credit", _("Credit")  # the learner's credit balance (negative)
     COUPON = "coupon", _("Coupon")  # a coupon's discount (negative)
     REFERRAL = "referral", _("Referral discount")  # a friend's first order (negative)
+    UPGRADE_DIFFERENCE = "upgrade_difference", _("Paid for your current stage")  # a mid-cohort upgrade (negative)
 
 
 class CouponKind(models.TextChoices):

@@ -37,6 +37,11 @@ def receipt_mail_task(order_id: int) -> None:
 
 
 @shared_task
+def upgrade_done_mail_task(upgrade_id: int) -> None:
+    notifications.upgrade_done_mail(upgrade_id=upgrade_id)
+
+
+@shared_task
 def waitlist_offer_mail_task(enrollment_id: int) -> None:
     notifications.waitlist_offer_mail(enrollment_id=enrollment_id)
 

@@ -26,10 +26,10 @@ from billing import reporting, selectors
 from billing.gateways import get_gateway, is_test_mode
 from billing.gateways.interface import GatewayError, PaymentState
 from billing.models import Payment, QuestionKind, ReferralCode
-from billing.pricing import credit_balance, order_quote
+from billing.pricing import Quote, credit_balance, order_quote
 from billing.receipts import receipt_stored
 from billing.refund_policy import paid_payment_for, refund_preview
-from billing.services import applications, checkout, credits, disputes, holds, offers, payments
+from billing.services import applications, checkout, credits, disputes, holds, offers, payments, upgrades
 from billing.services.disputes import NOTE_MAX_LENGTH
 from billing.services.refunds import enrollment_withdraw
 from billing.statuses import DisputeStatus, OrderStatus
@@ -77,6 +77,7 @@ def enroll(request: PageRequest, cohort_id: int) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     coupon_code = data.get("coupon", "").strip()
     referral_code = data.get("referral", "") or request.session.get(REFERRAL_SESSION_KEY, "")
+    upgrade = data.get("upgrade") == "1"  # moving up mid-cohort from the stage below (billing.services.upgrades)
     if request.method == "POST" and data.get("action") == "pay":
         try:
             result = checkout.checkout_start(
@@ -85,11 +86,13 @@ def enroll(request: PageRequest, cohort_id: int) -> HttpResponse:
                 coupon_code=coupon_code,
                 referral_code=referral_code,
                 use_credit=True,
+                upgrade=upgrade,
                 now=now,
             )
         except ApplicationError as exc:
             messages.error(request, exc.message)
-            return redirect("billing:enroll", cohort.pk)
+            back = reverse("billing:enroll", args=[cohort.pk])
+            return redirect(f"{back}?upgrade=1" if upgrade else back)
         if result.waitlisted:
             messages.info(
                 request, _("The cohort is full: you are on the waitlist. We will mail you when a seat frees.")
@@ -98,21 +101,36 @@ def enroll(request: PageRequest, cohort_id: int) -> HttpResponse:
         assert result.order is not None
         return redirect("billing:order_pay", result.order.pk)
 
-    quote, coupon_error = None, ""
-    try:
-        quote = order_quote(
-            learner=request.user, course=cohort.course, coupon_code=coupon_code, referral_code=referral_code, now=now
+    upgrade_error = ""
+    if upgrade:
+        try:
+            upgrades.upgrade_source(learner=request.user, course=cohort.course)
+        except ApplicationError as exc:  # the page says why, and offers the usual enrollment
+            upgrade, upgrade_error = False, str(exc.message)
+
+    def price(coupon: str = "", referral: str = "") -> Quote:
+        if upgrade:
+            return upgrades.upgrade_quote(
+                learner=request.user, cohort=cohort, coupon_code=coupon, referral_code=referral, now=now
+            )
+        return order_quote(
+            learner=request.user, course=cohort.course, coupon_code=coupon, referral_code=referral, now=now
         )
+
+    coupon_error = ""
+    try:
+        quote = price(coupon_code, referral_code)
     except ApplicationError as exc:
         coupon_error = str(exc.message)
-        quote = order_quote(learner=request.user, course=cohort.course, now=now)
+        quote = price()
     enrollment = Enrollment.objects.filter(cohort=cohort, learner=request.user).first()
     admission = (
         cohort_selectors.admission_for(learner=request.user, course=cohort.course)
         if enrollment is None
         else cohort_selectors.Admission(by_application=False, reason="")
     )
-    needs_application = admission.by_application
+    # Moving up mid-cohort admits without the stage below completed; a course that admits by approval still asks.
+    needs_application = admission.by_application and not (upgrade and admission.reason == "previous_stage")
     previous_waiting = (
         admission.previous is not None
         and admission.previous_cohort is None
@@ -145,6 +163,8 @@ def enroll(request: PageRequest, cohort_id: int) -> HttpResponse:
         "enrollment": enrollment,
         "credit": credit_balance(learner=request.user, currency=cohort.course.currency, now=now),
         "is_open": cohort.status == CohortStatus.OPEN,
+        "upgrade": upgrade,
+        "upgrade_error": upgrade_error,
     }
     return render_page(request, "billing/enroll.html", context)
 

@@ -111,6 +111,22 @@ def next_open_cohort(*, course_id: int, exclude_id: int | None = None) -> Cohort
     return qs.order_by("starts_on", "id").first()
 
 
+def next_stage_open_cohort(*, course: Course) -> Cohort | None:
+    """The soonest open cohort of the next stage (same track, stage + 1, published) that takes enrollments now: where
+    an active member of ``course`` may move up to. None when there is no next stage or none of its cohorts is open."""
+    now = timezone.now()
+    qs = _with_seats(
+        Cohort.objects.select_related("course").filter(
+            course__track_id=course.track_id,
+            course__stage=course.stage + 1,
+            course__is_published=True,
+            status=CohortStatus.OPEN,
+        )
+    ).order_by("starts_on", "id")
+    # The enrollment window is in each cohort's own time zone (properties, not columns): a few open cohorts at most.
+    return next((c for c in qs if c.enrollment_opens_at <= now < c.enrollment_closes_at), None)
+
+
 @dataclass(frozen=True)
 class Admission:
     """How a learner gets into a course, and why: what the enroll page tells them before any form."""

@@ -35,6 +35,7 @@ class EnrollmentStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")  # left, refunded by policy
     REMOVED = "removed", _("Removed")  # removed for rule violations
     EXPIRED = "expired", _("Expired")  # did not pay in time
+    UPGRADED = "upgraded", _("Upgraded")  # moved up to the next stage's cohort before this one ended; seat freed
 
 
 ENROLLMENT_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -51,6 +52,7 @@ ENROLLMENT_TRANSITIONS: dict[str, frozenset[str]] = {
             EnrollmentStatus.NOT_COMPLETED,
             EnrollmentStatus.WITHDRAWN,
             EnrollmentStatus.REMOVED,
+            EnrollmentStatus.UPGRADED,  # the next stage's order was paid (billing.services.upgrades)
         }
     ),
     # An instructor's override inside the end-of-cohort review window (cohorts.completion).
@@ -60,6 +62,7 @@ ENROLLMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     EnrollmentStatus.REMOVED: frozenset({EnrollmentStatus.ACTIVE}),  # staff reinstate
     # Try again while seats last, or queue when the cohort is full.
     EnrollmentStatus.EXPIRED: frozenset({EnrollmentStatus.PENDING_PAYMENT, EnrollmentStatus.WAITLISTED}),
+    EnrollmentStatus.UPGRADED: frozenset(),
 }
 
 # Members: they take a seat and read the cohort's lessons. The other seats taken are live seat holds (cohorts.seats).

@@ -12,6 +12,7 @@ from billing.models import Application, Coupon, CouponRedemption, CreditEntry, O
 from billing.pricing import credit_balance, order_quote, spent_referral_q
 from billing.services.applications import approval_is_current
 from billing.services.orders import order_close, order_complete
+from billing.services.upgrades import UpgradeSource, upgrade_refuse_if_pending_elsewhere, upgrade_source
 from billing.statuses import CreditKind, LineKind, OrderStatus
 from cohorts import seats
 from cohorts.models import Cohort, Enrollment, SeatHold
@@ -64,6 +65,7 @@ def checkout_start(
     coupon_code: str = "",
     referral_code: str = "",
     use_credit: bool = True,
+    upgrade: bool = False,
     now: datetime | None = None,
 ) -> CheckoutResult:
     """Hold a seat and price an order, or put the learner on the waitlist when the cohort is full.
@@ -74,6 +76,10 @@ def checkout_start(
     Idempotent for a learner who already has a pending order with a live hold: returns it unchanged.
     A zero total completes at once, without the provider. No provider call is made here
     (see ``payment_start``), so the lock is held for a few queries only.
+
+    ``upgrade``: a mid-cohort upgrade from the learner's active enrollment one stage below (``upgrades.upgrade_source``
+    says which, or refuses): priced at the difference, admitted without the previous stage completed, and the
+    enrollment left ends as ``upgraded`` only when this order is paid (``upgrades.upgrade_finish``).
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -86,6 +92,9 @@ def checkout_start(
             raise NotFound(_("No such cohort."), code="cohort_not_found")  # as if it weren't there
         if cohort.status != CohortStatus.OPEN or not (cohort.enrollment_opens_at <= now < cohort.enrollment_closes_at):
             raise Conflict(_("Enrollment for this cohort is closed."), code="enrollment_closed")
+        source = upgrade_source(learner=learner, course=cohort.course) if upgrade else None
+        if source is not None:
+            upgrade_refuse_if_pending_elsewhere(source=source, cohort_id=cohort.pk, now=now)
         hold = None
         if enrollment is not None:
             status = enrollment.status
@@ -95,14 +104,22 @@ def checkout_start(
                 return CheckoutResult(enrollment=enrollment, order=None, hold=None, waitlisted=True)
             if status in (EnrollmentStatus.APPLIED,):
                 raise Conflict(_("Your application is waiting for a decision."), code="application_pending")
-            if status in (EnrollmentStatus.REJECTED, EnrollmentStatus.WITHDRAWN, EnrollmentStatus.REMOVED):
+            if status in (
+                EnrollmentStatus.REJECTED,
+                EnrollmentStatus.WITHDRAWN,
+                EnrollmentStatus.REMOVED,
+                EnrollmentStatus.UPGRADED,
+            ):
                 raise Conflict(_("You can't enroll in this cohort again."), code="enrollment_closed_for_you")
             if status == EnrollmentStatus.PENDING_PAYMENT:
                 hold = seats.live_hold(enrollment_id=enrollment.pk, now=now)
                 pending = Order.objects.filter(enrollment=enrollment, status=OrderStatus.PENDING).first()
-                if hold is not None and pending is not None:
+                wanted = source.enrollment.pk if source is not None else None
+                if hold is not None and pending is not None and pending.upgrade_from_id == wanted:
                     return CheckoutResult(enrollment=enrollment, order=pending, hold=hold)
-        _check_prerequisite(learner=learner, cohort=cohort, enrollment=enrollment, now=now)
+        # Moving up mid-cohort is the way into the next stage before completing this one; approval still counts.
+        if source is None or cohort.course.prerequisite == Prerequisite.APPROVAL:
+            _check_prerequisite(learner=learner, cohort=cohort, enrollment=enrollment, now=now)
 
         if hold is None:
             if seats.seats_free(cohort=cohort, now=now) <= 0:
@@ -153,6 +170,7 @@ def checkout_start(
             coupon_code=coupon_code,
             referral_code=referral_code,
             use_credit=use_credit,
+            upgrade_from=source,
             now=now,
         )
         if order.total_minor == 0:
@@ -181,6 +199,7 @@ def _order_create(
     referral_code: str,
     use_credit: bool,
     now: datetime,
+    upgrade_from: UpgradeSource | None = None,
 ) -> tuple[Order, list[OrderLine]]:
     """Price and store an order (with its lines, returned too) with its coupon redemption, credit spend and
     referral. Inside a transaction.
@@ -203,6 +222,8 @@ def _order_create(
         use_credit=use_credit,
         now=now,
         credit_minor=credit,
+        upgrade_from=upgrade_from.enrollment.cohort.course if upgrade_from is not None else None,
+        upgrade_paid_minor=upgrade_from.paid_minor if upgrade_from is not None else 0,
     )
     if quote.coupon is not None:
         coupon = Coupon.objects.select_for_update().get(pk=quote.coupon.pk)
@@ -218,6 +239,7 @@ def _order_create(
         coupon=quote.coupon,
         referral_code=quote.referral_code,
         status_changed_at=now,
+        upgrade_from=upgrade_from.enrollment if upgrade_from is not None else None,
     )
     lines = OrderLine.objects.bulk_create(
         OrderLine(order=order, kind=line.kind, description=line.description[:200], amount_minor=line.amount_minor)

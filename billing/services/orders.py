@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from billing.models import CouponRedemption, CreditEntry, Order, Payment, Referral
 from billing.refund_policy import refund_window_end
+from billing.services.upgrades import upgrade_finish
 from billing.signals import order_paid
 from billing.statuses import (
     ORDER_TRANSITIONS,
@@ -74,7 +75,8 @@ def order_close(*, order: Order, new: str, now: datetime) -> bool:
 
 
 def order_complete(*, order: Order, now: datetime, hold_converted: bool = False) -> None:
-    """pending → paid: the enrollment becomes active and its hold converts. Inside a transaction.
+    """pending → paid: the enrollment becomes active and its hold converts (and, for an upgrade, the enrollment it
+    moves up from ends as ``upgraded``: ``upgrade_finish``). Inside a transaction.
 
     ``hold_converted``: the caller has converted the hold already (``seat_hold_convert``) while holding the order's
     row lock and seeing it pending, so the transition below can't fail.
@@ -86,6 +88,8 @@ def order_complete(*, order: Order, now: datetime, hold_converted: bool = False)
     enrollment_transition(
         enrollment_id=order.enrollment_id, old=EnrollmentStatus.PENDING_PAYMENT, new=EnrollmentStatus.ACTIVE, now=now
     )
+    if order.upgrade_from_id is not None:  # a mid-cohort upgrade: the stage left ends in this same transaction
+        upgrade_finish(order=order, now=now)
     if order.referral_code_id is not None:
         cohort = Cohort.objects.select_related("course").get(pk=order.cohort_id)
         Referral.objects.filter(order=order, status=ReferralStatus.PENDING).update(

@@ -23,6 +23,7 @@ from cohorts.opening_alerts import opening_alert_waiting
 from cohorts.statuses import MEMBER_STATUSES, CohortStatus, EnrollmentStatus
 from cohorts.survey.selectors import survey_response_of
 from cohorts.survey.services import survey_is_open
+from cohorts.views.common import upgrade_to
 from content.selectors import is_course_instructor, next_stage_of
 from stagewise.files import private_file_response
 from stagewise.pages import render_page
@@ -110,6 +111,7 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
         if cohort.status == CohortStatus.OPEN
         else selectors.next_open_cohort(course_id=cohort.course_id, exclude_id=cohort.pk)
     )
+    context["upgrade_to"] = upgrade_to(cohort, enrollment)
     context["next_cohort"] = next_cohort
     context["next_seats_left"] = selectors.seats_left(next_cohort) if next_cohort is not None else 0
     context["alert_waiting"] = (

@@ -5,7 +5,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from cohorts import selectors
-from cohorts.models import Cohort
+from cohorts.models import Cohort, Enrollment
+from cohorts.statuses import CohortStatus, EnrollmentStatus
 from stagewise.pages import safe_next
 
 DAY_STATE_LABELS = {
@@ -32,3 +33,13 @@ def taught_cohort(request: HttpRequest, cohort_id: int) -> Cohort:
 def applications_waiting_in(cohort: Cohort) -> int:
     """The count on the instructor's "Applications" tab: applications waiting for a decision."""
     return selectors.applications_waiting(cohort_ids=[cohort.pk]).get(cohort.pk, 0)
+
+
+def upgrade_to(cohort: Cohort, enrollment: Enrollment | None) -> Cohort | None:
+    """The next stage's open cohort an active member may move up to before ``cohort`` ends (the cohort page's and
+    the Today page's "upgrade now" offer; billing prices it); None for anyone else."""
+    if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
+        return None
+    if cohort.status not in (CohortStatus.OPEN, CohortStatus.RUNNING):
+        return None
+    return selectors.next_stage_open_cohort(course=cohort.course)

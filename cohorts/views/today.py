@@ -21,7 +21,7 @@ from cohorts.deposit.selectors import deposit_standing
 from cohorts.forms import CheckInForm, MakeupForm
 from cohorts.models import Cohort, Enrollment
 from cohorts.statuses import MEMBER_STATUSES, CheckInStatus, CohortStatus, EnrollmentStatus
-from cohorts.views.common import DAY_STATE_LABELS
+from cohorts.views.common import DAY_STATE_LABELS, upgrade_to
 from content.selectors import is_course_instructor
 from stagewise.errors import ApplicationError, Conflict, Invalid
 from stagewise.jinja2 import format_local
@@ -161,6 +161,7 @@ def _today_context(
         if phase != "before" and not cohort.closed_at
         else None,
         "alert": alert,
+        "upgrade_to": upgrade_to(cohort, enrollment),
     }
 
 

@@ -44,6 +44,14 @@ def _captured_payment(p: dict[str, Any]) -> Payment:
     )
 
 
+def _upgradable(p: dict[str, Any]) -> int:
+    """The learner's active (free) enrollment in stage 1 of a track whose stage 2 has an open cohort."""
+    result = _order(p, free=True)
+    stage1 = result.enrollment.cohort.course
+    factories.cohort(course=factories.course(teacher=p["instructor"], track=stage1.track, stage=2))
+    return result.enrollment.pk
+
+
 def _dispute(p: dict[str, Any]) -> Dispute:
     payment = _captured_payment(p)
     return Dispute.objects.create(
@@ -104,6 +112,9 @@ def billing_matrix(Scenario: Any, everyone: Any, signed_in: Any, course_staff: A
                 lambda p: (f"/api/v1/enrollments/{_order(p, free=True).enrollment.pk}/refund-preview", None),
                 owner_only,
             )
+        ],
+        ("GET", "/api/v1/enrollments/{enrollment_id}/upgrade"): [
+            Scenario(lambda p: (f"/api/v1/enrollments/{_upgradable(p)}/upgrade", None), owner_only)
         ],
         ("POST", "/api/v1/enrollments/{enrollment_id}/withdraw"): [
             Scenario(lambda p: (f"/api/v1/enrollments/{_order(p, free=True).enrollment.pk}/withdraw", None), owner_only)

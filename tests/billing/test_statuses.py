@@ -81,6 +81,10 @@ def test_the_enrollment_machine_is_the_documented_one():
         (E.NOT_COMPLETED, E.COMPLETED),
         (E.ACTIVE, E.WITHDRAWN),  # withdrew, or was refunded in full
         (E.ACTIVE, E.REMOVED),
+        (
+            E.ACTIVE,
+            E.UPGRADED,
+        ),  # moved up mid-cohort once the next stage's order was paid, tests/billing/test_upgrades.py
         (E.REMOVED, E.ACTIVE),  # staff reinstate
         (E.EXPIRED, E.PENDING_PAYMENT),  # tries again while seats last, or a late capture retakes a free seat
         (E.EXPIRED, E.WAITLISTED),  # tries again in a full cohort
