@@ -22,7 +22,7 @@ from cohorts.selectors import cohort_get_for_user, is_cohort_member
 from cohorts.statuses import CheckInStatus
 from cohorts.webhooks.services import webhook_announce
 from content.selectors import is_course_instructor
-from stagewise.errors import Invalid, NotFound, lazy_format
+from stagewise.errors import Conflict, Invalid, NotFound, lazy_format
 
 PAGE_SIZE = 20
 
@@ -174,10 +174,17 @@ def post_pin(*, actor: User, post_id: int, pinned: bool) -> Post:
     return post
 
 
+def _refuse_once_ended(*, post: Post, teaches: bool, now: datetime | None = None) -> None:
+    """An ended cohort's feed is read-only for its members (its instructors may still comment and announce)."""
+    if not teaches and post.cohort.has_ended(now or timezone.now()):
+        raise Conflict(_("This cohort has ended: its feed is read-only now."), code="feed_closed")
+
+
 def comment_add(*, user: User, post_id: int, body: str, now: datetime | None = None) -> Comment:
     """A comment; an instructor's comment on a check-in is a review (点评). The check-in's author is told (not
     about their own comments)."""
     post, teaches = _post_for_user(user=user, post_id=post_id)
+    _refuse_once_ended(post=post, teaches=teaches, now=now)
     if not body.strip():
         raise Invalid(_("Write something first."), code="empty_body", extra={"field": "body"})
     with transaction.atomic():
@@ -206,7 +213,8 @@ def reaction_set(*, user: User, post_id: int, kind: str = ReactionKind.LIKE) -> 
             lazy_format(_("Reaction must be one of: %(kinds)s."), kinds=", ".join(ReactionKind.values)),
             code="invalid_reaction",
         )
-    post, _teaches = _post_for_user(user=user, post_id=post_id)
+    post, teaches = _post_for_user(user=user, post_id=post_id)
+    _refuse_once_ended(post=post, teaches=teaches)
     try:
         with transaction.atomic():
             reaction, created = Reaction.objects.get_or_create(post=post, user=user, defaults={"kind": kind})
@@ -219,7 +227,8 @@ def reaction_set(*, user: User, post_id: int, kind: str = ReactionKind.LIKE) -> 
 
 
 def reaction_remove(*, user: User, post_id: int) -> None:
-    post, _teaches = _post_for_user(user=user, post_id=post_id)
+    post, teaches = _post_for_user(user=user, post_id=post_id)
+    _refuse_once_ended(post=post, teaches=teaches)
     Reaction.objects.filter(post=post, user=user).delete()
 
 

@@ -17,7 +17,7 @@ from cohorts import feed, page_selectors
 from cohorts.forms import CommentForm
 from cohorts.models import Comment, Post, ReactionKind
 from cohorts.views.common import DAY_STATE_LABELS, applications_waiting_in, back
-from stagewise.errors import Invalid
+from stagewise.errors import Conflict, Invalid
 from stagewise.files import private_file_response
 from stagewise.pages import render_page
 
@@ -55,6 +55,7 @@ def cohort_feed(request: PageRequest, cohort_id: int) -> HttpResponse:
         "teaches": teaches,
         "applications_waiting": applications_waiting_in(cohort) if teaches else 0,
         "has_ended": cohort.has_ended(timezone.now()),
+        "read_only": not teaches and cohort.has_ended(timezone.now()),
         "pinned": _feed_rows(posts=page.pinned, comments=comments),
         "items": _feed_rows(posts=page.items, comments=comments),
         "older_url": f"?cursor={page.next_cursor}" if page.next_cursor else None,
@@ -75,7 +76,7 @@ def post_react(request: PageRequest, post_id: int) -> HttpResponse:
             feed.reaction_remove(user=request.user, post_id=post_id)
         else:
             feed.reaction_set(user=request.user, post_id=post_id, kind=request.POST.get("kind", ReactionKind.LIKE))
-    except Invalid as exc:
+    except (Invalid, Conflict) as exc:
         messages.error(request, exc.message)
     return back(request, "/", f"#post-{post_id}")
 
@@ -89,7 +90,7 @@ def post_comment(request: PageRequest, post_id: int) -> HttpResponse:
             feed.comment_add(user=request.user, post_id=post_id, body=form.cleaned_data["body"])
         else:
             messages.error(request, _("Write something first."))
-    except Invalid as exc:
+    except (Invalid, Conflict) as exc:
         messages.error(request, exc.message)
     return back(request, "/", f"#post-{post_id}")
 

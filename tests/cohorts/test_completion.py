@@ -326,3 +326,39 @@ def test_two_workers_ending_one_cohort_at_once_evaluate_it_once():
     after_review = timezone.now() + timedelta(days=3)
     closed = run_at_once([lambda: cohort_close(cohort_id=cohort.pk, now=after_review)] * 2)
     assert sorted(closed) == [False, True]
+
+
+# --- The ended cohort's feed is read-only for members ------------------------------------------------------------
+
+
+def test_an_ended_cohorts_feed_is_read_only_for_members_but_the_instructor_still_announces(ended, client, api_client):
+    from cohorts.feed import post_announce
+
+    cohort = ended["cohort"]
+    post = post_announce(actor=ended["teacher"], cohort_id=cohort.pk, body="Last week: well done, everyone!")
+    member = api_client(ended["people"]["steady"])
+    assert member.put(
+        f"/api/v1/posts/{post.pk}/reaction", {"kind": "like"}, content_type="application/json"
+    ).status_code in (200, 201, 204)
+    with time_machine.travel(cohort.ends_at + timedelta(minutes=1), tick=False):
+        refused = member.post(
+            f"/api/v1/posts/{post.pk}/comments", {"body": "谢谢老师"}, content_type="application/json"
+        )
+        assert refused.status_code == 409 and refused.json()["code"] == "feed_closed"
+        assert member.delete(f"/api/v1/posts/{post.pk}/reaction").json()["code"] == "feed_closed"
+        closing = post_announce(actor=ended["teacher"], cohort_id=cohort.pk, body="Certificates are on their way 🎓")
+        teacher = api_client(ended["teacher"])
+        assert (
+            teacher.post(
+                f"/api/v1/posts/{closing.pk}/comments", {"body": "P.S."}, content_type="application/json"
+            ).status_code
+            == 201
+        )
+
+        client.force_login(ended["people"]["steady"])
+        page = client.get(f"/cohorts/{cohort.pk}/feed/").content.decode()
+        assert 'data-testid="feed-read-only"' in page and "Certificates are on their way 🎓" in page
+        assert 'class="comment-form"' not in page and f'action="/posts/{post.pk}/react/"' not in page
+        client.force_login(ended["teacher"])
+        teaching = client.get(f"/cohorts/{cohort.pk}/feed/").content.decode()
+        assert 'class="comment-form"' in teaching and "Post a closing announcement" in teaching
