@@ -17,6 +17,9 @@ class StatusPurpose(models.TextChoices):
 class StatusList(models.Model):
     purpose = models.CharField(max_length=12, choices=StatusPurpose.choices, default=StatusPurpose.REVOCATION)
     size = models.PositiveIntegerField(default=MIN_SIZE)
+    # Entries handed out so far, kept by ``status_entry_allocate``: choosing a list with room reads this column
+    # instead of counting a list's entries (a scan that grew with every credential ever issued).
+    allocated = models.PositiveIntegerField(default=0, db_default=0)
     # The signed BitstringStatusListCredential, exactly the bytes served (a JSONField could reorder keys on
     # PostgreSQL, and the ETag is of the bytes); empty until first signed.
     document = models.TextField(blank=True)

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -100,11 +100,7 @@ def status_list_create() -> StatusList:
 
 def _status_list_with_room() -> StatusList:
     status_list = (
-        StatusList.objects.filter(purpose=StatusPurpose.REVOCATION)
-        .annotate(taken=Count("entries"))
-        .filter(taken__lt=F("size") / 2)
-        .order_by("pk")
-        .first()
+        StatusList.objects.filter(purpose=StatusPurpose.REVOCATION, allocated__lt=F("size") / 2).order_by("pk").first()
     )
     return status_list or status_list_create()
 
@@ -119,7 +115,9 @@ def status_entry_allocate() -> StatusListEntry:
         index = secrets.randbelow(status_list.size)
         try:
             with transaction.atomic():
-                return StatusListEntry.objects.create(status_list=status_list, index=index)
+                entry = StatusListEntry.objects.create(status_list=status_list, index=index)
+                StatusList.objects.filter(pk=status_list.pk).update(allocated=F("allocated") + 1)
+                return entry
         except IntegrityError:
             continue  # taken: the unique constraint said so; draw again
     raise Conflict(_("No free status index was found. Try again."), code="status_index_unavailable")
