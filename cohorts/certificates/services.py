@@ -172,8 +172,18 @@ def _store_and_insert(*, certificate: Certificate, pdf: bytes, award_title: str 
     return certificate
 
 
-def _issue(*, enrollment: Enrollment, signer: str, signature: bytes | None, now: datetime) -> Certificate | None:
-    learner = enrollment.learner
+def _render(
+    *,
+    enrollment: Enrollment,
+    learner: User,
+    kind: str,
+    signer: str,
+    signature: bytes | None,
+    now: datetime,
+    award: Award | None = None,
+) -> tuple[Certificate, bytes, str]:
+    """A new certificate (not saved yet) with a fresh serial and verify id, its PDF, and the award's title ("" for a
+    completion certificate): what issuing, award certificates and reissuing share."""
     serial, verify_id = new_serial(year=now.year), new_verify_id()
     content = _content(
         enrollment=enrollment,
@@ -183,17 +193,30 @@ def _issue(*, enrollment: Enrollment, signer: str, signature: bytes | None, now:
         signer=signer,
         signature=signature,
         now=now,
+        award=award,
     )
-    pdf = certificate_pdf(content)
     certificate = Certificate(
         enrollment=enrollment,
-        kind=CertificateKind.COMPLETION,
+        kind=kind,
+        award=award,
         verify_id=verify_id,
         serial=serial,
         learner_name=content.learner_name,
         language=content.language,
         instructor_name=signer,
         issued_at=now,
+    )
+    return certificate, certificate_pdf(content), content.award_title
+
+
+def _issue(*, enrollment: Enrollment, signer: str, signature: bytes | None, now: datetime) -> Certificate | None:
+    certificate, pdf, _title = _render(
+        enrollment=enrollment,
+        learner=enrollment.learner,
+        kind=CertificateKind.COMPLETION,
+        signer=signer,
+        signature=signature,
+        now=now,
     )
     return _store_and_insert(certificate=certificate, pdf=pdf)
 
@@ -246,30 +269,16 @@ def award_certificate_issue(*, award_id: int, now: datetime | None = None) -> Ce
     enrollment = award.enrollment
     enrollment.learner = award.learner
     cohort = enrollment.cohort
-    signer, signature = _signer_name(cohort), _signature(cohort)
-    serial, verify_id = new_serial(year=now.year), new_verify_id()
-    content = _content(
+    certificate, pdf, title = _render(
         enrollment=enrollment,
         learner=award.learner,
-        serial=serial,
-        verify_id=verify_id,
-        signer=signer,
-        signature=signature,
+        kind=CertificateKind.AWARD,
+        signer=_signer_name(cohort),
+        signature=_signature(cohort),
         now=now,
         award=award,
     )
-    certificate = Certificate(
-        enrollment=enrollment,
-        kind=CertificateKind.AWARD,
-        award=award,
-        verify_id=verify_id,
-        serial=serial,
-        learner_name=content.learner_name,
-        language=content.language,
-        instructor_name=signer,
-        issued_at=now,
-    )
-    return _store_and_insert(certificate=certificate, pdf=certificate_pdf(content), award_title=content.award_title)
+    return _store_and_insert(certificate=certificate, pdf=pdf, award_title=title)
 
 
 _CREDENTIAL_RELATED = ("enrollment__cohort__course", "award__round")
@@ -321,32 +330,17 @@ def certificate_reissue(*, actor: User, certificate_id: int, now: datetime | Non
     enrollment.learner = actor
     cohort = Cohort.objects.select_related("course", "certificate_signer").get(pk=enrollment.cohort_id)
     enrollment.cohort = cohort
-    serial, verify_id = new_serial(year=now.year), new_verify_id()
-    signer, signature = old.instructor_name or _signer_name(cohort), _signature(cohort)
     award = Award.objects.select_related("round").get(pk=old.award_id) if old.award_id else None
-    content = _content(
+    new, pdf, title = _render(
         enrollment=enrollment,
         learner=actor,
-        serial=serial,
-        verify_id=verify_id,
-        signer=signer,
-        signature=signature,
+        kind=old.kind,
+        signer=old.instructor_name or _signer_name(cohort),
+        signature=_signature(cohort),
         now=now,
         award=award,
     )
-    pdf = certificate_pdf(content)
-    new = Certificate(
-        enrollment=enrollment,
-        kind=old.kind,
-        award=award,
-        verify_id=verify_id,
-        serial=serial,
-        learner_name=content.learner_name,
-        language=content.language,
-        instructor_name=signer,
-        issued_at=now,
-    )
-    new.pdf.save(f"{serial}-{verify_id[:8]}.pdf", ContentFile(pdf), save=False)
+    new.pdf.save(f"{new.serial}-{new.verify_id[:8]}.pdf", ContentFile(pdf), save=False)
     try:
         with transaction.atomic():
             # Superseded first (the constraint allows one standing certificate), then the successor, then the link.
@@ -356,7 +350,7 @@ def certificate_reissue(*, actor: User, certificate_id: int, now: datetime | Non
             certificate_credential_attach(new)
             new.save(force_insert=True)
             Certificate.objects.filter(pk=old.pk).update(superseded_by=new)
-            _mail(new, pdf, award_title=content.award_title)
+            _mail(new, pdf, award_title=title)
     except (Conflict, IntegrityError):
         default_storage.delete(new.pdf.name or "")
         raise

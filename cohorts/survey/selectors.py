@@ -93,7 +93,13 @@ class CohortNps:
 
 
 def nps_by_cohort(*, user: Viewer, track_id: int | None = None) -> list[CohortNps]:
-    """Every ended cohort the user may read, oldest first, with its NPS: the chart's points. Two queries."""
+    """Every ended cohort the user may read, oldest first, with its NPS: the chart's points. Two queries. NotFound
+    for anyone who reads no survey (learners): the insights are for marketers, staff and instructors."""
+    if not (
+        _reads_every_survey(user)
+        or (getattr(user, "is_authenticated", False) and getattr(user, "is_instructor", False))
+    ):
+        raise NotFound(_("Not found."), code="not_found")
     cohorts = list(
         _readable_cohorts(user)
         .filter(status__in=(CohortStatus.ENDED, CohortStatus.ARCHIVED), outcomes_evaluated_at__isnull=False)

@@ -47,6 +47,7 @@ def cohort_feed(request: PageRequest, cohort_id: int) -> HttpResponse:
         messages.error(request, _("This page link is broken; here is the first page."))
         return redirect("cohorts:feed", cohort_id=cohort_id)
     cohort, teaches = page.cohort, page.teaches
+    has_ended = cohort.has_ended(timezone.now())
     posts = [*page.pinned, *page.items]
     comments = page_selectors.comments_for_posts(post_ids=[p.pk for p in posts])
     context = {
@@ -54,8 +55,8 @@ def cohort_feed(request: PageRequest, cohort_id: int) -> HttpResponse:
         "course": cohort.course,
         "teaches": teaches,
         "applications_waiting": applications_waiting_in(cohort) if teaches else 0,
-        "has_ended": cohort.has_ended(timezone.now()),
-        "read_only": not teaches and cohort.has_ended(timezone.now()),
+        "has_ended": has_ended,
+        "read_only": has_ended and not teaches,
         "pinned": _feed_rows(posts=page.pinned, comments=comments),
         "items": _feed_rows(posts=page.items, comments=comments),
         "older_url": f"?cursor={page.next_cursor}" if page.next_cursor else None,
