@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from cohorts.models import Cohort, Enrollment
 from cohorts.statuses import CohortStatus, EnrollmentStatus
@@ -53,7 +54,7 @@ def test_the_upgrade_offer_leads_to_a_checkout_of_the_difference(
 
     # the Today page offers the move too
     page.goto(f"{live_server.url}/cohorts/{current.pk}/today/")
-    assert page.locator('[data-testid="upgrade-offer"]').is_visible()
+    expect(page.locator('[data-testid="upgrade-offer"]')).to_be_visible()
 
     # when the learner follows the offer from the cohort's page
     page.goto(f"{live_server.url}/cohorts/{current.pk}/")
@@ -69,7 +70,7 @@ def test_the_upgrade_offer_leads_to_a_checkout_of_the_difference(
     assert WORDS[language]["line"] in difference.inner_text()
     assert page.locator("td[data-total]").get_attribute("data-total") == "20000"
     assert page.locator("td[data-total]").inner_text() == WORDS[language]["total"]
-    assert page.locator('[data-testid="upgrade-note"]').is_visible()
+    expect(page.locator('[data-testid="upgrade-note"]')).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shots(page, f"upgrade-checkout-{language}-phone")
 

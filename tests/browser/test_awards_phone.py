@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from cohorts.awards.models import AwardRound, AwardRoundStatus
 from cohorts.awards.services import award_round_publish
@@ -85,7 +86,7 @@ def test_the_leaderboard_on_a_phone_and_a_desktop(browser, live_server, leaderbo
 
     # the whole track's leaderboard (empty: the track's month was not computed here)
     page.locator("[data-testid='track-awards-link']").click()
-    assert page.locator("[data-testid='awards-empty']").is_visible()
+    expect(page.locator("[data-testid='awards-empty']")).to_be_visible()
     context.close()
 
     context = browser.new_context(viewport=DESKTOP)
@@ -113,16 +114,16 @@ def test_an_instructor_withholds_an_award_on_a_phone(browser, live_server, shots
     page = context.new_page()
     page.goto(f"{live_server.url}/cohorts/{cohort.pk}/")
     page.locator(f"a[href='/cohorts/{cohort.pk}/awards/']").first.click()
-    assert page.locator("[data-testid='awards-in-review']").is_visible()
+    expect(page.locator("[data-testid='awards-in-review']")).to_be_visible()
     section = page.locator("[data-testid='award-consistent']")
     section.locator("summary").click()
     section.locator("input[name='reason']").fill("Copied check-ins" if lang == "en" else "打卡内容抄袭")
     assert _no_horizontal_scroll(page)
     shots(page, f"awards-withhold-{lang}-phone")
-    section.locator("button[type='submit']").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        section.locator("button[type='submit']").click()
     withheld = page.locator("[data-testid='award-consistent'] [data-testid='award-withheld']")
-    assert ("打卡内容抄袭" if lang == "zh" else "Copied check-ins") in withheld.inner_text()
+    expect(withheld).to_contain_text("打卡内容抄袭" if lang == "zh" else "Copied check-ins")
     assert _no_horizontal_scroll(page)
     shots(page, f"awards-withheld-{lang}-phone")
     context.close()

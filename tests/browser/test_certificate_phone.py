@@ -4,6 +4,7 @@ link on the cohort page; a stranger opens the verification page the QR code poin
 import pytest
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import expect
 
 from tests.browser.chromium import PHONE
 from tests.cohorts.certificates_helpers import completed, ended_cohort, issued
@@ -44,7 +45,7 @@ def test_phone_learner_downloads_the_certificate_and_a_stranger_verifies_it(
     page = context.new_page()
     page.goto(f"{live_server.url}/cohorts/{enrollment.cohort_id}/")
     download_link = page.get_by_role("link", name=words["download"])
-    assert download_link.is_visible()
+    expect(download_link).to_be_visible()
     linkedin = page.get_by_role("link", name=words["linkedin"])
     assert "startTask=CERTIFICATION_NAME" in (linkedin.get_attribute("href") or "")
     assert _no_horizontal_scroll(page)
@@ -61,7 +62,7 @@ def test_phone_learner_downloads_the_certificate_and_a_stranger_verifies_it(
     page = context.new_page()
     page.goto(f"{live_server.url}/verify/{certificate.verify_id}")
     assert page.get_by_test_id("verify-name").inner_text() == name
-    assert page.get_by_text(words["valid"], exact=True).is_visible()
+    expect(page.get_by_text(words["valid"], exact=True)).to_be_visible()
     assert _no_horizontal_scroll(page)
     shots(page, f"certificate-verify-{language}-phone")
     context.close()
@@ -93,11 +94,14 @@ def test_phone_instructor_uploads_a_signature_and_finds_the_zip(
     page.goto(f"{live_server.url}/teach/cohorts/{cohort.pk}/")
     page.get_by_role("link", name={"en": "Certificates", "zh-hans": "证书"}[language]).click()
     page.locator("input[type=file]").set_input_files(str(signature))
-    page.get_by_role("button", name={"en": "Upload signature", "zh-hans": "上传签名"}[language]).click()
-    page.wait_for_load_state()
-    assert page.get_by_role("button", name={"en": "Remove the signature", "zh-hans": "删除签名"}[language]).is_visible()
-    assert page.get_by_test_id("zip").is_visible()
-    assert page.get_by_text("José García").is_visible() and page.get_by_text("张伟").is_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name={"en": "Upload signature", "zh-hans": "上传签名"}[language]).click()
+    expect(
+        page.get_by_role("button", name={"en": "Remove the signature", "zh-hans": "删除签名"}[language])
+    ).to_be_visible()
+    expect(page.get_by_test_id("zip")).to_be_visible()
+    expect(page.get_by_text("José García")).to_be_visible()
+    expect(page.get_by_text("张伟")).to_be_visible()
     assert _no_horizontal_scroll(page)
     shots(page, f"certificates-teach-{language}-phone")
     context.close()

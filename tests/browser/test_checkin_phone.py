@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from cohorts import checkins, feed, moderation
 from cohorts.models import Post, WebhookDelivery
@@ -85,14 +86,14 @@ def test_phone_learner_checks_in_and_reacts_to_a_peer(browser, live_server, coho
     today_cell = page.locator('.heatmap [data-day="3"]')
     assert streak.inner_text() == "2"
     assert today_cell.get_attribute("data-state") == "today"
-    assert page.get_by_role("heading", name="JOINs").is_visible()
+    expect(page.get_by_role("heading", name="JOINs")).to_be_visible()
     assert _no_horizontal_scroll(page)
 
     # check in
     page.get_by_label("What did you do today?").fill("Joined two tables and counted the rows.")
     page.get_by_role("button", name="Check in for today").click()
     page.wait_for_url(f"{live_server.url}/cohorts/{cohort.pk}/today/#checkin")
-    assert page.get_by_text("You checked in today.").is_visible()
+    expect(page.get_by_text("You checked in today.")).to_be_visible()
     assert streak.inner_text() == "3"
     assert today_cell.get_attribute("data-state") == "counted"
     assert _no_horizontal_scroll(page)
@@ -100,10 +101,11 @@ def test_phone_learner_checks_in_and_reacts_to_a_peer(browser, live_server, coho
 
     # the feed: react to the peer's check-in, then take it back
     page.get_by_role("navigation", name="Cohort sections").get_by_role("link", name="Feed").click()
+    page.wait_for_url(f"{live_server.url}/cohorts/{cohort.pk}/feed/")
     peer_post = page.locator('[data-testid="post"][data-author="José"]')
-    assert peer_post.get_by_text("Joined orders with customers").is_visible()
-    peer_post.get_by_role("button", name="👍").click()
-    page.wait_for_load_state()
+    expect(peer_post.get_by_text("Joined orders with customers")).to_be_visible()
+    with page.expect_navigation():
+        peer_post.get_by_role("button", name="👍").click()
     peer_post = page.locator('[data-testid="post"][data-author="José"]')
     mine = peer_post.locator(".reaction.is-mine")
     assert mine.inner_text() == "👍1" and mine.get_attribute("aria-pressed") == "true"

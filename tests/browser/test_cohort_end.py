@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from billing.models import UpgradeOffer
 from cohorts.completion.models import EnrollmentOutcome
@@ -163,9 +164,9 @@ def test_phone_learner_sees_outcome_answers_survey_and_opens_offer_and_instructo
     page.wait_for_url(f"{live_server.url}/offers/")
     offer = page.get_by_test_id("offer")
     assert words["offer"] in offer.inner_text()
-    assert offer.get_by_test_id("offer-price").is_visible()
+    expect(offer.get_by_test_id("offer-price")).to_be_visible()
     enroll = offer.locator(f"a[href='/cohorts/{ended['next'].pk}/enroll/']")
-    assert enroll.is_visible()
+    expect(enroll).to_be_visible()
     _fits(page, "the offers")
     shots(page, f"end-offers-{lang}-phone")
     context.close()

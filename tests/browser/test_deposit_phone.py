@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from cohorts.models import CheckIn
 from cohorts.statuses import CohortStatus
@@ -42,7 +43,7 @@ def test_the_deposit_standing_and_promise_fit_a_phone(browser, live_server, shot
         card = page.locator(
             '[data-testid="deposit-promise"]' if name == "enroll" else '[data-testid="deposit-standing"]'
         )
-        assert card.first.is_visible(), name
+        expect(card.first, name).to_be_visible()
         assert card.first.bounding_box()["width"] <= PHONE["width"], name
         assert _page_width(page) <= PHONE["width"], name
         shots(page, f"deposit-{name}-{lang}-phone")

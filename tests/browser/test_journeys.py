@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import expect
 
 from cohorts.services import cohort_open
 from cohorts.statuses import CohortStatus, EnrollmentStatus
@@ -105,12 +106,12 @@ def test_a_newcomer_on_stage_2_finds_the_way_to_stage_1(browser, live_server, sh
     page.goto(f"{live_server.url}/courses/data-2/")
     page.locator(".cohort-rows").get_by_role("link", name=words["enroll"]).click()
     page.wait_for_url(f"**/cohorts/{open_bootcamp.pk}/enroll/")
-    assert page.get_by_role("heading", name=words["obstacle"]).is_visible()
+    expect(page.get_by_role("heading", name=words["obstacle"])).to_be_visible()
     assert "¥1,299.00" in page.get_by_test_id("price").inner_text()
     page.get_by_role("button", name=words["notify"]).click()
     page.wait_for_url(f"**/cohorts/{open_bootcamp.pk}/enroll/")
-    assert page.get_by_text(words["waiting"]).is_visible()
-    assert page.get_by_role("button", name=words["stop"]).is_visible()
+    expect(page.get_by_text(words["waiting"])).to_be_visible()
+    expect(page.get_by_role("button", name=words["stop"])).to_be_visible()
     assert _no_horizontal_scroll(page)
     shots(page, f"journey-obstacle-{lang}-phone")
 
@@ -128,7 +129,7 @@ def test_a_newcomer_on_stage_2_finds_the_way_to_stage_1(browser, live_server, sh
     shots(page, f"journey-obstacle-next-{lang}-phone")
     page.get_by_role("link", name=words["start_with"]).click()
     page.wait_for_url(f"**/cohorts/{spring.pk}/")
-    assert page.locator(".enroll-box").get_by_role("link", name=words["enroll"]).is_visible()
+    expect(page.locator(".enroll-box").get_by_role("link", name=words["enroll"])).to_be_visible()
     page.goto(f"{live_server.url}/cohorts/{autumn.pk}/")
     shots(page, f"journey-ended-cohort-{lang}-phone")
     page.get_by_test_id("next-cohort").get_by_role("link", name=words["next"]).click()
@@ -170,7 +171,7 @@ def test_an_application_reaches_the_instructor_and_the_learner_is_told_to_pay(br
 
     # the cohort's dashboard says it waits (not "no members"), the navigation counts it and leads to the queue
     teach.goto(f"{live_server.url}/teach/cohorts/{cohort.pk}/")
-    assert teach.get_by_test_id("admissions").get_by_role("link", name=words["review"]).is_visible()
+    expect(teach.get_by_test_id("admissions").get_by_role("link", name=words["review"])).to_be_visible()
     assert _no_horizontal_scroll(teach)
     shots(teach, f"journey-dashboard-{lang}-phone")
     teach.goto(f"{live_server.url}/")
@@ -180,7 +181,7 @@ def test_an_application_reaches_the_instructor_and_the_learner_is_told_to_pay(br
     teach.get_by_role("link", name=words["review"]).click()
     teach.wait_for_url(f"**/cohorts/{cohort.pk}/applications/")
     assert teach.get_by_test_id("applications-tab").locator(".count").inner_text() == "1"
-    assert teach.get_by_text("I write SQL at work every day.").is_visible()
+    expect(teach.get_by_text("I write SQL at work every day.")).to_be_visible()
     assert _no_horizontal_scroll(teach)
     shots(teach, f"journey-queue-{lang}-phone")
     teach.get_by_role("button", name=words["approve"]).click()
@@ -190,7 +191,7 @@ def test_an_application_reaches_the_instructor_and_the_learner_is_told_to_pay(br
     # the learner's cohorts page says pay now, and by when
     learn.goto(f"{live_server.url}/")
     learn.get_by_role("link", name=words["my_cohorts"]).click()
-    assert words["pay_by"] in learn.get_by_test_id("pay-by").inner_text()
+    expect(learn.get_by_test_id("pay-by")).to_contain_text(words["pay_by"])
     assert _no_horizontal_scroll(learn)
     shots(learn, f"journey-pay-now-{lang}-phone")
     learn.get_by_test_id("pay-now").click()

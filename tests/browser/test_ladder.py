@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from cohorts.statuses import CohortStatus
 from tests import factories
@@ -52,26 +53,26 @@ def test_phone_browses_the_ladder_in_both_languages_and_logs_in(browser, live_se
     # English ladder
     page.goto(live_server.url + "/")
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_role("heading", name="Learn in stages, together").is_visible()
+    expect(page.get_by_role("heading", name="Learn in stages, together")).to_be_visible()
     rungs = page.locator(".ladder .rung-title")
     assert rungs.all_inner_texts() == ["Spreadsheet basics", "SQL bootcamp", "Modelling"]
-    assert page.get_by_text("30 seats left").is_visible()
+    expect(page.get_by_text("30 seats left")).to_be_visible()
     assert _no_horizontal_scroll(page)
     shots(page, "ladder-en-phone")
 
     # switch to Chinese through the UI
-    page.get_by_role("button", name="简体中文").click()
-    page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == "zh-Hans"
-    assert page.get_by_role("heading", name="分阶段，一起学").is_visible()
-    assert page.get_by_text("剩余 30 个名额").is_visible()
-    assert page.get_by_text("第 2 阶段 · 训练营").is_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="简体中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
+    expect(page.get_by_role("heading", name="分阶段，一起学")).to_be_visible()
+    expect(page.get_by_text("剩余 30 个名额")).to_be_visible()
+    expect(page.get_by_text("第 2 阶段 · 训练营")).to_be_visible()
     assert _no_horizontal_scroll(page)
     shots(page, "ladder-zh-phone")
 
     # a course page, still in Chinese
     page.get_by_role("link", name="SQL bootcamp").click()
-    assert page.get_by_text("报名条件").is_visible()
+    expect(page.get_by_text("报名条件")).to_be_visible()
     shots(page, "course-zh-phone")
 
     # log in from the nav; the learner lands where they were going
@@ -80,20 +81,20 @@ def test_phone_browses_the_ladder_in_both_languages_and_logs_in(browser, live_se
     page.get_by_label("密码").fill(factories.PASSWORD)
     page.locator("main").get_by_role("button", name="登录").click()
     page.wait_for_url(live_server.url + "/")
-    assert page.get_by_role("link", name="张伟").is_visible()  # the avatar, named for screen readers
+    expect(page.get_by_role("link", name="张伟")).to_be_visible()  # the avatar, named for screen readers
 
     # my cohorts → the running cohort with today's lesson
     page.get_by_role("link", name="我的学习").click()
     page.get_by_role("link", name="SQL bootcamp — Winter").click()
-    assert page.get_by_role("heading", name="SELECT basics").is_visible()
-    assert page.locator(".lesson strong", has_text="chapter 1").is_visible()
+    expect(page.get_by_role("heading", name="SELECT basics")).to_be_visible()
+    expect(page.locator(".lesson strong", has_text="chapter 1")).to_be_visible()
     assert _no_horizontal_scroll(page)
     shots(page, "cohort-zh-phone")
 
     # back to English through the UI: the profile remembers it
-    page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Lessons so far").is_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", name="Lessons so far")).to_be_visible()
     ladder["learner"].refresh_from_db()
     assert ladder["learner"].language == "en"
     context.close()
@@ -122,10 +123,10 @@ def test_desktop_instructor_sees_the_live_markdown_preview(browser, live_server,
     page.locator("#id_body").fill("## Joins\n\nUse **INNER JOIN**. <script>alert(1)</script>")
     preview = page.locator("#body-preview")
     preview.locator("strong", has_text="INNER JOIN").wait_for()
-    assert preview.locator("h2", has_text="Joins").is_visible()
+    expect(preview.locator("h2", has_text="Joins")).to_be_visible()
     assert preview.locator("script").count() == 0
     shots(page, "lesson-editor-en-desktop")
     page.get_by_role("button", name="Save lesson").click()
     page.wait_for_url(f"{live_server.url}/teach/courses/{bootcamp.pk}/lessons/")
-    assert page.get_by_role("link", name="JOINs").is_visible()
+    expect(page.get_by_role("link", name="JOINs")).to_be_visible()
     context.close()

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import expect
 
 from cohorts.statuses import CohortStatus
 from tests import factories
@@ -66,14 +67,14 @@ def test_long_code_line_scrolls_inside_its_block_on_a_phone(browser, live_server
     context, page = _phone_page(browser, live_server, long_code_cohort["learner"])
     assert page.goto(f"{live_server.url}/cohorts/{cohort.pk}/today/").status == 200
     page.locator("details.lesson-body > summary").click()
-    assert page.locator(".lesson-body pre").is_visible()
+    expect(page.locator(".lesson-body pre")).to_be_visible()
     assert _page_width(page) <= PHONE["width"]
     assert _code_scrolls_inside(page)
     shots(page, f"long-code-today-{lang}-phone")
 
     # the Lessons page
     assert page.goto(f"{live_server.url}/cohorts/{cohort.pk}/").status == 200
-    assert page.locator(".lesson pre").first.is_visible()
+    expect(page.locator(".lesson pre").first).to_be_visible()
     assert _page_width(page) <= PHONE["width"]
     assert _code_scrolls_inside(page)
     assert page.locator("details.lesson[open]").count() == 1  # today's; the others are folded
@@ -81,7 +82,7 @@ def test_long_code_line_scrolls_inside_its_block_on_a_phone(browser, live_server
 
     # "My cohorts" leads to today's check-in
     assert page.goto(f"{live_server.url}/cohorts/mine/").status == 200
-    assert page.get_by_test_id("checkin-due").is_visible()
+    expect(page.get_by_test_id("checkin-due")).to_be_visible()
     assert _page_width(page) <= PHONE["width"]
     shots(page, f"mine-{lang}-phone")
     context.close()

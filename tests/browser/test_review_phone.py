@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.models import Notification
 from cohorts import checkins
@@ -67,7 +68,7 @@ def test_phone_review_keeps_the_place_and_reaches_the_learner(browser, live_serv
     article.locator("form[action$='/feature/'] button").click()
     page.wait_for_url(f"**/cohorts/{cohort.pk}/feed/{anchor}")
     article = page.locator(anchor)
-    assert article.locator(".badge-featured").is_visible()
+    expect(article.locator(".badge-featured")).to_be_visible()
     assert _in_view(page, article), "featuring jumped away from the check-in"
     assert page.evaluate("window.scrollY") > 0
     shots(page, f"review-featured-{lang}-phone")
@@ -84,7 +85,7 @@ def test_phone_review_keeps_the_place_and_reaches_the_learner(browser, live_serv
     page = context.new_page()
     page.goto(f"{live_server.url}/cohorts/mine/")
     count = page.get_by_test_id("unread-count")
-    assert count.is_visible() and count.inner_text() == "2"
+    expect(count).to_have_text("2")
     page.get_by_test_id("nav-notifications").click()
     page.wait_for_url(f"{live_server.url}/notifications/")
     items = page.get_by_test_id("notification")
