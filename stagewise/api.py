@@ -7,6 +7,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from ninja.openapi.schema import OpenAPISchema
 
 from accounts.api import router as accounts_router
+from alumni.api import router as alumni_router
 from billing.api import router as billing_router
 from cohorts.api import router as cohorts_router
 from content.api import router as content_router
@@ -47,6 +48,7 @@ api = StagewiseAPI(
             {"name": "credentials", "description": "Verifying Open Badges 3.0 credentials (certificates)"},
             {"name": "certificates", "description": "Completion certificates: public verification, download, reissue"},
             {"name": "billing", "description": "Checkout, payments, refunds, coupons, credit, applications"},
+            {"name": "alumni", "description": "The marketer's workspace: alumni records, segments, campaigns, funnel"},
         ]
     },
 )
@@ -57,6 +59,7 @@ api.add_router("", cohorts_router)
 api.add_router("", accounts_router)
 api.add_router("", content_router)
 api.add_router("", billing_router)
+api.add_router("", alumni_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str, details: dict | None = None) -> HttpResponse:

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "content",
     "cohorts",
     "billing",
+    "alumni",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("accounts.urls")),
+    path("", include("alumni.urls")),
     path("", include("billing.urls")),
     path("", include("cohorts.urls")),
     path("", include("content.urls")),

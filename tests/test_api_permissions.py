@@ -22,6 +22,7 @@ from accounts.services import api_token_create
 from cohorts.statuses import CohortStatus
 from stagewise.api import api
 from tests import factories
+from tests.alumni.api_matrix import alumni_matrix
 from tests.billing.api_matrix import billing_matrix
 from tests.cohorts.certificates_api_matrix import certificates_matrix
 
@@ -627,6 +628,7 @@ MATRIX: dict[tuple[str, str], list[Scenario]] = {
 }
 MATRIX.update(billing_matrix(Scenario, everyone, signed_in, course_staff))
 MATRIX.update(certificates_matrix(Scenario, everyone, signed_in, course_staff))
+MATRIX.update(alumni_matrix(Scenario, everyone))
 
 
 def _client_for(user) -> Client:

@@ -1,0 +1,31 @@
+from django.contrib import admin
+
+from alumni.models import AlumniRecord, Campaign, Delivery, Segment
+
+
+@admin.register(AlumniRecord)
+class AlumniRecordAdmin(admin.ModelAdmin):
+    list_display = ["learner", "highest_stage_completed", "last_cohort_ended_on", "total_paid_minor", "rfm_group"]
+    list_filter = ["rfm_group", "marketing_consent", "upgraded", "source"]
+    raw_id_fields = ["learner", "acquisition_campaign"]
+    search_fields = ["learner__email"]
+
+
+@admin.register(Segment)
+class SegmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "member_count", "computed_at"]
+    raw_id_fields = ["created_by"]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "trigger", "status", "created_at"]
+    list_filter = ["kind", "status"]
+    raw_id_fields = ["segment", "created_by"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "learner", "status", "due_at", "sent_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["campaign", "learner", "coupon"]

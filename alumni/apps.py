@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class AlumniConfig(AppConfig):
+    """The marketer's workspace: alumni records, segments, campaigns, attribution, the stage funnel.
+
+    At the top of the dependency direction (``accounts ← content ← cohorts ← billing ← alumni``): it reads the other
+    apps and listens to their signals; none of them imports it.
+    """
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "alumni"
