@@ -39,6 +39,14 @@ class Coupon(models.Model):
     courses = models.ManyToManyField(Course, blank=True, related_name="+", help_text="Empty: any course.")
     stages = models.JSONField(default=list, blank=True, help_text="Stage numbers, e.g. [2, 3]. Empty: any.")
     is_active = models.BooleanField(default=True)
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="A personal offer code: only this learner may use it. Empty: anyone.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

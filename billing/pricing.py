@@ -63,6 +63,9 @@ def coupon_check(*, code: str, learner: User, course: Course, now: datetime) -> 
     coupon = Coupon.objects.filter(code__iexact=code.strip(), is_active=True).first()
     if coupon is None:
         raise Invalid(_("This coupon code does not exist."), code="coupon_not_found", extra={"field": "coupon"})
+    if coupon.learner_id is not None and coupon.learner_id != learner.pk:
+        # Someone else's personal offer code answers like a code that does not exist: codes can't be probed.
+        raise Invalid(_("This coupon code does not exist."), code="coupon_not_found", extra={"field": "coupon"})
     if (coupon.valid_from and now < coupon.valid_from) or (coupon.expires_at and now >= coupon.expires_at):
         raise Invalid(_("This coupon has expired."), code="coupon_expired", extra={"field": "coupon"})
     course_ids = [c.pk for c in coupon.courses.all()]

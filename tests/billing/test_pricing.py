@@ -87,6 +87,16 @@ def test_a_coupon_whose_start_has_passed_is_accepted(started):
     assert quote.total_minor == 8000
 
 
+def test_a_personal_offer_code_works_only_for_its_learner():
+    course = bf.paid_course()
+    owner, stranger = factories.learner(), factories.learner()
+    bf.coupon(code="MAYA-7Q2K", learner=owner)
+    assert order_quote(learner=owner, course=course, coupon_code="maya-7q2k").line(LineKind.COUPON) < 0
+    with pytest.raises(Invalid) as exc:
+        order_quote(learner=stranger, course=course, coupon_code="MAYA-7Q2K")
+    assert exc.value.code == "coupon_not_found"  # as if it did not exist: personal codes can't be probed
+
+
 def test_coupon_restricted_to_courses():
     allowed = bf.paid_course()
     other = bf.paid_course()
