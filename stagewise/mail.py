@@ -94,13 +94,14 @@ def mail_send(
     context: Mapping[str, Any],
     key: str,
     attachments: Iterable[Attachment] = (),
+    headers: Mapping[str, str] | None = None,
 ) -> MailLog | None:
     """Queue one mail to ``user``, sent by a worker after the current transaction commits.
 
     ``key`` names the logical mail (``receipt:<order>``, ``reminder:<enrollment>:<day>``); its first part is the
     log's ``kind``. The same key is sent once: returns None when it is already queued, being sent or sent. A key
     whose earlier sends all failed is rendered and queued again. Call inside the transaction that makes the mail
-    true, so a rollback sends nothing.
+    true, so a rollback sends nothing. ``headers`` are extra message headers (a campaign's ``List-Unsubscribe``).
     """
     if MailLog.objects.filter(key=key).exclude(status=MailStatus.FAILED).exists():
         return None  # the common case of a scheduler's rerun: no rendering for a mail that exists
@@ -112,6 +113,7 @@ def mail_send(
         "subject": subject,
         "body_text": text,
         "body_html": html,
+        "headers": dict(headers or {}),
         "attachments": [
             {"filename": a.filename, "mimetype": a.mimetype, "content": base64.b64encode(a.content).decode()}
             for a in attachments
@@ -146,7 +148,9 @@ def _mail_transition(*, log_id: int, old: str, new: str, where: Q | None = None,
 
 
 def _message(log: MailLog) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(log.subject, log.body_text, settings.DEFAULT_FROM_EMAIL, [log.to])
+    message = EmailMultiAlternatives(
+        log.subject, log.body_text, settings.DEFAULT_FROM_EMAIL, [log.to], headers=log.headers or None
+    )
     if log.body_html:
         message.attach_alternative(log.body_html, "text/html")
     for attachment in log.attachments:

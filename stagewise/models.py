@@ -41,6 +41,9 @@ class MailLog(models.Model):
     attachments = models.JSONField(
         default=list, blank=True, help_text="[{filename, mimetype, content (base64)}] until the mail is sent."
     )
+    headers = models.JSONField(
+        default=dict, blank=True, help_text="Extra headers, e.g. List-Unsubscribe and List-Unsubscribe-Post (RFC 8058)."
+    )
     status = models.CharField(max_length=10, choices=MailStatus.choices, default=MailStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True, help_text="Why the last try failed.")

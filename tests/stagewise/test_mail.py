@@ -211,3 +211,17 @@ def test_the_admin_shows_the_mail_log_read_only(db, client, django_capture_on_co
     assert client.get("/admin/stagewise/maillog/add/").status_code == 403
     assert client.post(f"/admin/stagewise/maillog/{log.pk}/delete/", {"post": "yes"}).status_code == 403
     assert MailLog.objects.filter(pk=log.pk).exists()
+
+
+def test_extra_headers_reach_the_mail_server(db, django_capture_on_commit_callbacks, smtp):
+    """A campaign's one-click unsubscribe (RFC 8058) travels as headers of the message the server receives."""
+    learner = factories.learner()
+    headers = {
+        "List-Unsubscribe": "<https://stagewise.test/unsubscribe/abc/>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    with smtp() as server, django_capture_on_commit_callbacks(execute=True):
+        mail_send(user=learner, template="nudge", context=_nudge(), key="nudge:headers", headers=headers)
+    [received] = server.parsed()
+    assert received["List-Unsubscribe"] == "<https://stagewise.test/unsubscribe/abc/>"
+    assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
