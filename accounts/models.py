@@ -54,6 +54,9 @@ class User(AbstractUser):
         _("instructor"), default=False, help_text="May create courses; teaches only the courses they are on."
     )
     is_marketer = models.BooleanField(_("marketer"), default=False)
+    unsubscribed_all = models.BooleanField(
+        _("unsubscribed from everything"), default=False, help_text="No topic's mail, whatever the subscriptions say."
+    )
     mail_feedback = models.BooleanField(
         _("mail me about feedback"),
         default=True,
@@ -85,6 +88,46 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
         if password_changed:
             self.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+class MailTopic(models.TextChoices):
+    """What a learner can subscribe to or leave. Mail about their own orders, seats and account always goes out."""
+
+    UPGRADE_OFFERS = "upgrade_offers", _("Upgrade offers")
+    MARKETING = "marketing", _("News and offers")
+    REMINDERS = "reminders", _("Reminders")
+
+
+class MailSubscription(models.Model):
+    """A learner's explicit choice for one topic (no row: the topic's default, ``accounts.consent.DEFAULTS``)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mail_subscriptions")
+    topic = models.CharField(max_length=20, choices=MailTopic.choices)
+    subscribed = models.BooleanField()
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "topic"], name="mail_subscription_once_per_topic")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.topic}: {self.subscribed}"
+
+
+class ConsentChange(models.Model):
+    """The audit of consent: every change, with where it came from and when. ``topic`` "all" is the global switch."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consent_changes")
+    topic = models.CharField(max_length=20, help_text="A MailTopic, or all.")
+    subscribed = models.BooleanField()
+    source = models.CharField(max_length=30, help_text="signup, profile, unsubscribe_page, one_click, import, staff")
+    detail = models.CharField(max_length=200, blank=True, help_text="e.g. the campaign whose link was used.")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.topic} → {self.subscribed} ({self.source})"
 
 
 class ApiToken(models.Model):

@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import MailTopic
+
 
 class RfmGroup(models.TextChoices):
     CHAMPIONS = "champions", _("Champions")
@@ -167,12 +169,6 @@ class CampaignStatus(models.TextChoices):
     DONE = "done", _("Done")
     PAUSED = "paused", _("Paused")
     CANCELLED = "cancelled", _("Cancelled")
-
-
-class MailTopic(models.TextChoices):
-    UPGRADE_OFFERS = "upgrade_offers", _("Upgrade offers")
-    MARKETING = "marketing", _("News and offers")
-    REMINDERS = "reminders", _("Reminders")
 
 
 class Campaign(models.Model):

@@ -1,0 +1,50 @@
+"""Consent per topic plus a global switch: one place decides who may be mailed what, and every change is recorded."""
+
+import pytest
+
+from accounts.consent import consent_allows, consent_filter, consent_set
+from accounts.models import ConsentChange, MailTopic, User
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_defaults_own_learning_on_marketing_off_until_asked():
+    learner = factories.learner()
+    assert consent_allows(user=learner, topic=MailTopic.REMINDERS)
+    assert consent_allows(user=learner, topic=MailTopic.UPGRADE_OFFERS)
+    assert not consent_allows(user=learner, topic=MailTopic.MARKETING)
+
+
+def test_every_change_is_recorded_once_with_its_source():
+    learner = factories.learner()
+    assert consent_set(user=learner, topic=MailTopic.MARKETING, subscribed=True, source="profile")
+    assert not consent_set(user=learner, topic=MailTopic.MARKETING, subscribed=True, source="profile")  # no change
+    assert consent_allows(user=learner, topic=MailTopic.MARKETING)
+    assert consent_set(user=learner, topic="all", subscribed=False, source="one_click", detail="campaign 7")
+    assert not consent_allows(user=learner, topic=MailTopic.MARKETING)
+    assert not consent_allows(user=learner, topic=MailTopic.REMINDERS)
+    changes = list(
+        ConsentChange.objects.filter(user=learner).order_by("id").values_list("topic", "subscribed", "source")
+    )
+    assert changes == [("marketing", True, "profile"), ("all", False, "one_click")]
+
+
+def test_subscribing_to_a_topic_again_lifts_the_global_unsubscribe():
+    learner = factories.learner()
+    consent_set(user=learner, topic="all", subscribed=False, source="unsubscribe_page")
+    consent_set(user=learner, topic=MailTopic.UPGRADE_OFFERS, subscribed=True, source="profile")
+    learner.refresh_from_db()
+    assert not learner.unsubscribed_all and consent_allows(user=learner, topic=MailTopic.UPGRADE_OFFERS)
+
+
+def test_the_queryset_filter_agrees_with_the_single_check():
+    yes, default, no, gone = (factories.learner() for _ in range(4))
+    consent_set(user=yes, topic=MailTopic.MARKETING, subscribed=True, source="signup")
+    consent_set(user=no, topic=MailTopic.UPGRADE_OFFERS, subscribed=False, source="profile")
+    consent_set(user=gone, topic="all", subscribed=False, source="one_click")
+    users = User.objects.filter(pk__in=[yes.pk, default.pk, no.pk, gone.pk])
+    for topic in MailTopic.values:
+        expected = {u.pk for u in users if consent_allows(user=u, topic=topic)}
+        assert set(consent_filter(users, topic=topic).values_list("pk", flat=True)) == expected
+    assert set(consent_filter(users, topic=MailTopic.MARKETING).values_list("pk", flat=True)) == {yes.pk}
