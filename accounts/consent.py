@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import ConsentChange, MailSubscription, MailTopic, User
+from accounts.signals import consent_changed
 
 DEFAULTS: dict[str, bool] = {
     MailTopic.REMINDERS: True,
@@ -65,5 +66,8 @@ def consent_set(
             user.unsubscribed_all = False
     ConsentChange.objects.create(
         user=user, topic=topic, subscribed=subscribed, source=source, detail=detail[:200], created_at=now
+    )
+    transaction.on_commit(
+        lambda: consent_changed.send(sender=User, user=user, topic=topic, subscribed=subscribed, source=source)
     )
     return True
