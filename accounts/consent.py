@@ -7,8 +7,11 @@ is recorded in ``ConsentChange`` with its source and time.
 
 from datetime import datetime
 
+from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ConsentChange, MailSubscription, MailTopic, User
@@ -71,3 +74,42 @@ def consent_set(
         lambda: consent_changed.send(sender=User, user=user, topic=topic, subscribed=subscribed, source=source)
     )
     return True
+
+
+# One-click unsubscribe (RFC 8058) --------------------------------------------------------------------------------
+# A mail's unsubscribe link carries a signed token naming the learner and the topic. It never expires (an old mail's
+# link must still work) and changes nothing on GET: only a POST does, so mail scanners following links can't
+# unsubscribe anyone.
+
+UNSUBSCRIBE_SALT = "stagewise.unsubscribe"
+
+
+def unsubscribe_token(*, user: User, topic: str) -> str:
+    return signing.dumps({"u": user.pk, "t": topic}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_token_read(token: str) -> tuple[User, str] | None:
+    """The learner and topic a token names, or None for a forged, damaged or stale (deleted user) token."""
+    try:
+        data = signing.loads(token[:500], salt=UNSUBSCRIBE_SALT)
+        user = User.objects.get(pk=int(data["u"]))
+        topic = str(data["t"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError, User.DoesNotExist):
+        return None
+    if topic != "all" and topic not in DEFAULTS:
+        return None
+    return user, topic
+
+
+def unsubscribe_url(*, user: User, topic: str) -> str:
+    return settings.SITE_URL + reverse(
+        "accounts:unsubscribe", kwargs={"token": unsubscribe_token(user=user, topic=topic)}
+    )
+
+
+def unsubscribe_headers(*, user: User, topic: str) -> dict[str, str]:
+    """The headers that let a mail client offer "Unsubscribe" and do it with one POST (RFC 8058)."""
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url(user=user, topic=topic)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }

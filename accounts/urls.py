@@ -19,4 +19,5 @@ urlpatterns = [
     path("notifications/<int:notification_id>/", views.notification_open, name="notification_open"),
     path("notifications/<int:notification_id>/read/", views.notification_read, name="notification_read"),
     path("language/", views.set_language, name="set_language"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

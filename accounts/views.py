@@ -14,9 +14,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import notifications, selectors, services
+from accounts import consent, notifications, selectors, services
 from accounts.forms import (
     ApiTokenForm,
     LoginForm,
@@ -261,3 +262,21 @@ def notification_read_all(request: PageRequest) -> HttpResponse:
     if marked:
         messages.success(request, _("All notifications marked as read."))
     return redirect(safe_next(request, "/notifications/"))
+
+
+@csrf_exempt  # the signed token is the credential; mail clients POST without cookies (RFC 8058)
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET: a confirmation page that changes nothing (mail scanners follow links). POST: the change — a mail client's
+    one-click ``List-Unsubscribe=One-Click``, or the page's button (this topic, or everything)."""
+    found = consent.unsubscribe_token_read(token)
+    if found is None:
+        return render_page(request, "accounts/unsubscribe.html", {"invalid": True}, status=404)
+    user, topic = found
+    with translation.override(user.language):
+        if request.method == "POST":
+            scope = "all" if request.POST.get("scope") == "all" else topic
+            source = "one_click" if request.POST.get("List-Unsubscribe") == "One-Click" else "unsubscribe_page"
+            consent.consent_set(user=user, topic=scope, subscribed=False, source=source)
+            return render_page(request, "accounts/unsubscribe.html", {"done": True, "topic": scope, "token": token})
+        return render_page(request, "accounts/unsubscribe.html", {"topic": topic, "token": token})

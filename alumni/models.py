@@ -278,3 +278,25 @@ class Conversion(models.Model):
 
     def __str__(self) -> str:
         return f"order {self.order_id} → campaign {self.campaign_id}"
+
+
+class ImportedFacts(models.Model):
+    """What an operator's spreadsheet says about a learner's history before Stagewise (another platform, a group
+    roster): one row per learner and import source. The alumni record treats it as one more source table, so a
+    rebuild keeps imported history instead of reporting it as drift."""
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=200, help_text="The import's source label, e.g. 'Xiaoe-tech export 2025'.")
+    highest_stage_completed = models.PositiveSmallIntegerField(null=True, blank=True)
+    courses = models.JSONField(default=list, blank=True, help_text="Course names as the sheet gives them.")
+    cohorts_taken = models.PositiveIntegerField(default=0)
+    last_cohort_ended_on = models.DateField(null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    total_paid_minor = models.BigIntegerField(default=0)
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["learner", "source"], name="imported_facts_once_per_source")]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} from {self.source}"

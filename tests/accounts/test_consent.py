@@ -48,3 +48,29 @@ def test_the_queryset_filter_agrees_with_the_single_check():
         expected = {u.pk for u in users if consent_allows(user=u, topic=topic)}
         assert set(consent_filter(users, topic=topic).values_list("pk", flat=True)) == expected
     assert set(consent_filter(users, topic=MailTopic.MARKETING).values_list("pk", flat=True)) == {yes.pk}
+
+
+def test_unsubscribe_changes_nothing_on_get_and_everything_asked_on_post(client):
+    from accounts.consent import unsubscribe_headers, unsubscribe_url
+
+    learner = factories.learner()
+    url = unsubscribe_url(user=learner, topic=MailTopic.UPGRADE_OFFERS)
+    headers = unsubscribe_headers(user=learner, topic=MailTopic.UPGRADE_OFFERS)
+    assert headers["List-Unsubscribe"] == f"<{url}>"
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    path = url.split("://", 1)[1].split("/", 1)[1]
+
+    assert client.get(f"/{path}").status_code == 200  # a mail scanner following the link
+    assert consent_allows(user=learner, topic=MailTopic.UPGRADE_OFFERS)
+
+    answer = client.post(f"/{path}", {"List-Unsubscribe": "One-Click"})  # the mail client's one click, no cookies
+    assert answer.status_code == 200
+    assert not consent_allows(user=learner, topic=MailTopic.UPGRADE_OFFERS)
+    assert consent_allows(user=learner, topic=MailTopic.REMINDERS)
+    assert ConsentChange.objects.get(user=learner).source == "one_click"
+
+
+def test_a_forged_unsubscribe_token_changes_nobody(client):
+    learner = factories.learner()
+    assert client.post("/unsubscribe/forged-token/", {"List-Unsubscribe": "One-Click"}).status_code == 404
+    assert not ConsentChange.objects.filter(user=learner).exists()
