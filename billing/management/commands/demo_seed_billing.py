@@ -31,6 +31,7 @@ DEMO_TRACK = "python-data"
 DEMO_STAFF = "staff@demo.stagewise.local"
 PAID_SEATS = [EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED]
 COUPON = "EARLYBIRD10"
+OFFERS_FOR_ENDED_WITHIN = timedelta(days=30)
 
 
 class Command(BaseCommand):
@@ -49,7 +50,11 @@ def demo_offers_seed(*, now: datetime) -> int:
     is a share of what was paid), and their members get their offers at once rather than when the worker gets to
     the queued task (which then finds them made). Idempotent: closing claims a cohort once; one offer per seat."""
     cohort_ends_run(now=now)
-    closed = Cohort.objects.filter(course__track__slug=DEMO_TRACK, closed_at__isnull=False).values_list("pk", flat=True)
+    # Runs that ended months ago are history: their offers would have expired long since, so only the recent ones
+    # get offers (the older runs are closed all the same, as the scheduler would have closed them then).
+    closed = Cohort.objects.filter(
+        course__track__slug=DEMO_TRACK, closed_at__isnull=False, ends_on__gte=(now - OFFERS_FOR_ENDED_WITHIN).date()
+    ).values_list("pk", flat=True)
     return sum(offers_create_for_cohort(cohort_id=cohort_id, now=now) for cohort_id in closed)
 
 

@@ -69,6 +69,41 @@ LEARNER_NAMES = [
 ]
 # learner31 to learner40: the members of the cohort that ended two days ago, whose outcomes are still in review.
 IN_REVIEW_MEMBERS = slice(30, 40)
+# Alumni of earlier runs (alumni1..alumni60@demo.stagewise.local), so the marketer's funnel and segments have a
+# history of several ended cohorts: names made from these parts, the same on every machine.
+ALUMNI_COUNT = 60
+ALUMNI_SURNAMES = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡"]
+ALUMNI_GIVEN = ["子轩", "欣怡", "浩然", "梓涵", "宇航", "诗涵", "俊杰", "雨桐", "明轩", "佳怡"]
+ALUMNI_LATIN = [
+    "Aiko Sato",
+    "Ben Carter",
+    "Camila Torres",
+    "Dmitri Volkov",
+    "Elif Yılmaz",
+    "Felix Wagner",
+    "Grace Lee",
+    "Hugo Dubois",
+    "Isabela Costa",
+    "Jonas Berg",
+    "Kavya Nair",
+    "León Ruiz",
+    "Mia Novak",
+    "Nils Ødegaard",
+    "Omar Farouk",
+    "Paula Schmidt",
+    "Quinn Taylor",
+    "Rosa Álvarez",
+    "Sven Lind",
+    "Tomás Ortega 🚀",
+]
+# The earlier runs: (stage, name, weeks before today that it started, members as slices of the alumni list).
+PAST_COHORTS: list[tuple[int, str, int, list[slice]]] = [
+    (1, "2026 Spring · 春季班", 34, [slice(0, 32)]),
+    (1, "2026 Summer · 夏季班", 19, [slice(28, 60)]),
+    (2, "Bootcamp #1 · 第一期", 28, [slice(0, 14)]),
+    (2, "Bootcamp #2 · 第二期", 13, [slice(12, 16), slice(30, 42)]),
+    (3, "Advanced Pilot · 高阶试点班", 9, [slice(0, 6)]),
+]
 
 STAGES: list[dict[str, Any]] = [
     {
@@ -183,6 +218,7 @@ class Command(BaseCommand):
             self._cohorts(courses, people, now, rng)
             self._open_on_every_stage(courses, now)
             self._ended_with_outcomes(courses[0], people["learners"], now, rng)
+            self._past_cohorts(courses, self._alumni(), now, rng)
         self._print_logins(people)
 
     def _user(self, email: str, name: str, **fields: Any) -> User:
@@ -349,6 +385,36 @@ class Command(BaseCommand):
             cohort_outcomes_evaluate(cohort_id=cohort.pk, now=min(cohort.ends_at + timedelta(minutes=5), now))
             # The in-review login (printed below) has the survey still to answer.
             self._survey_answers(cohort, now, skip=learners[IN_REVIEW_MEMBERS.start])
+
+    def _alumni(self) -> list[User]:
+        alumni = []
+        for n in range(1, ALUMNI_COUNT + 1):
+            if n % 3 == 0:
+                name, language = ALUMNI_LATIN[(n // 3 - 1) % len(ALUMNI_LATIN)], "en"
+            else:
+                surname = ALUMNI_SURNAMES[n % len(ALUMNI_SURNAMES)]
+                name, language = surname + ALUMNI_GIVEN[n % len(ALUMNI_GIVEN)], "zh-hans"
+            alumni.append(self._user(f"alumni{n}@demo.stagewise.local", name, timezone=TZ, language=language))
+        return alumni
+
+    def _past_cohorts(self, courses: list[Course], alumni: list[User], now: datetime, rng: random.Random) -> None:
+        """Earlier runs of every stage, ended weeks or months ago, with their check-ins, outcomes and survey answers:
+        the ladder's history the marketer segments and the funnel draws (who finished stage 1 and moved up, who
+        stopped). Members of a later stage's run are taken from the earlier stage's runs, as people move up."""
+        today = local_date(tz=TZ, at=now)
+        for stage, name, weeks_ago, member_slices in PAST_COHORTS:
+            course = courses[stage - 1]
+            cohort, created = self._cohort(course, name, today - timedelta(weeks=weeks_ago), CohortStatus.ENDED, 40)
+            if created:
+                members = [learner for part in member_slices for learner in alumni[part]]
+                for learner in members:
+                    rate = rng.choice([1.0, 0.95, 0.9, 0.85, 0.8, 0.6, 0.4, 0.2])
+                    enrollment = self._enroll(
+                        cohort, learner, cohort.ends_at - timedelta(days=course.duration_days + 9)
+                    )
+                    self._history(cohort, enrollment, rate, course.duration_days, rng)
+            cohort_outcomes_evaluate(cohort_id=cohort.pk, now=cohort.ends_at + timedelta(minutes=5))
+            self._survey_answers(cohort, now, skip=alumni[-1])
 
     def _survey_answers(self, cohort: Cohort, now: datetime, skip: User) -> None:
         """About two in three members (never ``skip``) answer, within a day of the outcomes."""
