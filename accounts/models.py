@@ -150,6 +150,16 @@ class ConsentChange(models.Model):
         return str(_("All mail")) if self.topic == "all" else self.topic
 
     @property
+    def summary(self) -> str:
+        """What changed, in the active language: "Unsubscribed from “Reminders”", "Unsubscribed from everything"."""
+        if self.topic == "all":
+            return str(
+                _("Resubscribed to the mail you chose") if self.subscribed else _("Unsubscribed from everything")
+            )
+        message = _("Subscribed to “%(topic)s”") if self.subscribed else _("Unsubscribed from “%(topic)s”")
+        return str(message) % {"topic": self.topic_label}
+
+    @property
     def source_label(self) -> str:
         """Where the change came from, in the active language."""
         label = CONSENT_SOURCE_LABELS.get(self.source)
