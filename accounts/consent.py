@@ -6,7 +6,7 @@ is recorded in ``ConsentChange`` with its source and time.
 """
 
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core import signing
@@ -115,6 +115,28 @@ def consent_update(
             changed.append(ALL)
     user.unsubscribed_all = locked.unsubscribed_all
     return changed
+
+
+def consent_state(*, user: User) -> dict[str, Any]:
+    """The learner's consent as the API shows it: the global switch and, per topic, their setting, what it means for
+    mail (``effective``) and whether it is still the default (no choice made). Two queries."""
+    rows = {row.topic: row for row in MailSubscription.objects.filter(user=user)}
+    topics = {}
+    for topic, default in DEFAULTS.items():
+        row = rows.get(topic)
+        subscribed = default if row is None else row.subscribed
+        topics[topic] = {
+            "label": str(MailTopic(topic).label),
+            "subscribed": subscribed,
+            "effective": subscribed and not user.unsubscribed_all,
+            "is_default": row is None,
+            "changed_at": None if row is None else row.changed_at,
+        }
+    return {
+        "unsubscribed_all": user.unsubscribed_all,
+        "unsubscribed_all_is_default": not ConsentChange.objects.filter(user=user, topic=ALL).exists(),
+        "topics": topics,
+    }
 
 
 def consent_history(user: User, limit: int = 10) -> QuerySet[ConsentChange]:
