@@ -153,14 +153,20 @@ def consent_history(user: User, limit: int = 10) -> QuerySet[ConsentChange]:
 UNSUBSCRIBE_SALT = "stagewise.unsubscribe"
 
 
+def _signer() -> signing.Signer:
+    return signing.Signer(salt=UNSUBSCRIBE_SALT)
+
+
 def unsubscribe_token(*, user: User, topic: str) -> str:
-    return signing.dumps({"u": user.pk, "t": topic}, salt=UNSUBSCRIBE_SALT, compress=True)
+    """The same token for the same learner and topic every time: no timestamp (it never expires), so a mail's header
+    and footer, rendered a moment apart, carry one link."""
+    return _signer().sign_object({"u": user.pk, "t": topic}, compress=True)
 
 
 def unsubscribe_token_read(token: str) -> tuple[User, str] | None:
     """The learner and topic a token names, or None for a forged, damaged or stale (deleted user) token."""
     try:
-        data = signing.loads(token[:500], salt=UNSUBSCRIBE_SALT)
+        data = _signer().unsign_object(token[:500])
         user = User.objects.get(pk=int(data["u"]))
         topic = str(data["t"])
     except (signing.BadSignature, KeyError, TypeError, ValueError, User.DoesNotExist):
