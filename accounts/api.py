@@ -5,10 +5,12 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from accounts import notifications, selectors, services
+from accounts import consent, notifications, selectors, services
 from accounts.auth import auth_required
 from accounts.models import ApiToken, Notification, User
 from accounts.schemas import (
+    ConsentIn,
+    ConsentOut,
     MeOut,
     MessageOut,
     NotificationOut,
@@ -38,6 +40,7 @@ def sign_up(request: HttpRequest, payload: SignUpIn) -> Status[User]:
         display_name=payload.display_name,
         timezone_name=payload.timezone,
         language=payload.language,
+        marketing=payload.marketing,
     )
     return Status(201, user)
 
@@ -68,6 +71,26 @@ def me_update(request: AuthedRequest, payload: ProfileIn) -> User:
         language=payload.language,
         mail_feedback=payload.mail_feedback,
     )
+
+
+@router.get("/me/consent", response=ConsentOut, auth=auth_required)
+def consent_get(request: AuthedRequest) -> dict[str, Any]:
+    """Which mail topics reach you: each topic's setting, what it means with the global switch, whether it is still
+    the default."""
+    return consent.consent_state(user=request.auth)
+
+
+@router.put("/me/consent", response=ConsentOut, auth=auth_required)
+def consent_put(request: AuthedRequest, payload: ConsentIn) -> dict[str, Any]:
+    """Change topics and the global switch; each change is recorded once (source `api`). Topics left out, or
+    `unsubscribed_all` left out, keep their setting."""
+    consent.consent_update(
+        user=request.auth,
+        topics={str(topic): subscribed for topic, subscribed in payload.topics.items()},
+        unsubscribed_all=payload.unsubscribed_all,
+        source="api",
+    )
+    return consent.consent_state(user=request.auth)
 
 
 @router.get("/me/tokens", response=list[TokenOut], auth=auth_required)

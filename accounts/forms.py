@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import timezones
 from accounts.models import Language
-from stagewise.errors import ApplicationError
+from stagewise.errors import ApplicationError, Message
 
 
 class ServiceForm(forms.Form):
@@ -92,6 +92,11 @@ class SignUpForm(ServiceForm):
     )
     timezone_name = TimezoneField(label=_("Time zone"), initial="UTC")
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    marketing = forms.BooleanField(
+        label=_("Send me news and offers"),
+        required=False,
+        help_text=_("New courses, cohorts and offers, now and then. Unsubscribe any time."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -130,17 +135,43 @@ class ProfileForm(ServiceForm):
     )
     timezone_name = TimezoneField(label=_("Time zone"), help_text=_("Reminders and dates follow this zone."))
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
-    mail_feedback = forms.BooleanField(
-        label=_("Mail me when my check-ins are featured, reviewed, rejected or commented on"),
-        required=False,
-        help_text=_("You always find them under Notifications."),
-    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["timezone_name"]
         assert isinstance(field, TimezoneField)
         field.show_current(self.data.get("timezone_name") or self.initial.get("timezone_name"))
+
+
+def _switch(label: Message, help_text: Message) -> forms.BooleanField:
+    return forms.BooleanField(
+        label=label, help_text=help_text, required=False, widget=forms.CheckboxInput(attrs={"role": "switch"})
+    )
+
+
+class EmailPreferencesForm(ServiceForm):
+    """One switch per mail topic (``MailTopic``: the field names are its values), the feedback mail, and the global
+    switch. A topic's switch shows the learner's own setting, which "unsubscribe from everything" overrides."""
+
+    reminders = _switch(
+        _("Reminders"),
+        _(
+            "Today's lesson in the morning and, if you haven't checked in yet, a reminder in the evening, while your "
+            "cohort runs."
+        ),
+    )
+    upgrade_offers = _switch(
+        _("Upgrade offers"), _("When a cohort ends: your credit toward the next stage, and until when it lasts.")
+    )
+    marketing = _switch(_("News and offers"), _("New courses, cohorts and offers from Stagewise, now and then."))
+    mail_feedback = _switch(
+        _("Feedback on my check-ins"),
+        _("When one is featured, reviewed, rejected or commented on. You always find it under Notifications too."),
+    )
+    unsubscribed_all = _switch(
+        _("Unsubscribe from everything"),
+        _("None of the mail above, whatever its switch says."),
+    )
 
 
 class ApiTokenForm(ServiceForm):

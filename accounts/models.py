@@ -113,6 +113,19 @@ class MailSubscription(models.Model):
         return f"{self.user_id} {self.topic}: {self.subscribed}"
 
 
+# Where a consent change came from, in words for the learner ("Changed on your profile"). A source not listed here
+# (a newer one) is shown as it is stored.
+CONSENT_SOURCE_LABELS = {
+    "signup": _("when you signed up"),
+    "profile": _("on your profile"),
+    "api": _("through the API"),
+    "unsubscribe_page": _("on the unsubscribe page"),
+    "one_click": _("with your mail app's unsubscribe button"),
+    "import": _("imported from an earlier platform"),
+    "staff": _("by our staff"),
+}
+
+
 class ConsentChange(models.Model):
     """The audit of consent: every change, with where it came from and when. ``topic`` "all" is the global switch."""
 
@@ -128,6 +141,29 @@ class ConsentChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.topic} → {self.subscribed} ({self.source})"
+
+    @property
+    def topic_label(self) -> str:
+        """The topic in the active language ("all": everything)."""
+        if self.topic in MailTopic.values:
+            return str(MailTopic(self.topic).label)
+        return str(_("All mail")) if self.topic == "all" else self.topic
+
+    @property
+    def summary(self) -> str:
+        """What changed, in the active language: "Unsubscribed from “Reminders”", "Unsubscribed from everything"."""
+        if self.topic == "all":
+            return str(
+                _("Resubscribed to the mail you chose") if self.subscribed else _("Unsubscribed from everything")
+            )
+        message = _("Subscribed to “%(topic)s”") if self.subscribed else _("Unsubscribed from “%(topic)s”")
+        return str(message) % {"topic": self.topic_label}
+
+    @property
+    def source_label(self) -> str:
+        """Where the change came from, in the active language."""
+        label = CONSENT_SOURCE_LABELS.get(self.source)
+        return str(label) if label is not None else self.source
 
 
 class ApiToken(models.Model):

@@ -37,7 +37,8 @@ def notification_create(
     params: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> Notification | None:
-    """Tell ``user`` that ``kind`` happened; by mail as well when their ``mail_feedback`` setting allows.
+    """Tell ``user`` that ``kind`` happened; by mail as well when their ``mail_feedback`` setting allows and they
+    haven't unsubscribed from everything (the profile groups the two: "none of the mail above").
 
     ``key`` names the event (``checkin_featured:<check-in>``): an event notifies once, so None when it already
     did. Call inside the transaction that makes it true: the mail then goes out only if it commits.
@@ -57,7 +58,7 @@ def notification_create(
             )
     except IntegrityError:
         return None
-    if user.mail_feedback and user.is_active:
+    if user.mail_feedback and not user.unsubscribed_all and user.is_active:
         mail_send(
             user=user,
             template="notification",

@@ -8,7 +8,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from accounts.models import Language
+from accounts.models import Language, MailTopic
 from stagewise.schemas import InSchema
 
 
@@ -57,6 +57,7 @@ class SignUpIn(InSchema):
     display_name: str = Field(..., min_length=1, max_length=80)
     timezone: str = "UTC"
     language: Language = Language.EN
+    marketing: bool = Field(False, description="Send me news and offers (opt-in; off unless `true`).")
 
 
 class MeOut(Schema):
@@ -129,3 +130,31 @@ class NotificationsReadOut(Schema):
 
 class UnreadCountOut(Schema):
     unread: int
+
+
+class ConsentTopicOut(Schema):
+    label: str = Field(..., description="The topic's name, in the request's language.")
+    subscribed: bool = Field(..., description="Your setting for the topic: your choice, or the topic's default.")
+    effective: bool = Field(..., description="Whether its mail reaches you: the setting, unless `unsubscribed_all`.")
+    is_default: bool = Field(..., description="You haven't chosen yet: the topic's default applies.")
+    changed_at: datetime | None = Field(..., description="When you last chose.")
+
+
+class ConsentOut(Schema):
+    unsubscribed_all: bool = Field(..., description="No topic's mail reaches you, whatever the topics say.")
+    unsubscribed_all_is_default: bool = Field(..., description="You have never used the global switch.")
+    topics: dict[str, ConsentTopicOut] = Field(
+        ..., description="By topic: `reminders`, `upgrade_offers`, `marketing` (news and offers)."
+    )
+
+
+class ConsentIn(InSchema):
+    """What to change; anything left out keeps its setting. Mail about your own orders, seats, refunds, password and
+    certificates is not a topic: it always goes out."""
+
+    topics: dict[MailTopic, bool] = Field(
+        default_factory=dict, description='Topic → subscribed, e.g. `{"marketing": true, "reminders": false}`.'
+    )
+    unsubscribed_all: bool | None = Field(
+        None, description="`true`: no topic's mail at all; `false`: each topic's setting applies again."
+    )

@@ -16,7 +16,8 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ApiToken, Language, User, validate_timezone
+from accounts.consent import consent_set, consent_update
+from accounts.models import ApiToken, Language, MailTopic, User, validate_timezone
 from stagewise.errors import Conflict, Invalid, NotFound, RateLimited, lazy_format
 from stagewise.mail import mail_send
 
@@ -51,21 +52,32 @@ def _check_profile_fields(*, display_name: str | None, timezone_name: str | None
 
 
 def user_sign_up(
-    *, email: str, password: str, display_name: str, timezone_name: str = "UTC", language: str = Language.EN
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    timezone_name: str = "UTC",
+    language: str = Language.EN,
+    marketing: bool = False,
 ) -> User:
+    """Create an account. ``marketing``: the learner ticked "Send me news and offers" (unticked by default), recorded
+    as their consent with the source "signup"; left unticked, nothing is recorded (the topic's default is off)."""
     email = User.objects.normalize_email(email.strip()).lower()
     _check_profile_fields(display_name=display_name, timezone_name=timezone_name, language=language)
     candidate = User(email=email, display_name=display_name.strip())
     _check_password(password, candidate)
     try:
         with transaction.atomic():
-            return User.objects.create_user(
+            user = User.objects.create_user(
                 email=email,
                 password=password,
                 display_name=display_name.strip(),
                 timezone=timezone_name,
                 language=language,
             )
+            if marketing:
+                consent_set(user=user, topic=MailTopic.MARKETING, subscribed=True, source="signup")
+            return user
     except IntegrityError as exc:
         raise Conflict(
             _("An account with this email already exists."), code="email_taken", extra={"field": "email"}
@@ -97,6 +109,18 @@ def user_profile_update(
     if fields:
         user.save(update_fields=fields)
     return user
+
+
+def email_preferences_update(
+    *, user: User, topics: dict[str, bool], unsubscribed_all: bool, mail_feedback: bool, source: str = "profile"
+) -> list[str]:
+    """Save the profile's email preferences: the topics and the global switch as consent (each change recorded once,
+    ``accounts.consent.consent_update``) and the feedback mail setting. Returns the consent topics that changed."""
+    with transaction.atomic():
+        changed = consent_update(user=user, topics=topics, unsubscribed_all=unsubscribed_all, source=source)
+        if user.mail_feedback != mail_feedback:
+            user_profile_update(user=user, mail_feedback=mail_feedback)
+    return changed
 
 
 def _digest(token: str) -> str:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/password-reset/sent/", views.password_reset_sent, name="password_reset_sent"),
     path("accounts/reset/<str:uidb64>/<str:token>/", views.password_reset_confirm, name="password_reset_confirm"),
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/profile/email/", views.email_preferences, name="email_preferences"),
     path("accounts/profile/tokens/", views.token_create, name="token_create"),
     path("accounts/profile/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("notifications/", views.notification_list, name="notifications"),

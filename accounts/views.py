@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -20,13 +21,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import consent, notifications, selectors, services
 from accounts.forms import (
     ApiTokenForm,
+    EmailPreferencesForm,
     LoginForm,
     PasswordResetConfirmForm,
     PasswordResetRequestForm,
     ProfileForm,
     SignUpForm,
 )
-from accounts.models import Language
+from accounts.models import Language, MailTopic, User
 from accounts.types import PageRequest
 from stagewise.errors import ApplicationError, RateLimited
 from stagewise.pages import is_safe_url, render_page, safe_next
@@ -68,6 +70,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 display_name=data["display_name"],
                 timezone_name=data["timezone_name"],
                 language=data["language"],
+                marketing=data["marketing"],
             )
         except ApplicationError as exc:
             form.add_service_error(exc)
@@ -139,17 +142,26 @@ def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> Htt
     return render_page(request, "accounts/password_reset_confirm.html", {"form": form})
 
 
+CONSENT_CHANGES_SHOWN = 5
+
+
+def _email_form(user: User) -> EmailPreferencesForm:
+    initial: dict[str, bool] = {
+        **consent.consent_preferences(user=user),
+        "mail_feedback": user.mail_feedback,
+        "unsubscribed_all": user.unsubscribed_all,
+    }
+    return EmailPreferencesForm(initial=initial)
+
+
 def _profile_context(request: PageRequest, **extra: Any) -> dict[str, Any]:
     user = request.user
     context = {
         "form": ProfileForm(
-            initial={
-                "display_name": user.display_name,
-                "timezone_name": user.timezone,
-                "language": user.language,
-                "mail_feedback": user.mail_feedback,
-            }
+            initial={"display_name": user.display_name, "timezone_name": user.timezone, "language": user.language}
         ),
+        "email_form": _email_form(user),
+        "consent_changes": list(consent.consent_history(user, limit=CONSENT_CHANGES_SHOWN)),
         "token_form": ApiTokenForm(),
         "tokens": list(selectors.api_token_list(user=user)),
         "new_token": None,
@@ -170,7 +182,6 @@ def profile(request: PageRequest) -> HttpResponse:
                     display_name=data["display_name"],
                     timezone_name=data["timezone_name"],
                     language=data["language"],
-                    mail_feedback=data["mail_feedback"],
                 )
             except ApplicationError as exc:
                 form.add_service_error(exc)
@@ -182,6 +193,23 @@ def profile(request: PageRequest) -> HttpResponse:
                 return response
         return render_page(request, "accounts/profile.html", _profile_context(request, form=form), status=422)
     return render_page(request, "accounts/profile.html", _profile_context(request))
+
+
+@login_required
+@require_POST
+def email_preferences(request: PageRequest) -> HttpResponse:
+    """The profile's "Email preferences": every switch that changed is recorded once, with the source "profile"."""
+    form = EmailPreferencesForm(request.POST)
+    form.is_valid()  # switches only: absent means off, anything else on
+    data = form.cleaned_data
+    services.email_preferences_update(
+        user=request.user,
+        topics={topic: data[topic] for topic in MailTopic.values},
+        unsubscribed_all=data["unsubscribed_all"],
+        mail_feedback=data["mail_feedback"],
+    )
+    messages.success(request, _("Email preferences saved."))
+    return redirect(reverse("accounts:profile") + "#email")
 
 
 @login_required
@@ -267,16 +295,31 @@ def notification_read_all(request: PageRequest) -> HttpResponse:
 @csrf_exempt  # the signed token is the credential; mail clients POST without cookies (RFC 8058)
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """GET: a confirmation page that changes nothing (mail scanners follow links). POST: the change — a mail client's
-    one-click ``List-Unsubscribe=One-Click``, or the page's button (this topic, or everything)."""
+    """The page a mail's unsubscribe link opens, in the language of the learner the token names.
+
+    GET: a confirmation page that changes nothing (mail scanners follow links); if the learner is already
+    unsubscribed it says so and offers to resubscribe. POST: a mail client's one-click ``List-Unsubscribe=One-Click``
+    (a plain 200, no page), or the page's buttons: unsubscribe from this topic or from everything, or resubscribe.
+    """
     found = consent.unsubscribe_token_read(token)
     if found is None:
         return render_page(request, "accounts/unsubscribe.html", {"invalid": True}, status=404)
     user, topic = found
+    if request.method == "POST" and request.POST.get("List-Unsubscribe") == "One-Click":
+        consent.consent_set(user=user, topic=topic, subscribed=False, source="one_click")
+        return HttpResponse("OK\n", content_type="text/plain; charset=utf-8")
     with translation.override(user.language):
+        context: dict[str, Any] = {"topic": topic, "token": token, "email": user.email}
         if request.method == "POST":
-            scope = "all" if request.POST.get("scope") == "all" else topic
-            source = "one_click" if request.POST.get("List-Unsubscribe") == "One-Click" else "unsubscribe_page"
-            consent.consent_set(user=user, topic=scope, subscribed=False, source=source)
-            return render_page(request, "accounts/unsubscribe.html", {"done": True, "topic": scope, "token": token})
-        return render_page(request, "accounts/unsubscribe.html", {"topic": topic, "token": token})
+            scope = consent.ALL if request.POST.get("scope") == consent.ALL else topic
+            resubscribe = request.POST.get("action") == "resubscribe"
+            consent.consent_set(user=user, topic=scope, subscribed=resubscribe, source="unsubscribe_page")
+            context.update(topic=scope, state="resubscribed" if resubscribe else "unsubscribed")
+        else:
+            subscribed = (
+                not user.unsubscribed_all if topic == consent.ALL else consent.consent_allows(user=user, topic=topic)
+            )
+            context["state"] = "ask" if subscribed else "unsubscribed"
+        response = render_page(request, "accounts/unsubscribe.html", context)
+    response["Content-Language"] = user.language
+    return response

@@ -229,6 +229,12 @@ MATRIX: dict[tuple[str, str], list[Scenario]] = {
     ("GET", "/api/v1/me"): [Scenario(lambda p: ("/api/v1/me", None), signed_in(200))],
     ("PATCH", "/api/v1/me"): [Scenario(lambda p: ("/api/v1/me", {"display_name": "Renamed"}), signed_in(200))],
     ("GET", "/api/v1/me/tokens"): [Scenario(lambda p: ("/api/v1/me/tokens", None), signed_in(200))],
+    # consent: any role, its own settings only (the path names nobody else)
+    ("GET", "/api/v1/me/consent"): [Scenario(lambda p: ("/api/v1/me/consent", None), signed_in(200))],
+    ("PUT", "/api/v1/me/consent"): [
+        Scenario(lambda p: ("/api/v1/me/consent", {"topics": {"marketing": True}}), signed_in(200)),
+        Scenario(lambda p: ("/api/v1/me/consent", {"topics": {"spam": True}}), signed_in(422), "unknown topic"),
+    ],
     ("POST", "/api/v1/me/tokens"): [Scenario(lambda p: ("/api/v1/me/tokens", {"name": "laptop"}), signed_in(201))],
     ("DELETE", "/api/v1/me/tokens/{token_id}"): [
         Scenario(

@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from accounts.consent import consent_allows, unsubscribe_headers, unsubscribe_url
+from accounts.models import MailTopic
 from billing.models import Order, Payment, Refund, UpgradeOffer
 from billing.services.credits import credit_grant
 from billing.statuses import CAPTURED_STATUSES, CreditKind, OfferKind, RefundReason, RefundStatus
@@ -100,12 +102,21 @@ def offers_create_for_cohort(*, cohort_id: int, now: datetime | None = None) -> 
                     expires_at=expires_at,
                     created_at=now,
                 )
-                mail_send(
-                    user=learner,
-                    template="billing_upgrade_offer",
-                    context={"offer": offer, "course": target, "from_course": course, "cohort": cohort},
-                    key=f"offer:{outcome.enrollment_id}",
-                )
+                if consent_allows(user=learner, topic=MailTopic.UPGRADE_OFFERS):
+                    # The offer stands either way (checkout applies its credit): only the mail asks for consent.
+                    mail_send(
+                        user=learner,
+                        template="billing_upgrade_offer",
+                        context={
+                            "offer": offer,
+                            "course": target,
+                            "from_course": course,
+                            "cohort": cohort,
+                            "unsubscribe_url": unsubscribe_url(user=learner, topic=MailTopic.UPGRADE_OFFERS),
+                        },
+                        key=f"offer:{outcome.enrollment_id}",
+                        headers=unsubscribe_headers(user=learner, topic=MailTopic.UPGRADE_OFFERS),
+                    )
         except IntegrityError:
             continue  # another run created it a moment ago
         created += 1

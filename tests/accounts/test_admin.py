@@ -98,3 +98,25 @@ def test_changing_ones_own_password_in_the_admin_keeps_this_session_and_ends_the
     assert here.get("/admin/").status_code == 200
     assert elsewhere.get("/admin/").status_code == 302  # to the login page
     assert Client(headers={"Authorization": f"Bearer {raw}"}).get("/api/v1/me").status_code == 401
+
+
+def test_staff_see_a_learners_consent_and_its_history_but_cannot_edit_them():
+    from accounts.consent import consent_set
+    from accounts.models import ConsentChange, MailTopic
+
+    learner = factories.learner(email="ana@example.test")
+    consent_set(user=learner, topic=MailTopic.MARKETING, subscribed=True, source="signup")
+    consent_set(user=learner, topic="all", subscribed=False, source="one_click", detail="campaign 7")
+    admin = factories.user(is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(admin)
+    page = client.get(f"/admin/accounts/user/{learner.pk}/change/").content.decode()
+    assert "Mail subscriptions" in page and "Consent changes" in page
+    assert "one_click" in page and "campaign 7" in page and "signup" in page
+    assert 'name="unsubscribed_all"' not in page  # shown, not editable
+    listing = client.get("/admin/accounts/consentchange/?source=one_click").content.decode()
+    assert "ana@example.test" in listing
+    change = ConsentChange.objects.filter(user=learner).first()
+    assert client.get("/admin/accounts/consentchange/add/").status_code == 403
+    assert client.post(f"/admin/accounts/consentchange/{change.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert ConsentChange.objects.filter(user=learner).count() == 2

@@ -74,3 +74,40 @@ def test_a_forged_unsubscribe_token_changes_nobody(client):
     learner = factories.learner()
     assert client.post("/unsubscribe/forged-token/", {"List-Unsubscribe": "One-Click"}).status_code == 404
     assert not ConsentChange.objects.filter(user=learner).exists()
+
+
+def test_the_history_is_newest_first_and_limited():
+    from datetime import UTC, datetime, timedelta
+
+    from accounts.consent import consent_history
+
+    learner = factories.learner()
+    start = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+    for n in range(4):
+        consent_set(
+            user=learner, topic=MailTopic.MARKETING, subscribed=n % 2 == 0, source="profile", now=start + timedelta(n)
+        )
+    consent_set(user=factories.learner(), topic="all", subscribed=False, source="one_click")  # someone else's
+    latest = list(consent_history(learner, limit=3))
+    assert [change.created_at for change in latest] == [start + timedelta(n) for n in (3, 2, 1)]
+    assert latest[0].summary == "Unsubscribed from “News and offers”"
+    assert latest[0].source_label == "on your profile"
+    assert len(consent_history(learner)) == 4
+
+
+def test_a_whole_form_saved_records_only_what_changed():
+    from accounts.consent import consent_update
+
+    learner = factories.learner()
+    defaults = {MailTopic.REMINDERS: True, MailTopic.UPGRADE_OFFERS: True, MailTopic.MARKETING: False}
+    assert consent_update(user=learner, topics=defaults, unsubscribed_all=False, source="profile") == []
+    changed = consent_update(
+        user=learner, topics={**defaults, MailTopic.MARKETING: True}, unsubscribed_all=True, source="profile"
+    )
+    assert changed == ["marketing", "all"]
+    assert learner.unsubscribed_all  # the caller's instance follows
+    # ticking a topic while leaving "everything" ticked keeps everything off
+    consent_update(user=learner, topics={MailTopic.UPGRADE_OFFERS: True}, unsubscribed_all=True, source="profile")
+    learner.refresh_from_db()
+    assert learner.unsubscribed_all
+    assert ConsentChange.objects.filter(user=learner).count() == 2

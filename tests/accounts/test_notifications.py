@@ -81,3 +81,23 @@ def test_the_list_costs_the_same_queries_however_many_it_holds(api_client, djang
         _notify(learner, n, actor=factories.learner())
     with django_assert_num_queries(len(few.captured_queries)):
         assert client.get("/api/v1/me/notifications").json()["count"] == 15
+
+
+def test_unsubscribed_from_everything_the_product_tells_but_no_mail_goes():
+    """ "Unsubscribe from everything" covers the feedback mail too; the notification itself still appears."""
+    from accounts.consent import consent_set
+    from accounts.notifications import notification_create
+    from stagewise.models import MailLog
+
+    learner, other = factories.learner(), factories.learner()
+    consent_set(user=learner, topic="all", subscribed=False, source="profile")
+    for user in (learner, other):
+        notification_create(
+            user=user,
+            kind=NotificationKind.CHECKIN_FEATURED,
+            key=f"checkin_featured:{user.pk}",
+            url="/",
+            params={"actor": "Li", "day": 1, "cohort": "Winter"},
+        )
+    assert Notification.objects.filter(user=learner).exists()
+    assert list(MailLog.objects.values_list("to", flat=True)) == [other.email]

@@ -17,6 +17,7 @@ from billing.services.offers import offers_create_for_cohort, offers_open_for_le
 from cohorts.completion.services import cohort_close, cohort_outcomes_evaluate
 from cohorts.models import CheckIn, Cohort, Enrollment
 from cohorts.statuses import CohortStatus
+from stagewise.models import MailLog
 from tests import factories
 from tests.billing.conftest import event, payment_intent, post_event
 
@@ -141,3 +142,34 @@ def test_a_deposit_refund_does_not_shrink_the_offer_but_money_taken_back_does(la
     assert paid_for_enrollment(enrollment_id=enrollment.pk) == 19900
     Refund.objects.create(payment=payment, amount_minor=1000, currency="CNY", status="succeeded", reason="staff")
     assert paid_for_enrollment(enrollment_id=enrollment.pk) == 18900
+
+
+def test_the_offer_mail_asks_for_consent_but_the_offer_stands(ladder):
+    """Unsubscribed from upgrade offers: the offer (and its credit) is still made, only its mail stays home. The mail
+    that goes carries a one-click unsubscribe (List-Unsubscribe) and the same link in its footer."""
+    from accounts.consent import consent_set
+    from accounts.models import MailTopic
+
+    done, not_done = ladder["people"]["done"], ladder["people"]["not_done"]
+    consent_set(user=not_done, topic=MailTopic.UPGRADE_OFFERS, subscribed=False, source="profile")
+    consent_set(user=done, topic=MailTopic.REMINDERS, subscribed=False, source="profile")  # another topic
+    _close(ladder)
+    assert UpgradeOffer.objects.filter(learner=not_done).exists()
+    assert list(MailLog.objects.filter(kind="offer").values_list("to", flat=True)) == [done.email]
+    (message,) = [m for m in mail.outbox if "下一阶段" in m.subject]
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    url = message.extra_headers["List-Unsubscribe"].strip("<>")
+    assert url in message.body and url in message.alternatives[0][0]
+    assert "/unsubscribe/" in url
+
+
+def test_unsubscribed_from_everything_gets_no_offer_mail(ladder):
+    from accounts.consent import consent_set
+
+    for learner in ladder["people"].values():
+        consent_set(user=learner, topic="all", subscribed=False, source="one_click")
+    _close(ladder)
+    assert UpgradeOffer.objects.count() == 2
+    assert not MailLog.objects.filter(kind="offer").exists()
+    # mail about their own learning still goes
+    assert {m.to[0] for m in mail.outbox} == {learner.email for learner in ladder["people"].values()}

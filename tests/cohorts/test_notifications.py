@@ -91,3 +91,65 @@ def test_concurrent_runs_send_each_reminder_once(settings, celery_eager):
     assert sum(totals) == 8
     assert MailLog.objects.filter(kind="reminder").count() == 8
     assert len(mail.outbox) == 8
+
+
+def _unsubscribe_path(message) -> str:
+    """The path of the mail's List-Unsubscribe URL (the test client speaks to this site only)."""
+    url = message.extra_headers["List-Unsubscribe"].strip("<>")
+    return "/" + url.split("://", 1)[1].split("/", 1)[1]
+
+
+def test_reminders_follow_the_learners_consent_and_carry_a_one_click_unsubscribe(cohort_with_members):
+    """Unsubscribed from reminders, or from everything: neither the lesson notice nor the check-in reminder comes.
+    The others' mails carry List-Unsubscribe (one click, RFC 8058) and the same link in their footer."""
+    from accounts.consent import consent_set
+    from accounts.models import MailTopic
+
+    c = cohort_with_members
+    consent_set(user=c["done"], topic=MailTopic.REMINDERS, subscribed=False, source="profile")
+    consent_set(user=c["quiet"], topic="all", subscribed=False, source="one_click")
+    consent_set(user=c["en"], topic=MailTopic.UPGRADE_OFFERS, subscribed=False, source="profile")  # not this topic
+    with time_machine.travel(datetime(2026, 3, 3, 20, 0, tzinfo=SH), tick=False):
+        assert daily_notices_run() == {"lesson": 2, "reminder": 2}
+    assert sorted({m.to[0] for m in mail.outbox}) == sorted([c["zh"].email, c["en"].email])
+    for message in mail.outbox:
+        assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        url = message.extra_headers["List-Unsubscribe"].strip("<>")
+        assert url in message.body and url in message.alternatives[0][0]
+    zh_html = next(m for m in mail.outbox if m.to == [c["zh"].email]).alternatives[0][0]
+    assert "退订" in zh_html  # the footer in the learner's language
+
+
+def test_the_reminder_mails_own_unsubscribe_link_stops_them(cohort_with_members, client):
+    c = cohort_with_members
+    with time_machine.travel(datetime(2026, 3, 3, 20, 0, tzinfo=SH), tick=False):
+        daily_notices_run()
+    reminder = next(m for m in mail.outbox if m.to == [c["en"].email] and "check in" in m.subject)
+    # the mail client's one click
+    assert client.post(_unsubscribe_path(reminder), {"List-Unsubscribe": "One-Click"}).status_code == 200
+    mail.outbox.clear()
+    with time_machine.travel(datetime(2026, 3, 4, 20, 0, tzinfo=SH), tick=False):
+        assert daily_notices_run() == {"lesson": 0, "reminder": 3}
+    assert c["en"].email not in {m.to[0] for m in mail.outbox}
+
+
+def test_consent_is_asked_in_the_member_query_not_per_learner(cohort_with_members):
+    """Consent is part of the cohort's one member query: no query per learner asks about subscriptions."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.consent import consent_set
+    from accounts.models import MailTopic
+
+    c = cohort_with_members
+    for _ in range(3):
+        learner = factories.learner()
+        factories.enrollment(cohort=c["cohort"], learner=learner)
+        consent_set(user=learner, topic=MailTopic.REMINDERS, subscribed=False, source="profile")
+    with (
+        time_machine.travel(datetime(2026, 3, 3, 20, 0, tzinfo=SH), tick=False),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        assert daily_notices_run() == {"lesson": 4, "reminder": 4}
+    asking = [q["sql"] for q in queries.captured_queries if "accounts_mailsubscription" in q["sql"]]
+    assert len(asking) == 1

@@ -169,10 +169,8 @@ def test_with_feedback_mail_turned_off_only_the_product_tells(
     assert 'name="mail_feedback"' in profile and "checked" in re.search(
         r'<input[^>]*name="mail_feedback"[^>]*>', profile
     ).group(0)
-    response = client.post(
-        "/accounts/profile/",
-        {"display_name": member.display_name, "timezone_name": "Asia/Shanghai", "language": "en"},
-    )
+    # the switch is among the email preferences: posted without it (its switch off), the other topics kept on
+    response = client.post("/accounts/profile/email/", {"reminders": "on", "upgrade_offers": "on"})
     assert response.status_code == 302
     _feature(review, as_user, django_capture_on_commit_callbacks)
     assert Notification.objects.filter(user=member).count() == 1
