@@ -126,7 +126,9 @@ class CouponForm(_CouponTimesForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         top = max(Course.objects.order_by("-stage").values_list("stage", flat=True).first() or 3, 3)
-        self.fields["stages"].choices = [(n, gettext("Stage %(n)s") % {"n": n}) for n in range(1, top + 1)]
+        stages = self.fields["stages"]
+        assert isinstance(stages, forms.TypedMultipleChoiceField)
+        stages.choices = [(n, gettext("Stage %(n)s") % {"n": n}) for n in range(1, top + 1)]
 
     def clean_valid_from(self) -> datetime | None:
         return self._instant("valid_from")
@@ -148,7 +150,8 @@ class CouponForm(_CouponTimesForm):
         return int(scaled)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         kind, currency = data.get("kind"), data.get("currency") or ""
         if kind == CouponKind.PERCENT and data.get("percent") is None and "percent" not in self.errors:
             self.add_error("percent", gettext("How many percent off?"))

@@ -133,7 +133,7 @@ def coupon_edit(request: PageRequest, coupon_id: int) -> HttpResponse:
 def coupon_action(request: PageRequest, coupon_id: int) -> HttpResponse:
     """Expire now, switch off, switch back on."""
     action = request.POST.get("action", "")
-    values = {
+    values: dict[str, Any] | None = {
         "expire_now": {"expire_now": True},
         "deactivate": {"is_active": False},
         "activate": {"is_active": True},
