@@ -226,3 +226,14 @@ def test_the_pages_in_chinese(marketer):
         page = client.get(url).content.decode()
         assert "优惠券" in page, url
         assert "Coupons" not in page and "Redemptions" not in page, url
+
+
+def test_the_dashboard_counts_the_active_coupons_and_links_to_them(marketer):
+    with time_machine.travel(START, tick=False):
+        coupon_create(actor=marketer, code="ON1", kind="percent", value=10)
+        coupon_create(actor=marketer, code="ON2", kind="percent", value=10, expires_at=START + timedelta(days=1))
+        coupon_create(actor=marketer, code="LATER", kind="percent", value=10, valid_from=START + timedelta(days=1))
+        coupon_create(actor=marketer, code="MINE", kind="percent", value=10, learner=factories.learner())
+        page = _client(marketer).get("/marketing/").content.decode()
+    assert 'data-testid="overview-active-coupons">2</a>' in page
+    assert 'href="/marketing/coupons/?status=active"' in page
