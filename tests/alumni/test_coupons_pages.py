@@ -131,6 +131,7 @@ def test_list_filters_and_searches(marketer):
         client = _client(marketer)
         expired = client.get("/marketing/coupons/?status=expired").content.decode()
         assert 'data-coupon="OLD"' in expired and 'data-coupon="ALIVE"' not in expired
+        assert "Until Fri, Jan 1, 07:35" in expired  # 23:35 UTC, in the marketer's Shanghai time
         searched = client.get("/marketing/coupons/?q=ali").content.decode()
         assert 'data-coupon="ALIVE"' in searched and 'data-coupon="OLD"' not in searched
         nothing = client.get("/marketing/coupons/?q=zzz&status=bogus&page=abc").content.decode()
