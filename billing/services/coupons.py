@@ -286,6 +286,8 @@ def coupon_update(
             changes["max_redemptions"] = [coupon.max_redemptions, max_redemptions]
             coupon.max_redemptions = max_redemptions
         new_expiry: datetime | None | _Unset = now if expire_now else expires_at
+        if expire_now and coupon.expires_at is not None and coupon.expires_at <= now:
+            new_expiry = UNSET  # expired already: "expire now" keeps the instant it ended
         if not isinstance(new_expiry, _Unset) and new_expiry != coupon.expires_at:
             if new_expiry is not None and not expire_now:
                 _check_expiry(expires_at=new_expiry, valid_from=coupon.valid_from, now=now)

@@ -197,6 +197,11 @@ def test_expire_now_and_a_new_expiry():
         coupon_update(actor=marketer, coupon_id=coupon.pk, expire_now=True)
         coupon.refresh_from_db()
         assert coupon.expires_at == START
+    with time_machine.travel(START + timedelta(hours=1), tick=False):
+        coupon_update(actor=marketer, coupon_id=coupon.pk, expire_now=True)  # expired already: it keeps its end
+        coupon.refresh_from_db()
+        assert coupon.expires_at == START
+    with time_machine.travel(START, tick=False):
         with pytest.raises(Invalid) as exc:
             order_quote(learner=factories.learner(), course=course, coupon_code=coupon.code)
         assert exc.value.code == "coupon_expired"
