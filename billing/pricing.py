@@ -77,6 +77,11 @@ def coupon_check(*, code: str, learner: User, course: Course, now: datetime) -> 
         raise Invalid(
             _("This coupon does not apply to this course."), code="coupon_not_applicable", extra={"field": "coupon"}
         )
+    if coupon.min_amount_minor and coupon.currency and coupon.currency.upper() != course.currency.upper():
+        # A minimum is an amount in the coupon's currency: a course priced in another one can't be compared to it.
+        raise Invalid(
+            _("This coupon does not apply to this course."), code="coupon_not_applicable", extra={"field": "coupon"}
+        )
     if course.price_minor < coupon.min_amount_minor:
         raise Invalid(
             _("This order is below the coupon's minimum amount."),

@@ -1,14 +1,18 @@
 """The marketer's home: where each part of the workspace is, with its numbers."""
 
+from typing import Any
+
 from django.http import HttpResponse
+from django.utils import timezone
 
 from accounts.types import PageRequest
-from alumni import selectors
+from alumni import coupon_selectors, selectors
 from alumni.permissions import marketer_required
 from stagewise.pages import render_page
 
 
 @marketer_required
 def dashboard(request: PageRequest) -> HttpResponse:
-    context = {"overview": selectors.overview(), "active": "marketing"}
+    context: dict[str, Any] = {"overview": selectors.overview(), "active": "marketing"}
+    context["active_coupons"] = coupon_selectors.active_coupon_count(now=timezone.now())
     return render_page(request, "alumni/dashboard.html", context)

@@ -14,4 +14,32 @@ def alumni_matrix(Scenario: Any, everyone: Callable[..., dict[str, int]]) -> dic
 
     return {
         ("GET", "/api/v1/alumni/overview"): [Scenario(lambda p: ("/api/v1/alumni/overview", None), marketers(200))],
+        **coupons_matrix(Scenario, marketers),
+    }
+
+
+def coupons_matrix(Scenario: Any, marketers: Callable[[int], dict[str, int]]) -> dict[tuple[str, str], list[Any]]:  # noqa: N803
+    """Coupons and personal offer codes (alumni/api/coupons.py): marketers and staff only."""
+    from billing.models import Coupon
+
+    def coupon(p: dict[str, Any]) -> Coupon:
+        return Coupon.objects.create(code=f"MATRIX-{Coupon.objects.count() + 1}", kind="percent", value=10)
+
+    def new_coupon(p: dict[str, Any]) -> dict[str, Any]:
+        return {"kind": "percent", "value": 15, "max_redemptions": 10}
+
+    return {
+        ("GET", "/api/v1/alumni/coupons"): [Scenario(lambda p: ("/api/v1/alumni/coupons", None), marketers(200))],
+        ("POST", "/api/v1/alumni/coupons"): [
+            Scenario(lambda p: ("/api/v1/alumni/coupons", new_coupon(p)), marketers(201))
+        ],
+        ("GET", "/api/v1/alumni/coupons/{coupon_id}"): [
+            Scenario(lambda p: (f"/api/v1/alumni/coupons/{coupon(p).pk}", None), marketers(200))
+        ],
+        ("PATCH", "/api/v1/alumni/coupons/{coupon_id}"): [
+            Scenario(lambda p: (f"/api/v1/alumni/coupons/{coupon(p).pk}", {"max_redemptions": 5}), marketers(200))
+        ],
+        ("GET", "/api/v1/alumni/coupons/{coupon_id}/redemptions"): [
+            Scenario(lambda p: (f"/api/v1/alumni/coupons/{coupon(p).pk}/redemptions", None), marketers(200))
+        ],
     }
