@@ -21,12 +21,13 @@ days are pooled over the stage's cohorts (those that have reached the day).
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alumni.funnel.charts import bar_percents
 from alumni.permissions import marketer_check
 from cohorts.checkins import checkin_day
 from cohorts.models import CheckIn, Cohort, Enrollment
@@ -173,14 +174,15 @@ def funnel_counts(*, cohorts: QuerySet[Cohort]) -> FunnelCounts:
 
 def funnel_by_cohort(*, cohorts: Sequence[Cohort]) -> list[CohortFunnel]:
     """The funnel of each of ``cohorts`` (a page of them), in their order. One query."""
-    rows: dict[int, FunnelCounts] = {}
-    for row in (
-        _enrollments_with_steps(Cohort.objects.filter(pk__in=[c.pk for c in cohorts]))
+    fields = (*STEP_KEYS, "moved_up_early")
+    rows = {
+        cohort_id: FunnelCounts(**dict(zip(fields, figures, strict=True)))
+        for cohort_id, *figures in _enrollments_with_steps(Cohort.objects.filter(pk__in=[c.pk for c in cohorts]))
         .values("cohort_id")
         .annotate(**_step_counts())
         .order_by()
-    ):
-        rows[row["cohort_id"]] = FunnelCounts(**{key: row[key] for key in (*STEP_KEYS, "moved_up_early")})
+        .values_list("cohort_id", *fields)
+    }
     return [CohortFunnel(cohort=c, counts=rows.get(c.pk, FunnelCounts())) for c in cohorts]
 
 
@@ -309,11 +311,30 @@ def funnel_for_user(
     )
 
 
-def funnel_cohort_rows_for_user(*, user: Any, track_id: int | None = None) -> QuerySet[Cohort]:
-    """Marketers and staff: the ended cohorts (of a track), newest first, to page through; ``funnel_by_cohort``
-    gives a page its figures."""
+class CohortFunnelRows(Sequence[CohortFunnel]):
+    """Cohorts with their funnels, computed a page at a time: slicing (what a paginator does) reads that page's
+    cohorts and their figures in two queries; ``len`` counts the cohorts."""
+
+    def __init__(self, cohorts: QuerySet[Cohort]):
+        self.cohorts = cohorts
+
+    def __len__(self) -> int:
+        return self.cohorts.count()
+
+    @overload
+    def __getitem__(self, index: int) -> CohortFunnel: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[CohortFunnel]: ...
+    def __getitem__(self, index: int | slice) -> CohortFunnel | list[CohortFunnel]:
+        if isinstance(index, slice):
+            return funnel_by_cohort(cohorts=list(self.cohorts[index]))
+        return funnel_by_cohort(cohorts=[self.cohorts[index]])[0]
+
+
+def funnel_cohort_rows_for_user(*, user: Any, track_id: int | None = None) -> CohortFunnelRows:
+    """Marketers and staff: the ended cohorts (of a track), newest first, each with its funnel, to page through."""
     marketer_check(user)
-    return funnel_cohorts(track_id=track_id)
+    return CohortFunnelRows(funnel_cohorts(track_id=track_id))
 
 
 def filter_choices(*, track_id: int | None) -> tuple[list[Track], list[Cohort]]:
@@ -322,3 +343,10 @@ def filter_choices(*, track_id: int | None) -> tuple[list[Track], list[Cohort]]:
     if track_id is not None:
         cohorts = cohorts.filter(course__track_id=track_id)
     return list(Track.objects.order_by("title", "id")), list(cohorts.order_by("-starts_on", "-id")[:MAX_COHORT_CHOICES])
+
+
+def compact_funnel() -> list[tuple[Step, float]]:
+    """The dashboard's funnel over every ended cohort: each step with its bar's width (percent of the first). One
+    query. The caller checked the reader is a marketer."""
+    steps = funnel_counts(cohorts=funnel_cohorts()).steps
+    return list(zip(steps, bar_percents([s.count for s in steps]), strict=True))
