@@ -14,7 +14,7 @@ from stagewise.ids import RowId
 router = Router(tags=["alumni"])
 
 
-class RevenueOut(Schema):
+class CampaignRevenueOut(Schema):
     currency: str
     orders: int
     gross_minor: int
@@ -22,7 +22,7 @@ class RevenueOut(Schema):
     net_minor: int
 
 
-class GroupOut(Schema):
+class CampaignGroupOut(Schema):
     learners: int
     paid_within_window: int
     rate: float | None
@@ -30,7 +30,7 @@ class GroupOut(Schema):
     ci95_high: float | None
 
 
-class UpliftOut(Schema):
+class CampaignUpliftOut(Schema):
     estimate: float
     ci95_low: float
     ci95_high: float
@@ -47,10 +47,10 @@ class CampaignReportOut(Schema):
     held_out: int
     converted: int
     conversions: int
-    revenue: list[RevenueOut]
-    treated: GroupOut
-    holdout: GroupOut
-    uplift: UpliftOut | None
+    revenue: list[CampaignRevenueOut]
+    treated: CampaignGroupOut
+    holdout: CampaignGroupOut
+    uplift: CampaignUpliftOut | None
     enough_data: bool
 
 

@@ -18,28 +18,28 @@ TRACK = Query(None, ge=1, le=MAX_ID, description="Only this track's cohorts")
 COHORT = Query(None, ge=1, le=MAX_ID, description="Only this cohort (it may be running); overrides `track_id`")
 
 
-class StepOut(Schema):
+class FunnelStepOut(Schema):
     key: str
     label: str
     count: int
     percent_of_previous: float | None
 
 
-class RetentionPointOut(Schema):
+class FunnelRetentionPointOut(Schema):
     day: int
     checked_in: int
     enrolled: int
     rate: float
 
 
-class RetentionSeriesOut(Schema):
+class FunnelRetentionSeriesOut(Schema):
     key: str
     stage: int
     cohort_id: int | None
-    points: list[RetentionPointOut]
+    points: list[FunnelRetentionPointOut]
 
 
-class StageNpsOut(Schema):
+class FunnelStageNpsOut(Schema):
     stage: int
     responses: int
     promoters: int
@@ -52,19 +52,19 @@ class FunnelOut(Schema):
     track_id: int | None
     cohort_id: int | None
     cohorts: int
-    steps: list[StepOut]
+    steps: list[FunnelStepOut]
     moved_up_before_the_end: int
-    retention: list[RetentionSeriesOut]
-    nps_by_stage: list[StageNpsOut]
+    retention: list[FunnelRetentionSeriesOut]
+    nps_by_stage: list[FunnelStageNpsOut]
 
 
-class CohortFunnelOut(Schema):
+class FunnelCohortOut(Schema):
     cohort_id: int
     cohort_name: str
     course_title: str
     stage: int
     ends_on: str
-    steps: list[StepOut]
+    steps: list[FunnelStepOut]
     moved_up_before_the_end: int
 
 
@@ -113,7 +113,7 @@ def funnel(request: AuthedRequest, track_id: int | None = TRACK, cohort_id: int 
     }
 
 
-@router.get("/alumni/funnel/cohorts", response=list[CohortFunnelOut], auth=auth_required)
+@router.get("/alumni/funnel/cohorts", response=list[FunnelCohortOut], auth=auth_required)
 @paginate(Pagination)
 def funnel_by_cohort(request: AuthedRequest, track_id: int | None = TRACK) -> Any:
     """Marketers and staff: each ended cohort's funnel (of a track), newest first."""
@@ -122,7 +122,7 @@ def funnel_by_cohort(request: AuthedRequest, track_id: int | None = TRACK) -> An
 
 
 class _CohortRowsOut:
-    """The paginator slices this: the page's cohorts get their figures then, shaped for ``CohortFunnelOut``."""
+    """The paginator slices this: the page's cohorts get their figures then, shaped for ``FunnelCohortOut``."""
 
     def __init__(self, rows: selectors.CohortFunnelRows):
         self.rows = rows
