@@ -255,3 +255,20 @@ def test_learners_and_instructors_cannot_open_it(make):
     client = _client(make())
     assert client.get("/marketing/funnel/").status_code == 403
     assert client.get("/marketing/funnel.csv").status_code == 403
+
+
+def test_the_cohort_list_costs_the_same_queries_however_many_cohorts(world, api_client, django_assert_num_queries):
+    client = api_client(factories.marketer())
+    client.get("/api/v1/alumni/funnel/cohorts")  # the token's first use records it
+    with django_assert_num_queries(4) as few:  # the token, the count, the page, its figures
+        assert client.get("/api/v1/alumni/funnel/cohorts").json()["count"] == 1
+    for n in range(4):
+        cohort = factories.cohort(
+            course=world["ended"].course, starts_on=factories.local_today() - timedelta(days=90 + n), status="ended"
+        )
+        for _ in range(3):
+            _checkin(factories.enrollment(cohort=cohort, learner=factories.learner()), 8)
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert [row["steps"][1]["count"] for row in client.get("/api/v1/alumni/funnel/cohorts").json()["items"]][
+            1:
+        ] == [3] * 4
