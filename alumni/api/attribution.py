@@ -10,6 +10,7 @@ from accounts.types import AuthedRequest
 from alumni.attribution import report
 from alumni.funnel.exports import csv_response
 from stagewise.ids import RowId
+from stagewise.schemas import ErrorOut
 
 router = Router(tags=["alumni"])
 
@@ -64,7 +65,9 @@ def _group(p: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/alumni/campaigns/{campaign_id}/report", response=CampaignReportOut, auth=auth_required)
+@router.get(
+    "/alumni/campaigns/{campaign_id}/report", response={200: CampaignReportOut, 403: ErrorOut}, auth=auth_required
+)
 def campaign_report(request: AuthedRequest, campaign_id: RowId) -> dict[str, Any]:
     """Marketers and staff (403 ``not_marketer``; 404 ``campaign_not_found``). Rates are fractions of each group:
     *treated* are those sent the mail, *holdout* those held out; each group's rate is the share who paid any order
@@ -109,7 +112,7 @@ def campaign_report(request: AuthedRequest, campaign_id: RowId) -> dict[str, Any
 
 @router.get(
     "/alumni/campaigns/{campaign_id}/report.csv",
-    response={200: None},
+    response={200: None, 403: ErrorOut},
     auth=auth_required,
     openapi_extra={"responses": {200: {"description": "The report as CSV", "content": {"text/csv": {}}}}},
 )

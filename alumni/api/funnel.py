@@ -11,6 +11,7 @@ from accounts.types import AuthedRequest
 from alumni.funnel import exports, selectors
 from stagewise.ids import MAX_ID
 from stagewise.pagination import Pagination
+from stagewise.schemas import ErrorOut
 
 router = Router(tags=["alumni"])
 
@@ -75,7 +76,7 @@ def _steps(counts: selectors.FunnelCounts) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/alumni/funnel", response=FunnelOut, auth=auth_required)
+@router.get("/alumni/funnel", response={200: FunnelOut, 403: ErrorOut, 404: ErrorOut}, auth=auth_required)
 def funnel(request: AuthedRequest, track_id: int | None = TRACK, cohort_id: int | None = COHORT) -> dict[str, Any]:
     """Marketers and staff (403 ``not_marketer``): over the ended cohorts (of a track), or one cohort — enrolled →
     still checking in on day 7 (a counted check-in on cohort day 7 or later) → completed → upgraded to the next stage,
@@ -113,7 +114,9 @@ def funnel(request: AuthedRequest, track_id: int | None = TRACK, cohort_id: int 
     }
 
 
-@router.get("/alumni/funnel/cohorts", response=list[FunnelCohortOut], auth=auth_required)
+@router.get(
+    "/alumni/funnel/cohorts", response={200: list[FunnelCohortOut], 403: ErrorOut, 404: ErrorOut}, auth=auth_required
+)
 @paginate(Pagination)
 def funnel_by_cohort(request: AuthedRequest, track_id: int | None = TRACK) -> Any:
     """Marketers and staff: each ended cohort's funnel (of a track), newest first."""
@@ -147,7 +150,7 @@ class _CohortRowsOut:
 
 @router.get(
     "/alumni/funnel.csv",
-    response={200: None},
+    response={200: None, 403: ErrorOut, 404: ErrorOut},
     auth=auth_required,
     openapi_extra={"responses": {200: {"description": "The chart's figures as CSV", "content": {"text/csv": {}}}}},
 )
