@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.test import Client
 
 from alumni.attribution.services import conversion_attribute
 from alumni.models import Conversion
@@ -142,3 +143,17 @@ def test_someone_elses_click_does_not_credit_an_order(paying):
 
 def test_an_unpaid_or_unknown_order_is_no_conversion():
     assert conversion_attribute(order_id=987654) is None
+
+
+def test_staff_read_conversions_in_the_admin(paying):
+    learner = factories.learner()
+    campaign = world.campaign()
+    world.delivery(campaign=campaign, learner=learner, due_at=T0, code="ADMIN-1")
+    with time_machine.travel(T0 + timedelta(days=1), tick=False):
+        paying(learner=learner, code="ADMIN-1")
+    client = Client()
+    client.force_login(factories.staff(is_superuser=True))
+    page = client.get("/admin/alumni/conversion/")
+    assert page.status_code == 200
+    assert "Offer code" in page.content.decode()
+    assert client.get("/admin/alumni/conversion/add/").status_code == 403
