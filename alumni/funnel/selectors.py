@@ -300,7 +300,11 @@ def funnel_for_user(
     cohorts_qs = funnel_cohorts(track_id=track_id, cohort_id=cohort_id)
     cohorts = list(cohorts_qs)
     cohort = cohorts[0] if cohort_id is not None else None
-    track = cohort.course.track if cohort else Track.objects.filter(pk=track_id).first() if track_id else None
+    track: Track | None = None
+    if cohort is not None:
+        track = cohort.course.track
+    elif track_id is not None:
+        track = Track.objects.filter(pk=track_id).first()
     return Funnel(
         track=track,
         cohort=cohort,
