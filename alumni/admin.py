@@ -29,3 +29,21 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_display = ["campaign", "learner", "status", "due_at", "sent_at"]
     list_filter = ["status"]
     raw_id_fields = ["campaign", "learner", "coupon"]
+
+
+from alumni.models import Conversion  # noqa: E402 - attribution's section, kept apart for merges
+
+
+@admin.register(Conversion)
+class ConversionAdmin(admin.ModelAdmin):
+    """Orders credited to campaigns (``alumni.attribution``): read them here, never edit."""
+
+    list_display = ["order", "campaign", "learner", "via", "amount_minor", "currency", "created_at"]
+    list_filter = ["via", "currency"]
+    raw_id_fields = ["campaign", "delivery", "learner", "order"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False

@@ -10,3 +10,9 @@ class AlumniConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "alumni"
+
+    def ready(self) -> None:
+        from alumni.attribution.receivers import attribute_order
+        from billing.signals import order_paid
+
+        order_paid.connect(attribute_order, dispatch_uid="alumni.attribute_order")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from alumni.views import coupons, dashboard
+from alumni.views import coupons, dashboard, reports
 
 app_name = "alumni"
 
@@ -12,4 +12,9 @@ urlpatterns = [
     path("marketing/coupons/<int:coupon_id>/edit/", coupons.coupon_edit, name="coupon_edit"),
     path("marketing/coupons/<int:coupon_id>/action/", coupons.coupon_action, name="coupon_action"),
     path("marketing/coupons/<int:coupon_id>/redemptions.csv", coupons.coupon_redemptions_csv, name="coupon_csv"),
+    path("marketing/results/", reports.campaign_results, name="campaign_results"),
+    path("marketing/campaigns/<int:campaign_id>/report/", reports.campaign_report, name="campaign_report"),
+    path("marketing/campaigns/<int:campaign_id>/report.csv", reports.campaign_report_csv, name="campaign_report_csv"),
+    path("marketing/funnel/", reports.funnel, name="funnel"),
+    path("marketing/funnel.csv", reports.funnel_csv, name="funnel_csv"),
 ]

@@ -3,9 +3,13 @@ per sub-domain. Every endpoint is for marketers and staff (``alumni.permissions.
 
 from ninja import Router
 
+from alumni.api.attribution import router as attribution_router
 from alumni.api.coupons import router as coupons_router
 from alumni.api.dashboard import router as dashboard_router
+from alumni.api.funnel import router as funnel_router
 
 router = Router()
 router.add_router("", dashboard_router)
 router.add_router("", coupons_router)
+router.add_router("", attribution_router)
+router.add_router("", funnel_router)

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.types import PageRequest
 from alumni import coupon_selectors, selectors
+from alumni.funnel.selectors import compact_funnel
 from alumni.permissions import marketer_required
 from stagewise.pages import render_page
 
@@ -15,4 +16,5 @@ from stagewise.pages import render_page
 def dashboard(request: PageRequest) -> HttpResponse:
     context: dict[str, Any] = {"overview": selectors.overview(), "active": "marketing"}
     context["active_coupons"] = coupon_selectors.active_coupon_count(now=timezone.now())
+    context["funnel_steps"] = compact_funnel()
     return render_page(request, "alumni/dashboard.html", context)

@@ -15,6 +15,7 @@ def alumni_matrix(Scenario: Any, everyone: Callable[..., dict[str, int]]) -> dic
     return {
         ("GET", "/api/v1/alumni/overview"): [Scenario(lambda p: ("/api/v1/alumni/overview", None), marketers(200))],
         **coupons_matrix(Scenario, marketers),
+        **funnel_matrix(Scenario, marketers),
     }
 
 
@@ -41,5 +42,32 @@ def coupons_matrix(Scenario: Any, marketers: Callable[[int], dict[str, int]]) ->
         ],
         ("GET", "/api/v1/alumni/coupons/{coupon_id}/redemptions"): [
             Scenario(lambda p: (f"/api/v1/alumni/coupons/{coupon(p).pk}/redemptions", None), marketers(200))
+        ],
+    }
+
+
+def funnel_matrix(Scenario: Any, marketers: Callable[[int], dict[str, int]]) -> dict[tuple[str, str], list[Any]]:  # noqa: N803 - the class, passed in
+    """Attribution and the funnel: a campaign's report (JSON and CSV), the funnel, its cohorts, its CSV."""
+
+    def campaign(p: dict[str, Any]) -> int:
+        from alumni.models import Campaign
+
+        return Campaign.objects.create(
+            name="Matrix", subject_en="s", body_en="b", subject_zh="s", body_zh="b", created_by=p["marketer"]
+        ).pk
+
+    return {
+        ("GET", "/api/v1/alumni/campaigns/{campaign_id}/report"): [
+            Scenario(lambda p: (f"/api/v1/alumni/campaigns/{campaign(p)}/report", None), marketers(200))
+        ],
+        ("GET", "/api/v1/alumni/campaigns/{campaign_id}/report.csv"): [
+            Scenario(lambda p: (f"/api/v1/alumni/campaigns/{campaign(p)}/report.csv", None), marketers(200))
+        ],
+        ("GET", "/api/v1/alumni/funnel"): [Scenario(lambda p: ("/api/v1/alumni/funnel", None), marketers(200))],
+        ("GET", "/api/v1/alumni/funnel/cohorts"): [
+            Scenario(lambda p: ("/api/v1/alumni/funnel/cohorts", None), marketers(200))
+        ],
+        ("GET", "/api/v1/alumni/funnel.csv"): [
+            Scenario(lambda p: ("/api/v1/alumni/funnel.csv?chart=retention", None), marketers(200))
         ],
     }
