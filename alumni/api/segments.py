@@ -12,7 +12,7 @@ from accounts.auth import auth_required
 from accounts.types import AuthedRequest
 from alumni.models import AlumniRecord, Segment
 from alumni.segments import selectors, services
-from alumni.segments.export import segment_export
+from alumni.segments.export import csv_response, segment_export
 from alumni.segments.models import ExportLog
 from alumni.segments.schemas import (
     SegmentExportOut,
@@ -107,9 +107,3 @@ def segment_exports(request: AuthedRequest, segment_id: RowId) -> QuerySet[Expor
     """Who exported the segment, when, and how many rows, newest first."""
     segment = selectors.segment_get_for_marketer(actor=request.auth, segment_id=segment_id)
     return selectors.segment_exports(segment=segment)
-
-
-def csv_response(export: Any) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(export.rows, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-    return response

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.consent import consent_filter
@@ -90,3 +91,9 @@ def segment_export(*, actor: User, segment_id: int) -> Export:
             yield writer.writerow([cell(value) for value in row])
 
     return Export(log=log, rows=lines(), filename=f"segment-{segment.pk}-v{segment.version}.csv")
+
+
+def csv_response(export: Export) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(export.rows, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
