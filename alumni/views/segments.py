@@ -171,12 +171,14 @@ def _described(node: dict[str, Any], names: dict[str, dict[int, str]]) -> dict[s
             "last": _describe_value(schema.FIELDS["cohort_ended"], {"op": "eq", "value": last}, names),
         }
     actual = node.get("actual")
-    return {**node, "text": text, "actual_text": _actual_text(actual) if "actual" in node else ""}
+    return {**node, "text": text, "actual_text": _actual_text(actual, field) if "actual" in node else ""}
 
 
-def _actual_text(actual: Any) -> str:
+def _actual_text(actual: Any, field: schema.Field) -> str:
     if actual is None or actual == [] or actual == "":
         return _("empty")
+    if field.kind == schema.CHOICE:
+        return str(dict(field.choices).get(actual, actual))
     if isinstance(actual, bool):
         return _("yes") if actual else _("no")
     if isinstance(actual, list):
