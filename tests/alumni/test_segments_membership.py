@@ -189,3 +189,14 @@ def test_in_segment_reads_the_other_segments_stored_members_not_its_tree(markete
     segment_compute(segment_id=wrapper.pk)
     assert members(wrapper) == {"Bo"}
     assert ann.learner_id not in SegmentMembership.objects.filter(segment=wrapper).values_list("learner_id", flat=True)
+
+
+def test_the_beat_recomputes_dynamic_segments_through_a_registered_task(marketer, celery_eager):
+    from stagewise.celery import app
+
+    entry = next(e for e in app.conf.beat_schedule.values() if e["task"].endswith("segments_refresh_due_task"))
+    assert entry["task"] in app.tasks
+    record("Ann", total_paid_minor=20000)
+    segment = Segment.objects.create(name="Spenders", tree=SPENDERS, created_by=marketer)
+    assert app.tasks[entry["task"]].delay().get() == 1
+    assert members(segment) == {"Ann"}

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from alumni.models import Segment
 from tests import factories
 from tests.alumni.segment_helpers import record
-from tests.browser.chromium import PHONE
+from tests.browser.chromium import DESKTOP, PHONE
 from tests.browser.test_checkin_phone import _login, _no_horizontal_scroll
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -98,4 +98,57 @@ def test_a_marketer_builds_a_two_level_segment_on_a_phone(browser, live_server, 
     expect(page.locator(".seg-cond.is-matched")).to_have_count(2)
     assert _no_horizontal_scroll(page)
     shots(page, f"segment-why-{lang}-phone")
+    context.close()
+
+    # on a desktop the builder opens the saved tree, with its count beside it
+    desktop = browser.new_context(viewport=DESKTOP)
+    _login(desktop, live_server, marketer)
+    page = desktop.new_page()
+    page.goto(f"{live_server.url}/marketing/segments/{segment.pk}/edit/")
+    expect(_count(page)).to_have_attribute("data-value", "3")
+    expect(page.get_by_test_id("seg-condition")).to_have_count(3)
+    shots(page, f"segment-builder-{lang}-desktop")
+    desktop.close()
+
+
+def test_every_kind_of_input_in_the_builder_counts_without_a_script_error(browser, live_server, alumni):
+    """Dates (days ago), a course with its own dates (one enrollment), a list of choices, "not": each change is
+    counted by the server and the page's script never fails."""
+    factories.course(title="SQL bootcamp")
+    marketer = factories.marketer(name="Mia")
+    context = browser.new_context(viewport=DESKTOP)
+    _login(context, live_server, marketer)
+    page = context.new_page()
+    errors: list = []
+    page.on("pageerror", lambda error: errors.append(error))
+    page.goto(f"{live_server.url}/marketing/segments/new/")
+    builder = page.get_by_test_id("segment-builder")
+    expect(_count(page)).to_have_attribute("data-value", "6")
+
+    # last active within 30 days: everyone was active "never" → nobody
+    builder.get_by_test_id("seg-add-condition").click()
+    condition = builder.get_by_test_id("seg-condition").first
+    condition.get_by_test_id("seg-field").select_option("last_active_at")
+    condition.get_by_test_id("seg-op").select_option("gte")
+    condition.locator(".seg-date select").select_option("ago")
+    condition.locator(".seg-date input[type=number]").fill("30")
+    expect(_count(page)).to_have_attribute("data-value", "0")
+    # "not": everyone again
+    condition.get_by_test_id("seg-not").check()
+    expect(_count(page)).to_have_attribute("data-value", "6")
+
+    # RFM group is one of …: checkboxes
+    builder.get_by_test_id("seg-add-condition").first.click()
+    second = builder.get_by_test_id("seg-condition").nth(1)
+    second.get_by_test_id("seg-field").select_option("rfm_group")
+    second.get_by_test_id("seg-op").select_option("in")
+    expect(_count(page)).to_have_attribute("data-value", "0")
+
+    # completed a course, on one enrollment that ended between two dates
+    second.get_by_test_id("seg-field").select_option("completed_course")
+    second.locator(".seg-same input[type=checkbox]").check()
+    expect(second.locator(".seg-same .seg-date")).to_have_count(2)
+    expect(_count(page)).to_have_attribute("data-value", "0")
+    expect(page.get_by_test_id("segment-count-error")).to_be_hidden()
+    assert errors == []
     context.close()
