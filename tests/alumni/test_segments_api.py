@@ -329,3 +329,14 @@ def test_campaign_reference_checks_use_real_campaigns(client):
         name="Spring", subject_en="s", body_en="b", subject_zh="s", body_zh="b", created_by=factories.marketer()
     )
     assert preview(client, group("and", cond("campaign_not_converted", "eq", campaign.pk))).json()["count"] == 0
+
+
+def test_json_nested_too_deep_to_parse_is_a_400_and_a_deep_tree_a_422(client):
+    body = '{"tree": ' + "[" * 100000 + "]" * 100000 + "}"
+    assert_error(client.post(f"{BASE}/preview", body, content_type="application/json"), 400)
+    tree = node = group("and")
+    for _ in range(300):
+        child = group("or")
+        node["children"].append(child)
+        node = child
+    assert_error(preview(client, tree), 422, "tree_too_deep")
