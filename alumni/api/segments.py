@@ -26,8 +26,11 @@ from alumni.segments.schemas import (
 )
 from stagewise.ids import RowId
 from stagewise.pagination import Pagination
+from stagewise.schemas import ErrorOut
 
 router = Router(tags=["alumni"])
+# Reads answer 403 `not_marketer` to learners and instructors (stagewise.openapi documents 403 for writes only).
+_MARKETERS_ONLY: dict[int, Any] = {403: ErrorOut}
 
 
 @router.post("/alumni/segments/preview", response=SegmentPreviewOut, auth=auth_required)
@@ -38,7 +41,7 @@ def segment_preview(request: AuthedRequest, payload: SegmentPreviewIn) -> dict[s
     return selectors.segment_preview(actor=request.auth, tree=payload.tree, segment_id=payload.segment_id)
 
 
-@router.get("/alumni/segments", response=list[SegmentOut], auth=auth_required)
+@router.get("/alumni/segments", response={200: list[SegmentOut], **_MARKETERS_ONLY}, auth=auth_required)
 @paginate(Pagination)
 def segment_list(request: AuthedRequest, archived: bool = Query(False)) -> QuerySet[Segment]:
     """Segments, most recently changed first (`archived=true`: the archived ones)."""
@@ -55,7 +58,7 @@ def segment_create(request: AuthedRequest, payload: SegmentIn) -> Status[Segment
     return Status(201, selectors.segment_get_for_marketer(actor=request.auth, segment_id=segment.pk))
 
 
-@router.get("/alumni/segments/{segment_id}", response=SegmentOut, auth=auth_required)
+@router.get("/alumni/segments/{segment_id}", response={200: SegmentOut, **_MARKETERS_ONLY}, auth=auth_required)
 def segment_detail(request: AuthedRequest, segment_id: RowId) -> Segment:
     return selectors.segment_get_for_marketer(actor=request.auth, segment_id=segment_id)
 
@@ -75,7 +78,11 @@ def segment_archive(request: AuthedRequest, segment_id: RowId) -> Segment:
     return selectors.segment_get_for_marketer(actor=request.auth, segment_id=segment_id)
 
 
-@router.get("/alumni/segments/{segment_id}/members", response=list[SegmentMemberOut], auth=auth_required)
+@router.get(
+    "/alumni/segments/{segment_id}/members",
+    response={200: list[SegmentMemberOut], **_MARKETERS_ONLY},
+    auth=auth_required,
+)
 @paginate(Pagination)
 def segment_members(request: AuthedRequest, segment_id: RowId) -> QuerySet[AlumniRecord]:
     """The members of the current version, by learner id."""
@@ -83,7 +90,11 @@ def segment_members(request: AuthedRequest, segment_id: RowId) -> QuerySet[Alumn
     return selectors.segment_members(segment=segment)
 
 
-@router.get("/alumni/segments/{segment_id}/why/{learner_id}", response=SegmentWhyOut, auth=auth_required)
+@router.get(
+    "/alumni/segments/{segment_id}/why/{learner_id}",
+    response={200: SegmentWhyOut, **_MARKETERS_ONLY},
+    auth=auth_required,
+)
 def segment_why(request: AuthedRequest, segment_id: RowId, learner_id: RowId) -> dict[str, Any]:
     """Why a learner is in the segment (or not): each condition matched or not, with the value that decided it."""
     return selectors.segment_why(actor=request.auth, segment_id=segment_id, learner_id=learner_id)
@@ -91,7 +102,7 @@ def segment_why(request: AuthedRequest, segment_id: RowId, learner_id: RowId) ->
 
 @router.get(
     "/alumni/segments/{segment_id}/export",
-    response={200: None},
+    response={200: None, **_MARKETERS_ONLY},
     auth=auth_required,
     openapi_extra={"responses": {200: {"description": "The members as CSV", "content": {"text/csv": {}}}}},
 )
@@ -101,7 +112,11 @@ def segment_export_csv(request: AuthedRequest, segment_id: RowId) -> StreamingHt
     return csv_response(segment_export(actor=request.auth, segment_id=segment_id))
 
 
-@router.get("/alumni/segments/{segment_id}/exports", response=list[SegmentExportOut], auth=auth_required)
+@router.get(
+    "/alumni/segments/{segment_id}/exports",
+    response={200: list[SegmentExportOut], **_MARKETERS_ONLY},
+    auth=auth_required,
+)
 @paginate(Pagination)
 def segment_exports(request: AuthedRequest, segment_id: RowId) -> QuerySet[ExportLog]:
     """Who exported the segment, when, and how many rows, newest first."""

@@ -340,3 +340,34 @@ def test_json_nested_too_deep_to_parse_is_a_400_and_a_deep_tree_a_422(client):
         node["children"].append(child)
         node = child
     assert_error(preview(client, tree), 422, "tree_too_deep")
+
+
+def test_why_on_event_conditions_shows_what_the_rows_say(client):
+    marketer = factories.marketer()
+    ann = record("Ann", last_active_at=None)
+    other = Segment.objects.create(name="Other", tree=group("and"), created_by=marketer, version=2)
+    SegmentMembership.objects.create(segment=other, version=2, learner=ann.learner)
+    campaign = Campaign.objects.create(
+        name="Spring", subject_en="s", body_en="b", subject_zh="s", body_zh="b", created_by=marketer
+    )
+    course = factories.course(title="SQL")
+    tree = group(
+        "or",
+        cond("inactive_days", "gte", 7),
+        cond("in_segment", "eq", other.pk),
+        cond("campaign_not_converted", "eq", campaign.pk),
+        cond("completed_course", "eq", course.pk),
+        cond("cohort_ended", "gte", {"days": -30}),
+    )
+    segment = Segment.objects.create(name="Events", tree=tree, created_by=marketer)
+    segment_compute(segment_id=segment.pk)
+
+    body = client.get(f"{BASE}/{segment.pk}/why/{ann.learner_id}").json()
+
+    inactive, in_other, campaign_, completed, ended = body["tree"]["children"]
+    assert (inactive["matched"], inactive["actual"]) == (True, None)
+    assert (in_other["matched"], in_other["actual"]) == (True, {"version": 2, "member": True})
+    assert (campaign_["matched"], campaign_["actual"]) == (False, {"sent_at": None, "converted": False})
+    assert (completed["matched"], completed["actual"]) == (False, [])
+    assert (ended["matched"], ended["actual"]) == (False, [])
+    assert body["member"] is True and body["matches_now"] is True
