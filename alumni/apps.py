@@ -16,3 +16,5 @@ class AlumniConfig(AppConfig):
         from billing.signals import order_paid
 
         order_paid.connect(attribute_order, dispatch_uid="alumni.attribute_order")
+        # Celery's autodiscovery finds ``alumni.tasks`` only; the sub-packages' tasks register here.
+        from alumni.segments import tasks as segment_tasks  # noqa: F401

@@ -75,6 +75,9 @@ class AlumniRecord(models.Model):
             models.Index(fields=["last_active_at"], name="alumni_rec_last_active"),
             models.Index(fields=["highest_stage_completed"], name="alumni_rec_stage"),
             models.Index(fields=["rfm_group"], name="alumni_rec_rfm"),
+            # segments: "spent at least …" (course_ids/cohort_ids get GIN indexes on PostgreSQL: migration
+            # alumni.segments_indexes)
+            models.Index(fields=["total_paid_minor"], name="alumni_rec_paid"),
         ]
 
     def __str__(self) -> str:
@@ -300,3 +303,7 @@ class ImportedFacts(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner_id} from {self.source}"
+
+
+# Models kept in sub-packages by domain, imported here so Django registers them with the alumni app.
+from alumni.segments.models import ExportLog  # noqa: E402, F401

@@ -52,4 +52,9 @@ app.conf.beat_schedule = {
         "task": "billing.tasks.applications_expire_overdue_task",
         "schedule": crontab(minute="*/15"),
     },
+    # Dynamic segments older than ALUMNI_SEGMENT_REFRESH_MINUTES are recomputed.
+    "alumni-segments-refresh-due": {
+        "task": "alumni.segments.tasks.segments_refresh_due_task",
+        "schedule": crontab(minute="*/5"),
+    },
 }

@@ -4,7 +4,8 @@ An operation's own ``response={...}`` documents its successes; the errors every 
 added here, from what the operation takes, so a new endpoint is documented without touching its decorator:
 
 - 400 a body that is not JSON; 401 any authentication (a wrong or revoked token is refused even where anonymous
-  reads are allowed); 403 a write with authentication (the CSRF check of a session, a role the service checks);
+  reads are allowed); 403 a write with authentication (the CSRF check of a session, a role the service checks), and
+  any operation of a role's own tag (``ROLE_TAGS``: the marketer's workspace, reads included);
 - 404 a path parameter, or an id in the body (``…_id``), names a row that is missing or not yours;
 - 409 a write clashing with the current state; 413 a write whose body is over Django's upload limit;
 - 422 any parameter or body (the schema's rules, then the service's); 429 a throttled operation.
@@ -24,6 +25,8 @@ from ninja.schema import NinjaGenerateJsonSchema
 from stagewise.schemas import ErrorOut
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Tags whose every operation, reads included, is for one role (the marketer's workspace): a 403 for the others.
+ROLE_TAGS = {"alumni"}
 
 DESCRIPTIONS = {
     400: "The body is not valid JSON (`bad_request`).",
@@ -46,7 +49,7 @@ def error_statuses(*, methods: set[str], details: dict[str, Any], body_fields: s
     statuses = {
         400: has_body,
         401: authenticated,
-        403: writes and authenticated,
+        403: authenticated and (writes or bool(ROLE_TAGS & set(details.get("tags", [])))),
         404: bool(path_params) or any(name.endswith(("_id", "_ids")) for name in body_fields),
         409: writes,
         413: writes,

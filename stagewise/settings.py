@@ -298,6 +298,11 @@ BILLING_REFERRAL_CREDIT_PERCENT = env_int("BILLING_REFERRAL_CREDIT_PERCENT", 10)
 BILLING_REFUND_PARTIAL_PERCENT = env_int("BILLING_REFUND_PARTIAL_PERCENT", 50)
 BILLING_REFUND_PARTIAL_UNTIL_DAY = env_int("BILLING_REFUND_PARTIAL_UNTIL_DAY", 3)
 
+# Alumni segments: dynamic segments are recomputed when older than this (the beat looks every 5 minutes), under a
+# lease another worker takes over once it expires.
+ALUMNI_SEGMENT_REFRESH_MINUTES = env_int("ALUMNI_SEGMENT_REFRESH_MINUTES", 60)
+ALUMNI_SEGMENT_LEASE_SECONDS = env_int("ALUMNI_SEGMENT_LEASE_SECONDS", 600)
+
 # The end of a cohort: hours the instructor has to review (and override) the completion outcomes before
 # certificates, refunds and offers go out.
 COHORT_REVIEW_HOURS = env_int("COHORT_REVIEW_HOURS", 48)

@@ -7,9 +7,11 @@ from alumni.api.attribution import router as attribution_router
 from alumni.api.coupons import router as coupons_router
 from alumni.api.dashboard import router as dashboard_router
 from alumni.api.funnel import router as funnel_router
+from alumni.api.segments import router as segments_router
 
 router = Router()
 router.add_router("", dashboard_router)
 router.add_router("", coupons_router)
 router.add_router("", attribution_router)
 router.add_router("", funnel_router)
+router.add_router("", segments_router)
