@@ -10,3 +10,7 @@ class AlumniConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "alumni"
+
+    def ready(self) -> None:
+        # Celery's autodiscovery finds ``alumni.tasks`` only: the sub-packages' tasks register here.
+        from alumni.imports import tasks  # noqa: F401

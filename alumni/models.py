@@ -300,3 +300,6 @@ class ImportedFacts(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner_id} from {self.source}"
+
+
+from alumni.imports.models import ImportRun  # noqa: E402, F401
