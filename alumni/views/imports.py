@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -28,27 +28,62 @@ PROBLEMS_PER_PAGE = 50
 def _columns() -> list[dict[str, str]]:
     """What the page documents: each column, the headers it may have (English, Chinese) and the values it takes."""
     return [
-        {"field": _("Email"), "en": "email", "zh": "邮箱", "values": _("Required. One row per learner.")},
-        {"field": _("Name"), "en": "name", "zh": "姓名", "values": _("Any script. Empty: the email's first part.")},
-        {"field": _("Language"), "en": "language", "zh": "语言", "values": _("en or zh-hans (English, 中文).")},
-        {"field": _("Time zone"), "en": "time zone", "zh": "时区", "values": _("Asia/Shanghai, Europe/Berlin, …")},
-        {"field": _("Stage completed"), "en": "stage completed", "zh": "完成阶段", "values": _("A whole number.")},
-        {"field": _("Courses"), "en": "courses", "zh": "课程", "values": _("Separated by ; or 、")},
-        {"field": _("Cohorts taken"), "en": "cohorts taken", "zh": "参加期数", "values": _("A whole number.")},
         {
-            "field": _("Last cohort end"),
+            "field": pgettext("import column", "Email"),
+            "en": "email",
+            "zh": "邮箱",
+            "values": _("Required. One row per learner."),
+        },
+        {
+            "field": pgettext("import column", "Name"),
+            "en": "name",
+            "zh": "姓名",
+            "values": _("Any script. Empty: the email's first part."),
+        },
+        {
+            "field": pgettext("import column", "Language"),
+            "en": "language",
+            "zh": "语言",
+            "values": _("en or zh-hans (English, 中文)."),
+        },
+        {
+            "field": pgettext("import column", "Time zone"),
+            "en": "time zone",
+            "zh": "时区",
+            "values": _("Asia/Shanghai, Europe/Berlin, …"),
+        },
+        {
+            "field": pgettext("import column", "Stage completed"),
+            "en": "stage completed",
+            "zh": "完成阶段",
+            "values": _("A whole number."),
+        },
+        {
+            "field": pgettext("import column", "Courses"),
+            "en": "courses",
+            "zh": "课程",
+            "values": _("Separated by ; or 、"),
+        },
+        {
+            "field": pgettext("import column", "Cohorts taken"),
+            "en": "cohorts taken",
+            "zh": "参加期数",
+            "values": _("A whole number."),
+        },
+        {
+            "field": pgettext("import column", "Last cohort end"),
             "en": "last cohort end",
             "zh": "结营日期",
             "values": _("A date: 2025-06-30, 2025/6/30, 2025年6月30日."),
         },
         {
-            "field": _("Paid"),
+            "field": pgettext("import column", "Paid"),
             "en": "paid",
             "zh": "支付金额",
             "values": _("¥1,299.00, 1299 CNY, or a number with a currency column (currency, 币种)."),
         },
         {
-            "field": _("Marketing consent"),
+            "field": pgettext("import column", "Marketing consent"),
             "en": "marketing consent",
             "zh": "营销同意",
             "values": _("yes / no, 是 / 否. Empty: not recorded."),

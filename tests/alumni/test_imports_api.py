@@ -23,20 +23,25 @@ def marketer_client(api_client):
     return api_client(factories.marketer(language="zh-hans"))
 
 
-def _post(client, data: bytes, name: str = "alumni.csv", **fields):
-    return client.post(URL, {"file": upload(data, name), "source": "Roster 2025", **fields})
+def _post(client, data: bytes, name: str = "alumni.csv", headers: dict | None = None, **fields):
+    return client.post(URL, {"file": upload(data, name), "source": "Roster 2025", **fields}, headers=headers)
 
 
 def test_a_dry_run_answers_the_problems_by_line_in_the_readers_language(marketer_client):
     data = csv_bytes([["ok@example.test", "Ok"], ["nope", "Nope"]], header=["邮箱", "姓名"])
 
-    response = _post(marketer_client, data)
+    response = _post(marketer_client, data, headers={"Accept-Language": "zh-hans"})
 
     assert response.status_code == 201
     body = response.json()
     assert (body["status"], body["created"], body["skipped"], body["problem_count"]) == ("validated", 1, 1, 1)
     problem = body["problems"][0]
-    assert (problem["line"], problem["column"], problem["code"], problem["value"]) == (3, "邮箱", "email_invalid", "nope")
+    assert (problem["line"], problem["column"], problem["code"], problem["value"]) == (
+        3,
+        "邮箱",
+        "email_invalid",
+        "nope",
+    )
     assert problem["message"] == "不是电子邮件地址。"
     assert not ImportRun.objects.get().started_at
 
@@ -79,8 +84,8 @@ def _formula_xlsx() -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.append(["email", "name", "paid (CNY)"])
-    sheet.append(["=LOWER(\"A@EXAMPLE.TEST\")", "=CONCAT(\"A\",\"B\")", "=1/0"])
-    sheet.append(["b@example.test", "=UPPER(\"b\")", 12])
+    sheet.append(['=LOWER("A@EXAMPLE.TEST")', '=CONCAT("A","B")', "=1/0"])
+    sheet.append(["b@example.test", '=UPPER("b")', 12])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -98,7 +103,7 @@ def _wide_csv() -> bytes:
         (_junk(2, 50_000), "alumni.xlsx", 422, "import_file_unreadable"),
         (b"PK\x03\x04" + _junk(3, 10_000), "alumni.xlsx", 422, "import_file_unreadable"),
         (b"", "alumni.csv", 422, "import_file_empty"),
-        (b"email\r\n\"unterminated, quote\r\n" + b"x" * 200_000, "alumni.csv", 422, "import_file_unreadable"),
+        (b'email\r\n"unterminated, quote\r\n' + b"x" * 200_000, "alumni.csv", 422, "import_file_unreadable"),
         (b"<html><body>not a sheet</body></html>", "alumni.html", 422, "import_file_type"),
         (b"\xef\xbb\xbf", "alumni.csv", 422, "import_file_empty"),
         ("名字,电话\r\n张伟,138\r\n".encode("gb18030"), "名单.csv", 422, "import_no_email_column"),
