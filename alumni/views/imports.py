@@ -146,9 +146,7 @@ def import_start(request: PageRequest, run_id: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        if run.status == ImportStatus.DONE:
-            messages.success(request, _("Imported."))
-        elif run.status == ImportStatus.FAILED:
+        if run.status == ImportStatus.FAILED:
             messages.error(request, _("The import failed: nothing of it was written."))
     return redirect("alumni:import_run", run_id=run_id)
 
