@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from alumni.models import AlumniRecord, Campaign, Delivery, Segment
+from alumni.models import AlumniRecord, Campaign, Delivery, ImportRun, Segment
 
 
 @admin.register(AlumniRecord)
@@ -29,3 +29,11 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_display = ["campaign", "learner", "status", "due_at", "sent_at"]
     list_filter = ["status"]
     raw_id_fields = ["campaign", "learner", "coupon"]
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ["file_name", "source", "status", "total", "created", "updated", "skipped", "created_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["created_by", "started_by"]
+    readonly_fields = ["problems", "failure"]

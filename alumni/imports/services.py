@@ -26,7 +26,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.consent import consent_allows, consent_set
+from accounts.consent import consent_filter, consent_set
 from accounts.models import ConsentChange, Language, MailSubscription, MailTopic, User
 from alumni.imports import parsing
 from alumni.imports.messages import sheet_error_message
@@ -357,6 +357,9 @@ def on_imported(learner_ids: Iterable[int], *, source: str = "") -> None:
     now = timezone.now()
     for batch in _chunks(ids):
         users = {user.pk: user for user in User.objects.filter(pk__in=batch)}
+        allowed = set(
+            consent_filter(User.objects.filter(pk__in=batch), topic=MailTopic.MARKETING).values_list("pk", flat=True)
+        )
         records = {record.learner_id: record for record in AlumniRecord.objects.filter(learner_id__in=batch)}
         facts: dict[int, list[ImportedFacts]] = {}
         for fact in ImportedFacts.objects.filter(learner_id__in=batch).order_by("imported_at", "id"):
@@ -374,7 +377,7 @@ def on_imported(learner_ids: Iterable[int], *, source: str = "") -> None:
             record.imported_from = source or record.imported_from
             record.language = user.language
             record.time_zone = user.timezone
-            record.marketing_consent = consent_allows(user=user, topic=MailTopic.MARKETING)
+            record.marketing_consent = learner_id in allowed
             record.updated_at = now
         AlumniRecord.objects.bulk_create(fresh)
         AlumniRecord.objects.bulk_update(

@@ -142,3 +142,21 @@ def test_60000_rows_are_refused_with_the_limit(marketer_client):
 def test_missing_file_and_source_are_422(marketer_client, api_client):
     assert_error(marketer_client.post(URL, {"source": "Roster"}), 422, "import_file_missing")
     assert_error(marketer_client.post(URL, {"file": upload(csv_bytes(learners(1)))}), 422, "import_source_missing")
+
+
+def test_the_list_costs_the_same_queries_for_3_runs_as_for_30(marketer_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert marketer_client.get(f"{URL}?page_size=50").status_code == 200
+        return len(captured)
+
+    for _ in range(3):
+        _post(marketer_client, csv_bytes(learners(1)))
+    few = queries()
+    for _ in range(27):
+        _post(marketer_client, csv_bytes(learners(1)))
+
+    assert queries() == few
