@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
+from uuid import uuid4
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -183,7 +184,9 @@ def import_validate(*, actor: User, upload: UploadedFile | None, source: str, no
         created_by=actor,
         created_at=now or timezone.now(),
     )
-    run.file.save(file_name, ContentFile(data), save=False)
+    # Stored under a name of its own: the operator's may be nothing but emoji, which the storage would reduce to "".
+    extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else "csv"
+    run.file.save(f"{uuid4().hex}.{extension}", ContentFile(data), save=False)
     run.save()
     return run
 

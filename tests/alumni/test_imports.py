@@ -376,3 +376,23 @@ def test_a_large_file_runs_as_a_celery_task_and_reports_its_progress(
     assert User.objects.filter(email__startswith="learner").count() == 1200
     # a redelivered task changes nothing
     assert services.import_run_execute(run_id=run.pk).startswith("not queued")
+
+
+def test_a_file_named_in_emoji_only_is_kept_under_a_name_of_its_own():
+    run = _dry_run(csv_bytes(ROWS), "🙂🎉.csv")
+
+    assert run.file_name == "🙂🎉.csv"
+    assert run.file.name.endswith(".csv") and run.file.size > 0
+
+
+def test_a_running_import_reports_the_rows_written_so_far(settings):
+    """While the import's transaction is open, its own row can't show other connections anything: the progress goes
+    through the cache, which the run's readers (page, API) consult while it runs."""
+    from django.core.cache import cache
+
+    run = _dry_run(csv_bytes(learners(10)))
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.RUNNING)
+    run.refresh_from_db()
+    cache.set(f"alumni:import:{run.pk}:processed", 7)
+
+    assert services.import_progress(run) == 7
