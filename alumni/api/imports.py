@@ -15,6 +15,7 @@ from alumni.imports.messages import problem_message
 from alumni.imports.models import ImportRun
 from stagewise.ids import RowId
 from stagewise.pagination import Pagination
+from stagewise.schemas import ErrorOut
 
 router = Router(tags=["alumni"])
 
@@ -93,14 +94,14 @@ def alumni_import_create(
     return Status(201, run)
 
 
-@router.get("/alumni/imports", response=list[ImportRunOut], auth=auth_required)
+@router.get("/alumni/imports", response={200: list[ImportRunOut], 403: ErrorOut}, auth=auth_required)
 @paginate(Pagination)
 def alumni_imports(request: AuthedRequest) -> QuerySet[ImportRun]:
     """Marketers and staff: every import and dry run, newest first, with who, when, the source and the counts."""
     return services.import_runs_for_user(user=request.auth)
 
 
-@router.get("/alumni/imports/{run_id}", response=ImportRunDetailOut, auth=auth_required)
+@router.get("/alumni/imports/{run_id}", response={200: ImportRunDetailOut, 403: ErrorOut}, auth=auth_required)
 def alumni_import(request: AuthedRequest, run_id: RowId) -> ImportRun:
     """Marketers and staff: one run, its progress while it runs, and its problems."""
     return services.import_run_get_for_user(user=request.auth, run_id=run_id)
