@@ -116,3 +116,35 @@ def test_phone_marketer_checks_a_sheet_and_imports_the_good_rows(browser, live_s
     expect(page.get_by_role("columnheader", name=words["line"])).to_be_visible()
     shots(page, f"imports-done-{language}-desktop")
     context.close()
+
+
+def test_a_queued_import_follows_itself_until_the_worker_is_done(browser, live_server, shots, settings):
+    """The run page polls the API from static/js/imports.js (no inline script: the CSP reports nothing) and shows the
+    result once the worker (here: its service, called by the test while the page waits) has finished."""
+    from alumni.imports import services
+    from tests.alumni.imports_helpers import learners, upload
+
+    settings.ALUMNI_IMPORT_SYNC_MAX_ROWS = 10
+    marketer = factories.marketer(name="Mei Marketer")
+    run = services.import_validate(actor=marketer, upload=upload(csv_bytes(learners(40))), source="Roster")
+    services.import_start(actor=marketer, run_id=run.pk)  # queued: no worker in this test
+
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    client = Client()
+    client.force_login(marketer)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}])
+    page = context.new_page()
+    violations: list[str] = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and violations.append(message.text))
+    page.goto(f"{live_server.url}/marketing/imports/{run.pk}/")
+    expect(page.locator("progress")).to_be_visible()
+    expect(page.get_by_text("0 of 40 rows")).to_be_visible()
+    shots(page, "imports-queued-en-phone")
+
+    assert services.import_run_execute(run_id=run.pk) == "done"
+
+    expect(page.get_by_test_id("import-status")).to_have_attribute("data-status", "done", timeout=15_000)
+    expect(page.get_by_text(WORDS["en"]["done"])).to_be_visible()
+    assert violations == []
+    context.close()
