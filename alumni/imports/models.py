@@ -53,6 +53,11 @@ class ImportRun(models.Model):
     )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A worker's claim on a running import: once past, the run may be claimed again.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

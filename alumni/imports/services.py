@@ -11,7 +11,7 @@ it is written.
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from uuid import uuid4
@@ -41,6 +41,10 @@ log = logging.getLogger(__name__)
 SOURCE_MAX = 200
 MAX_PROBLEMS = 1000  # kept on the run and shown; ``problem_count`` counts them all
 BATCH = 500
+# A running import is a worker's for this long. A worker that dies mid-import loses its transaction (nothing of it is
+# written) but leaves the run "running": its redelivered task claims it again once the lease is over. Imports of the
+# largest file allowed take minutes, far less than this.
+LEASE = timedelta(hours=1)
 CONSENT_SOURCE = "import"
 T = TypeVar("T")
 
@@ -226,7 +230,7 @@ def import_start(*, actor: User, run_id: int, now: datetime | None = None) -> Im
         )
     now = now or timezone.now()
     if run.total <= _sync_max_rows():
-        if not _transition(run, ImportStatus.RUNNING, started_by=actor, started_at=now):
+        if not _transition(run, ImportStatus.RUNNING, started_by=actor, started_at=now, lease_until=now + LEASE):
             raise Conflict(_("This import has been started already."), code="import_already_started")
         _execute(run)
         run.refresh_from_db()
@@ -247,12 +251,29 @@ def import_file(*, actor: User, upload: UploadedFile | None, source: str) -> Imp
     return import_start(actor=actor, run_id=run.pk)
 
 
-def import_run_execute(*, run_id: int) -> str:
-    """A worker's part (``import_run_execute_task``): claim the queued run and import it. Running it again after it
-    finished (a redelivered task) does nothing."""
+def import_run_execute(*, run_id: int, now: datetime | None = None) -> str:
+    """A worker's part (``import_run_execute_task``): claim the queued run (or a running one whose worker's lease is
+    over: that worker died, and its transaction with it) and import it. Returns "done"; "busy" while another worker
+    holds it; "finished" (or "gone") when there is nothing to do, so a redelivered task changes nothing."""
+    now = now or timezone.now()
     run = ImportRun.objects.filter(pk=run_id).first()
-    if run is None or not _transition(run, ImportStatus.RUNNING):
-        return "gone" if run is None else f"not queued ({run.status})"
+    if run is None:
+        return "gone"
+    if run.status == ImportStatus.QUEUED:
+        claimed = _transition(run, ImportStatus.RUNNING, lease_until=now + LEASE)
+    elif run.status == ImportStatus.RUNNING:
+        claimed = (
+            ImportRun.objects.filter(pk=run.pk, status=ImportStatus.RUNNING, lease_until__lt=now).update(
+                lease_until=now + LEASE
+            )
+            == 1
+        )
+        if not claimed:
+            return "busy"
+    else:
+        claimed = False
+    if not claimed:
+        return "finished"
     _execute(run)
     return "done"
 

@@ -1,10 +1,11 @@
 """Importing alumni from a spreadsheet: the dry run reports every bad row and writes nothing; the import is
 idempotent by email, records consent only where the sheet says so, and is all or nothing."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from accounts.consent import consent_allows, consent_set
 from accounts.models import ConsentChange, MailTopic, User
@@ -375,7 +376,7 @@ def test_a_large_file_runs_as_a_celery_task_and_reports_its_progress(
     assert not run.file  # the file is not kept once imported
     assert User.objects.filter(email__startswith="learner").count() == 1200
     # a redelivered task changes nothing
-    assert services.import_run_execute(run_id=run.pk).startswith("not queued")
+    assert services.import_run_execute(run_id=run.pk) == "finished"
 
 
 def test_a_file_named_in_emoji_only_is_kept_under_a_name_of_its_own():
@@ -396,3 +397,23 @@ def test_a_running_import_reports_the_rows_written_so_far(settings):
     cache.set(f"alumni:import:{run.pk}:processed", 7)
 
     assert services.import_progress(run) == 7
+
+
+def test_a_run_left_running_by_a_dead_worker_is_imported_by_its_redelivered_task(settings):
+    """A worker that dies mid-import loses its transaction but leaves the run "running". Its task, redelivered,
+    waits while the worker's lease may still be live, then claims the run again and imports it, once."""
+    settings.ALUMNI_IMPORT_SYNC_MAX_ROWS = 1
+    marketer = factories.marketer()
+    run = services.import_validate(actor=marketer, upload=upload(csv_bytes(learners(5))), source="Roster")
+    services.import_start(actor=marketer, run_id=run.pk)
+    claimed_at = timezone.now()
+    # the first worker claims it, then dies before committing anything
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.RUNNING, lease_until=claimed_at + services.LEASE)
+
+    assert services.import_run_execute(run_id=run.pk, now=claimed_at + timedelta(minutes=5)) == "busy"
+    assert services.import_run_execute(run_id=run.pk, now=claimed_at + services.LEASE + timedelta(minutes=1)) == "done"
+    assert services.import_run_execute(run_id=run.pk) == "finished"
+
+    run.refresh_from_db()
+    assert (run.status, run.created) == (ImportStatus.DONE, 5)
+    assert User.objects.filter(email__startswith="learner").count() == 5
