@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 
 from accounts.auth import auth_required
 from accounts.types import AuthedRequest
-from alumni.imports import services
+from alumni.imports import selectors, services
 from alumni.imports.messages import problem_message
 from alumni.imports.models import ImportRun
 from stagewise.ids import RowId
@@ -57,7 +57,7 @@ class ImportRunOut(Schema):
 
     @staticmethod
     def resolve_processed(obj: ImportRun) -> int:
-        return services.import_progress(obj)
+        return selectors.import_progress(obj)
 
 
 class ImportRunDetailOut(ImportRunOut):
@@ -98,13 +98,13 @@ def alumni_import_create(
 @paginate(Pagination)
 def alumni_imports(request: AuthedRequest) -> QuerySet[ImportRun]:
     """Marketers and staff: every import and dry run, newest first, with who, when, the source and the counts."""
-    return services.import_runs_for_user(user=request.auth)
+    return selectors.import_runs_for_user(user=request.auth)
 
 
 @router.get("/alumni/imports/{run_id}", response={200: ImportRunDetailOut, 403: ErrorOut}, auth=auth_required)
 def alumni_import(request: AuthedRequest, run_id: RowId) -> ImportRun:
     """Marketers and staff: one run, its progress while it runs, and its problems."""
-    return services.import_run_get_for_user(user=request.auth, run_id=run_id)
+    return selectors.import_run_get_for_user(user=request.auth, run_id=run_id)
 
 
 @router.post("/alumni/imports/{run_id}/start", response=ImportRunDetailOut, auth=auth_required)

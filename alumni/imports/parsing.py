@@ -1,200 +1,29 @@
-"""Reading an operator's spreadsheet into checked rows: no database, no Django models (unit-tested on its own).
-
-``read_sheet`` turns the bytes of a CSV (UTF-8 with or without a BOM, UTF-16, or GB18030 as Chinese platforms export
-it; the encoding is detected) or an XLSX file (openpyxl, read-only) into a header and rows numbered as the spreadsheet
-shows them. ``check_rows`` maps the headers (English or Chinese) to fields and checks every cell: each bad cell is a
-``Problem`` with a stable code, and a row with a problem is skipped. File-level trouble is a ``SheetError``.
+"""Checking the rows of an operator's spreadsheet (``alumni.imports.reading``): the headers (English or Chinese) are
+mapped to fields and every cell is checked. Each bad cell is a ``Problem`` with a stable code, and a row with a
+problem is skipped. No database, no Django models (unit-tested on its own).
 """
 
-import csv
-import io
 import re
 import unicodedata
-import zipfile
 import zoneinfo
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
-from babel.numbers import get_currency_precision, list_currencies
+from babel.numbers import get_currency_precision
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-MAX_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 50_000
-MAX_COLUMNS = 60
-HEADER_SEARCH_ROWS = 10  # a title row or two above the header is common in exported rosters
+from alumni.imports.headers import currency_code, header_field
+from alumni.imports.reading import Sheet
+
 NAME_MAX = 80  # accounts.User.display_name
 EMAIL_MAX = 254
 COURSE_MAX = 200
 MAX_COURSES = 50
-EXTENSIONS = frozenset({"csv", "txt", "tsv", "xlsx"})
-
-
-class SheetError(Exception):
-    """The file as a whole can't be imported: ``code`` says why (the service turns it into a translated message)."""
-
-    def __init__(self, code: str, **params: Any):
-        super().__init__(code)
-        self.code = code
-        self.params = params
-
-
-# Reading the file ----------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Sheet:
-    headers: list[str]
-    header_line: int
-    rows: list[tuple[int, list[Any]]]  # (line as the spreadsheet numbers it, cells)
-
-
-def read_sheet(data: bytes, filename: str) -> Sheet:
-    """The header row (the first of the top rows that names an email column) and the data rows below it, blank rows
-    left out. Raises ``SheetError`` for a file that is too large, of another type, empty, unreadable, without an email
-    column or with more than ``MAX_ROWS`` rows."""
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if extension not in EXTENSIONS:
-        raise SheetError("import_file_type")
-    if len(data) > MAX_BYTES:
-        raise SheetError("import_file_too_large")
-    if not data.strip():
-        raise SheetError("import_file_empty")
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise SheetError("import_file_xls")
-    records = _xlsx_records(data) if data.startswith(b"PK\x03\x04") else _csv_records(_decode(data))
-    return _sheet(records)
-
-
-def _decode(data: bytes) -> str:
-    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))  # Excel's "Unicode text"
-    encodings = ["utf-16"] if utf16 else ["utf-8-sig", "gb18030"]
-    for encoding in encodings:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if _looks_binary(text):
-            break
-        return text
-    raise SheetError("import_file_unreadable")
-
-
-def _looks_binary(text: str) -> bool:
-    sample = text[:8192]
-    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\r\n")
-    return "\x00" in sample or controls > 2
-
-
-def _csv_records(text: str) -> Iterator[list[Any]]:
-    head = text[:4096]
-    delimiter = max([",", "\t", ";", "|"], key=head.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        yield from reader
-    except csv.Error as exc:  # a field over csv's size limit, a stray NUL
-        raise SheetError("import_file_unreadable") from exc
-
-
-def _xlsx_records(data: bytes) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
-
-    # openpyxl raises whatever its zip and XML readers raise on a damaged file (BadZipFile, KeyError, ValueError,
-    # lxml's errors...): any of them means the same thing to the operator.
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - see above
-        raise SheetError("import_file_unreadable") from exc
-    try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            raise SheetError("import_file_empty")
-        try:
-            for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
-                yield list(row)
-        except SheetError:
-            raise
-        except (zipfile.BadZipFile, Exception) as exc:  # noqa: BLE001 - as for load_workbook
-            raise SheetError("import_file_unreadable") from exc
-    finally:
-        workbook.close()
-
-
-def _blank(cells: Iterable[Any]) -> bool:
-    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
-
-
-def _sheet(records: Iterable[list[Any]]) -> Sheet:
-    headers: list[str] | None = None
-    header_line = 0
-    rows: list[tuple[int, list[Any]]] = []
-    seen_any = False
-    for line, record in enumerate(records, start=1):
-        cells = record[:MAX_COLUMNS]
-        if _blank(cells):
-            continue
-        seen_any = True
-        if headers is None:
-            names = [_header_text(cell) for cell in cells]
-            if any(header_field(name)[0] == "email" for name in names):
-                headers, header_line = names, line
-            elif line >= HEADER_SEARCH_ROWS:
-                raise SheetError("import_no_email_column")
-            continue
-        if len(rows) >= MAX_ROWS:
-            raise SheetError("import_too_many_rows", max=MAX_ROWS)
-        rows.append((line, cells))
-    if not seen_any:
-        raise SheetError("import_file_empty")
-    if headers is None:
-        raise SheetError("import_no_email_column")
-    if not rows:
-        raise SheetError("import_no_rows")
-    return Sheet(headers=headers, header_line=header_line, rows=rows)
-
-
-def _header_text(cell: Any) -> str:
-    return "" if cell is None else str(cell).strip().lstrip("\ufeff")[:100]
-
-
-# Headers -------------------------------------------------------------------------------------------------------
-
-# The accepted headers, by field: compared after lower-casing and folding spaces, "_" and "-" to one space. A header
-# may carry a currency in brackets: "Paid (CNY)", "支付金额（元）".
-HEADERS: dict[str, tuple[str, ...]] = {
-    "email": ("email", "e mail", "email address", "mail", "邮箱", "电子邮箱", "电子邮件", "邮件", "邮箱地址"),
-    "name": ("name", "full name", "display name", "姓名", "名字", "昵称", "学员", "学员姓名"),
-    "language": ("language", "lang", "语言"),
-    "time_zone": ("time zone", "timezone", "tz", "时区"),
-    "stage": ("stage completed", "highest stage", "highest stage completed", "stage", "完成阶段", "最高阶段", "阶段"),
-    "courses": ("courses", "course", "课程"),
-    "cohorts": ("cohorts taken", "cohorts", "参加期数", "期数", "营期数"),
-    "last_end": ("last cohort end", "last cohort ended", "last cohort end date", "结营日期", "最近结营日期"),
-    "paid": ("paid", "amount paid", "total paid", "支付金额", "付款金额", "实付金额", "金额"),
-    "currency": ("currency", "币种", "货币"),
-    "consent": ("marketing consent", "consent", "营销同意", "同意营销", "接收营销信息"),
-}
-_HEADER_INDEX = {alias: name for name, aliases in HEADERS.items() for alias in aliases}
-_CURRENCY_WORDS = {"元": "CNY", "人民币": "CNY", "rmb": "CNY", "美元": "USD", "欧元": "EUR", "日元": "JPY"}
-
-
-def header_field(header: str) -> tuple[str | None, str]:
-    """The field a header names (None: not ours) and the currency it carries in brackets ("" if none)."""
-    text = unicodedata.normalize("NFKC", header).lower()
-    currency = ""
-    bracket = re.search(r"\(([^)]*)\)\s*$", text)
-    if bracket:
-        currency = _currency_code(bracket.group(1).strip()) or ""
-        text = text[: bracket.start()]
-    text = re.sub(r"[\s_\-]+", " ", text).strip()
-    return _HEADER_INDEX.get(text), currency
-
-
-# Rows ------------------------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -477,26 +306,6 @@ def _in_range(value: date) -> date:
     return value
 
 
-_SYMBOLS = {"¥": "CNY", "￥": "CNY", "$": "USD", "€": "EUR", "£": "GBP", "HK$": "HKD", "US$": "USD", "S$": "SGD"}
-
-
-@cache
-def _known_currencies() -> frozenset[str]:
-    return frozenset(list_currencies())
-
-
-def _currency_code(text: str) -> str | None:
-    text = text.strip()
-    if not text:
-        return None
-    if text in _SYMBOLS:
-        return _SYMBOLS[text]
-    if text.lower() in _CURRENCY_WORDS:
-        return _CURRENCY_WORDS[text.lower()]
-    code = text.upper()
-    return code if len(code) == 3 and code in _known_currencies() else None
-
-
 def _paid(raw: Any, currency_cell: Any, header_currency: str) -> tuple[str, int]:
     """(currency, amount in minor units) from "¥1,299.00", "1299 CNY", "USD 49.5", a number and a currency column, or
     a header such as "Paid (CNY)". Nothing written: ("", 0)."""
@@ -515,7 +324,7 @@ def _paid(raw: Any, currency_cell: Any, header_currency: str) -> tuple[str, int]
         before, number_text, after = match.groups()
         for mark in (before, after):
             if mark:
-                code = _currency_code(mark)
+                code = currency_code(mark)
                 if code is None:
                     raise _Bad("currency_unknown")
                 currency = code
@@ -532,7 +341,7 @@ def _paid(raw: Any, currency_cell: Any, header_currency: str) -> tuple[str, int]
         raise _Bad("amount_negative")
     column_currency = _text(currency_cell)
     if not currency and column_currency:
-        code = _currency_code(column_currency)
+        code = currency_code(column_currency)
         if code is None:
             raise _Bad("currency_unknown")
         currency = code

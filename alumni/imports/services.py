@@ -22,19 +22,19 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.consent import consent_filter, consent_set
 from accounts.models import ConsentChange, Language, MailSubscription, MailTopic, User
-from alumni.imports import parsing
+from alumni.imports import parsing, reading
 from alumni.imports.messages import sheet_error_message
 from alumni.imports.models import TRANSITIONS, ImportRun, ImportStatus
+from alumni.imports.selectors import import_run_get_for_user, progress_key
 from alumni.models import AlumniRecord, ImportedFacts
 from alumni.permissions import marketer_check
-from stagewise.errors import Conflict, Invalid, NotFound
+from stagewise.errors import Conflict, Invalid
 
 log = logging.getLogger(__name__)
 
@@ -148,10 +148,10 @@ def _clean_source(source: str) -> str:
     return cleaned
 
 
-def _read(data: bytes, file_name: str) -> tuple[parsing.Sheet, parsing.Checked]:
+def _read(data: bytes, file_name: str) -> tuple[reading.Sheet, parsing.Checked]:
     try:
-        sheet = parsing.read_sheet(data, file_name)
-    except parsing.SheetError as exc:
+        sheet = reading.read_sheet(data, file_name)
+    except reading.SheetError as exc:
         raise Invalid(sheet_error_message(exc.code, exc.params), code=exc.code, extra={"field": "file"}) from exc
     return sheet, parsing.check_rows(sheet)
 
@@ -166,11 +166,11 @@ def import_validate(*, actor: User, upload: UploadedFile | None, source: str, no
             sheet_error_message("import_file_missing", {}), code="import_file_missing", extra={"field": "file"}
         )
     file_name = Path(upload.name or "").name[:255] or "import.csv"
-    if upload.size is None or upload.size > parsing.MAX_BYTES:
+    if upload.size is None or upload.size > reading.MAX_BYTES:
         raise Invalid(
             sheet_error_message("import_file_too_large", {}), code="import_file_too_large", extra={"field": "file"}
         )
-    data = upload.read(parsing.MAX_BYTES + 1)
+    data = upload.read(reading.MAX_BYTES + 1)
     sheet, checked = _read(data, file_name)
     plan = _plan(checked.rows, source=source)
     run = ImportRun(
@@ -210,14 +210,6 @@ def _transition(run: ImportRun, new: str, **fields: Any) -> bool:
     for name, value in fields.items():
         setattr(run, name, value)
     return True
-
-
-def import_run_get_for_user(*, user: User, run_id: int) -> ImportRun:
-    marketer_check(user)
-    run = ImportRun.objects.select_related("created_by", "started_by").filter(pk=run_id).first()
-    if run is None:
-        raise NotFound(_("No such import."), code="import_not_found")
-    return run
 
 
 def import_start(*, actor: User, run_id: int, now: datetime | None = None) -> ImportRun:
@@ -278,18 +270,6 @@ def import_run_execute(*, run_id: int, now: datetime | None = None) -> str:
     return "done"
 
 
-def _progress_key(run_id: int) -> str:
-    return f"alumni:import:{run_id}:processed"
-
-
-def import_progress(run: ImportRun) -> int:
-    """Rows written so far. While a run is running its row can't show it (the import is one transaction, unseen by
-    other connections until it commits), so the progress goes through the cache meanwhile."""
-    if run.status == ImportStatus.RUNNING:
-        return max(run.processed, int(cache.get(_progress_key(run.pk)) or 0))
-    return run.processed
-
-
 def _execute(run: ImportRun) -> None:
     """Import a running run's file in one transaction; on any error roll it all back and mark the run failed."""
     try:
@@ -303,9 +283,9 @@ def _execute(run: ImportRun) -> None:
         log.exception("import %s failed", run.pk)
         run.refresh_from_db()
         _transition(run, ImportStatus.FAILED, finished_at=timezone.now(), failure=f"{type(exc).__name__}: {exc}"[:2000])
-        cache.delete(_progress_key(run.pk))
+        cache.delete(progress_key(run.pk))
         return
-    cache.delete(_progress_key(run.pk))
+    cache.delete(progress_key(run.pk))
     if run.file:
         run.file.delete(save=False)
 
@@ -351,7 +331,7 @@ def _write(run: ImportRun) -> dict[str, int]:
                 )
             touched.append(item.learner.pk)
         done += len(batch)
-        cache.set(_progress_key(run.pk), done + checked.skipped, timeout=24 * 3600)
+        cache.set(progress_key(run.pk), done + checked.skipped, timeout=24 * 3600)
     on_imported(touched, source=run.source)
     return {
         "total": len(sheet.rows),
@@ -433,11 +413,3 @@ def _merge_facts(record: AlumniRecord, facts: list[ImportedFacts]) -> None:
         if fact.total_paid_minor and record.orders == 0 and record.currency in ("", fact.currency):
             record.currency = fact.currency
             record.total_paid_minor = max(record.total_paid_minor, fact.total_paid_minor)
-
-
-# Reads ------------------------------------------------------------------------------------------------------------
-
-
-def import_runs_for_user(*, user: User) -> QuerySet[ImportRun]:
-    marketer_check(user)
-    return ImportRun.objects.select_related("created_by", "started_by").defer("problems").order_by("-created_at", "-id")

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.types import PageRequest
-from alumni.imports import services
+from alumni.imports import selectors, services
 from alumni.imports.messages import problem_message
 from alumni.imports.models import ImportRun, ImportStatus
-from alumni.imports.parsing import MAX_ROWS
+from alumni.imports.reading import MAX_ROWS
 from alumni.permissions import marketer_required
 from stagewise.errors import ApplicationError
 from stagewise.pages import render_page
@@ -92,7 +92,7 @@ def _columns() -> list[dict[str, str]]:
 
 
 def _runs_page(request: PageRequest) -> Any:
-    return Paginator(services.import_runs_for_user(user=request.user), 20).get_page(request.GET.get("page"))
+    return Paginator(selectors.import_runs_for_user(user=request.user), 20).get_page(request.GET.get("page"))
 
 
 @marketer_required
@@ -123,14 +123,14 @@ def imports(request: PageRequest) -> HttpResponse:
 
 @marketer_required
 def import_run(request: PageRequest, run_id: int) -> HttpResponse:
-    run = services.import_run_get_for_user(user=request.user, run_id=run_id)
+    run = selectors.import_run_get_for_user(user=request.user, run_id=run_id)
     problems = Paginator(run.problems, PROBLEMS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "section": "imports",
         "active": "marketing",
         "run": run,
         "statuses": ImportStatus,
-        "progress": services.import_progress(run),
+        "progress": selectors.import_progress(run),
         "problems": problems,
         "problem_rows": [{**p, "message": problem_message(p)} for p in problems.object_list],
         "live": run.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),

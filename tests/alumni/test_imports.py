@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.consent import consent_allows, consent_set
 from accounts.models import ConsentChange, MailTopic, User
-from alumni.imports import services
+from alumni.imports import selectors, services
 from alumni.imports.models import ImportRun, ImportStatus
 from alumni.models import AlumniRecord, ImportedFacts
 from stagewise.errors import Conflict, Forbidden, Invalid
@@ -396,7 +396,7 @@ def test_a_running_import_reports_the_rows_written_so_far(settings):
     run.refresh_from_db()
     cache.set(f"alumni:import:{run.pk}:processed", 7)
 
-    assert services.import_progress(run) == 7
+    assert selectors.import_progress(run) == 7
 
 
 def test_a_run_left_running_by_a_dead_worker_is_imported_by_its_redelivered_task(settings):

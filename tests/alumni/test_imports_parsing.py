@@ -1,14 +1,15 @@
-"""The spreadsheet reader on its own (no database): headers in two languages, the values exports really contain."""
+"""The spreadsheet reader and row checks on their own (no database): headers in two languages, the values exports really contain."""
 
 from datetime import date
 
 import pytest
 
-from alumni.imports import parsing
+from alumni.imports import parsing, reading
+from alumni.imports.headers import header_field
 
 
 def _one(header: list[str], cells: list[object]) -> tuple[list[parsing.Row], list[dict]]:
-    checked = parsing.check_rows(parsing.Sheet(headers=header, header_line=1, rows=[(2, cells)]))
+    checked = parsing.check_rows(reading.Sheet(headers=header, header_line=1, rows=[(2, cells)]))
     return checked.rows, [p.as_dict() for p in checked.problems]
 
 
@@ -29,7 +30,7 @@ def _one(header: list[str], cells: list[object]) -> tuple[list[parsing.Row], lis
     ],
 )
 def test_headers_in_english_and_chinese(header, field, currency):
-    assert parsing.header_field(header) == (field, currency)
+    assert header_field(header) == (field, currency)
 
 
 @pytest.mark.parametrize(
@@ -136,7 +137,7 @@ def test_a_name_over_80_characters_is_a_problem():
 def test_line_numbers_count_blank_rows_and_title_rows_as_the_spreadsheet_does():
     data = b"Alumni 2025\r\n\r\nemail,name\r\na@example.test,A\r\n\r\nnope,B\r\n"
 
-    sheet = parsing.read_sheet(data, "alumni.csv")
+    sheet = reading.read_sheet(data, "alumni.csv")
     checked = parsing.check_rows(sheet)
 
     assert sheet.header_line == 3
@@ -147,7 +148,7 @@ def test_line_numbers_count_blank_rows_and_title_rows_as_the_spreadsheet_does():
 def test_a_quoted_cell_over_several_lines_is_one_spreadsheet_row():
     data = b'email,courses\r\na@example.test,"SQL\nPython"\r\nb@example.test,SQL\r\n'
 
-    checked = parsing.check_rows(parsing.read_sheet(data, "alumni.csv"))
+    checked = parsing.check_rows(reading.read_sheet(data, "alumni.csv"))
 
     assert [(r.line, r.courses) for r in checked.rows] == [(2, ["SQL", "Python"]), (3, ["SQL"])]
 
@@ -155,5 +156,5 @@ def test_a_quoted_cell_over_several_lines_is_one_spreadsheet_row():
 def test_semicolons_and_tabs_separate_columns_too():
     for separator in [";", "\t"]:
         data = f"email{separator}name\r\na@example.test{separator}Ana\r\n".encode()
-        rows = parsing.check_rows(parsing.read_sheet(data, "alumni.csv")).rows
+        rows = parsing.check_rows(reading.read_sheet(data, "alumni.csv")).rows
         assert (rows[0].email, rows[0].name) == ("a@example.test", "Ana")
