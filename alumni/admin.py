@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from alumni.models import AlumniRecord, Campaign, Delivery, Segment
+from alumni.models import AlumniRecord, Campaign, Delivery, ImportRun, Segment
 
 
 @admin.register(AlumniRecord)
@@ -47,3 +47,11 @@ class ConversionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
         return False
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ["file_name", "source", "status", "total", "created", "updated", "skipped", "created_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["created_by", "started_by"]
+    readonly_fields = ["problems", "failure"]

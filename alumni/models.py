@@ -306,4 +306,5 @@ class ImportedFacts(models.Model):
 
 
 # Models kept in sub-packages by domain, imported here so Django registers them with the alumni app.
+from alumni.imports.models import ImportRun  # noqa: E402, F401
 from alumni.segments.models import ExportLog  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from alumni.views import coupons, dashboard, reports
+from alumni.views import coupons, dashboard, imports, reports
 from alumni.views import segments as segment_views
 
 app_name = "alumni"
@@ -25,4 +25,8 @@ urlpatterns = [
     path("marketing/segments/<int:segment_id>/archive/", segment_views.segment_archive, name="segment_archive"),
     path("marketing/segments/<int:segment_id>/export.csv", segment_views.segment_export_csv, name="segment_export"),
     path("marketing/segments/<int:segment_id>/why/<int:learner_id>/", segment_views.segment_why, name="segment_why"),
+    path("marketing/imports/", imports.imports, name="imports"),
+    path("marketing/imports/template.csv", imports.import_template, name="import_template"),
+    path("marketing/imports/<int:run_id>/", imports.import_run, name="import_run"),
+    path("marketing/imports/<int:run_id>/start/", imports.import_start, name="import_start"),
 ]

@@ -7,6 +7,7 @@ from alumni.api.attribution import router as attribution_router
 from alumni.api.coupons import router as coupons_router
 from alumni.api.dashboard import router as dashboard_router
 from alumni.api.funnel import router as funnel_router
+from alumni.api.imports import router as imports_router
 from alumni.api.segments import router as segments_router
 
 router = Router()
@@ -15,3 +16,4 @@ router.add_router("", coupons_router)
 router.add_router("", attribution_router)
 router.add_router("", funnel_router)
 router.add_router("", segments_router)
+router.add_router("", imports_router)

@@ -17,6 +17,7 @@ def alumni_matrix(Scenario: Any, everyone: Callable[..., dict[str, int]]) -> dic
         **coupons_matrix(Scenario, marketers),
         **funnel_matrix(Scenario, marketers),
         **segments_matrix(Scenario, marketers),
+        **imports_matrix(Scenario, marketers),
     }
 
 
@@ -119,5 +120,35 @@ def segments_matrix(Scenario: Any, marketers: Callable[[int], dict[str, int]]) -
         ],
         ("GET", f"{base}/{{segment_id}}/exports"): [
             Scenario(lambda p: (f"{base}/{_segment(p).pk}/exports", None), marketers(200))
+        ],
+    }
+
+
+def imports_matrix(Scenario: Any, marketers: Callable[[int], dict[str, int]]) -> dict[tuple[str, str], list[Any]]:  # noqa: N803
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from alumni.imports.services import import_validate
+
+    def sheet() -> SimpleUploadedFile:
+        return SimpleUploadedFile("alumni.csv", b"email,name\r\nzhang.wei@example.test,\xe5\xbc\xa0\xe4\xbc\x9f\r\n")
+
+    def run(p: dict[str, Any]) -> int:
+        return import_validate(actor=p["marketer"], upload=sheet(), source="Roster").pk
+
+    return {
+        ("POST", "/api/v1/alumni/imports"): [
+            Scenario(
+                lambda p: ("/api/v1/alumni/imports", {"file": sheet(), "source": "Roster"}),
+                marketers(201),
+                label="a dry run",
+                multipart=True,
+            )
+        ],
+        ("GET", "/api/v1/alumni/imports"): [Scenario(lambda p: ("/api/v1/alumni/imports", None), marketers(200))],
+        ("GET", "/api/v1/alumni/imports/{run_id}"): [
+            Scenario(lambda p: (f"/api/v1/alumni/imports/{run(p)}", None), marketers(200))
+        ],
+        ("POST", "/api/v1/alumni/imports/{run_id}/start"): [
+            Scenario(lambda p: (f"/api/v1/alumni/imports/{run(p)}/start", None), marketers(200))
         ],
     }
