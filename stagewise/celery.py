@@ -8,6 +8,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stagewise.settings")
 app = Celery("stagewise")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["alumni.campaigns"])  # alumni/campaigns/tasks.py
 
 # The beat schedule lives in code.
 app.conf.beat_schedule = {
@@ -51,5 +52,18 @@ app.conf.beat_schedule = {
     "billing-applications-expire-overdue": {
         "task": "billing.tasks.applications_expire_overdue_task",
         "schedule": crontab(minute="*/15"),
+    },
+    # Campaigns: scheduled ones start, due deliveries go out (in each recipient's window); lifecycle triggers daily.
+    "alumni-campaigns-start-due": {
+        "task": "alumni.campaigns.tasks.campaigns_start_due_task",
+        "schedule": crontab(minute="*"),
+    },
+    "alumni-campaign-deliveries-send": {
+        "task": "alumni.campaigns.tasks.campaign_deliveries_send_task",
+        "schedule": crontab(minute="*"),
+    },
+    "alumni-lifecycle-campaigns": {
+        "task": "alumni.campaigns.tasks.lifecycle_campaigns_run_task",
+        "schedule": crontab(minute="20", hour="0"),
     },
 }

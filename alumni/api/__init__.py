@@ -3,7 +3,9 @@ per sub-domain. Every endpoint is for marketers and staff (``alumni.permissions.
 
 from ninja import Router
 
+from alumni.api.campaigns import router as campaigns_router
 from alumni.api.dashboard import router as dashboard_router
 
 router = Router()
 router.add_router("", dashboard_router)
+router.add_router("", campaigns_router)
