@@ -105,9 +105,9 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     if fields.get("topic") not in DEFAULTS:
         raise Invalid(_("Choose what kind of mail this is."), code="campaign_topic_invalid", extra={"field": "topic"})
     start, end = fields["window_start_hour"], fields["window_end_hour"]
-    if not (0 <= start <= 23 and 1 <= end <= 24) or start >= end:
+    if not (0 <= start <= 23 and 1 <= end <= 24) or start == end:
         raise Invalid(
-            _("The sending window runs from an hour to a later one (0 to 24)."),
+            _("The sending window opens at one hour (0–23) and closes at another (1–24); it may run past midnight."),
             code="campaign_window_invalid",
             extra={"field": "window_start_hour"},
         )
