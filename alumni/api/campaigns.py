@@ -84,24 +84,24 @@ class CampaignOut(Schema):
         return counts if counts is not None else selectors.counts_of(obj)
 
 
-class MessageOut(Schema):
+class CampaignMessageOut(Schema):
     language: str
     subject: str
     text: str
     html: str
 
 
-class PreviewOut(Schema):
+class CampaignPreviewOut(Schema):
     learner_id: int
     fields: list[str]
-    messages: list[MessageOut]
+    messages: list[CampaignMessageOut]
 
 
-class ScheduleIn(InSchema):
+class CampaignScheduleIn(InSchema):
     send_at: datetime | None = Field(None, description="One-off: when to send (aware); empty: now")
 
 
-class DeliveryOut(Schema):
+class CampaignDeliveryOut(Schema):
     id: int
     learner_id: int
     learner_name: str
@@ -158,7 +158,7 @@ def campaign_delete(request: AuthedRequest, campaign_id: RowId) -> Status[None]:
     return Status(204, None)
 
 
-@router.get("/alumni/campaigns/{campaign_id}/preview", response=PreviewOut, auth=auth_required)
+@router.get("/alumni/campaigns/{campaign_id}/preview", response=CampaignPreviewOut, auth=auth_required)
 def campaign_preview(request: AuthedRequest, campaign_id: RowId, learner_id: BodyRowId = Query(...)) -> dict[str, Any]:
     """The messages as ``learner_id`` would read them, in English and Chinese."""
     previews = services.campaign_preview(actor=request.auth, campaign_id=campaign_id, learner_id=learner_id)
@@ -173,7 +173,7 @@ def campaign_preview(request: AuthedRequest, campaign_id: RowId, learner_id: Bod
 
 
 @router.post("/alumni/campaigns/{campaign_id}/schedule", response=CampaignOut, auth=auth_required)
-def campaign_schedule(request: AuthedRequest, campaign_id: RowId, payload: ScheduleIn) -> Campaign:
+def campaign_schedule(request: AuthedRequest, campaign_id: RowId, payload: CampaignScheduleIn) -> Campaign:
     """One-off: send at ``send_at`` (empty: now), inside each recipient's window. Lifecycle: activate (or resume)."""
     return _with_counts(
         services.campaign_schedule(actor=request.auth, campaign_id=campaign_id, send_at=payload.send_at)
@@ -190,7 +190,7 @@ def campaign_cancel(request: AuthedRequest, campaign_id: RowId) -> Campaign:
     return _with_counts(services.campaign_cancel(actor=request.auth, campaign_id=campaign_id))
 
 
-@router.get("/alumni/campaigns/{campaign_id}/deliveries", response=list[DeliveryOut], auth=auth_required)
+@router.get("/alumni/campaigns/{campaign_id}/deliveries", response=list[CampaignDeliveryOut], auth=auth_required)
 @paginate(Pagination)
 def campaign_deliveries(
     request: AuthedRequest,
