@@ -21,7 +21,7 @@ class CampaignForm(forms.Form):
         initial=MailTopic.MARKETING,
         help_text=_("Only people whose consent allows this kind of mail receive it."),
     )
-    kind = forms.ChoiceField(label=_("When"), choices=CampaignKind.choices, initial=CampaignKind.ONE_OFF)
+    kind = forms.ChoiceField(label=_("Once or on an event"), choices=CampaignKind.choices, initial=CampaignKind.ONE_OFF)
     send_at = forms.DateTimeField(
         label=_("Send at (your time)"),
         required=False,

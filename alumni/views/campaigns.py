@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.types import PageRequest
@@ -108,6 +109,17 @@ COUNT_ORDER = (
 )
 
 
+# A delivery's status as the campaign's page names it ("Pending" alone reads as a payment's in Chinese).
+STATUS_LABELS = {
+    DeliveryStatus.SENT: pgettext_lazy("campaign delivery", "Sent"),
+    DeliveryStatus.PENDING: pgettext_lazy("campaign delivery", "Waiting to send"),
+    DeliveryStatus.HELD_OUT: pgettext_lazy("campaign delivery", "Held out"),
+    DeliveryStatus.CAPPED: pgettext_lazy("campaign delivery", "Over the weekly cap"),
+    DeliveryStatus.SUPPRESSED: pgettext_lazy("campaign delivery", "No consent"),
+    DeliveryStatus.FAILED: pgettext_lazy("campaign delivery", "Failed"),
+}
+
+
 def _actions(campaign: Campaign) -> list[str]:
     allowed = CAMPAIGN_TRANSITIONS[campaign.status]
     actions = []
@@ -134,7 +146,8 @@ def campaign_detail(request: PageRequest, campaign_id: int) -> HttpResponse:
     page = Paginator(selectors.deliveries_of(campaign=campaign, status=status), 25).get_page(request.GET.get("page"))
     context = _context(
         campaign=campaign,
-        counts=[(DeliveryStatus(s), counts[s]) for s in COUNT_ORDER],
+        counts=[(s.value, STATUS_LABELS[s], counts[s]) for s in COUNT_ORDER],
+        labels={s.value: label for s, label in STATUS_LABELS.items()},
         total=sum(counts.values()),
         page=page,
         status=status,
