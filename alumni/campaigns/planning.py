@@ -18,8 +18,7 @@ import zoneinfo
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, time, timedelta
 
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from accounts.consent import consent_filter
@@ -106,12 +105,19 @@ def deliveries_plan(
     *, campaign: Campaign, learner_ids: Iterable[int], now: datetime, not_before: datetime | None = None
 ) -> int:
     """Create the delivery rows of ``learner_ids`` (those already planned are left as they are). Returns how many
-    rows this call created. ``not_before``: the earliest instant any of them is due (the send time, an event's
+    rows this call created (a planner racing this one on the same campaign may have written some of them first). ``not_before``: the earliest instant any of them is due (the send time, an event's
     delay); the recipient's window moves it later."""
     base = max(now, not_before or now)
     created = 0
+    planned = Delivery.objects.filter(campaign_id=campaign.pk, learner_id=OuterRef("pk"))
     for batch in _batches(learner_ids, PLAN_BATCH):
-        zones = dict(User.objects.filter(pk__in=batch, is_active=True).values_list("pk", "timezone"))
+        # Those planned already are left out here (a rerun reads, it doesn't write); a planner running at the same
+        # moment is what ``ignore_conflicts`` is for.
+        zones = dict(
+            User.objects.filter(pk__in=batch, is_active=True).exclude(Exists(planned)).values_list("pk", "timezone")
+        )
+        if not zones:
+            continue
         allowed = set(
             consent_filter(User.objects.filter(pk__in=list(zones)), topic=campaign.topic).values_list("pk", flat=True)
         )
@@ -132,10 +138,8 @@ def deliveries_plan(
             rows.append(
                 Delivery(campaign_id=campaign.pk, learner_id=learner_id, status=status, due_at=due, created_at=now)
             )
-        with transaction.atomic():
-            before = Delivery.objects.filter(campaign_id=campaign.pk, learner_id__in=list(zones)).count()
-            Delivery.objects.bulk_create(rows, batch_size=PLAN_BATCH, ignore_conflicts=True)
-            created += Delivery.objects.filter(campaign_id=campaign.pk, learner_id__in=list(zones)).count() - before
+        Delivery.objects.bulk_create(rows, batch_size=PLAN_BATCH, ignore_conflicts=True)
+        created += len(rows)
     return created
 
 

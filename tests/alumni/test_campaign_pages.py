@@ -128,3 +128,13 @@ def test_learners_and_instructors_cannot_open_campaign_pages(make):
         assert client.get(url).status_code == 403
     assert client.post(f"/marketing/campaigns/{campaign.pk}/cancel/").status_code == 403
     assert Client().get("/marketing/campaigns/").status_code == 302  # to the login page
+
+
+def test_ids_out_of_range_are_a_404_not_a_500(marketer):
+    client = _client(marketer)
+    huge = "9" * 30
+    for url in (f"/marketing/campaigns/{huge}/", f"/marketing/campaigns/{huge}/preview/?recipient={huge}"):
+        assert client.get(url).status_code == 404
+    assert client.post(f"/marketing/campaigns/{huge}/cancel/").status_code == 404
+    campaign = cf.campaign()
+    assert client.get(f"/marketing/campaigns/{campaign.pk}/preview/?recipient={huge}").status_code == 200
