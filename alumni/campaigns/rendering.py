@@ -186,8 +186,8 @@ def tracked_url(*, token: Any, path: str) -> str:
 def _track_links(html: str, token: Any) -> str:
     def replace(match: re.Match[str]) -> str:
         path = site_path(match.group(1))
-        if path is None:
-            return match.group(0)
+        if path is None or path.startswith("/unsubscribe/"):
+            return match.group(0)  # another site's link, or leaving: not a click toward a conversion
         return f'href="{tracked_url(token=token, path=path)}"'.replace("&", "&amp;")
 
     return _HREF.sub(replace, html)

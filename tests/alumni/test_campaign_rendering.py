@@ -65,8 +65,13 @@ def test_personal_values_cannot_inject_markup_or_links():
 
 def test_links_to_this_site_are_tracked_others_are_not(settings):
     values = {**sample_values(), "next_course_url": "/courses/sql/"}
-    body = "[Course]({{ next_course_url }}) · [Elsewhere](https://example.org/x) · [Home](" + settings.SITE_URL + "/)"
+    body = (
+        "[Course]({{ next_course_url }}) · [Elsewhere](https://example.org/x) · [Home]("
+        + settings.SITE_URL
+        + "/) · [Unsubscribe]({{ unsubscribe_url }})"
+    )
     rendered = message_render(subject="s", body=body, values=values, token="1b4e28ba-2fa1-11d2-883f-0016d3cca427")
     assert f'href="{settings.SITE_URL}/m/1b4e28ba-2fa1-11d2-883f-0016d3cca427/?to=/courses/sql/"' in rendered.html
     assert f'href="{settings.SITE_URL}/m/1b4e28ba-2fa1-11d2-883f-0016d3cca427/?to=/"' in rendered.html
     assert 'href="https://example.org/x"' in rendered.html
+    assert f'href="{values["unsubscribe_url"]}"' in rendered.html  # leaving is not a click
