@@ -68,7 +68,12 @@ def mail_key(*, campaign_id: int, learner_id: int) -> str:
 
 def deliveries_claim(*, now: datetime | None = None, batch_size: int = SEND_BATCH) -> SendResult:
     """Claim up to ``batch_size`` due deliveries for this worker; returns the ids leased to it (``ids``) and how many
-    were capped or suppressed on the way."""
+    were capped or suppressed on the way.
+
+    The cap counts what was sent in the last 7 days and what other workers hold a live lease on, so a second worker
+    sees the first one's claims once they commit. Two claims of two campaigns' rows for the same learner committing
+    in the same instant could each still see room (a learner-wide lock would mean locking a table learners write to,
+    or deadlocks between workers); the cap is a courtesy limit, the "once per campaign" rule is the unique row."""
     now = now or timezone.now()
     result = SendResult()
     topics = dict(Campaign.objects.filter(status__in=SENDABLE).values_list("pk", "topic"))
