@@ -15,7 +15,7 @@ from alumni.campaigns.rendering import FIELDS
 from alumni.models import Campaign, Delivery
 from stagewise.ids import BodyRowId, RowId
 from stagewise.pagination import Pagination
-from stagewise.schemas import InSchema
+from stagewise.schemas import ErrorOut, InSchema
 
 router = Router(tags=["alumni"])
 
@@ -126,7 +126,7 @@ def _with_counts(campaign: Campaign) -> Campaign:
     return campaign
 
 
-@router.get("/alumni/campaigns", response=list[CampaignOut], auth=auth_required)
+@router.get("/alumni/campaigns", response={200: list[CampaignOut], 403: ErrorOut}, auth=auth_required)
 @paginate(Pagination)
 def campaign_list(request: AuthedRequest) -> QuerySet[Campaign]:
     """Newest first, each with its deliveries per status."""
@@ -140,7 +140,7 @@ def campaign_create(request: AuthedRequest, payload: CampaignIn) -> Status[Campa
     return Status(201, _with_counts(campaign))
 
 
-@router.get("/alumni/campaigns/{campaign_id}", response=CampaignOut, auth=auth_required)
+@router.get("/alumni/campaigns/{campaign_id}", response={200: CampaignOut, 403: ErrorOut}, auth=auth_required)
 def campaign_detail(request: AuthedRequest, campaign_id: RowId) -> Campaign:
     return _with_counts(services.campaign_get(actor=request.auth, campaign_id=campaign_id))
 
@@ -158,7 +158,9 @@ def campaign_delete(request: AuthedRequest, campaign_id: RowId) -> Status[None]:
     return Status(204, None)
 
 
-@router.get("/alumni/campaigns/{campaign_id}/preview", response=CampaignPreviewOut, auth=auth_required)
+@router.get(
+    "/alumni/campaigns/{campaign_id}/preview", response={200: CampaignPreviewOut, 403: ErrorOut}, auth=auth_required
+)
 def campaign_preview(request: AuthedRequest, campaign_id: RowId, learner_id: BodyRowId = Query(...)) -> dict[str, Any]:
     """The messages as ``learner_id`` would read them, in English and Chinese."""
     previews = services.campaign_preview(actor=request.auth, campaign_id=campaign_id, learner_id=learner_id)
@@ -190,7 +192,11 @@ def campaign_cancel(request: AuthedRequest, campaign_id: RowId) -> Campaign:
     return _with_counts(services.campaign_cancel(actor=request.auth, campaign_id=campaign_id))
 
 
-@router.get("/alumni/campaigns/{campaign_id}/deliveries", response=list[CampaignDeliveryOut], auth=auth_required)
+@router.get(
+    "/alumni/campaigns/{campaign_id}/deliveries",
+    response={200: list[CampaignDeliveryOut], 403: ErrorOut},
+    auth=auth_required,
+)
 @paginate(Pagination)
 def campaign_deliveries(
     request: AuthedRequest,
