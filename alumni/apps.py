@@ -17,5 +17,6 @@ class AlumniConfig(AppConfig):
 
         order_paid.connect(attribute_order, dispatch_uid="alumni.attribute_order")
         # Celery's autodiscovery finds ``alumni.tasks`` only; the sub-packages' tasks register here.
-        from alumni.imports import tasks  # noqa: F401
+        from alumni.campaigns import tasks as campaign_tasks  # noqa: F401
+        from alumni.imports import tasks as import_tasks  # noqa: F401
         from alumni.segments import tasks as segment_tasks  # noqa: F401

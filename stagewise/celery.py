@@ -57,4 +57,17 @@ app.conf.beat_schedule = {
         "task": "alumni.segments.tasks.segments_refresh_due_task",
         "schedule": crontab(minute="*/5"),
     },
+    # Campaigns: scheduled ones start, due deliveries go out (in each recipient's window); lifecycle triggers daily.
+    "alumni-campaigns-start-due": {
+        "task": "alumni.campaigns.tasks.campaigns_start_due_task",
+        "schedule": crontab(minute="*"),
+    },
+    "alumni-campaign-deliveries-send": {
+        "task": "alumni.campaigns.tasks.campaign_deliveries_send_task",
+        "schedule": crontab(minute="*"),
+    },
+    "alumni-lifecycle-campaigns": {
+        "task": "alumni.campaigns.tasks.lifecycle_campaigns_run_task",
+        "schedule": crontab(minute="20", hour="0"),
+    },
 }

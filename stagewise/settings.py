@@ -309,6 +309,9 @@ COHORT_REVIEW_HOURS = env_int("COHORT_REVIEW_HOURS", 48)
 # After a month's awards are computed, how long the instructor may withhold one before they are published.
 AWARDS_REVIEW_HOURS = env_int("AWARDS_REVIEW_HOURS", 72)
 
+# Campaigns: at most this many campaign mails per learner in any 7 days (more are "capped", not sent).
+CAMPAIGNS_WEEKLY_CAP = env_int("CAMPAIGNS_WEEKLY_CAP", 2)
+
 # Outgoing chat-group webhooks. Loopback/private addresses are refused unless allowed (local demos, tests).
 WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", DEBUG)
 WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 5)

@@ -4,6 +4,7 @@ per sub-domain. Every endpoint is for marketers and staff (``alumni.permissions.
 from ninja import Router
 
 from alumni.api.attribution import router as attribution_router
+from alumni.api.campaigns import router as campaigns_router
 from alumni.api.coupons import router as coupons_router
 from alumni.api.dashboard import router as dashboard_router
 from alumni.api.funnel import router as funnel_router
@@ -17,3 +18,4 @@ router.add_router("", attribution_router)
 router.add_router("", funnel_router)
 router.add_router("", segments_router)
 router.add_router("", imports_router)
+router.add_router("", campaigns_router)

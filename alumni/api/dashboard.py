@@ -8,6 +8,7 @@ from accounts.auth import auth_required
 from accounts.types import AuthedRequest
 from alumni import selectors
 from alumni.permissions import marketer_check
+from stagewise.schemas import ErrorOut
 
 router = Router(tags=["alumni"])
 
@@ -19,7 +20,7 @@ class OverviewOut(Schema):
     campaigns: int
 
 
-@router.get("/alumni/overview", response=OverviewOut, auth=auth_required)
+@router.get("/alumni/overview", response={200: OverviewOut, 403: ErrorOut}, auth=auth_required)
 def alumni_overview(request: AuthedRequest) -> dict[str, Any]:
     """Marketers and staff: how many alumni records, how many may be mailed offers, segments and campaigns."""
     marketer_check(request.auth)
