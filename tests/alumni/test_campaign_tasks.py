@@ -13,8 +13,11 @@ pytestmark = pytest.mark.django_db
 
 def test_every_campaign_beat_entry_is_a_registered_task():
     app.loader.import_default_modules()
-    names = [entry["task"] for key, entry in app.conf.beat_schedule.items() if key.startswith("alumni-")]
-    assert len(names) == 3
+    names = [entry["task"] for entry in app.conf.beat_schedule.values()]
+    assert {
+        "alumni.campaigns.tasks.campaigns_start_due_task",
+        "alumni.campaigns.tasks.lifecycle_campaigns_run_task",
+    } <= set(names)
     assert all(name in app.tasks for name in names), names
 
 
