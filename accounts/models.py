@@ -55,7 +55,10 @@ class User(AbstractUser):
     )
     is_marketer = models.BooleanField(_("marketer"), default=False)
     unsubscribed_all = models.BooleanField(
-        _("unsubscribed from everything"), default=False, help_text="No topic's mail, whatever the subscriptions say."
+        _("unsubscribed from everything"),
+        default=False,
+        db_default=False,  # rows written by older code (a data migration's historical model) get it too
+        help_text="No topic's mail, whatever the subscriptions say.",
     )
     mail_feedback = models.BooleanField(
         _("mail me about feedback"),

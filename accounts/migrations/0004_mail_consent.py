@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='unsubscribed_all',
-            field=models.BooleanField(default=False, help_text="No topic's mail, whatever the subscriptions say.", verbose_name='unsubscribed from everything'),
+            field=models.BooleanField(default=False, db_default=False, help_text="No topic's mail, whatever the subscriptions say.", verbose_name='unsubscribed from everything'),
         ),
         migrations.CreateModel(
             name='ConsentChange',
