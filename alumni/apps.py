@@ -10,3 +10,8 @@ class AlumniConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "alumni"
+
+    def ready(self) -> None:
+        from alumni.records.receivers import connect as connect_records
+
+        connect_records()
