@@ -38,8 +38,8 @@ CONSENT_SOURCE_LABELS: dict[str, Any] = {
 
 def _filters(request: PageRequest) -> selectors.RecordFilters:
     """The list's filters from the query string; anything unreadable is ignored (the whole list is shown)."""
-    group = request.GET.get("group", "")
-    group = "" if group == "none" else group or None  # "none": not scored yet; empty: every group
+    raw_group = request.GET.get("group", "")
+    group = "" if raw_group == "none" else raw_group or None  # "none": not scored yet; empty: every group
     stage = request.GET.get("stage", "")
     consent = request.GET.get("consent", "")
     return selectors.RecordFilters(
@@ -58,7 +58,7 @@ def records(request: PageRequest) -> HttpResponse:
         "q": filters.q,
         "group": {None: "", "": "none"}.get(filters.group, filters.group),
         "stage": "" if filters.stage is None else str(filters.stage),
-        "consent": {True: "yes", False: "no"}.get(filters.consent, ""),  # type: ignore[call-overload]
+        "consent": "" if filters.consent is None else "yes" if filters.consent else "no",
     }
     filtered = any(query.values())
     context = {

@@ -43,9 +43,7 @@ def test_enrolling_gives_a_record_and_withdrawing_updates_it(django_capture_on_c
     assert _record(learner).cohorts_taken == 1
 
     with django_capture_on_commit_callbacks(execute=True):
-        enrollment_transition(
-            enrollment_id=enrollment.pk, old=EnrollmentStatus.ACTIVE, new=EnrollmentStatus.WITHDRAWN
-        )
+        enrollment_transition(enrollment_id=enrollment.pk, old=EnrollmentStatus.ACTIVE, new=EnrollmentStatus.WITHDRAWN)
     assert _record(learner).cohort_ids == [cohort.pk]  # took it, left it
     assert _record(learner).checkin_rate == 0
 

@@ -28,7 +28,9 @@ def _alumni():
     people = []
     for i, name in enumerate(NAMES):
         learner = factories.learner(name=name, email=f"alum{i}@example.test")
-        enrollment = factories.enrollment(cohort=h.ended_cohort(course=course, ended_days_ago=10 + 30 * i), learner=learner)
+        enrollment = factories.enrollment(
+            cohort=h.ended_cohort(course=course, ended_days_ago=10 + 30 * i), learner=learner
+        )
         h.outcome(enrollment=enrollment, completed=i % 2 == 0)
         h.paid_order(enrollment=enrollment, amount=19900 * (i + 1))
         people.append(learner)
@@ -116,7 +118,9 @@ def test_a_record_shows_every_fact_consent_history_source_and_cohorts_in_chinese
     assert 'data-fact="cohorts_taken">3<' in page
     assert "订阅" in page  # consent, in Chinese
     assert 'data-testid="record-cohorts"' in page
-    assert "4242" not in page and "card" not in page.lower().replace("card-", "").replace('class="card', "").replace(" card", "")
+    assert "4242" not in page and "card" not in page.lower().replace("card-", "").replace('class="card', "").replace(
+        " card", ""
+    )
 
 
 def test_a_record_of_someone_without_one_is_404_and_learners_get_403():
