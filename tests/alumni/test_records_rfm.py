@@ -97,3 +97,49 @@ def test_a_population_is_scored_from_each_learners_own_last_end():
     assert all(1 <= r.rfm_recency <= 5 and 1 <= r.rfm_monetary <= 5 for r in by_learner.values())
     # scoring again changes nothing
     assert records_rfm_score() == groups
+
+
+@pytest.mark.django_db
+def test_the_databases_group_rule_is_the_rule_table():
+    from alumni.records.scoring import group_expression
+
+    triples = [(r, f, m) for r in range(1, 6) for f in range(1, 6) for m in range(1, 6)]
+    AlumniRecord.objects.bulk_create(
+        [
+            AlumniRecord(learner=factories.learner(), rfm_recency=r, rfm_frequency=f, rfm_monetary=m)
+            for r, f, m in triples
+        ]
+    )
+    AlumniRecord.objects.update(rfm_group=group_expression())
+    for record in AlumniRecord.objects.all():
+        assert record.rfm_group == rfm.group_for(record.rfm_recency, record.rfm_frequency, record.rfm_monetary)
+
+
+@pytest.mark.django_db
+def test_the_databases_scores_are_the_quintile_scores():
+    from alumni.records.scoring import records_rfm_score, rfm_cuts
+
+    today = timezone.now().date()
+    for i in range(23):
+        AlumniRecord.objects.create(
+            learner=factories.learner(),
+            last_cohort_ended_on=today - timedelta(days=(i * 37) % 400) if i % 5 else None,
+            last_active_at=timezone.now() - timedelta(days=(i * 13) % 60),
+            cohorts_taken=i % 4,
+            total_paid_minor=(i * 7919) % 50000,
+            total_refunded_minor=(i * 31) % 900,
+        )
+    records_rfm_score(batch_size=5)  # several ranges
+    cuts = rfm_cuts(today=today)
+    for record in AlumniRecord.objects.all():
+        days_since_end = (today - record.last_cohort_ended_on).days if record.last_cohort_ended_on else None
+        days_since_active = (today - record.last_active_at.date()).days
+        expected = (
+            rfm.recency_score(
+                days_since_end=days_since_end, days_since_active=days_since_active, cuts=cuts.recency_days
+            ),
+            rfm.score_higher_better(record.cohorts_taken, cuts.frequency),
+            rfm.score_higher_better(record.total_paid_minor - record.total_refunded_minor, cuts.monetary),
+        )
+        assert (record.rfm_recency, record.rfm_frequency, record.rfm_monetary) == expected
+        assert record.rfm_group == rfm.group_for(*expected)
