@@ -41,7 +41,7 @@ def _higher_better(condition: Any, cuts: tuple[int, ...]) -> Case:
     return Case(*[When(condition(cut), then=Value(score)) for score, cut in enumerate(cuts, start=1)], default=Value(5))
 
 
-def score_expressions(*, cuts: rfm.Cuts, today: date) -> dict[str, Case]:
+def score_expressions(*, cuts: rfm.Cuts, today: date) -> dict[str, Case | Value]:
     """The three scores of a record as expressions (``rfm.recency_score`` and ``rfm.score_higher_better``)."""
     recent_activity = today - timedelta(days=rfm.ACTIVE_DAYS)
     recency = Case(
