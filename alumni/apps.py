@@ -19,4 +19,7 @@ class AlumniConfig(AppConfig):
         # Celery's autodiscovery finds ``alumni.tasks`` only; the sub-packages' tasks register here.
         from alumni.campaigns import tasks as campaign_tasks  # noqa: F401
         from alumni.imports import tasks as import_tasks  # noqa: F401
+        from alumni.records.receivers import connect as connect_records
         from alumni.segments import tasks as segment_tasks  # noqa: F401
+
+        connect_records()

@@ -308,3 +308,23 @@ class ImportedFacts(models.Model):
 # Models kept in sub-packages by domain, imported here so Django registers them with the alumni app.
 from alumni.imports.models import ImportRun  # noqa: E402, F401
 from alumni.segments.models import ExportLog  # noqa: E402, F401
+
+
+class Acquisition(models.Model):
+    """Where a learner first came from, as their browser remembered it (``alumni.records.middleware``): the first
+    visit that carried a referral link, a campaign link (``?c=<delivery token>``) or UTM parameters. Claimed once,
+    on the first signed-in request; the alumni record reads it like a source table."""
+
+    learner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    referral_code = models.CharField(max_length=40, blank=True)
+    campaign = models.ForeignKey("alumni.Campaign", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    utm_source = models.CharField(max_length=100, blank=True)
+    utm_medium = models.CharField(max_length=100, blank=True)
+    utm_campaign = models.CharField(max_length=100, blank=True)
+    first_seen_at = models.DateTimeField(help_text="The first visit's instant.")
+    claimed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"acquisition of {self.learner_id}"

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from alumni.views import campaigns, coupons, dashboard, imports, reports
+from alumni.views import campaigns, coupons, dashboard, imports, records, reports
 from alumni.views import segments as segment_views
 
 app_name = "alumni"
@@ -40,4 +40,6 @@ urlpatterns = [
         name="campaign_action",
     ),
     path("m/<uuid:token>/", campaigns.campaign_click, name="campaign_click"),
+    path("marketing/alumni/", records.records, name="records"),
+    path("marketing/alumni/<int:learner_id>/", records.record, name="record"),
 ]

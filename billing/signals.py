@@ -17,3 +17,7 @@ application_submitted = Signal()
 
 # A learner moved up a stage mid-cohort (they are mailed). Sent after commit with ``upgrade_id``.
 upgrade_completed = Signal()
+
+# Money went back on an order (any refund that counts against its capture: policy, staff, provider dashboard, a
+# cancelled cohort, a deposit). Sent after commit with ``order_id``.
+order_refunded = Signal()

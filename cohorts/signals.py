@@ -15,3 +15,7 @@ cohort_closed = Signal()
 # Sent once per winner after a month's award round has become final and committed (award certificates and
 # credentials listen). Arguments: award_id (a ``cohorts.awards.models.Award`` of rank 1, not withheld).
 award_published = Signal()
+
+# An enrollment's status changed (``cohorts.transitions.enrollment_transition``, the one place it does). Sent after
+# commit with ``enrollment_id``; a new enrollment is a ``post_save`` of ``Enrollment``.
+enrollment_changed = Signal()

@@ -2,10 +2,12 @@
 
 from datetime import datetime
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Enrollment
+from cohorts.signals import enrollment_changed
 from cohorts.statuses import ENROLLMENT_TRANSITIONS, can_transition
 from stagewise.errors import Conflict, lazy_format
 
@@ -20,4 +22,6 @@ def enrollment_transition(*, enrollment_id: int, old: str, new: str, now: dateti
     changed = Enrollment.objects.filter(pk=enrollment_id, status=old).update(
         status=new, status_changed_at=now or timezone.now()
     )
+    if changed:
+        transaction.on_commit(lambda: enrollment_changed.send(sender=Enrollment, enrollment_id=enrollment_id))
     return changed == 1

@@ -48,6 +48,16 @@ app.conf.beat_schedule = {
         "task": "billing.tasks.referral_credits_grant_due_task",
         "schedule": crontab(minute="*/15"),
     },
+    # Alumni records: learners who checked in or posted lately (check-ins enqueue nothing: the hot path), and a
+    # nightly rebuild from the source tables that reports drift and scores RFM over the population.
+    "alumni-records-refresh-active": {
+        "task": "alumni.records.tasks.records_refresh_active_task",
+        "schedule": crontab(minute="*/10"),
+    },
+    "alumni-records-rebuild": {
+        "task": "alumni.records.tasks.records_rebuild_task",
+        "schedule": crontab(minute="20", hour="3"),
+    },
     "billing-applications-expire-overdue": {
         "task": "billing.tasks.applications_expire_overdue_task",
         "schedule": crontab(minute="*/15"),

@@ -9,6 +9,7 @@ from alumni.api.coupons import router as coupons_router
 from alumni.api.dashboard import router as dashboard_router
 from alumni.api.funnel import router as funnel_router
 from alumni.api.imports import router as imports_router
+from alumni.api.records import router as records_router
 from alumni.api.segments import router as segments_router
 
 router = Router()
@@ -19,3 +20,4 @@ router.add_router("", funnel_router)
 router.add_router("", segments_router)
 router.add_router("", imports_router)
 router.add_router("", campaigns_router)
+router.add_router("", records_router)

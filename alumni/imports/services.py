@@ -26,14 +26,15 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.consent import consent_filter, consent_set
+from accounts.consent import consent_set
 from accounts.models import ConsentChange, Language, MailSubscription, MailTopic, User
 from alumni.imports import parsing, reading
 from alumni.imports.messages import sheet_error_message
 from alumni.imports.models import TRANSITIONS, ImportRun, ImportStatus
 from alumni.imports.selectors import import_run_get_for_user, progress_key
-from alumni.models import AlumniRecord, ImportedFacts
+from alumni.models import ImportedFacts
 from alumni.permissions import marketer_check
+from alumni.records.services import records_refresh
 from stagewise.errors import Conflict, Invalid
 
 log = logging.getLogger(__name__)
@@ -354,62 +355,8 @@ def _new_user(row: parsing.Row, now: datetime) -> User:
 
 
 def on_imported(learner_ids: Iterable[int], *, source: str = "") -> None:
-    """The alumni records of learners whose imported facts changed. For now a minimal record (source "import", the
-    label, language, time zone, consent and the imported facts, merged with what the record holds); the records part
-    of issue 11 replaces this body with its ``records_refresh(learner_ids)``."""
-    ids = list(dict.fromkeys(learner_ids))
-    now = timezone.now()
-    for batch in _chunks(ids):
-        users = {user.pk: user for user in User.objects.filter(pk__in=batch)}
-        allowed = set(
-            consent_filter(User.objects.filter(pk__in=batch), topic=MailTopic.MARKETING).values_list("pk", flat=True)
-        )
-        records = {record.learner_id: record for record in AlumniRecord.objects.filter(learner_id__in=batch)}
-        facts: dict[int, list[ImportedFacts]] = {}
-        for fact in ImportedFacts.objects.filter(learner_id__in=batch).order_by("imported_at", "id"):
-            facts.setdefault(fact.learner_id, []).append(fact)
-        fresh, stale = [], []
-        for learner_id in batch:
-            user = users[learner_id]
-            record = records.get(learner_id)
-            if record is None:
-                record = AlumniRecord(learner=user, source="import")
-                fresh.append(record)
-            else:
-                stale.append(record)
-            _merge_facts(record, facts.get(learner_id, []))
-            record.imported_from = source or record.imported_from
-            record.language = user.language
-            record.time_zone = user.timezone
-            record.marketing_consent = learner_id in allowed
-            record.updated_at = now
-        AlumniRecord.objects.bulk_create(fresh)
-        AlumniRecord.objects.bulk_update(
-            stale,
-            [
-                "highest_stage_completed",
-                "cohorts_taken",
-                "last_cohort_ended_on",
-                "currency",
-                "total_paid_minor",
-                "imported_from",
-                "language",
-                "time_zone",
-                "marketing_consent",
-                "updated_at",
-            ],
-        )
-
-
-def _merge_facts(record: AlumniRecord, facts: list[ImportedFacts]) -> None:
-    for fact in facts:
-        if fact.highest_stage_completed is not None:
-            record.highest_stage_completed = max(record.highest_stage_completed or 0, fact.highest_stage_completed)
-        record.cohorts_taken = max(record.cohorts_taken, fact.cohorts_taken)
-        if fact.last_cohort_ended_on and (
-            record.last_cohort_ended_on is None or fact.last_cohort_ended_on > record.last_cohort_ended_on
-        ):
-            record.last_cohort_ended_on = fact.last_cohort_ended_on
-        if fact.total_paid_minor and record.orders == 0 and record.currency in ("", fact.currency):
-            record.currency = fact.currency
-            record.total_paid_minor = max(record.total_paid_minor, fact.total_paid_minor)
+    """The alumni records of learners whose imported facts changed, recomputed from every source table (the imported
+    facts among them) by the one function the events and the rebuild use. ``source`` is the import's label; the
+    record reads it from the learner's imported facts."""
+    for batch in _chunks(list(dict.fromkeys(learner_ids))):
+        records_refresh(learner_ids=batch)

@@ -9,6 +9,7 @@ from accounts.types import PageRequest
 from alumni import coupon_selectors, selectors
 from alumni.funnel.selectors import compact_funnel
 from alumni.permissions import marketer_required
+from alumni.records.selectors import rfm_group_counts
 from stagewise.pages import render_page
 
 
@@ -17,4 +18,5 @@ def dashboard(request: PageRequest) -> HttpResponse:
     context: dict[str, Any] = {"overview": selectors.overview(), "active": "marketing"}
     context["active_coupons"] = coupon_selectors.active_coupon_count(now=timezone.now())
     context["funnel_steps"] = compact_funnel()
+    context["rfm_groups"] = rfm_group_counts()
     return render_page(request, "alumni/dashboard.html", context)

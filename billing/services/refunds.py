@@ -21,6 +21,7 @@ from billing.models import Order, Payment, Refund
 from billing.notifications import refund_mail
 from billing.refund_policy import REFUNDABLE, paid_payment_for, refund_preview
 from billing.services.orders import order_status_after_refund, order_transition, payment_transition
+from billing.signals import order_refunded
 from billing.statuses import REFUND_TRANSITIONS, OrderStatus, RefundReason, RefundStatus, can_transition
 from cohorts import seats
 from cohorts.models import Enrollment
@@ -46,6 +47,8 @@ def _apply_refund(*, payment: Payment, amount_minor: int, now: datetime) -> None
         )
         payment.status = new
     order = Order.objects.select_related("cohort").get(pk=payment.order_id)
+    order_id = order.pk
+    transaction.on_commit(lambda: order_refunded.send(sender=Order, order_id=order_id))
     # An order closed before its late capture stays closed; its payment carries the refund.
     if order.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED) and order.status != payment.status:
         order_transition(order_id=order.pk, old=order.status, new=payment.status, now=now)

@@ -19,6 +19,7 @@ def alumni_matrix(Scenario: Any, everyone: Callable[..., dict[str, int]]) -> dic
         **segments_matrix(Scenario, marketers),
         **imports_matrix(Scenario, marketers),
         **campaigns_matrix(Scenario, marketers),
+        **records_matrix(Scenario, marketers),
     }
 
 
@@ -194,5 +195,34 @@ def campaigns_matrix(Scenario: Any, marketers: Callable[[int], dict[str, int]]) 
         ],
         ("GET", base + "/{campaign_id}/deliveries"): [
             Scenario(lambda p: (f"{base}/{draft(p).pk}/deliveries", None), marketers(200))
+        ],
+    }
+
+
+def records_matrix(Scenario: Any, marketers: Callable[[int], dict[str, int]]) -> dict[tuple[str, str], list[Any]]:  # noqa: N803
+    """Alumni records: the list (filtered) and one record; a learner without a record is 404 for marketers."""
+
+    def _with_record(p: dict[str, Any]) -> tuple[str, None]:
+        from alumni.records.services import record_refresh
+        from tests import factories
+
+        learner = factories.learner(name="José 🎓")
+        factories.enrollment(cohort=factories.cohort(course=p["course"]), learner=learner)
+        record_refresh(learner_id=learner.pk)
+        return f"/api/v1/alumni/records/{learner.pk}", None
+
+    return {
+        ("GET", "/api/v1/alumni/records"): [
+            Scenario(lambda p: ("/api/v1/alumni/records", None), marketers(200)),
+            Scenario(
+                lambda p: ("/api/v1/alumni/records?group=lost&stage=0&consent=false&q=%E5%BC%A0", None), marketers(200)
+            ),
+            Scenario(lambda p: ("/api/v1/alumni/records?group=nobody", None), marketers(422), label="bad group"),
+        ],
+        ("GET", "/api/v1/alumni/records/{learner_id}"): [
+            Scenario(_with_record, marketers(200)),
+            Scenario(
+                lambda p: (f"/api/v1/alumni/records/{p['instructor'].pk}", None), marketers(404), label="no record"
+            ),
         ],
     }
