@@ -50,7 +50,7 @@ class RecordCohortOut(Schema):
     outcome: str = Field(..., description="completed, not_completed, or empty before the cohort's outcomes.")
 
 
-class ConsentTopicOut(Schema):
+class RecordConsentOut(Schema):
     topic: str
     subscribed: bool
 
@@ -82,6 +82,6 @@ class RecordDetailOut(_RecordFields):
     rfm_rule: str = Field(..., description="The rule that put the learner in their group, e.g. R ≥ 3, F ≥ 3.")
     updated_at: datetime
     unsubscribed_all: bool
-    consent: list[ConsentTopicOut]
+    consent: list[RecordConsentOut]
     consent_history: list[ConsentChangeOut] = Field(..., description="The latest changes, newest first.")
     cohorts: list[RecordCohortOut]
