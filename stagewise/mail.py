@@ -8,8 +8,11 @@ server; a failure puts the row back in the queue and Celery tries again with exp
 try the row says ``failed`` with the error, visible in the admin, and asking for the same key again requeues it.
 Nothing is sent for a rolled-back transaction: neither the row nor the task survives it.
 
-Only the row's id goes through the broker (JSON); the bodies and attachments (base64) wait in the row and are
-dropped once the mail is sent.
+Only the row's id goes through the broker (JSON); the bodies and attachments wait in the row and are dropped once
+the mail is sent. An attachment is either its bytes (``Attachment``, base64 in the row) or a file already in the
+file storage (``StoredAttachment``: only its path in the row, read at send time): a certificate's PDF is stored
+anyway, and copying 150 KB of it into every row was a tenth of what issuing a certificate added to its render
+(bench/bench_certificates.py). A stored file that is gone by send time fails the mail for good, saying which file.
 """
 
 import base64
@@ -21,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -74,6 +78,35 @@ class Attachment:
     mimetype: str
 
 
+@dataclass(frozen=True)
+class StoredAttachment:
+    """A file in the default storage, attached by reference: the log row holds its path, delivery reads it. The
+    file must stay there until the mail is sent."""
+
+    filename: str
+    storage_path: str
+    mimetype: str
+
+
+class MailAttachmentMissing(Exception):
+    """A ``StoredAttachment``'s file is not in the storage at send time. Not an OSError on purpose: trying again
+    won't bring it back, so the mail fails for good at once instead of retrying for hours."""
+
+
+def _attachment_entry(attachment: Attachment | StoredAttachment) -> dict[str, str]:
+    if isinstance(attachment, StoredAttachment):
+        return {
+            "filename": attachment.filename,
+            "mimetype": attachment.mimetype,
+            "storage_path": attachment.storage_path,
+        }
+    return {
+        "filename": attachment.filename,
+        "mimetype": attachment.mimetype,
+        "content": base64.b64encode(attachment.content).decode(),
+    }
+
+
 def mail_render(*, user: Recipient, template: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
     """Subject (one line), text and HTML of ``mail/<template>`` in ``user``'s language and time zone."""
     with (
@@ -93,7 +126,7 @@ def mail_send(
     template: str,
     context: Mapping[str, Any],
     key: str,
-    attachments: Iterable[Attachment] = (),
+    attachments: Iterable[Attachment | StoredAttachment] = (),
     headers: Mapping[str, str] | None = None,
 ) -> MailLog | None:
     """Queue one mail to ``user``, sent by a worker after the current transaction commits.
@@ -102,6 +135,7 @@ def mail_send(
     log's ``kind``. The same key is sent once: returns None when it is already queued, being sent or sent. A key
     whose earlier sends all failed is rendered and queued again. Call inside the transaction that makes the mail
     true, so a rollback sends nothing. ``headers`` are extra message headers (a campaign's ``List-Unsubscribe``).
+    ``attachments`` are bytes (``Attachment``) or files already in the storage (``StoredAttachment``).
     """
     if MailLog.objects.filter(key=key).exclude(status=MailStatus.FAILED).exists():
         return None  # the common case of a scheduler's rerun: no rendering for a mail that exists
@@ -114,10 +148,7 @@ def mail_send(
         "body_text": text,
         "body_html": html,
         "headers": dict(headers or {}),
-        "attachments": [
-            {"filename": a.filename, "mimetype": a.mimetype, "content": base64.b64encode(a.content).decode()}
-            for a in attachments
-        ],
+        "attachments": [_attachment_entry(a) for a in attachments],
     }
     try:
         with transaction.atomic():
@@ -154,8 +185,21 @@ def _message(log: MailLog) -> EmailMultiAlternatives:
     if log.body_html:
         message.attach_alternative(log.body_html, "text/html")
     for attachment in log.attachments:
-        message.attach(attachment["filename"], base64.b64decode(attachment["content"]), attachment["mimetype"])
+        message.attach(attachment["filename"], _attachment_content(attachment), attachment["mimetype"])
     return message
+
+
+def _attachment_content(attachment: Mapping[str, str]) -> bytes:
+    if "storage_path" not in attachment:
+        return base64.b64decode(attachment["content"])
+    path = attachment["storage_path"]
+    try:
+        with default_storage.open(path, "rb") as stored:
+            return stored.read()  # type: ignore[no-any-return]
+    except FileNotFoundError as exc:  # the file system's and django-storages' S3 answer to a missing file
+        raise MailAttachmentMissing(
+            f"attachment {attachment['filename']!r}: {path} is not in the file storage"
+        ) from exc
 
 
 def mail_deliver(*, log_id: int, last_try: bool, now: datetime | None = None) -> str:

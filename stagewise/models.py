@@ -39,7 +39,10 @@ class MailLog(models.Model):
     body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
     attachments = models.JSONField(
-        default=list, blank=True, help_text="[{filename, mimetype, content (base64)}] until the mail is sent."
+        default=list,
+        blank=True,
+        help_text="[{filename, mimetype, content (base64) or storage_path (a file in the storage)}] until the mail is"
+        " sent.",
     )
     headers = models.JSONField(
         default=dict, blank=True, help_text="Extra headers, e.g. List-Unsubscribe and List-Unsubscribe-Post (RFC 8058)."

@@ -40,7 +40,7 @@ from cohorts.moderation import audit_record
 from cohorts.selectors import cohort_get_for_instructor
 from cohorts.statuses import EnrollmentStatus, can_transition
 from stagewise.errors import Conflict, Forbidden, Invalid, NotFound
-from stagewise.mail import Attachment, mail_send
+from stagewise.mail import StoredAttachment, mail_send
 from stagewise.permissions import is_staff
 
 logger = logging.getLogger(__name__)
@@ -137,7 +137,8 @@ def _content(
     )
 
 
-def _mail(certificate: Certificate, pdf: bytes, *, award_title: str = "") -> None:
+def _mail(certificate: Certificate, *, award_title: str = "") -> None:
+    """Queue the certificate's mail, its PDF attached from the storage (where it must be already) at send time."""
     enrollment = certificate.enrollment
     mail_send(
         user=enrollment.learner,
@@ -152,7 +153,11 @@ def _mail(certificate: Certificate, pdf: bytes, *, award_title: str = "") -> Non
         },
         key=f"certificate:{certificate.pk}",
         attachments=[
-            Attachment(filename=f"certificate-{certificate.serial}.pdf", content=pdf, mimetype="application/pdf")
+            StoredAttachment(
+                filename=f"certificate-{certificate.serial}.pdf",
+                storage_path=certificate.pdf.name or "",
+                mimetype="application/pdf",
+            )
         ],
     )
 
@@ -165,7 +170,7 @@ def _store_and_insert(*, certificate: Certificate, pdf: bytes, award_title: str 
         with transaction.atomic():
             certificate_credential_attach(certificate)
             certificate.save(force_insert=True)
-            _mail(certificate, pdf, award_title=award_title)
+            _mail(certificate, award_title=award_title)
     except IntegrityError:
         default_storage.delete(certificate.pdf.name or "")
         return None
@@ -350,7 +355,7 @@ def certificate_reissue(*, actor: User, certificate_id: int, now: datetime | Non
             certificate_credential_attach(new)
             new.save(force_insert=True)
             Certificate.objects.filter(pk=old.pk).update(superseded_by=new)
-            _mail(new, pdf, award_title=title)
+            _mail(new, award_title=title)
     except (Conflict, IntegrityError):
         default_storage.delete(new.pdf.name or "")
         raise

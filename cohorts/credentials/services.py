@@ -99,8 +99,12 @@ def status_list_create() -> StatusList:
 
 
 def _status_list_with_room() -> StatusList:
+    """The first revocation list under half full (only its id and size: the signed document stays in the row)."""
     status_list = (
-        StatusList.objects.filter(purpose=StatusPurpose.REVOCATION, allocated__lt=F("size") / 2).order_by("pk").first()
+        StatusList.objects.filter(purpose=StatusPurpose.REVOCATION, allocated__lt=F("size") / 2)
+        .only("pk", "size")
+        .order_by("pk")
+        .first()
     )
     return status_list or status_list_create()
 

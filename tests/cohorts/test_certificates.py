@@ -8,7 +8,8 @@ import zipfile
 
 import pytest
 from django.core import mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from cohorts.certificates.models import Certificate, CertificateStatus
@@ -23,6 +24,7 @@ from cohorts.certificates.services import (
 from cohorts.certificates.tasks import certificates_issue_batch_task
 from cohorts.statuses import EnrollmentStatus
 from stagewise.errors import Conflict, Forbidden
+from stagewise.models import MailLog
 from tests import factories
 from tests.cohorts.certificates_helpers import completed, ended_cohort, issued, pdf_reader
 
@@ -337,6 +339,33 @@ def test_the_cohort_list_costs_the_same_queries_for_two_certificates_or_twenty(
         issued(completed(cohort=cohort, name=f"学员{i}"))
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(client.get(f"/api/v1/cohorts/{cohort.pk}/certificates").json()["items"]) == 20
+
+
+def test_issuing_costs_the_same_few_queries_per_certificate_and_its_mail_row_names_the_stored_pdf(
+    db, django_capture_on_commit_callbacks
+):
+    """The hot path of the end of a cohort (bench/bench_certificates.py): a batch costs its setup plus the same few
+    queries for each certificate, and the mail waits with the stored PDF's path rather than a copy of it."""
+    cohort = ended_cohort()
+    enrollments = [completed(cohort=cohort, name=f"学员{i}") for i in range(6)]
+    certificates_issue_batch(enrollment_ids=[enrollments[0].pk])  # the first status list is created and signed once
+
+    counts = []
+    with django_capture_on_commit_callbacks(execute=False):
+        for batch in (enrollments[1:2], enrollments[2:4], enrollments[4:6]):
+            with CaptureQueriesContext(connection) as queries:
+                assert certificates_issue_batch(enrollment_ids=[e.pk for e in batch]) == len(batch)
+            counts.append(len(queries.captured_queries))
+
+    per_certificate = counts[1] - counts[0]
+    assert counts[2] == counts[1] and per_certificate <= 12, counts
+    certificate = Certificate.objects.get(enrollment=enrollments[5])
+    (attachment,) = MailLog.objects.get(key=f"certificate:{certificate.pk}").attachments
+    assert attachment == {
+        "filename": f"certificate-{certificate.serial}.pdf",
+        "mimetype": "application/pdf",
+        "storage_path": certificate.pdf.name,
+    }
 
 
 def test_the_end_of_cohort_job_can_issue_through_the_celery_task(db, celery_eager, django_capture_on_commit_callbacks):

@@ -15,10 +15,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone, translation
 
-from stagewise.mail import MAIL_MAX_RETRIES, Attachment, mail_send
+from stagewise.mail import MAIL_MAX_RETRIES, Attachment, MailAttachmentMissing, StoredAttachment, mail_send
 from stagewise.models import MailLog, MailStatus
 from stagewise.tasks import mail_deliver_task
 from tests import factories
@@ -195,6 +197,72 @@ def test_attachments_travel_in_the_log_row_and_only_the_id_through_the_broker(db
     assert message.attachments[0][0] == "收据-1.pdf"
     assert message.attachments[0][1] == blob
     assert MailLog.objects.get(pk=log.pk).attachments == []  # dropped once sent
+
+
+def test_a_stored_attachment_travels_as_its_path_and_is_read_at_send_time(db, django_capture_on_commit_callbacks):
+    """A file already in the storage (a certificate's PDF) is attached by reference: the row holds its path, not a
+    base64 copy, and delivery reads the file."""
+    # given: a file in the storage
+    learner = factories.learner()
+    blob = b"%PDF-1.7 " + bytes(range(256)) * 40
+    path = default_storage.save("certificates/test/证书-1.pdf", ContentFile(blob))
+
+    # when it is mailed by reference
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        log = mail_send(
+            user=learner,
+            template="nudge",
+            context=_nudge(),
+            key="certificate:stored",
+            attachments=[StoredAttachment(filename="证书-1.pdf", storage_path=path, mimetype="application/pdf")],
+        )
+
+    # then the row names the file and holds none of its bytes
+    assert MailLog.objects.get(pk=log.pk).attachments == [
+        {"filename": "证书-1.pdf", "mimetype": "application/pdf", "storage_path": path}
+    ]
+    # and the mail carries the file's bytes, read when it is sent
+    callbacks[0]()
+    [message] = mail.outbox
+    assert message.attachments[0] == ("证书-1.pdf", blob, "application/pdf")
+    assert MailLog.objects.get(pk=log.pk).attachments == []  # dropped once sent
+    assert default_storage.exists(path)  # the file is the storage's, not the mail's
+    default_storage.delete(path)
+
+
+def test_a_stored_attachment_gone_by_send_time_fails_the_mail_once_saying_which_file(
+    db, django_capture_on_commit_callbacks
+):
+    """Trying again can't bring a deleted file back: the mail fails for good at the first try (no hour of
+    retries), with the file named in the log; asking for the same key again, with the file back, sends it."""
+    learner = factories.learner()
+    path = default_storage.save("certificates/test/gone.pdf", ContentFile(b"%PDF-1.7"))
+    attachment = StoredAttachment(filename="certificate-SW.pdf", storage_path=path, mimetype="application/pdf")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        log = mail_send(
+            user=learner, template="nudge", context=_nudge(), key="certificate:gone", attachments=[attachment]
+        )
+    default_storage.delete(path)
+
+    # when the worker sends it
+    callbacks[0]()
+
+    # then nothing went out, the row failed after one try, and says which file is missing
+    assert mail.outbox == []
+    log.refresh_from_db()
+    assert (log.status, log.attempts) == (MailStatus.FAILED, 1)
+    assert log.error.startswith(MailAttachmentMissing.__name__)
+    assert path in log.error and "certificate-SW.pdf" in log.error
+    assert mail_deliver_task.delay(log.pk).get() == "skipped"  # a redelivered task finds nothing to claim
+
+    # when the file is back and the mail is asked for again
+    assert default_storage.save(path, ContentFile(b"%PDF-1.7")) == path
+    with django_capture_on_commit_callbacks(execute=True):
+        assert mail_send(
+            user=learner, template="nudge", context=_nudge(), key="certificate:gone", attachments=[attachment]
+        )
+    assert [m.attachments[0][1] for m in mail.outbox] == [b"%PDF-1.7"]
+    default_storage.delete(path)
 
 
 def test_the_admin_shows_the_mail_log_read_only(db, client, django_capture_on_commit_callbacks):

@@ -117,6 +117,21 @@ def test_the_vectors_signed_credential_verifies_and_a_changed_one_does_not():
     assert failure.value.code == "invalid_signature"
 
 
+def test_a_proof_configuration_checked_before_answers_only_for_itself():
+    """The canonical proof configuration is cached by its JSON (identical for every credential signed in the same
+    second): a proof whose configuration differs by one character, checked right after, is its own."""
+    signed = {**copy.deepcopy(CREDENTIAL), "proof": {**PROOF_CONFIG, "proofValue": PROOF_VALUE}}
+    del signed["proof"]["@context"]
+    check_proof(signed, public_key=_key().public_key())
+    assert hash_data(CREDENTIAL, PROOF_CONFIG).hex() == PROOF_HASH + DOCUMENT_HASH
+
+    signed["proof"]["created"] = "2010-01-01T19:23:25Z"
+    with pytest.raises(ProofError) as failure:
+        check_proof(signed, public_key=_key().public_key())
+    assert failure.value.code == "invalid_signature"
+    assert hash_data(CREDENTIAL, PROOF_CONFIG).hex() == PROOF_HASH + DOCUMENT_HASH
+
+
 def test_a_context_that_is_not_shipped_is_refused_without_fetching_it(monkeypatch):
     """The machine has no network, so a fetch would fail anyway: the socket guard (the one stand-in here) shows that
     none is even attempted, by canonicalize or by pyld called without a loader."""
