@@ -289,8 +289,10 @@ def demo_campaigns_seed(
         day += timedelta(days=1)
     _clicks(reminder, now=now, rng=rng, share=0.3)
     # The personal codes were made when their mail was sent.
-    for delivery in Delivery.objects.filter(campaign__in=(early, reminder), coupon__isnull=False):
-        Coupon.objects.filter(pk=delivery.coupon_id).update(created_at=delivery.sent_at)
+    for coupon_id, sent_at in Delivery.objects.filter(campaign__in=(early, reminder), coupon__isnull=False).values_list(
+        "coupon_id", "sent_at"
+    ):
+        Coupon.objects.filter(pk=coupon_id).update(created_at=sent_at)
     return True
 
 
@@ -312,6 +314,7 @@ def _early_bird_results(campaign: Campaign, *, courses: dict[int, Course], now: 
     buyers = [d for d in clicked if rng.random() < 0.6] or clicked[:1]
     held_out = list(Delivery.objects.filter(campaign=campaign, status=DeliveryStatus.HELD_OUT).order_by("pk"))
     # The holdout's buyer first: the running Bootcamp has a few seats left, and both groups need a buyer.
+    purchases: list[tuple[User, datetime, Coupon | None]]
     purchases = [(d.learner, d.due_at, None) for d in held_out[: max(1, len(held_out) // 4)]]
     purchases += [(d.learner, d.clicked_at or d.due_at, d.coupon) for d in buyers]
     for learner, after, coupon in purchases:
