@@ -169,13 +169,14 @@ def demo_segments_seed(*, marketer: User, courses: dict[int, Course], now: datet
         (
             FINISHED_STAGE_1,
             SegmentKind.DYNAMIC,
-            "Completed the beginner course and took neither later stage: the Bootcamp's audience. "
-            "完成入门课程、尚未报名后续阶段的学员。",
+            "Completed the beginner course (two weeks ago or earlier) and took neither later stage: the Bootcamp's "
+            "audience. 完成入门课程（至少两周前）、尚未报名后续阶段的学员。",
             {
                 "type": "group",
                 "op": "and",
                 "children": [
-                    _condition("completed_course", "eq", courses[1].pk),
+                    # At least two weeks ago: the latest run's outcomes are still in review.
+                    _condition("completed_course", "eq", courses[1].pk, ended_between=[{"days": -730}, {"days": -14}]),
                     {
                         "type": "group",
                         "op": "or",
@@ -308,10 +309,10 @@ def _clicks(campaign: Campaign, *, now: datetime, rng: random.Random, share: flo
 
 
 def _early_bird_results(campaign: Campaign, *, courses: dict[int, Course], now: datetime, rng: random.Random) -> None:
-    """About half the recipients clicked; some of those bought a Bootcamp seat with their code, and so did a few
+    """About half the recipients clicked; most of those bought a Bootcamp seat with their code, and so did a few
     of the holdout (at list price), so the report's uplift compares two groups that both have buyers."""
     clicked = _clicks(campaign, now=now, rng=rng, share=0.55)
-    buyers = [d for d in clicked if rng.random() < 0.6] or clicked[:1]
+    buyers = [d for d in clicked if rng.random() < 0.75] or clicked[:1]
     held_out = list(Delivery.objects.filter(campaign=campaign, status=DeliveryStatus.HELD_OUT).order_by("pk"))
     # The holdout's buyer first: the running Bootcamp has a few seats left, and both groups need a buyer.
     purchases: list[tuple[User, datetime, Coupon | None]]
