@@ -41,6 +41,7 @@ from alumni.records.scoring import records_rfm_score
 from alumni.records.services import records_rebuild
 from alumni.segments.services import segment_compute, segment_create
 from billing.models import Coupon, CouponRedemption, Order, OrderLine, Payment
+from billing.services.coupons import coupon_create
 from billing.statuses import CouponKind, LineKind, OrderStatus
 from cohorts.models import Cohort, Enrollment
 from cohorts.statuses import EnrollmentStatus
@@ -59,6 +60,7 @@ SPRING_COHORT = "2026 Spring · 春季班"
 EARLY_BIRD = "Bootcamp early bird"
 REMINDER = "Moved-up reminder: cohort ended + 3 days"
 
+WINTER_COUPON = "WINTER2027"
 EARLY_BIRD_SENT_DAYS_AGO = 21
 REMINDER_ACTIVE_DAYS_AGO = 75
 SEAT_HOLDING = (EnrollmentStatus.ACTIVE, EnrollmentStatus.PENDING_PAYMENT)
@@ -112,6 +114,7 @@ class Command(BaseCommand):
         records_rebuild(now=now)
         records_rfm_score(now=now)
         segments = demo_segments_seed(marketer=marketer, courses=courses, now=now)
+        demo_coupon_seed(marketer=marketer, courses=courses, now=now)
         made = demo_campaigns_seed(marketer=marketer, segments=segments, courses=courses, now=now)
         # Consent, clicks and the buyers' orders changed facts: the records follow, as the nightly rebuild would.
         records_rebuild(now=now)
@@ -156,6 +159,22 @@ def demo_consent_seed(*, now: datetime) -> int:
         signed_up = min(first - timedelta(days=1), now) if first else now
         given += consent_set(user=user, topic=MailTopic.MARKETING, subscribed=True, source="signup", now=signed_up)
     return given
+
+
+def demo_coupon_seed(*, marketer: User, courses: dict[int, Course], now: datetime) -> None:
+    """A coupon the marketer made for the beginner course's winter run: live, limited, used by nobody yet."""
+    if Coupon.objects.filter(code__iexact=WINTER_COUPON).exists():
+        return
+    coupon_create(
+        actor=marketer,
+        kind=CouponKind.PERCENT,
+        value=20,
+        code=WINTER_COUPON,
+        expires_at=_at(now + timedelta(days=30), 15),
+        max_redemptions=50,
+        course_ids=[courses[1].pk],
+        now=now,
+    )
 
 
 def _condition(field: str, op: str, value: Any, **extra: Any) -> dict[str, Any]:
