@@ -39,61 +39,68 @@ def seed_alumni(records: int) -> None:
     fewer higher; ended cohorts over the past two years; a third consented to marketing)."""
     from django.db import connection
 
+    from accounts.models import User
     from alumni.models import AlumniRecord
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            INSERT INTO accounts_user (password, is_superuser, first_name, last_name, is_staff, is_active,
-                date_joined, email, display_name, timezone, language, is_instructor, is_marketer, unsubscribed_all,
-                mail_feedback)
-            SELECT '!', false, '', '', false, true, now() - (g % 700) * interval '1 day',
-                'alumnus' || g || '@bench.local', '校友 ' || g, 'Asia/Shanghai',
-                CASE WHEN g % 3 = 0 THEN 'en' ELSE 'zh-hans' END, false, false, false, true
-            FROM generate_series(1, %s) AS g
-            """,
-            [records],
-        )
-        # Every column of the record: the interesting ones spread by the user id, the rest at their defaults.
-        chosen = {
-            "learner_id": "u.id",
-            "highest_stage_completed": "CASE WHEN u.id % 10 < 6 THEN 1 WHEN u.id % 10 < 9 THEN 2 ELSE 3 END",
-            "course_ids": "jsonb_build_array(1 + u.id % 3, 4 + u.id % 5)",
-            "cohort_ids": "jsonb_build_array(u.id % 40, 40 + u.id % 17)",
-            "cohorts_taken": "1 + u.id % 4",
-            "cohorts_completed": "u.id % 4",
-            "last_cohort_ended_on": "current_date - (u.id % 730)",
-            "checkin_rate": "(u.id % 101) / 100.0",
-            "longest_streak": "u.id % 30",
-            "awards": "CASE WHEN u.id % 50 = 0 THEN 1 ELSE 0 END",
-            "upgraded": "u.id % 7 = 0",
-            "last_active_at": "now() - (u.id % 400) * interval '1 day'",
-            "currency": "'CNY'",
-            "total_paid_minor": "19900 * (1 + u.id % 5)",
-            "orders": "1 + u.id % 5",
-            "language": "u.language",
-            "time_zone": "u.timezone",
-            "marketing_consent": "u.id % 3 = 0",
-            "source": "CASE WHEN u.id % 5 = 0 THEN 'referral' ELSE 'direct' END",
-            "rfm_recency": "1 + u.id % 5",
-            "rfm_frequency": "1 + (u.id / 5) % 5",
-            "rfm_monetary": "1 + (u.id / 25) % 5",
-            "rfm_group": "(ARRAY['champions','loyal','promising','new','at_risk','hibernating','lost'])[1 + u.id % 7]",
-            "updated_at": "now()",
-        }
+    def insert_select(model: Any, chosen: dict[str, str], source: str) -> None:
+        """INSERT … SELECT every concrete column of ``model``: the ``chosen`` ones as SQL expressions over
+        ``source``, the rest at their defaults."""
         columns, expressions, params = [], [], []
-        for field in AlumniRecord._meta.concrete_fields:
+        for field in model._meta.concrete_fields:
+            if field.primary_key and field.attname not in chosen:
+                continue
             columns.append(field.column)
             if field.attname in chosen:
-                expressions.append(chosen[field.attname])
+                expressions.append(chosen[field.attname].replace("%", "%%"))  # params follow
             else:
                 expressions.append("%s")
                 params.append(field.get_db_prep_save(field.get_default(), connection))
-        cursor.execute(
-            f"INSERT INTO alumni_alumnirecord ({', '.join(columns)}) "  # noqa: S608 - column names from the model
-            f"SELECT {', '.join(expressions)} FROM accounts_user u WHERE u.email LIKE 'alumnus%%@bench.local'",
-            params,
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "  # noqa: S608 - names from the model
+                f"SELECT {', '.join(expressions)} FROM {source}",
+                params,
+            )
+
+    users = {
+        "password": "'!'",
+        "is_active": "true",
+        "date_joined": "now() - (g % 700) * interval '1 day'",
+        "email": "'alumnus' || g || '@bench.local'",
+        "display_name": "'校友 ' || g",
+        "timezone": "'Asia/Shanghai'",
+        "language": "CASE WHEN g % 3 = 0 THEN 'en' ELSE 'zh-hans' END",
+    }
+    insert_select(User, users, f"generate_series(1, {int(records)}) AS g")
+    # Every column of the record: the interesting ones spread by the user id, the rest at their defaults.
+    chosen = {
+        "learner_id": "u.id",
+        "highest_stage_completed": "CASE WHEN u.id % 10 < 6 THEN 1 WHEN u.id % 10 < 9 THEN 2 ELSE 3 END",
+        "course_ids": "jsonb_build_array(1 + u.id % 3, 4 + u.id % 5)",
+        "cohort_ids": "jsonb_build_array(u.id % 40, 40 + u.id % 17)",
+        "cohorts_taken": "1 + u.id % 4",
+        "cohorts_completed": "u.id % 4",
+        "last_cohort_ended_on": "current_date - (u.id % 730)",
+        "checkin_rate": "(u.id % 101) / 100.0",
+        "longest_streak": "u.id % 30",
+        "awards": "CASE WHEN u.id % 50 = 0 THEN 1 ELSE 0 END",
+        "upgraded": "u.id % 7 = 0",
+        "last_active_at": "now() - (u.id % 400) * interval '1 day'",
+        "currency": "'CNY'",
+        "total_paid_minor": "19900 * (1 + u.id % 5)",
+        "orders": "1 + u.id % 5",
+        "language": "u.language",
+        "time_zone": "u.timezone",
+        "marketing_consent": "u.id % 3 = 0",
+        "source": "CASE WHEN u.id % 5 = 0 THEN 'referral' ELSE 'direct' END",
+        "rfm_recency": "1 + u.id % 5",
+        "rfm_frequency": "1 + (u.id / 5) % 5",
+        "rfm_monetary": "1 + (u.id / 25) % 5",
+        "rfm_group": "(ARRAY['champions','loyal','promising','new','at_risk','hibernating','lost'])[1 + u.id % 7]",
+        "updated_at": "now()",
+    }
+    insert_select(AlumniRecord, chosen, "accounts_user u WHERE u.email LIKE 'alumnus%%@bench.local'")
+    with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
 
