@@ -80,7 +80,7 @@ def seed_alumni(records: int) -> None:
         "cohort_ids": "jsonb_build_array(u.id % 40, 40 + u.id % 17)",
         "cohorts_taken": "1 + u.id % 4",
         "cohorts_completed": "u.id % 4",
-        "last_cohort_ended_on": "current_date - (u.id % 730)",
+        "last_cohort_ended_on": "current_date - (u.id % 730)::int",
         "checkin_rate": "(u.id % 101) / 100.0",
         "longest_streak": "u.id % 30",
         "awards": "CASE WHEN u.id % 50 = 0 THEN 1 ELSE 0 END",
@@ -96,7 +96,7 @@ def seed_alumni(records: int) -> None:
         "rfm_recency": "1 + u.id % 5",
         "rfm_frequency": "1 + (u.id / 5) % 5",
         "rfm_monetary": "1 + (u.id / 25) % 5",
-        "rfm_group": "(ARRAY['champions','loyal','promising','new','at_risk','hibernating','lost'])[1 + u.id % 7]",
+        "rfm_group": "(ARRAY['champions','loyal','promising','new','at_risk','hibernating','lost'])[1 + (u.id % 7)::int]",
         "updated_at": "now()",
     }
     insert_select(AlumniRecord, chosen, "accounts_user u WHERE u.email LIKE 'alumnus%%@bench.local'")
