@@ -78,6 +78,12 @@ class AlumniRecord(models.Model):
             # segments: "spent at least …" (course_ids/cohort_ids get GIN indexes on PostgreSQL: migration
             # alumni.segments_indexes)
             models.Index(fields=["total_paid_minor"], name="alumni_rec_paid"),
+            # A segment meant for mail or export asks "may receive offers" (the others are suppressed anyway),
+            # usually with a recency window: this index answers both without rechecking the whole window
+            # (bench/bench_alumni.py, 1,000,000 records: a nested segment's count 56 → 16 ms).
+            models.Index(
+                fields=["last_cohort_ended_on"], condition=Q(marketing_consent=True), name="alumni_rec_consent_end"
+            ),
         ]
 
     def __str__(self) -> str:

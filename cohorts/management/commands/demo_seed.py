@@ -516,7 +516,9 @@ class Command(BaseCommand):
                     ),
                 },
             )
-        members = list(Enrollment.objects.filter(cohort=cohort).values_list("learner_id", flat=True))
+        members = list(
+            Enrollment.objects.filter(cohort=cohort).order_by("learner_id").values_list("learner_id", flat=True)
+        )
         posts = list(
             Post.objects.filter(cohort=cohort, kind=PostKind.CHECKIN)
             .select_related("checkin")
