@@ -25,6 +25,10 @@ if .venv/bin/python scripts/has_command.py demo_seed; then
     .venv/bin/python manage.py demo_seed
     # The demo's orders and payments (billing's, since cohorts can't import billing).
     .venv/bin/python manage.py demo_seed_billing
+    # The marketer's side: consent, alumni records, segments and two campaigns with results (alumni's).
+    if .venv/bin/python scripts/has_command.py demo_seed_alumni; then
+        .venv/bin/python manage.py demo_seed_alumni
+    fi
 else
     say "demo data: skipped (no demo_seed command yet)"
 fi
