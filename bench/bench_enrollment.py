@@ -187,8 +187,14 @@ def run(port: int, cohort_id: int, tokens: list[str], concurrency: int) -> None:
     cpu = [sum(r[step]["cpu"] for step in STEPS) for r in results]
     ratio = [sum(r[step]["ours"] for step in STEPS) / r["baseline"]["ours"] for r in results]
     baseline = statistics.median(r["baseline"]["ours"] for r in results)
+    print(f"  our side per enrollment, all three steps: median {statistics.median(ours):.1f} ms, p95 {p95:.1f} ms")
+    # The target counts the steps that exist with real Stripe keys: the test-card "pay" step is localstripe's stand-in
+    # for the browser paying Stripe directly.
+    real = [r["hold"]["ours"] + r["webhook"]["ours"] for r in results]
+    real_p95 = statistics.quantiles(real, n=20)[-1] if len(real) > 1 else real[0]
     print(
-        f"  our side per enrollment: median {statistics.median(ours):.1f} ms, p95 {p95:.1f} ms  (target: hold + webhook < 15 ms, issue 9)"
+        f"  our side of hold + webhook: median {statistics.median(real):.1f} ms, p95 {real_p95:.1f} ms"
+        "  (target < 15 ms, issue 9)"
     )
     print(
         f"  in units of the baseline measured alongside (a one-row GET, median {baseline:.2f} ms): "

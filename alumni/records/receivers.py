@@ -6,8 +6,13 @@ from typing import Any
 
 from django.db import transaction
 
-from alumni.records.tasks import record_refresh_task, records_refresh_cohort_task
-from billing.models import Order, Upgrade
+from alumni.records.tasks import (
+    record_refresh_for_enrollment_task,
+    record_refresh_for_order_task,
+    record_refresh_task,
+    records_refresh_cohort_task,
+)
+from billing.models import Upgrade
 from cohorts.awards.models import Award
 from cohorts.models import Enrollment
 
@@ -27,7 +32,7 @@ def refresh_on_award(sender: Any, *, award_id: int, **kwargs: Any) -> None:
 
 def refresh_on_order(sender: Any, *, order_id: int, **kwargs: Any) -> None:
     """Paid or refunded."""
-    _refresh_after_commit(Order.objects.filter(pk=order_id).values_list("learner_id", flat=True).first())
+    transaction.on_commit(lambda: record_refresh_for_order_task.delay(order_id))
 
 
 def refresh_on_upgrade(sender: Any, *, upgrade_id: int, **kwargs: Any) -> None:
@@ -39,7 +44,7 @@ def refresh_on_consent(sender: Any, *, user: Any, **kwargs: Any) -> None:
 
 
 def refresh_on_enrollment_changed(sender: Any, *, enrollment_id: int, **kwargs: Any) -> None:
-    _refresh_after_commit(Enrollment.objects.filter(pk=enrollment_id).values_list("learner_id", flat=True).first())
+    transaction.on_commit(lambda: record_refresh_for_enrollment_task.delay(enrollment_id))
 
 
 def refresh_on_enrollment_saved(sender: Any, *, instance: Enrollment, **kwargs: Any) -> None:

@@ -10,6 +10,7 @@ from django.db.models import Max
 
 from alumni.records import services
 from alumni.records.scoring import records_rfm_score
+from billing.models import Order
 from cohorts.models import CheckIn, Enrollment, Post
 
 logger = logging.getLogger(__name__)
@@ -24,6 +25,20 @@ ACTIVE_BATCH = 500
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def record_refresh_task(learner_id: int) -> bool:
     return services.record_refresh(learner_id=learner_id)
+
+
+# The two below take the row the event names, so the request that sends the event (the payment webhook, the
+# checkout: bench/bench_enrollment.py) doesn't also look its learner up: the worker does.
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def record_refresh_for_order_task(order_id: int) -> bool:
+    learner_id = Order.objects.filter(pk=order_id).values_list("learner_id", flat=True).first()
+    return learner_id is not None and services.record_refresh(learner_id=learner_id)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def record_refresh_for_enrollment_task(enrollment_id: int) -> bool:
+    learner_id = Enrollment.objects.filter(pk=enrollment_id).values_list("learner_id", flat=True).first()
+    return learner_id is not None and services.record_refresh(learner_id=learner_id)
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
