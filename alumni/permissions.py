@@ -9,11 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.selectors import is_marketer
 from stagewise.errors import Forbidden
-
-
-def is_marketer(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and (user.is_staff or getattr(user, "is_marketer", False)))
 
 
 def marketer_check(user: Any) -> None:

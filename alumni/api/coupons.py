@@ -1,5 +1,5 @@
 """Coupons and personal offer codes, managed by marketers and staff: create, limit, expire, switch off, read
-redemptions. Writes go through ``billing.services.coupons`` (audited); reads through ``alumni.coupon_selectors``."""
+redemptions. Writes go through ``billing.services.coupons`` (audited); reads through ``alumni.coupons.selectors``."""
 
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 
 from accounts.auth import auth_required
 from accounts.types import AuthedRequest
-from alumni import coupon_selectors as selectors
+from alumni.coupons import selectors
 from alumni.permissions import marketer_check
 from alumni.wall_clock import local_to_utc
 from billing.models import CouponRedemption

@@ -1,7 +1,6 @@
 """The composer's form: shapes and labels only; the rules are the service's (``services._clean``)."""
 
-import zoneinfo
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from django import forms
@@ -10,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MailTopic
 from alumni.models import CampaignKind, CampaignTrigger, Segment
+from alumni.wall_clock import local_to_utc
+from stagewise.errors import Invalid
 
 
 class CampaignForm(forms.Form):
@@ -71,7 +72,7 @@ class CampaignForm(forms.Form):
     subject_zh = forms.CharField(label=_("Subject (Chinese)"), max_length=200)
     body_zh = forms.CharField(label=_("Message (Chinese)"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
 
-    def __init__(self, *args: Any, zone: str = "UTC", **kwargs: Any):
+    def __init__(self, *args: Any, zone: tzinfo = UTC, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.zone = zone
         segments = Segment.objects.filter(archived_at__isnull=True).order_by("name")
@@ -80,13 +81,12 @@ class CampaignForm(forms.Form):
         ]
 
     def clean_send_at(self) -> datetime | None:
-        """Typed in the marketer's time zone."""
+        """Typed in the marketer's time zone (``alumni.wall_clock``: a time the clocks skip is refused)."""
         value = self.cleaned_data.get("send_at")
         if value is None:
             return None
         naive = value.replace(tzinfo=None) if timezone.is_aware(value) else value
         try:
-            zone = zoneinfo.ZoneInfo(self.zone or "UTC")
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            zone = zoneinfo.ZoneInfo("UTC")
-        return naive.replace(tzinfo=zone)
+            return local_to_utc(naive, zone=self.zone, field="send_at")
+        except Invalid as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from None

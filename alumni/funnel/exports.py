@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpResponse
 
 from alumni.funnel import selectors
+from stagewise.spreadsheets import csv_cell
 
 CHARTS = ("funnel", "cohorts", "retention", "nps")
 
@@ -31,7 +32,7 @@ def funnel_csv(*, user: Any, chart: str, track_id: int | None = None, cohort_id:
             c = row.cohort
             counts = row.counts
             writer.writerow(
-                [c.pk, c.name, c.course.title, c.course.stage, c.ends_on.isoformat()]
+                [c.pk, csv_cell(c.name), csv_cell(c.course.title), c.course.stage, c.ends_on.isoformat()]
                 + [getattr(counts, key) for key in selectors.STEP_KEYS]
                 + [counts.moved_up_early]
             )

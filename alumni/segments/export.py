@@ -1,13 +1,12 @@
 """A segment's members as CSV: only those whose consent allows marketing, streamed in chunks, logged.
 
-Every cell a spreadsheet could read as a formula (``=``, ``+``, ``-``, ``@``, a tab or a carriage return first) is
-prefixed with an apostrophe, so a name like ``=HYPERLINK(…)`` stays text when a marketer opens the file.
+Every cell goes through ``stagewise.spreadsheets.csv_cell``, so a name like ``=HYPERLINK(…)`` stays text when a
+marketer opens the file.
 """
 
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
@@ -20,6 +19,7 @@ from alumni.permissions import marketer_check
 from alumni.segments.models import ExportLog
 from alumni.segments.services import segment_get
 from stagewise.errors import Conflict
+from stagewise.spreadsheets import csv_cell
 
 CHUNK = 2000
 COLUMNS = [
@@ -34,16 +34,6 @@ COLUMNS = [
     ("currency", "learner__alumni_record__currency"),
     ("rfm_group", "learner__alumni_record__rfm_group"),
 ]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def cell(value: Any) -> Any:
-    """A value as a CSV cell that no spreadsheet runs as a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 class _Echo:
@@ -88,7 +78,7 @@ def segment_export(*, actor: User, segment_id: int) -> Export:
         # A byte-order mark first: Excel reads the file as UTF-8 (Chinese names) instead of the system's code page.
         yield "\ufeff" + writer.writerow([name for name, _path in COLUMNS])
         for row in values.iterator(chunk_size=CHUNK):
-            yield writer.writerow([cell(value) for value in row])
+            yield writer.writerow([csv_cell(value) for value in row])
 
     return Export(log=log, rows=lines(), filename=f"segment-{segment.pk}-v{segment.version}.csv")
 

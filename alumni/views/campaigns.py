@@ -1,6 +1,7 @@
 """The marketer's campaign pages: the list, the composer, a campaign's page (counts, actions, preview) and the click
 redirect of campaign mails (public)."""
 
+from datetime import tzinfo
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from uuid import UUID
@@ -22,6 +23,7 @@ from alumni.campaigns.statuses import CAMPAIGN_TRANSITIONS, EDITABLE
 from alumni.models import Campaign, CampaignKind, CampaignStatus, DeliveryStatus
 from alumni.permissions import marketer_required
 from stagewise.errors import ApplicationError, Invalid
+from stagewise.jinja2 import user_zone
 from stagewise.pages import render_page
 
 SECTION = "campaigns"
@@ -39,26 +41,17 @@ def campaign_list(request: PageRequest) -> HttpResponse:
     return render_page(request, "alumni/campaigns.html", _context(page=page, rows=rows))
 
 
-def _initial(campaign: Campaign, zone: str) -> dict[str, Any]:
+def _initial(campaign: Campaign, zone: tzinfo) -> dict[str, Any]:
     initial = {name: getattr(campaign, name) for name in services.EDITABLE_FIELDS}
     if campaign.send_at:
-        initial["send_at"] = timezone.localtime(campaign.send_at, _zone(zone)).replace(tzinfo=None)
+        initial["send_at"] = timezone.localtime(campaign.send_at, zone).replace(tzinfo=None)
     return initial
-
-
-def _zone(name: str) -> Any:
-    import zoneinfo
-
-    try:
-        return zoneinfo.ZoneInfo(name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def _compose(request: PageRequest, campaign: Campaign | None) -> HttpResponse:
     zone = request.user.timezone
     if request.method == "POST":
-        form = CampaignForm(request.POST, zone=zone)
+        form = CampaignForm(request.POST, zone=user_zone(request.user))
         if form.is_valid():
             fields = dict(form.cleaned_data)
             try:
@@ -79,7 +72,8 @@ def _compose(request: PageRequest, campaign: Campaign | None) -> HttpResponse:
                 target = "alumni:campaign_preview" if "preview" in request.POST else "alumni:campaign"
                 return redirect(target, campaign_id=campaign.pk)
     else:
-        form = CampaignForm(initial=_initial(campaign, zone) if campaign else None, zone=zone)
+        marketer_zone = user_zone(request.user)
+        form = CampaignForm(initial=_initial(campaign, marketer_zone) if campaign else None, zone=marketer_zone)
     context = _context(form=form, campaign=campaign, fields=FIELDS, zone=zone)
     return render_page(request, "alumni/campaign_form.html", context)
 
@@ -187,7 +181,7 @@ def campaign_preview(request: PageRequest, campaign_id: int) -> HttpResponse:
 def campaign_action(request: PageRequest, campaign_id: int, action: str) -> HttpResponse:
     try:
         if action == "schedule":
-            form = CampaignForm(request.POST, zone=request.user.timezone)
+            form = CampaignForm(request.POST, zone=user_zone(request.user))
             form.is_valid()
             send_at = form.cleaned_data.get("send_at") if "send_at" not in form.errors else None
             if send_at is None:

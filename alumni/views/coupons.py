@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.types import PageRequest
-from alumni import coupon_selectors as selectors
-from alumni.coupon_forms import CouponEditForm, CouponForm
+from alumni.coupons import selectors
+from alumni.coupons.forms import CouponEditForm, CouponForm
 from alumni.permissions import marketer_required
 from billing.services import coupons as services
 from stagewise.errors import ApplicationError

@@ -6,7 +6,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from accounts.types import PageRequest
-from alumni import coupon_selectors, selectors
+from alumni import selectors
+from alumni.coupons import selectors as coupon_selectors
 from alumni.funnel.selectors import compact_funnel
 from alumni.permissions import marketer_required
 from alumni.records.selectors import rfm_group_counts

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.selectors import is_marketer
 from billing.models import Coupon
 from billing.statuses import CouponKind
 from cohorts.moderation import audit_record
@@ -40,12 +41,8 @@ UNSET: Final = _Unset()
 """``coupon_update``'s "leave it as it is" (``None`` means "no limit" / "no expiry")."""
 
 
-def may_manage_coupons(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and (user.is_staff or getattr(user, "is_marketer", False)))
-
-
 def _require_coupon_manager(actor: User) -> None:
-    if not may_manage_coupons(actor):
+    if not is_marketer(actor):
         raise Forbidden(_("Only marketers and staff can manage coupons."), code="not_marketer")
 
 

@@ -24,6 +24,7 @@ from cohorts.selectors import cohort_get_for_instructor
 from content.selectors import is_course_instructor
 from stagewise.errors import NotFound
 from stagewise.files import private_file_response
+from stagewise.spreadsheets import csv_cell
 
 _RELATED = ("enrollment", "enrollment__learner", "enrollment__cohort", "enrollment__cohort__course")
 
@@ -170,7 +171,7 @@ def certificate_archive_for_cohort(*, user: Viewer, cohort_id: int) -> Certifica
                     archive.writestr(filename, pdf.read())
             writer.writerow(
                 [
-                    certificate.learner_name,
+                    csv_cell(certificate.learner_name),
                     certificate.serial,
                     certificate.status,
                     certificate.issued_at.isoformat(),

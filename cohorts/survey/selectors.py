@@ -11,6 +11,7 @@ from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.selectors import is_marketer
 from accounts.types import Viewer
 from cohorts.models import Cohort
 from cohorts.statuses import CohortStatus
@@ -44,7 +45,7 @@ def nps_of(scores: Iterable[int]) -> Nps:
 
 
 def _reads_every_survey(user: Viewer) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and (user.is_staff or getattr(user, "is_marketer", False)))
+    return is_marketer(user)
 
 
 def _readable_cohorts(user: Viewer) -> QuerySet[Cohort]:

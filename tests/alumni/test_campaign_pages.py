@@ -80,6 +80,17 @@ def test_compose_with_a_send_time_in_the_marketers_zone_then_preview(marketer):
     assert "张伟, your next stage" in preview and "张伟，下一阶段在等你" in preview
 
 
+def test_a_send_time_the_clocks_skip_in_the_marketers_zone_is_refused(marketer):
+    marketer.timezone = "Europe/Berlin"
+    marketer.save(update_fields=["timezone"])
+    client = _client(marketer)
+    # 02:30 on 28 March 2027 doesn't exist in Berlin: the clocks jump from 02:00 to 03:00.
+    page = client.post("/marketing/campaigns/new/", _form(cf.segment(), send_at="2027-03-28T02:30"))
+    assert page.status_code == 200
+    assert "the clocks skip it" in page.content.decode()
+    assert not Campaign.objects.exists()
+
+
 def test_a_template_error_is_shown_on_its_field_with_the_line(marketer):
     client = _client(marketer)
     page = client.post("/marketing/campaigns/new/", _form(cf.segment(), body_zh="你好\n{{ name }\n"))

@@ -26,6 +26,7 @@ from alumni.permissions import marketer_check
 from billing.models import Coupon, CouponRedemption
 from stagewise.errors import NotFound
 from stagewise.money import minor_unit_exponent
+from stagewise.spreadsheets import csv_cell
 
 
 class CouponStatus(models.TextChoices):
@@ -185,12 +186,6 @@ def active_coupon_count(*, now: datetime) -> int:
     return coupons_counted().filter(learner__isnull=True).filter(status_q(CouponStatus.ACTIVE, now)).count()
 
 
-def _cell(value: Any) -> str:
-    """A spreadsheet cell that can't be read as a formula (a learner chooses their own name)."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def redemptions_csv(*, coupon: Coupon, zone: Any) -> str:
     """Every redemption of ``coupon`` as CSV (UTF-8 with a byte-order mark, so spreadsheets read 张伟 right): times in
     ``zone`` (the reader's) with their offset, amounts in major units of the order's currency."""
@@ -204,8 +199,8 @@ def redemptions_csv(*, coupon: Coupon, zone: Any) -> str:
         writer.writerow(
             [
                 r.created_at.astimezone(zone).isoformat(timespec="seconds"),
-                _cell(r.learner.display_name),
-                _cell(r.learner.email),
+                csv_cell(r.learner.display_name),
+                csv_cell(r.learner.email),
                 r.order_id,
                 r.order.status,
                 r.order.currency,
