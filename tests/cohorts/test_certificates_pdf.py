@@ -80,6 +80,9 @@ def test_the_qr_code_decodes_to_the_verification_url(db):
         decoded += [result.text for result in zxingcpp.read_barcodes(picture)]
     assert decoded == [verify_url(certificate)]
     assert decoded[0] == f"https://learn.example.com/verify/{certificate.verify_id}"
+    # One pixel a module, scaled up in print: a viewer or printer that smoothed it would blur the modules together.
+    xobjects = pdf_reader(certificate).pages[0]["/Resources"]["/XObject"]
+    assert [xobjects[name].get_object()["/Interpolate"] for name in xobjects] == [False]
 
 
 @pytest.mark.parametrize(

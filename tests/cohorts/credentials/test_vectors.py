@@ -132,6 +132,47 @@ def test_a_proof_configuration_checked_before_answers_only_for_itself():
     assert hash_data(CREDENTIAL, PROOF_CONFIG).hex() == PROOF_HASH + DOCUMENT_HASH
 
 
+def _stock_canonical(document: dict) -> str:
+    """pyld's own processor, with no memory of type-scoped contexts: what ``canonicalize`` must always agree with."""
+    from pyld.context_resolver import ContextResolver
+    from pyld.jsonld import JsonLdProcessor
+
+    from cohorts.credentials.linked_data import document_loader
+
+    options = {
+        "algorithm": "URDNA2015",
+        "format": "application/n-quads",
+        "documentLoader": document_loader,
+        "contextResolver": ContextResolver({}, document_loader),
+    }
+    return JsonLdProcessor().normalize(copy.deepcopy(document), options)
+
+
+def test_remembered_type_scoped_contexts_give_pyld_s_own_answer_every_time():
+    """``canonicalize`` remembers what each type's scoped context gives (a third of the time per credential). Nested
+    typed nodes, a node typed twice, a document's own inline type-scoped context, and the same shapes again with
+    other values: every answer is pyld's own."""
+    recipient = copy.deepcopy(CREDENTIAL)
+    recipient["credentialSubject"]["identifier"] = [
+        {"type": "IdentityObject", "identityHash": "张伟", "identityType": "name", "hashed": False}
+    ]
+    recipient["credentialSubject"]["achievement"]["type"] = ["Achievement", "Achievement"]
+    inline = copy.deepcopy(CREDENTIAL)
+    inline["@context"] = [
+        *CREDENTIAL["@context"],
+        {"Local": {"@id": "https://example.com/Local", "@context": {"note": "https://example.com/note"}}},
+    ]
+    inline["credentialSubject"]["achievement"]["type"] = ["Achievement", "Local"]
+    inline["credentialSubject"]["achievement"]["note"] = "kept only inside a Local node"
+    documents = [CREDENTIAL, PROOF_CONFIG, recipient, inline]
+    for round_ in range(3):
+        for document in documents:
+            varied = copy.deepcopy(document)
+            varied["name"] = f"Teamwork Badge {round_}"
+            assert canonicalize(varied) == _stock_canonical(varied)
+    assert "https://example.com/note" in canonicalize(inline)
+
+
 def test_a_context_that_is_not_shipped_is_refused_without_fetching_it(monkeypatch):
     """The machine has no network, so a fetch would fail anyway: the socket guard (the one stand-in here) shows that
     none is even attempted, by canonicalize or by pyld called without a loader."""
