@@ -6,7 +6,8 @@ after commit, and ``billing.receivers`` enqueues the task.
 
 from django.dispatch import Signal
 
-# An order went pending → paid (its receipt is due). Sent after commit with ``order_id``.
+# An order went pending → paid (its receipt is due). Sent with ``order_id`` by a worker, once the payment has
+# committed (``billing.tasks.order_paid_announce_task``): its receivers enqueue tasks, and the request pays for one.
 order_paid = Signal()
 
 # An instructor approved or rejected an application (the learner is told). Sent after commit with ``application_id``.

@@ -3,7 +3,9 @@
 from celery import shared_task
 
 from billing import notifications
+from billing.models import Order
 from billing.services import applications, cancellation, credits, deposits, holds, offers, refunds
+from billing.signals import order_paid
 
 
 @shared_task
@@ -27,6 +29,13 @@ def cohort_cancellation_refund_task(cohort_id: int) -> dict[str, int]:
 def refunds_retry_due_task() -> dict[str, int]:
     """Periodic: refunds owed that the provider refused, each retried with its own backoff (``refund_retry``)."""
     return refunds.refunds_retry_due()
+
+
+@shared_task
+def order_paid_announce_task(order_id: int) -> None:
+    """An order was paid (enqueued after its commit): ``order_paid``'s receivers hear of it here, in a worker, and
+    enqueue their own tasks, so the payment's request enqueues one."""
+    order_paid.send(sender=Order, order_id=order_id)
 
 
 @shared_task
