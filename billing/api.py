@@ -85,7 +85,7 @@ def checkout(request: AuthedRequest, cohort_id: RowId, payload: CheckoutIn):
     started = None
     order = result.order
     if order is not None and order.total_minor > 0 and order.status == OrderStatus.PENDING:
-        started = payments.payment_start_for_order(order=order, attempts=[] if result.lines is not None else None)
+        started = payments.payment_start_for_order(order=order, just_created=result.lines is not None)
         payment = {
             "provider_payment_id": started.provider_payment_id,
             "client_secret": started.client_secret,

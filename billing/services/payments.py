@@ -37,10 +37,14 @@ def payment_start(*, order_id: int, new_attempt: bool = False) -> Payment:
 
 
 def payment_start_for_order(
-    *, order: Order, new_attempt: bool = False, attempts: list[Payment] | None = None
+    *, order: Order, new_attempt: bool = False, attempts: list[Payment] | None = None, just_created: bool = False
 ) -> Payment:
-    """``payment_start`` for an order the caller has just read (or created: ``attempts=[]`` saves the read)."""
-    if Cohort.objects.filter(pk=order.cohort_id, status=CohortStatus.CANCELLED).exists():
+    """``payment_start`` for an order the caller has just read, or just created (``just_created``: no payment to
+    read, and the checkout saw the cohort open under its lock a moment ago, so the cancellation check is skipped;
+    a capture for a cohort cancelled in between is refunded like any late one)."""
+    if just_created:
+        attempts = []
+    elif Cohort.objects.filter(pk=order.cohort_id, status=CohortStatus.CANCELLED).exists():
         # Closed at once, before the cancellation job closes the order (a late capture is refunded anyway).
         raise Conflict(_("This cohort has been cancelled; nothing will be charged."), code="cohort_cancelled")
     # The latest attempt first, and their number.
