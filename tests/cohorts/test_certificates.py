@@ -77,6 +77,31 @@ def test_running_the_issuing_again_issues_nothing_twice(db, celery_eager, django
     assert len(mail.outbox) == 1
 
 
+def test_a_batch_larger_than_a_render_chunk_issues_every_one_and_skips_only_what_cannot_render(db, monkeypatch):
+    """A batch renders its PDFs a chunk at a time (RENDER_CHUNK), then stores them: a learner whose PDF can't be
+    rendered, in the second chunk, loses only their own certificate, which the next run issues."""
+    import cohorts.certificates.services as services
+
+    cohort = ended_cohort()
+    enrollments = [completed(cohort=cohort, name=f"学员{i}") for i in range(services.RENDER_CHUNK + 3)]
+    unlucky = enrollments[services.RENDER_CHUNK + 1]
+    real_pdf = services.certificate_pdf
+
+    def pdf(content):
+        if content.learner_name == unlucky.learner.display_name:
+            raise ValueError("a broken image")
+        return real_pdf(content)
+
+    monkeypatch.setattr(services, "certificate_pdf", pdf)
+    assert certificates_issue_batch(enrollment_ids=[e.pk for e in enrollments]) == len(enrollments) - 1
+    assert not Certificate.objects.filter(enrollment=unlucky).exists()
+    assert MailLog.objects.filter(kind="certificate").count() == len(enrollments) - 1
+
+    monkeypatch.setattr(services, "certificate_pdf", real_pdf)
+    assert certificates_issue_batch(enrollment_ids=[e.pk for e in enrollments]) == 1
+    assert Certificate.objects.filter(enrollment__cohort=cohort).count() == len(enrollments)
+
+
 def test_the_database_refuses_a_second_standing_certificate(db):
     """Two workers on the same enrollment at once: whichever inserts second is refused by the constraint (the
     service then deletes its file and moves on)."""
