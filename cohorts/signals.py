@@ -17,5 +17,6 @@ cohort_closed = Signal()
 award_published = Signal()
 
 # An enrollment's status changed (``cohorts.transitions.enrollment_transition``, the one place it does). Sent after
-# commit with ``enrollment_id``; a new enrollment is a ``post_save`` of ``Enrollment``.
+# commit with ``enrollment_id`` and the statuses it went between (``old``, ``new``); a new enrollment is a
+# ``post_save`` of ``Enrollment``.
 enrollment_changed = Signal()

@@ -23,5 +23,7 @@ def enrollment_transition(*, enrollment_id: int, old: str, new: str, now: dateti
         status=new, status_changed_at=now or timezone.now()
     )
     if changed:
-        transaction.on_commit(lambda: enrollment_changed.send(sender=Enrollment, enrollment_id=enrollment_id))
+        transaction.on_commit(
+            lambda: enrollment_changed.send(sender=Enrollment, enrollment_id=enrollment_id, old=old, new=new)
+        )
     return changed == 1

@@ -15,6 +15,7 @@ from alumni.records.tasks import (
 from billing.models import Upgrade
 from cohorts.awards.models import Award
 from cohorts.models import Enrollment
+from cohorts.statuses import EnrollmentStatus
 
 
 def _refresh_after_commit(learner_id: int | None) -> None:
@@ -44,6 +45,8 @@ def refresh_on_consent(sender: Any, *, user: Any, **kwargs: Any) -> None:
 
 
 def refresh_on_enrollment_changed(sender: Any, *, enrollment_id: int, **kwargs: Any) -> None:
+    if (kwargs.get("old"), kwargs.get("new")) == (EnrollmentStatus.PENDING_PAYMENT, EnrollmentStatus.ACTIVE):
+        return  # paid: the order's ``order_paid`` refreshes the record, from a worker (not the payment webhook)
     transaction.on_commit(lambda: record_refresh_for_enrollment_task.delay(enrollment_id))
 
 

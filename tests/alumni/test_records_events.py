@@ -48,6 +48,17 @@ def test_enrolling_gives_a_record_and_withdrawing_updates_it(django_capture_on_c
     assert _record(learner).checkin_rate == 0
 
 
+def test_paying_brings_the_record_up_to_date_from_the_worker(client, settings, django_capture_on_commit_callbacks):
+    """The payment webhook enqueues nothing for records itself: the order's ``order_paid`` (heard in a worker)
+    refreshes the learner's record with the enrollment now active and the amount paid."""
+    from tests.alumni.attribution_world import pay
+
+    learner = factories.learner(name="张伟")
+    order = pay(client, settings, django_capture_on_commit_callbacks, learner=learner)
+    assert order.status == "paid"
+    assert (_record(learner).cohorts_taken, _record(learner).total_paid_minor) == (1, 19900)
+
+
 def test_a_refund_updates_what_they_paid(django_capture_on_commit_callbacks):
     learner = factories.learner()
     enrollment = factories.enrollment(cohort=h.ended_cohort(course=factories.course()), learner=learner)
