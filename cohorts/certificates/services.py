@@ -8,10 +8,10 @@ issue once; the loser deletes the file it stored.
 """
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -32,7 +32,7 @@ from cohorts.certificates.models import (
     new_serial,
     new_verify_id,
 )
-from cohorts.certificates.pdf import CertificateContent, certificate_pdf
+from cohorts.certificates.pdf import CertificateContent, certificate_html, certificate_pdf, render_pdf
 from cohorts.certificates.selectors import certificate_get_for_learner, verify_url
 from cohorts.credentials.services import status_list_revoke
 from cohorts.images import checkin_image_prepare
@@ -47,6 +47,7 @@ from stagewise.permissions import is_staff
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 # Enrollments per Celery task: small enough that a worker that dies loses little, large enough that the per-task
 # setup (the cohort, its signature, the fonts of a fresh worker) is spread thin.
@@ -182,7 +183,7 @@ def _store_and_insert(*, certificate: Certificate, pdf: bytes, award_title: str 
     return certificate
 
 
-def _render(
+def _prepare(
     *,
     enrollment: Enrollment,
     learner: User,
@@ -191,9 +192,9 @@ def _render(
     signature: bytes | None,
     now: datetime,
     award: Award | None = None,
-) -> tuple[Certificate, bytes, str]:
-    """A new certificate (not saved yet) with a fresh serial and verify id, its PDF, and the award's title ("" for a
-    completion certificate): what issuing, award certificates and reissuing share."""
+) -> tuple[Certificate, CertificateContent]:
+    """A new certificate (not saved yet) with a fresh serial and verify id, and what its PDF prints: what issuing,
+    award certificates and reissuing share."""
     serial, verify_id = new_serial(year=now.year), new_verify_id()
     content = _content(
         enrollment=enrollment,
@@ -216,17 +217,49 @@ def _render(
         instructor_name=signer,
         issued_at=now,
     )
+    return certificate, content
+
+
+def _render(
+    *,
+    enrollment: Enrollment,
+    learner: User,
+    kind: str,
+    signer: str,
+    signature: bytes | None,
+    now: datetime,
+    award: Award | None = None,
+) -> tuple[Certificate, bytes, str]:
+    """``_prepare``, then the PDF; with the award's title ("" for a completion certificate)."""
+    certificate, content = _prepare(
+        enrollment=enrollment, learner=learner, kind=kind, signer=signer, signature=signature, now=now, award=award
+    )
     return certificate, certificate_pdf(content), content.award_title
+
+
+def _skipping_failures(items: Iterable[T], step: Callable[[T], U], *, enrollment_of: Callable[[T], int]) -> list[U]:
+    """``step`` of each item, leaving out an item whose step fails (logged; the next run tries it again), so one
+    certificate that can't be made doesn't hold up the others. OSError is raised: storage, a font or the database
+    is unwell, and the task retries the batch (what's done stays done)."""
+    done = []
+    for item in items:
+        try:
+            done.append(step(item))
+        except OSError:
+            raise
+        except Exception:
+            logger.exception("certificate for enrollment %s failed", enrollment_of(item))
+    return done
 
 
 def certificates_issue_batch(*, enrollment_ids: Iterable[int], now: datetime | None = None) -> int:
     """Issue the completion certificate of each of these enrollments that is completed and has none; returns how
     many were issued. Each certificate is its own transaction, so a failure loses one, not the batch.
 
-    In chunks of RENDER_CHUNK, two passes each: the chunk's PDFs, then each one's file, row, credential and mail.
-    WeasyPrint's working set is large, and interleaved with it the rest of issuing ran half as slowly again as back
-    to back (7.4 against 5.0–5.5 ms of CPU a certificate besides WeasyPrint's own, bench/bench_certificates.py).
-    A chunk's PDFs, about 150 KB each, wait in memory between its passes."""
+    In chunks of RENDER_CHUNK, three passes each: the chunk's pages (HTML and QR code), their PDFs, then each one's
+    file, row, credential and mail. WeasyPrint's working set is large, and interleaved with it the rest of issuing
+    ran half as slowly again as back to back (7.4 against 5.0 ms of CPU a certificate besides WeasyPrint's own,
+    bench/bench_certificates.py). A chunk's PDFs, about 150 KB each, wait in memory between its passes."""
     now = now or timezone.now()
     enrollments = (
         Enrollment.objects.filter(pk__in=list(enrollment_ids), status=EnrollmentStatus.COMPLETED)
@@ -235,40 +268,33 @@ def certificates_issue_batch(*, enrollment_ids: Iterable[int], now: datetime | N
         .order_by("cohort_id", "pk")
     )
     signers: dict[int, tuple[str, bytes | None]] = {}
+
+    def prepare(enrollment: Enrollment) -> tuple[Certificate, str]:
+        cohort = enrollment.cohort
+        if cohort.pk not in signers:
+            signers[cohort.pk] = (_signer_name(cohort), _signature(cohort))
+        signer, signature = signers[cohort.pk]
+        certificate, content = _prepare(
+            enrollment=enrollment,
+            learner=enrollment.learner,
+            kind=CertificateKind.COMPLETION,
+            signer=signer,
+            signature=signature,
+            now=now,
+        )
+        return certificate, certificate_html(content)
+
+    def enrollment_of(item: tuple[Certificate, Any]) -> int:
+        return item[0].enrollment_id
+
     issued = 0
     for chunk in _batches(list(enrollments), RENDER_CHUNK):
-        rendered: list[tuple[Certificate, bytes]] = []
-        for enrollment in chunk:
-            cohort = enrollment.cohort
-            if cohort.pk not in signers:
-                signers[cohort.pk] = (_signer_name(cohort), _signature(cohort))
-            signer, signature = signers[cohort.pk]
-            try:
-                certificate, pdf, _title = _render(
-                    enrollment=enrollment,
-                    learner=enrollment.learner,
-                    kind=CertificateKind.COMPLETION,
-                    signer=signer,
-                    signature=signature,
-                    now=now,
-                )
-            except OSError:
-                raise  # a font or the signature can't be read: the task retries the batch
-            except Exception:
-                # One certificate that can't be rendered must not hold up the others; the next run tries it again.
-                logger.exception("certificate for enrollment %s failed", enrollment.pk)
-                continue
-            rendered.append((certificate, pdf))
-        for certificate, pdf in rendered:
-            try:
-                stored = _store_and_insert(certificate=certificate, pdf=pdf)
-            except OSError:
-                raise  # storage or the database is unwell: the task retries the batch (what's done stays done)
-            except Exception:
-                logger.exception("certificate for enrollment %s failed", certificate.enrollment_id)
-                continue
-            if stored is not None:
-                issued += 1
+        pages = _skipping_failures(chunk, prepare, enrollment_of=lambda enrollment: enrollment.pk)
+        pdfs = _skipping_failures(pages, lambda page: (page[0], render_pdf(page[1])), enrollment_of=enrollment_of)
+        stored = _skipping_failures(
+            pdfs, lambda made: _store_and_insert(certificate=made[0], pdf=made[1]), enrollment_of=enrollment_of
+        )
+        issued += sum(1 for certificate in stored if certificate is not None)
     return issued
 
 
