@@ -102,6 +102,38 @@ def test_a_batch_larger_than_a_render_chunk_issues_every_one_and_skips_only_what
     assert Certificate.objects.filter(enrollment__cohort=cohort).count() == len(enrollments)
 
 
+def test_storage_failing_mid_chunk_rolls_the_chunk_back_with_its_files_and_the_retry_issues_all(
+    db, monkeypatch, settings
+):
+    """The task retries a batch when storage or the database is unwell (OSError): the chunk's rows, mails and
+    status entries are rolled back and the files it had stored deleted, so the retry issues each once."""
+    from pathlib import Path
+
+    import cohorts.certificates.services as services
+
+    cohort = ended_cohort()
+    enrollments = [completed(cohort=cohort, name=f"学员{i}") for i in range(4)]
+    real_mail = services._mail
+    calls = []
+
+    def mail(certificate, **kwargs):
+        calls.append(certificate)
+        if len(calls) == 3:
+            raise OSError("the disk is full")
+        return real_mail(certificate, **kwargs)
+
+    monkeypatch.setattr(services, "_mail", mail)
+    with pytest.raises(OSError):
+        certificates_issue_batch(enrollment_ids=[e.pk for e in enrollments])
+    assert not Certificate.objects.exists() and not MailLog.objects.exists()
+    assert list(Path(settings.MEDIA_ROOT).rglob("*.pdf")) == []
+
+    monkeypatch.setattr(services, "_mail", real_mail)
+    assert certificates_issue_batch(enrollment_ids=[e.pk for e in enrollments]) == 4
+    assert len(list(Path(settings.MEDIA_ROOT).rglob("*.pdf"))) == 4
+    assert MailLog.objects.filter(kind="certificate").count() == 4
+
+
 def test_the_database_refuses_a_second_standing_certificate(db):
     """Two workers on the same enrollment at once: whichever inserts second is refused by the constraint (the
     service then deletes its file and moves on)."""
