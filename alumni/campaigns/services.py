@@ -17,7 +17,7 @@ from alumni.campaigns.rendering import LANGUAGES, Rendered, message_render, temp
 from alumni.campaigns.statuses import CAMPAIGN_TRANSITIONS, EDITABLE
 from alumni.models import Campaign, CampaignKind, CampaignStatus, CampaignTrigger, Segment
 from alumni.permissions import marketer_check
-from stagewise.errors import Conflict, Invalid, NotFound, lazy_format
+from stagewise.errors import Conflict, Invalid, Message, NotFound, lazy_format
 
 # What a marketer writes; everything else (status, author, times) belongs to the service.
 EDITABLE_FIELDS = (
@@ -219,33 +219,41 @@ def campaign_schedule(
     return campaign
 
 
-def campaign_pause(*, actor: User, campaign_id: int, now: datetime | None = None) -> Campaign:
+def _campaign_stop(
+    *, actor: User, campaign_id: int, new: str, refusal: Message, code: str, now: datetime | None
+) -> Campaign:
+    """Pause or cancel; Conflict (``refusal``, ``code``, with the campaign's status) when its status doesn't allow
+    it, or it changed meanwhile."""
     campaign = campaign_get(actor=actor, campaign_id=campaign_id)
-    if CampaignStatus.PAUSED not in CAMPAIGN_TRANSITIONS[campaign.status] or not campaign_transition(
-        campaign_id=campaign.pk, old=campaign.status, new=CampaignStatus.PAUSED, now=now
+    if new not in CAMPAIGN_TRANSITIONS[campaign.status] or not campaign_transition(
+        campaign_id=campaign.pk, old=campaign.status, new=new, now=now
     ):
-        raise Conflict(
-            _("Only a scheduled, sending or active campaign can be paused."),
-            code="campaign_not_pausable",
-            extra={"status": campaign.status},
-        )
+        raise Conflict(refusal, code=code, extra={"status": campaign.status})
     campaign.refresh_from_db()
     return campaign
+
+
+def campaign_pause(*, actor: User, campaign_id: int, now: datetime | None = None) -> Campaign:
+    return _campaign_stop(
+        actor=actor,
+        campaign_id=campaign_id,
+        new=CampaignStatus.PAUSED,
+        refusal=_("Only a scheduled, sending or active campaign can be paused."),
+        code="campaign_not_pausable",
+        now=now,
+    )
 
 
 def campaign_cancel(*, actor: User, campaign_id: int, now: datetime | None = None) -> Campaign:
     """Nothing more is sent: its pending deliveries stay pending, never sent (the report counts what went out)."""
-    campaign = campaign_get(actor=actor, campaign_id=campaign_id)
-    if CampaignStatus.CANCELLED not in CAMPAIGN_TRANSITIONS[campaign.status] or not campaign_transition(
-        campaign_id=campaign.pk, old=campaign.status, new=CampaignStatus.CANCELLED, now=now
-    ):
-        raise Conflict(
-            _("A campaign that is done or cancelled can't be cancelled."),
-            code="campaign_not_cancellable",
-            extra={"status": campaign.status},
-        )
-    campaign.refresh_from_db()
-    return campaign
+    return _campaign_stop(
+        actor=actor,
+        campaign_id=campaign_id,
+        new=CampaignStatus.CANCELLED,
+        refusal=_("A campaign that is done or cancelled can't be cancelled."),
+        code="campaign_not_cancellable",
+        now=now,
+    )
 
 
 def campaigns_start_due(*, now: datetime | None = None) -> int:

@@ -36,19 +36,15 @@ def payment_start(*, order_id: int, new_attempt: bool = False) -> Payment:
     return payment_start_for_order(order=Order.objects.get(pk=order_id), new_attempt=new_attempt)
 
 
-def payment_start_for_order(
-    *, order: Order, new_attempt: bool = False, attempts: list[Payment] | None = None, just_created: bool = False
-) -> Payment:
+def payment_start_for_order(*, order: Order, new_attempt: bool = False, just_created: bool = False) -> Payment:
     """``payment_start`` for an order the caller has just read, or just created (``just_created``: no payment to
     read, and the checkout saw the cohort open under its lock a moment ago, so the cancellation check is skipped;
     a capture for a cohort cancelled in between is refunded like any late one)."""
-    if just_created:
-        attempts = []
-    elif Cohort.objects.filter(pk=order.cohort_id, status=CohortStatus.CANCELLED).exists():
+    if not just_created and Cohort.objects.filter(pk=order.cohort_id, status=CohortStatus.CANCELLED).exists():
         # Closed at once, before the cancellation job closes the order (a late capture is refunded anyway).
         raise Conflict(_("This cohort has been cancelled; nothing will be charged."), code="cohort_cancelled")
     # The latest attempt first, and their number.
-    attempts = sorted(order.payments.all() if attempts is None else attempts, key=lambda p: p.pk, reverse=True)
+    attempts = [] if just_created else sorted(order.payments.all(), key=lambda p: p.pk, reverse=True)
     existing = next((p for p in attempts if p.provider_payment_id is not None), None)
     if existing is not None and existing.status == OrderStatus.PENDING:
         if not new_attempt:

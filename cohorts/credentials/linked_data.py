@@ -31,8 +31,10 @@ SHIPPED_CONTEXTS = {
 }
 
 # Our own cache of resolved contexts (pyld's module-wide one is shared with any other loader in the process): only
-# document_loader fills it, so a URL it refused can never be answered from it.
-_resolved_contexts: LRUCache = LRUCache(maxsize=32)
+# document_loader fills it, so a URL it refused can never be answered from it. Room to spare: a credential and its
+# proof use 28 entries (the shipped contexts and their inline scoped contexts), and an entry evicted would be
+# resolved into new objects, which _Processor's memory (keyed by their ids) would no longer recognise.
+_resolved_contexts: LRUCache = LRUCache(maxsize=128)
 # Type-scoped contexts processed against an active context (see _Processor): (active context's _uuid, id of the
 # local context, flags) → (the local context, the processed active context).
 _type_scoped: LRUCache = LRUCache(maxsize=256)
